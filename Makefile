@@ -1,0 +1,160 @@
+# mir-perf: build, tests, demo, benchmarks, fuzzing.
+# Objects go to $(BUILD) (default build/). Quiet unless V=1. User CFLAGS,
+# CPPFLAGS and LDFLAGS are respected; warnings are always errors.
+
+BUILD ?= build
+CC ?= cc
+CFLAGS ?= -O2 -g
+V ?= 0
+
+# Libraries, found with pkg-config (Debian packages in DEB_PACKAGES).
+PKGS := libuv libnl-3.0 libnl-route-3.0 yaml-0.1 xenstore xencontrol \
+	libsodium jansson gsl
+
+# Every Debian package the project needs to build, test, demo and bench.
+DEB_PACKAGES := gcc make pkg-config clang libclang-rt-14-dev \
+	libuv1-dev libnl-3-dev libnl-route-3-dev libyaml-dev libxen-dev \
+	libsodium-dev libjansson-dev libgsl-dev \
+	iproute2 dnsmasq-base busybox xenstore-utils gnuplot-nox \
+	netsniff-ng bmon tcpdump ocaml-nox debootstrap
+
+# program directory (under src/) : program name. Each directory's main.c is
+# the program's entry point; its other files form a library the tests link.
+PROGRAMS := controller:mir-perf agent:mir-perf-agent \
+	testbed/xenstored:mir-perf-xenstored testbed/xl:mir-perf-xl \
+	testbed/forward:mir-perf-forward testbed/setup:mir-perf-testbed
+
+ifeq ($(V),0)
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2);
+else
+Q :=
+say :=
+endif
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+WARN := -Wall -Wextra -Werror
+ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -MMD -MP -Isrc -I$(BUILD)/gen \
+	$(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+ALL_LDLIBS = $(PKG_LIBS) -lm -lpthread $(LDLIBS)
+
+prog_dir = $(word 1,$(subst :, ,$(1)))
+prog_name = $(word 2,$(subst :, ,$(1)))
+lib_of = $(BUILD)/lib/$(subst /,-,$(1)).a
+
+COMMON_SRCS := $(wildcard src/common/*.c)
+COMMON_OBJS := $(COMMON_SRCS:src/%.c=$(BUILD)/obj/%.o)
+COMMON_LIB := $(BUILD)/lib/common.a
+
+define program_rules
+$(call prog_dir,$(1))_LIB_SRCS := $$(filter-out src/$(call prog_dir,$(1))/main.c,$$(wildcard src/$(call prog_dir,$(1))/*.c))
+$(call lib_of,$(call prog_dir,$(1))): $$($(call prog_dir,$(1))_LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
+$(BUILD)/$(call prog_name,$(1)): $(BUILD)/obj/$(call prog_dir,$(1))/main.o $(call lib_of,$(call prog_dir,$(1))) $(COMMON_LIB)
+PROG_BINS += $(BUILD)/$(call prog_name,$(1))
+PROG_LIBS += $(call lib_of,$(call prog_dir,$(1)))
+endef
+$(foreach p,$(PROGRAMS),$(eval $(call program_rules,$(p))))
+
+TEST_SRCS := $(wildcard tests/*.c)
+TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/obj/%.o)
+TEST_BIN := $(BUILD)/mp-tests
+
+.PHONY: all tests check check-slow asan demo deps bench fuzz clean help FORCE
+.DEFAULT_GOAL := all
+
+all: $(PROG_BINS)
+
+tests: all $(TEST_BIN)
+
+help:
+	@echo 'make            build the programs into $(BUILD)/'
+	@echo 'make deps       install the Debian packages the project needs (root)'
+	@echo 'make check      install deps, build, run the tests (root for the testbed tests)'
+	@echo 'make check-slow the slow tests only (image build, long fault tests)'
+	@echo 'make asan       the tests under AddressSanitizer + UBSan (build/asan/)'
+	@echo 'make demo       run the sample sweep on the namespace testbed (root)'
+	@echo 'make bench      run the benchmarks in bench/ and print their figures (root)'
+	@echo 'make fuzz       build the libFuzzer targets; FUZZ_SECONDS=N runs each'
+	@echo 'make clean      remove build/'
+	@echo 'V=1 shows full command lines; CFLAGS/LDFLAGS are respected.'
+
+# The version comes from git; the header is rewritten only when it changes.
+$(BUILD)/gen/version.h: FORCE
+	@mkdir -p $(@D)
+	@v=$$(git describe --always --tags --dirty 2>/dev/null || echo unknown); \
+	 printf '#define MP_VERSION "%s"\n' "$$v" > $@.tmp; \
+	 cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+$(BUILD)/obj/%.o: %.c | $(BUILD)/gen/version.h
+	$(call say,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/%.o: src/%.c | $(BUILD)/gen/version.h
+	$(call say,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(COMMON_LIB): $(COMMON_OBJS)
+
+%.a:
+	$(call say,AR,$@)
+	@mkdir -p $(@D)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(PROG_BINS):
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+$(TEST_BIN): $(TEST_OBJS) $(PROG_LIBS) $(COMMON_LIB)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
+	done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+		echo "make deps: missing packages:" $$missing; \
+		echo "make deps: run it as root (sudo make deps) to install them with apt-get"; exit 3; \
+	fi; \
+	echo "make deps: installing" $$missing; \
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing
+
+TEST_ENV = MP_BUILD_DIR=$(BUILD) MP_SRC_DIR=$(CURDIR)
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory tests
+	$(TEST_ENV) $(TEST_BIN)
+
+check-slow: deps
+	$(Q)$(MAKE) --no-print-directory tests
+	$(TEST_ENV) $(TEST_BIN) --slow-only
+
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+asan: deps
+	$(Q)$(MAKE) --no-print-directory BUILD=build/asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" tests
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		MP_BUILD_DIR=build/asan MP_SRC_DIR=$(CURDIR) build/asan/mp-tests
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)bench/demo.sh $(BUILD)
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)bench/run.sh $(BUILD)
+
+FUZZ_SECONDS ?= 0
+fuzz: deps
+	$(Q)tests/fuzz/build.sh build/fuzz
+	$(Q)if [ "$(FUZZ_SECONDS)" != 0 ]; then tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS); fi
+
+clean:
+	rm -rf $(BUILD)
+
+FORCE:
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
