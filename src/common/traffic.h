@@ -1,0 +1,38 @@
+/* What a traffic generator is asked to send, and what it reports back.
+ * Shared by the agent's engines, the control-channel protocol and the
+ * controller. Frame sizes count the bytes handed to the NIC without the
+ * 4-byte FCS, as pktgen's pkt_size and Linux byte counters do (RFC 2544's
+ * 64-byte frame is 60 here). */
+#ifndef MP_TRAFFIC_H
+#define MP_TRAFFIC_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdint.h>
+
+#include "common/mac.h"
+
+#define MP_FRAME_MIN 60      /* Ethernet minimum without FCS */
+#define MP_FRAME_MAX 9000    /* jumbo ceiling; agents also check the MTU */
+
+struct mp_traffic {
+	char dev[IFNAMSIZ];          /* data interface inside the generator */
+	unsigned frame_size;         /* MP_FRAME_MIN..MP_FRAME_MAX */
+	uint64_t rate_pps;           /* 0 means as fast as possible ("max") */
+	uint64_t duration_ns;        /* 0: until count reached or stopped */
+	uint64_t count;              /* 0: until duration elapsed or stopped */
+	uint8_t src_mac[MP_MAC_LEN]; /* all zero: the interface's own address */
+	uint8_t dst_mac[MP_MAC_LEN];
+	struct in_addr src_ip, dst_ip;
+	uint16_t src_port, dst_port; /* host byte order */
+};
+
+struct mp_traffic_counters {
+	uint64_t packets;            /* frames handed to the kernel/NIC */
+	uint64_t bytes;              /* their sizes, without FCS */
+	uint64_t errors;             /* frames that could not be sent */
+	uint64_t first_tx_ns;        /* CLOCK_MONOTONIC of the first frame, 0 if none */
+	uint64_t last_tx_ns;         /* ... of the last frame */
+};
+
+#endif

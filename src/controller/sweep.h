@@ -1,0 +1,18 @@
+/* The sweep: runs a whole plan end to end on one libuv loop (build, boot,
+ * discovery, agent, phases, results). */
+#ifndef MP_SWEEP_H
+#define MP_SWEEP_H
+
+#include "controller/plan.h"
+
+struct mp_run_opts {
+	const char *out_dir;   /* --out DIR, or NULL for the plan's output dir */
+	int quiet;             /* --quiet: no progress output */
+	int verbose;           /* --verbose: debug logging */
+	const char *resume_dir;/* --resume RUN_DIR, or NULL */
+};
+
+/* Runs `plan`. Returns a process exit code from enum mp_exit (common/err.h). */
+int mp_sweep_run(const struct mp_plan *plan, const struct mp_run_opts *opts);
+
+#endif
