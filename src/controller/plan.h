@@ -1,0 +1,149 @@
+/* The sweep plan: one YAML file describing a whole unattended sweep.
+ * The README's "Plan reference" documents every key; cfg/testbed.yaml and
+ * cfg/xen.yaml are complete commented samples.
+ *
+ * Loading is strict: unknown or duplicate keys, wrong types, out-of-range
+ * values, missing files, aliases and absurd nesting are errors reported as
+ * "PLAN:LINE:COLUMN: what is wrong; what was expected". */
+#ifndef MP_PLAN_H
+#define MP_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define MP_PLAN_MAX_VERSIONS 64
+#define MP_PLAN_MAX_SIZES 256
+#define MP_PLAN_MAX_RATES 256
+#define MP_PLAN_MIN_SAMPLE_NS (10ULL * 1000000ULL)   /* 10 ms */
+
+/* Which domain of the sweep. */
+enum mp_dom { MP_DOM_DUT, MP_DOM_TRAFFGEN, MP_DOM_COUNT };
+
+/* Which dom0 interface plays which part. generator, dut_in and dut_out are
+ * sampled; control is the traff-gen's control vif (discovery by its MAC). */
+enum mp_role { MP_ROLE_GENERATOR, MP_ROLE_DUT_IN, MP_ROLE_DUT_OUT,
+	       MP_ROLE_CONTROL, MP_ROLE_COUNT };
+
+enum mp_on_failure { MP_ON_FAILURE_RECREATE, MP_ON_FAILURE_STOP };
+
+/* A command as an argument vector, each element a template ("{version}").
+ * Never passed to a shell. */
+struct mp_cmd {
+	char **argv;            /* NULL-terminated */
+	size_t argc;
+};
+
+struct mp_plan_domain {
+	char *name;             /* the xl domain name */
+	char *config;           /* xl config template, absolute path */
+};
+
+struct mp_plan_vif {
+	enum mp_dom domain;
+	unsigned devid;
+};
+
+struct mp_plan {
+	char *path;             /* the file as given */
+	char *dir;              /* its directory, absolute: relative paths resolve here */
+
+	char *name;             /* name: run name, [A-Za-z0-9._-]+ */
+	char *library_name;     /* library.name */
+	char *library_repo;     /* library.repo */
+	char **versions;        /* versions: commits, tags or labels */
+	size_t nversions;
+
+	/* build: optional; steps run once per version before its domains boot. */
+	char *build_workdir;    /* build.workdir template (default "{run_dir}/build/{version}") */
+	struct mp_cmd *build_steps;
+	size_t nbuild_steps;
+	uint64_t build_timeout_ns;  /* per step (default 30m) */
+
+	/* toolstack: how domains are created and destroyed. */
+	struct mp_cmd toolstack_create;   /* "{config}" = rendered config path */
+	struct mp_cmd toolstack_destroy;  /* "{name}" = domain name */
+	uint64_t toolstack_timeout_ns;    /* default 60s */
+
+	struct mp_plan_domain domains[MP_DOM_COUNT];
+	uint64_t boot_timeout_ns;          /* domains.boot_timeout, default 60s */
+	enum mp_on_failure dut_on_failure; /* domains.dut.on_failure */
+
+	struct mp_plan_vif roles[MP_ROLE_COUNT];
+
+	/* discovery of the traff-gen control address */
+	int discover_dhcp;       /* "dhcp" in discovery.methods */
+	int discover_xenstore;   /* "xenstore" in discovery.methods */
+	char *dhcp_bridge;       /* discovery.bridge: dom0 interface to snoop */
+	char *pinned_address;    /* discovery.address: skips discovery; NULL if unset */
+	uint64_t discovery_timeout_ns;
+
+	/* agent */
+	uint16_t agent_port;
+	char *agent_token_file;  /* absolute */
+	char *agent_dev;         /* data interface inside the traff-gen ("eth0") */
+	char *agent_engine;      /* auto | packet | pktgen */
+	uint64_t agent_connect_timeout_ns;
+	uint64_t agent_request_timeout_ns;
+
+	/* traffic */
+	unsigned *sizes;         /* frame sizes without FCS, MP_FRAME_MIN..MP_FRAME_MAX */
+	size_t nsizes;
+	uint64_t *rates;         /* packets per second, > 0 */
+	size_t nrates;
+	char *dst_mac;           /* NULL: the dut_in vif's MAC */
+	char *src_ip, *dst_ip;   /* dotted quads */
+	uint16_t src_port, dst_port;
+
+	/* phase timing */
+	uint64_t duration_ns;    /* measure window */
+	uint64_t warmup_ns;
+	uint64_t cooldown_ns;    /* drain after stop */
+	uint64_t sample_interval_ns;
+
+	char *output_dir;        /* output.dir, relative to the current directory */
+};
+
+/* One (version, size, rate) phase of the schedule, in run order: versions
+ * outermost, then sizes, then rates. */
+struct mp_phase {
+	size_t index;            /* 0-based position in the whole run */
+	size_t version;          /* index into plan->versions */
+	unsigned size;
+	uint64_t rate;
+	uint64_t start_offset_ns;/* expected start, from the first phase's start */
+};
+
+/* Loads and validates `path`. On success returns 0 and a plan the caller
+ * frees with mp_plan_free. On failure returns -EINVAL (invalid plan) or
+ * another negative errno (unreadable file) after writing one line
+ * "PLAN:LINE:COLUMN: message" per error to `errf` (stderr in the CLI). */
+int mp_plan_load(const char *path, FILE *errf, struct mp_plan **out);
+
+/* Like mp_plan_load, from a string; `name` stands for the file in messages and
+ * relative paths resolve against `dir`. */
+int mp_plan_load_string(const char *text, size_t len, const char *name,
+			const char *dir, FILE *errf, struct mp_plan **out);
+
+void mp_plan_free(struct mp_plan *plan);
+
+size_t mp_plan_phase_count(const struct mp_plan *plan);
+void mp_plan_phase(const struct mp_plan *plan, size_t i, struct mp_phase *out);
+
+/* Expected length of one phase (warm-up + measure + cool-down + the
+ * configure/start/stop overhead the schedule assumes) and of the whole run. */
+uint64_t mp_plan_phase_length_ns(const struct mp_plan *plan);
+uint64_t mp_plan_total_ns(const struct mp_plan *plan);
+
+/* The --dry-run output: one line per phase (index, version, size, rate,
+ * start offset) and the total expected duration. */
+void mp_plan_print_schedule(const struct mp_plan *plan, FILE *f);
+
+/* Writes the effective plan (every value resolved, defaults included) as
+ * YAML that mp_plan_load accepts again. Returns 0 or -errno. */
+int mp_plan_write(const struct mp_plan *plan, FILE *f);
+
+const char *mp_role_name(enum mp_role role);   /* "generator", "dut_in", ... */
+const char *mp_dom_name(enum mp_dom dom);      /* "dut", "traffgen" */
+
+#endif
