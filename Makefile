@@ -141,7 +141,7 @@ asan: deps
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)bench/demo.sh $(BUILD)
+	$(Q)src/testbed/demo.sh $(BUILD)
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
