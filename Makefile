@@ -56,6 +56,14 @@ PROG_LIBS += $(call lib_of,$(call prog_dir,$(1)))
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call program_rules,$(p))))
 
+# Benchmark programs: bench/<name>.c, each with its own main().
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
+
+# The testbed's demo secret: generated, never committed (git keeps no file
+# modes, and the agent refuses a token file others can read).
+DEMO_TOKEN := $(BUILD)/testbed/agent.token
+
 TEST_SRCS := $(wildcard tests/*.c)
 TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/obj/%.o)
 TEST_BIN := $(BUILD)/mp-tests
@@ -63,7 +71,17 @@ TEST_BIN := $(BUILD)/mp-tests
 .PHONY: all tests check check-slow asan demo deps bench fuzz clean help FORCE
 .DEFAULT_GOAL := all
 
-all: $(PROG_BINS)
+all: $(PROG_BINS) $(BENCH_BINS) $(DEMO_TOKEN)
+
+$(DEMO_TOKEN):
+	@mkdir -p $(@D)
+	$(call say,GEN,$@)
+	$(Q)(umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' > $@.tmp && mv $@.tmp $@)
+
+$(BENCH_BINS): $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(PROG_LIBS) $(COMMON_LIB)
+	$(call say,LD,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
 tests: all $(TEST_BIN)
 
