@@ -1,0 +1,52 @@
+/* A phase's figures from its measure-window samples. Pure computation, no
+ * I/O, so it is tested exactly and shared by the sweep and `compare`. */
+#ifndef MP_SUMMARY_H
+#define MP_SUMMARY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* One sample of one interface's cumulative counters. */
+struct mp_summary_point {
+	uint64_t t_ns;
+	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
+};
+
+struct mp_summary_input {
+	const struct mp_summary_point *generator;  /* generator role's vif */
+	size_t ngenerator;
+	const struct mp_summary_point *dut_out;    /* dut_out role's vif */
+	size_t ndut_out;
+	double gen_sent_packets;   /* agent's count over the window, NAN if unknown */
+	double gen_sent_s;         /* and the time it covers */
+	double dut_cpu_ns;         /* DUT CPU time used in the window, NAN if unknown */
+};
+
+/* One row of phases.csv. Doubles are NAN when unavailable (empty cell). */
+struct mp_phase_row {
+	const char *version;
+	size_t phase;              /* 0-based index in the run */
+	unsigned size;
+	uint64_t rate;
+	const char *status;        /* "ok", "failed", "skipped" */
+	const char *reason;        /* NULL when ok */
+	double offered_pps;        /* generator rx over the window (first to last sample) */
+	double forwarded_pps;      /* dut_out rx over the window */
+	double forwarded_pps_p5, forwarded_pps_p50, forwarded_pps_p95;  /* per-interval rates */
+	double loss_pct;           /* 100 * (offered - forwarded) / offered, >= 0 */
+	double forwarded_mbps;     /* dut_out rx bytes * 8 / s / 1e6 */
+	double gen_sent_pps;       /* agent's count / its time */
+	double dut_cpu_ns_per_pkt; /* dut_cpu_ns / forwarded packets */
+	size_t samples;            /* dut_out samples in the window */
+	const char *gen_iface, *out_iface;  /* for results.json; may be NULL */
+};
+
+/* Every double NAN, every pointer NULL, numbers 0. */
+void mp_summary_empty_row(struct mp_phase_row *row);
+
+/* Fills the figures of `row` (not version/phase/size/rate/status/reason)
+ * from `in`. Rates use counter deltas over the real elapsed time between
+ * samples; per-interval percentiles use each pair of consecutive samples. */
+void mp_summary_compute(const struct mp_summary_input *in, struct mp_phase_row *row);
+
+#endif
