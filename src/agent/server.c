@@ -398,6 +398,9 @@ static void op_start(struct conn *c, const struct mp_proto_request *req)
 
 static void fill_stats(struct mp_server *s, struct mp_proto_reply *rep)
 {
+	/* An end noticed here is logged as the tick would have logged it. */
+	if (s->traffic_on && !mp_engine_running(s->o.engine))
+		traffic_stop(s, MP_LOG_INFO, "traffic finished by itself");
 	mp_engine_counters(s->o.engine, &rep->u.stats.c);
 	rep->u.stats.running = s->traffic_on && mp_engine_running(s->o.engine);
 }
@@ -407,6 +410,8 @@ static void op_stop(struct conn *c, const struct mp_proto_request *req)
 	struct mp_server *s = c->srv;
 	struct mp_proto_reply rep;
 
+	if (s->traffic_on && !mp_engine_running(s->o.engine))
+		traffic_stop(s, MP_LOG_INFO, "traffic finished by itself");
 	traffic_stop(s, MP_LOG_INFO, "stop requested by the controller");
 	mp_proto_reply_ok(&rep, req);
 	fill_stats(s, &rep);
