@@ -32,6 +32,7 @@ struct conn {
 	enum conn_state state;
 	int closing;                 /* uv_close called, or closing after a write */
 	int refused;                 /* EBUSY connection: closes after its reply */
+	const char *close_why;       /* reason logged when a reply closes it */
 	uint64_t accepted_ns;
 	uint64_t last_rx_ns;         /* last complete message */
 	char peer[PEER_MAX];
@@ -158,7 +159,7 @@ static void on_written(uv_write_t *req, int status)
 	if (status < 0 && status != UV_ECANCELED)
 		mp_debug("write to %s failed: %s", c->peer, uv_strerror(status));
 	if (w->close_after)
-		conn_close(c, NULL);
+		conn_close(c, c->close_why ? c->close_why : "closed by the agent");
 	free(w);
 }
 
@@ -230,18 +231,22 @@ static void conn_close(struct conn *c, const char *why)
 	if (uv_is_closing((uv_handle_t *)&c->tcp))
 		return;
 	c->closing = 1;
+	if (!why)
+		why = "closed by the agent";
 	if (s->ctl == c) {
 		s->ctl = NULL;
 		if (s->traffic_on) {
 			char msg[MP_PROTO_MSG_MAX];
 
 			snprintf(msg, sizeof(msg), "controller %s: connection closed (%s)",
-				 c->peer, why ? why : "by the agent");
+				 c->peer, why);
 			traffic_stop(s, MP_LOG_WARN, msg);
+		} else if (c->state == CONN_AUTHED) {
+			mp_info("controller %s disconnected (%s)", c->peer, why);
 		} else {
-			mp_info("controller %s disconnected (%s)", c->peer, why ? why : "bye");
+			mp_info("unauthenticated connection from %s closed (%s)", c->peer, why);
 		}
-	} else if (why) {
+	} else {
 		mp_debug("connection from %s closed (%s)", c->peer, why);
 	}
 	uv_close((uv_handle_t *)&c->tcp, on_conn_closed);
@@ -305,6 +310,7 @@ static void op_auth(struct conn *c, const struct mp_proto_request *req)
 				     "authentication failed: the controller's token does not match the agent's "
 				     "--token-file; give both the same secret");
 		mp_auth_wipe(c->nonce, sizeof(c->nonce));
+		c->close_why = "authentication failed";
 		send_reply(c, &rep, 1);
 		return;
 	}
@@ -437,6 +443,7 @@ static int on_line(void *arg, const char *line, size_t len)
 	c->last_rx_ns = mp_now_ns();
 	if (mp_proto_decode_request(line, len, &req, &rep) < 0) {
 		mp_debug("%s: bad request: %s: %s", c->peer, mp_proto_code_name(rep.code), rep.msg);
+		c->close_why = "message too long";
 		send_reply(c, &rep, rep.code == MP_PROTO_ETOOBIG);
 		return c->closing;
 	}
@@ -461,6 +468,7 @@ static int on_line(void *arg, const char *line, size_t len)
 		break;
 	case MP_PROTO_BYE:
 		mp_proto_reply_ok(&rep, &req);
+		c->close_why = "bye";
 		send_reply(c, &rep, 1);
 		break;
 	default:
@@ -500,6 +508,7 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
 		mp_proto_reply_error(&rep, NULL, MP_PROTO_ETOOBIG,
 				     "message longer than %d bytes; closing the connection",
 				     MP_PROTO_LINE_MAX);
+		c->close_why = "message too long";
 		send_reply(c, &rep, 1);
 	}
 }
@@ -558,6 +567,7 @@ static void on_connection(uv_stream_t *ls, int status)
 			return;
 		}
 		c->refused = 1;
+		c->close_why = "refused: another controller is connected";
 		s->refusing++;
 		mp_info("refusing %s: controller %s is connected", c->peer, s->ctl->peer);
 		mp_proto_reply_error(&rep, NULL, MP_PROTO_EBUSY,

@@ -609,6 +609,13 @@ static void on_req_timeout(uv_timer_t *t)
 	char msg[MP_PROTO_MSG_MAX], d[32];
 
 	if (ac->state == AC_CONNECTING) {
+		if (mp_now_ns() >= ac->connect_deadline_ns && *ac->last_err) {
+			/* The deadline, not the agent, cut this attempt short: the
+			 * previous attempt's error says more. */
+			snprintf(msg, sizeof(msg), "%s", ac->last_err);
+			attempt_failed(ac, msg);
+			return;
+		}
 		snprintf(msg, sizeof(msg), "%s",
 			 !ac->conn || !ac->conn->connected ? "TCP connection not established in time" :
 			 ac->hs_op == MP_PROTO_HELLO ? "no answer to hello in time" :
