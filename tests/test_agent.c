@@ -1111,7 +1111,7 @@ TEST_T(agentc_wrong_token_is_final, 30)
 	tcall_wait(&loop, &c);
 	ASSERT_EQ(c.status, -EACCES);
 	ASSERT_CONTAINS(c.msg, "token");
-	ASSERT_EQ(mp_tagent_log_count(&a, "authentication failed"), 1);
+	ASSERT_EQ(mp_tagent_log_count(&a, "authentication failed from"), 1);
 	mp_agentc_close(ac);
 	loop_end(&loop);
 	ASSERT_EQ(mp_tagent_stop(&a), 0);

@@ -382,7 +382,7 @@ static void op_start(struct conn *c, const struct mp_proto_request *req)
 		return;
 	}
 	if (s->traffic_on)
-		traffic_stop(s, MP_LOG_DEBUG, "previous traffic had ended");
+		traffic_stop(s, MP_LOG_INFO, "traffic finished by itself");
 	rc = mp_engine_start(s->o.engine, &s->traffic, s->o.max_pps, err, sizeof(err));
 	if (rc < 0) {
 		mp_warn("engine %s refused to start: %s", mp_engine_name(s->o.engine), err);
