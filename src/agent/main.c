@@ -211,7 +211,8 @@ static void on_signal(uv_signal_t *h, int signum)
 	if (a->stopping)
 		return;
 	a->stopping = 1;
-	mp_info("received %s; stopping traffic and exiting", strsignal(signum));
+	mp_info("received %s; stopping traffic and exiting",
+		signum == SIGTERM ? "SIGTERM" : signum == SIGINT ? "SIGINT" : strsignal(signum));
 	if (a->srv)
 		mp_server_close(a->srv, on_server_closed, a);
 	else
