@@ -719,6 +719,43 @@ TEST_T(agent_deadman_stops_silent_or_dropped_controller, 120)
 	ASSERT_EQ(rep.u.stats.running, 0);
 	ASSERT_EQ(mp_tagent_log_count(&a, "dead-man"), 1);
 	close(fd);
+	ASSERT(mp_tagent_wait_log(&a, "disconnected", 1, WAIT_MS));
+
+	/* 4: the controller's client keeps traffic alive on its own keepalives */
+	{
+		struct mp_agentc *ac;
+		struct mp_traffic t = traffic_for(&n, 1000, 0);
+		struct tcall c = { 0 };
+		uv_loop_t loop;
+
+		uv_loop_init(&loop);
+		ASSERT_EQ(mp_agentc_new(&loop, n.ip_a, a.port, tok, 5 * MP_NS_PER_SEC, &ac), 0);
+		mp_agentc_connect(ac, 10 * MP_NS_PER_SEC, tcall_cb, &c);
+		tcall_wait(&loop, &c);
+		ASSERT_MSG(c.status == 0, "connect: %s", c.msg);
+		memset(&c, 0, sizeof(c));
+		mp_agentc_configure(ac, &t, tcall_cb, &c);
+		tcall_wait(&loop, &c);
+		ASSERT_MSG(c.status == 0, "configure: %s", c.msg);
+		memset(&c, 0, sizeof(c));
+		mp_agentc_start(ac, tcall_cb, &c);
+		tcall_wait(&loop, &c);
+		ASSERT_MSG(c.status == 0, "start: %s", c.msg);
+		loop_sleep(&loop, 2500);        /* 2.5 x the dead-man, no request */
+		memset(&c, 0, sizeof(c));
+		mp_agentc_stats(ac, tcall_cb, &c);
+		tcall_wait(&loop, &c);
+		ASSERT_EQ(c.status, 0);
+		ASSERT_MSG(c.st.running == 1, "the client's keepalives did not hold off the dead-man");
+		memset(&c, 0, sizeof(c));
+		mp_agentc_stop(ac, tcall_cb, &c);
+		tcall_wait(&loop, &c);
+		ASSERT_EQ(c.status, 0);
+		ASSERT(c.has_st && !c.st.running && c.st.c.packets > 0);
+		mp_agentc_close(ac);
+		loop_end(&loop);
+	}
+	ASSERT_EQ(mp_tagent_log_count(&a, "dead-man"), 1);
 	ASSERT_EQ(mp_tagent_stop(&a), 0);
 	tnet_down();
 }
@@ -1114,5 +1151,32 @@ TEST_T(agentc_wrong_token_is_final, 30)
 	ASSERT_EQ(mp_tagent_log_count(&a, "authentication failed from"), 1);
 	mp_agentc_close(ac);
 	loop_end(&loop);
+	ASSERT_EQ(mp_tagent_stop(&a), 0);
+}
+
+TEST_SLOW(agent_closes_silent_unauthenticated_connection, 60)
+{
+	struct mp_tagent a = { 0 };
+	struct mp_proto_reply rep;
+	char buf[64];
+	const char *tok = token_path("token", TOKEN_A);
+	uint64_t t0;
+	int fd;
+
+	mp_tagent_start(&a, NULL, "127.0.0.1", tok, "lo", NULL);
+	fd = mp_traw_connect("127.0.0.1", a.port);
+	mp_traw_call(fd, "{\"v\":1,\"id\":1,\"op\":\"hello\"}\n", &rep);
+	ASSERT_EQ(rep.code, MP_PROTO_OK);
+	t0 = mp_now_ns();
+	ASSERT_EQ(mp_traw_recv(fd, buf, sizeof(buf)), -1);      /* closed by the agent */
+	ASSERT_MSG(mp_now_ns() - t0 < (uint64_t)WAIT_MS * MP_NS_PER_MS,
+		   "the connection was not closed: the receive timed out");
+	ASSERT(mp_tagent_wait_log(&a, "did not authenticate", 1, WAIT_MS));
+	close(fd);
+	/* the slot is free for the real controller */
+	fd = mp_traw_connect("127.0.0.1", a.port);
+	mp_traw_login(fd, tok, &rep, NULL, 0);
+	ASSERT_EQ(rep.code, MP_PROTO_OK);
+	close(fd);
 	ASSERT_EQ(mp_tagent_stop(&a), 0);
 }
