@@ -1,0 +1,1182 @@
+/* mir-perf-agent end to end, and the controller's client (agentc) against it
+ * and against fake agents. The helpers named mp_tagent_ and mp_traw_ are also
+ * used by test_auth.c.
+ *
+ * Traffic tests (root) build two namespaces, "<prefix>a" (the generator) and
+ * "<prefix>c" (the controller), joined by a control veth pair with addresses
+ * and a data veth pair without IPv6, so that the data peer's receive counter
+ * counts exactly the generator's frames. Nothing is created in the root
+ * namespace; loopback-only tests need no privilege. */
+#include "test.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "common/auth.h"
+#include "common/clock.h"
+#include "common/proto.h"
+#include "controller/agentc.h"
+
+#define WAIT_MS 15000           /* generous bound for anything to happen */
+#define LOOP_BOUND_NS (30ULL * MP_NS_PER_SEC)
+#define TOKEN_A "correct horse battery staple 42"
+#define TOKEN_B "another secret that is long enough"
+
+/* ---- the agent as a child process -------------------------------------- */
+
+struct mp_tagent {
+	pid_t pid;
+	char log[512];
+	uint16_t port;
+};
+
+void mp_tagent_token(const char *path, const char *secret, mode_t mode);
+void mp_tagent_start(struct mp_tagent *a, const char *netns, const char *ip,
+		     const char *token, const char *dev, const char *const *extra);
+int mp_tagent_stop(struct mp_tagent *a);
+int mp_tagent_log_count(const struct mp_tagent *a, const char *needle);
+int mp_tagent_wait_log(const struct mp_tagent *a, const char *needle, int count,
+		       unsigned timeout_ms);
+int mp_traw_connect(const char *ip, uint16_t port);
+void mp_traw_send(int fd, const char *line);
+int mp_traw_recv(int fd, char *buf, size_t len);
+void mp_traw_call(int fd, const char *line, struct mp_proto_reply *rep);
+void mp_traw_login(int fd, const char *token_path, struct mp_proto_reply *auth_rep,
+		   char *auth_line, size_t len);
+
+static struct mp_tagent *live_agents[4];
+
+static void kill_agents(void)
+{
+	for (int i = 0; i < 4; i++)
+		if (live_agents[i] && live_agents[i]->pid > 0) {
+			kill(live_agents[i]->pid, SIGKILL);
+			waitpid(live_agents[i]->pid, NULL, 0);
+			live_agents[i]->pid = 0;
+		}
+}
+
+void mp_tagent_token(const char *path, const char *secret, mode_t mode)
+{
+	mp_test_write_file(path, secret);
+	ASSERT_EQ(chmod(path, mode), 0);
+}
+
+int mp_tagent_log_count(const struct mp_tagent *a, const char *needle)
+{
+	char *text = mp_test_read_file(a->log), *p;
+	int n = 0;
+
+	for (p = text; p && (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	free(text);
+	return n;
+}
+
+int mp_tagent_wait_log(const struct mp_tagent *a, const char *needle, int count,
+		       unsigned timeout_ms)
+{
+	uint64_t end = mp_now_ns() + (uint64_t)timeout_ms * MP_NS_PER_MS;
+
+	while (mp_tagent_log_count(a, needle) < count) {
+		if (mp_now_ns() > end)
+			return 0;
+		usleep(20000);
+	}
+	return 1;
+}
+
+static void start_child(struct mp_tagent *a, char *const argv[], unsigned delay_ms)
+{
+	static int registered;
+	int fd;
+
+	if (!registered) {
+		atexit(kill_agents);
+		registered = 1;
+	}
+	for (int i = 0; i < 4; i++)
+		if (!live_agents[i] || live_agents[i]->pid <= 0) {
+			live_agents[i] = a;
+			break;
+		}
+	a->pid = fork();
+	ASSERT(a->pid >= 0);
+	if (a->pid == 0) {
+		fd = open(a->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0)
+			_exit(126);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		close(fd);
+		if (delay_ms)
+			usleep(delay_ms * 1000);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+}
+
+/* Builds the agent's command line into argv (static storage). */
+static char **agent_argv(const char *netns, const char *listen, const char *token,
+			 const char *dev, const char *const *extra)
+{
+	static char *argv[32];
+	static char bin[4096];
+	int n = 0;
+
+	snprintf(bin, sizeof(bin), "%s", mp_test_bin("mir-perf-agent"));
+	if (netns) {
+		argv[n++] = "ip";
+		argv[n++] = "netns";
+		argv[n++] = "exec";
+		argv[n++] = (char *)netns;
+	}
+	argv[n++] = bin;
+	argv[n++] = "--listen";
+	argv[n++] = (char *)listen;
+	argv[n++] = "--token-file";
+	argv[n++] = (char *)token;
+	argv[n++] = "--dev";
+	argv[n++] = (char *)dev;
+	for (int i = 0; extra && extra[i] && n < 30; i++)
+		argv[n++] = (char *)extra[i];
+	argv[n] = NULL;
+	return argv;
+}
+
+static int log_port(const struct mp_tagent *a, const char *ip)
+{
+	char *text = mp_test_read_file(a->log), needle[64], *p;
+	int port = -1;
+
+	snprintf(needle, sizeof(needle), "listening on %s:", ip);
+	if (text && (p = strstr(text, needle)))
+		port = atoi(p + strlen(needle));
+	free(text);
+	return port;
+}
+
+void mp_tagent_start(struct mp_tagent *a, const char *netns, const char *ip,
+		     const char *token, const char *dev, const char *const *extra)
+{
+	char listen[64];
+	uint64_t end = mp_now_ns() + WAIT_MS * MP_NS_PER_MS;
+	static unsigned seq;
+	int port, status;
+
+	snprintf(a->log, sizeof(a->log), "%s/agent%u.log", mp_test_tmpdir(), seq++);
+	snprintf(listen, sizeof(listen), "%s:0", ip);
+	start_child(a, agent_argv(netns, listen, token, dev, extra), 0);
+	while ((port = log_port(a, ip)) <= 0) {
+		if (waitpid(a->pid, &status, WNOHANG) == a->pid) {
+			char *text = mp_test_read_file(a->log);
+
+			a->pid = 0;
+			FAIL("the agent exited (status %d): %s", status, text ? text : "");
+		}
+		if (mp_now_ns() > end)
+			FAIL("the agent did not start listening in time");
+		usleep(10000);
+	}
+	a->port = (uint16_t)port;
+}
+
+int mp_tagent_stop(struct mp_tagent *a)
+{
+	uint64_t end = mp_now_ns() + WAIT_MS * MP_NS_PER_MS;
+	int status = 0;
+
+	if (a->pid <= 0)
+		return -1;
+	kill(a->pid, SIGTERM);
+	while (waitpid(a->pid, &status, WNOHANG) != a->pid) {
+		if (mp_now_ns() > end) {
+			kill(a->pid, SIGKILL);
+			waitpid(a->pid, &status, 0);
+			a->pid = 0;
+			FAIL("the agent did not exit within %d ms of SIGTERM", WAIT_MS);
+		}
+		usleep(10000);
+	}
+	a->pid = 0;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* ---- a raw, blocking client --------------------------------------------- */
+
+int mp_traw_connect(const char *ip, uint16_t port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct timeval tv = { .tv_sec = WAIT_MS / 1000 };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	ASSERT(fd >= 0);
+	inet_pton(AF_INET, ip, &sin.sin_addr);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	ASSERT_MSG(connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0,
+		   "connect %s:%u: %s", ip, port, strerror(errno));
+	return fd;
+}
+
+void mp_traw_send(int fd, const char *line)
+{
+	size_t n = strlen(line), off = 0;
+
+	while (off < n) {
+		ssize_t w = send(fd, line + off, n - off, MSG_NOSIGNAL);
+
+		ASSERT_MSG(w > 0, "send: %s", strerror(errno));
+		off += (size_t)w;
+	}
+}
+
+/* One line without its newline; -1 on EOF, error or timeout. */
+int mp_traw_recv(int fd, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	for (;;) {
+		char ch;
+		ssize_t r = recv(fd, &ch, 1, 0);
+
+		if (r <= 0)
+			return -1;
+		if (ch == '\n')
+			break;
+		if (n + 1 < len)
+			buf[n++] = ch;
+	}
+	buf[n] = '\0';
+	return (int)n;
+}
+
+void mp_traw_call(int fd, const char *line, struct mp_proto_reply *rep)
+{
+	char buf[MP_PROTO_LINE_MAX + 2], err[MP_PROTO_MSG_MAX];
+	int n;
+
+	mp_traw_send(fd, line);
+	n = mp_traw_recv(fd, buf, sizeof(buf));
+	ASSERT_MSG(n >= 0, "no reply to %s", line);
+	ASSERT_MSG(mp_proto_decode_reply(buf, (size_t)n, rep, err, sizeof(err)) == 0,
+		   "undecodable reply %s: %s", buf, err);
+}
+
+/* hello + auth with the token in token_path; the auth line sent is copied
+ * to auth_line when not NULL. */
+void mp_traw_login(int fd, const char *token_path, struct mp_proto_reply *auth_rep,
+		   char *auth_line, size_t len)
+{
+	struct mp_auth_token *tok;
+	struct mp_proto_reply hello;
+	struct mp_proto_request r = { .id = 2, .op = MP_PROTO_AUTH };
+	char line[MP_PROTO_LINE_MAX + 2], err[256];
+
+	ASSERT_MSG(mp_auth_token_load(token_path, &tok, err, sizeof(err)) == 0, "%s", err);
+	mp_traw_call(fd, "{\"v\":1,\"id\":1,\"op\":\"hello\"}\n", &hello);
+	ASSERT_MSG(hello.code == MP_PROTO_OK, "hello: %s", hello.msg);
+	mp_auth_nonce(r.u.auth.nonce);
+	mp_auth_client_proof(tok, hello.u.hello.nonce, r.u.auth.nonce, r.u.auth.proof);
+	ASSERT(mp_proto_encode_request(&r, line, sizeof(line)) > 0);
+	if (auth_line)
+		snprintf(auth_line, len, "%s", line);
+	mp_traw_call(fd, line, auth_rep);
+	if (auth_rep->code == MP_PROTO_OK) {
+		uint8_t want[MP_AUTH_PROOF_LEN];
+
+		mp_auth_server_proof(tok, hello.u.hello.nonce, r.u.auth.nonce, want);
+		ASSERT_MSG(mp_auth_proof_equal(want, auth_rep->u.auth.proof),
+			   "the agent's proof is wrong");
+	}
+	mp_auth_token_free(tok);
+}
+
+/* ---- namespaces ---------------------------------------------------------- */
+
+struct tnet {
+	char ns_a[32], ns_c[32];          /* generator, controller */
+	char ctl_a[IFNAMSIZ], ctl_c[IFNAMSIZ];
+	char data_a[IFNAMSIZ], data_c[IFNAMSIZ];
+	const char *ip_a, *ip_c;
+	uint8_t mac_c[6];                 /* data_c's address */
+};
+
+static struct tnet *live_net;
+
+static void sh(const char *a0, ...)
+{
+	char *argv[24];
+	va_list ap;
+	int n = 0, rc;
+
+	argv[n++] = (char *)a0;
+	va_start(ap, a0);
+	while (n < 23 && (argv[n] = va_arg(ap, char *)))
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	rc = mp_run_status(argv, 30000);
+	ASSERT_MSG(rc == 0, "%s %s %s %s ... failed (%d)", argv[0], argv[1],
+		   n > 2 ? argv[2] : "", n > 3 ? argv[3] : "", rc);
+}
+
+static void tnet_down(void)
+{
+	if (!live_net)
+		return;
+	kill_agents();
+	char *d1[] = { "ip", "netns", "del", live_net->ns_a, NULL };
+	char *d2[] = { "ip", "netns", "del", live_net->ns_c, NULL };
+
+	mp_run_status(d1, 30000);
+	mp_run_status(d2, 30000);
+	live_net = NULL;
+}
+
+static void tnet_up(struct tnet *n)
+{
+	const char *p = mp_test_prefix();
+	char sysctl[128];
+
+	mp_test_require_root();
+	mp_test_require_prog("ip", "iproute2");
+	ASSERT(p && *p);
+	snprintf(n->ns_a, sizeof(n->ns_a), "%sa", p);
+	snprintf(n->ns_c, sizeof(n->ns_c), "%sc", p);
+	snprintf(n->ctl_a, sizeof(n->ctl_a), "%s-ca", p);
+	snprintf(n->ctl_c, sizeof(n->ctl_c), "%s-cc", p);
+	snprintf(n->data_a, sizeof(n->data_a), "%s-da", p);
+	snprintf(n->data_c, sizeof(n->data_c), "%s-dc", p);
+	n->ip_a = "10.201.0.1";
+	n->ip_c = "10.201.0.2";
+	live_net = n;
+	atexit(tnet_down);
+	sh("ip", "netns", "add", n->ns_a, NULL);
+	sh("ip", "netns", "add", n->ns_c, NULL);
+	sh("ip", "-n", n->ns_a, "link", "set", "lo", "up", NULL);
+	sh("ip", "-n", n->ns_c, "link", "set", "lo", "up", NULL);
+	sh("ip", "-n", n->ns_a, "link", "add", n->ctl_a, "type", "veth", "peer", "name",
+	   n->ctl_c, "netns", n->ns_c, NULL);
+	sh("ip", "-n", n->ns_a, "link", "add", n->data_a, "type", "veth", "peer", "name",
+	   n->data_c, "netns", n->ns_c, NULL);
+	sh("ip", "-n", n->ns_a, "addr", "add", "10.201.0.1/24", "dev", n->ctl_a, NULL);
+	sh("ip", "-n", n->ns_c, "addr", "add", "10.201.0.2/24", "dev", n->ctl_c, NULL);
+	/* no IPv6 on the data link: its receive counter is the generator's alone */
+	snprintf(sysctl, sizeof(sysctl), "net.ipv6.conf.%s.disable_ipv6=1", n->data_a);
+	sh("ip", "netns", "exec", n->ns_a, "sysctl", "-qw", sysctl, NULL);
+	snprintf(sysctl, sizeof(sysctl), "net.ipv6.conf.%s.disable_ipv6=1", n->data_c);
+	sh("ip", "netns", "exec", n->ns_c, "sysctl", "-qw", sysctl, NULL);
+	sh("ip", "-n", n->ns_a, "link", "set", n->ctl_a, "up", NULL);
+	sh("ip", "-n", n->ns_c, "link", "set", n->ctl_c, "up", NULL);
+	sh("ip", "-n", n->ns_a, "link", "set", n->data_a, "up", NULL);
+	sh("ip", "-n", n->ns_c, "link", "set", n->data_c, "up", NULL);
+}
+
+/* Moves this test process into the controller's namespace. */
+static void tnet_enter_c(struct tnet *n)
+{
+	char path[128];
+	struct ifreq ifr;
+	int fd;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", n->ns_c);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT(fd >= 0);
+	ASSERT_EQ(setns(fd, CLONE_NEWNET), 0);
+	close(fd);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", n->data_c);
+	ASSERT_EQ(ioctl(fd, SIOCGIFHWADDR, &ifr), 0);
+	memcpy(n->mac_c, ifr.ifr_hwaddr.sa_data, 6);
+	close(fd);
+}
+
+/* Receive counters of an interface in this process's namespace. */
+static void rx_counters(const char *dev, uint64_t *packets, uint64_t *bytes)
+{
+	char *text = mp_test_read_file("/proc/net/dev"), needle[IFNAMSIZ + 2], *p;
+	unsigned long long b = 0, pk = 0;
+
+	ASSERT(text);
+	snprintf(needle, sizeof(needle), "%s:", dev);
+	p = strstr(text, needle);
+	ASSERT_MSG(p, "%s not in /proc/net/dev", dev);
+	ASSERT_EQ(sscanf(p + strlen(needle), "%llu %llu", &b, &pk), 2);
+	free(text);
+	*packets = pk;
+	*bytes = b;
+}
+
+static struct mp_traffic traffic_for(const struct tnet *n, uint64_t pps, uint64_t dur_ns)
+{
+	struct mp_traffic t;
+
+	memset(&t, 0, sizeof(t));
+	snprintf(t.dev, sizeof(t.dev), "%s", n->data_a);
+	t.frame_size = 128;
+	t.rate_pps = pps;
+	t.duration_ns = dur_ns;
+	memcpy(t.dst_mac, n->mac_c, 6);
+	inet_pton(AF_INET, "10.202.0.1", &t.src_ip);
+	inet_pton(AF_INET, "10.202.0.2", &t.dst_ip);
+	t.src_port = 9;
+	t.dst_port = 9;
+	return t;
+}
+
+/* ---- the client on a loop, in synchronous style ---------------------------- */
+
+struct tcall {
+	int done, status;
+	char msg[1024];
+	struct mp_agent_stats st;
+	int has_st;
+};
+
+static void tcall_cb(struct mp_agentc *ac, int status, const char *msg,
+		     const struct mp_agent_stats *st, void *arg)
+{
+	struct tcall *c = arg;
+
+	(void)ac;
+	ASSERT_MSG(!c->done, "callback ran twice");
+	c->done = 1;
+	c->status = status;
+	snprintf(c->msg, sizeof(c->msg), "%s", msg ? msg : "(null)");
+	if (st) {
+		c->st = *st;
+		c->has_st = 1;
+	}
+}
+
+static void tcall_wait(uv_loop_t *loop, struct tcall *c)
+{
+	uint64_t end = mp_now_ns() + LOOP_BOUND_NS;
+
+	while (!c->done) {
+		ASSERT_MSG(mp_now_ns() < end, "no callback within the bound");
+		uv_run(loop, UV_RUN_ONCE);
+	}
+}
+
+static void on_sleep_timer(uv_timer_t *t)
+{
+	*(int *)t->data = 1;
+}
+
+/* Runs the loop for ms milliseconds (keepalives keep flowing). */
+static void loop_sleep(uv_loop_t *loop, unsigned ms)
+{
+	uv_timer_t t;
+	int fired = 0;
+
+	uv_timer_init(loop, &t);
+	t.data = &fired;
+	uv_timer_start(&t, on_sleep_timer, ms, 0);
+	while (!fired)
+		uv_run(loop, UV_RUN_ONCE);
+	uv_close((uv_handle_t *)&t, NULL);
+	uv_run(loop, UV_RUN_NOWAIT);
+}
+
+static void loop_end(uv_loop_t *loop)
+{
+	uv_run(loop, UV_RUN_DEFAULT);
+	ASSERT_EQ(uv_loop_close(loop), 0);
+}
+
+static const char *token_path(const char *name, const char *secret)
+{
+	static char path[4][512];
+	static int slot;
+
+	slot = (slot + 1) % 4;
+	snprintf(path[slot], sizeof(path[slot]), "%s/%s", mp_test_tmpdir(), name);
+	mp_tagent_token(path[slot], secret, 0600);
+	return path[slot];
+}
+
+/* ---- end to end ---------------------------------------------------------- */
+
+TEST_T(agent_end_to_end_counters_match_receiver, 120)
+{
+	struct tnet n;
+	struct mp_tagent a = { 0 };
+	struct mp_agentc *ac;
+	struct mp_traffic t;
+	struct tcall c;
+	uv_loop_t loop;
+	uint64_t rx_p0, rx_b0, rx_p, rx_b;
+	const char *tok;
+	const char *extra[] = { "--max-pps", "100000", NULL };
+
+	tnet_up(&n);
+	tok = token_path("token", TOKEN_A);
+	mp_tagent_start(&a, n.ns_a, n.ip_a, tok, n.data_a, extra);
+	tnet_enter_c(&n);
+	rx_counters(n.data_c, &rx_p0, &rx_b0);
+
+	uv_loop_init(&loop);
+	ASSERT_EQ(mp_agentc_new(&loop, n.ip_a, a.port, tok, 5 * MP_NS_PER_SEC, &ac), 0);
+	memset(&c, 0, sizeof(c));
+	mp_agentc_connect(ac, 10 * MP_NS_PER_SEC, tcall_cb, &c);
+	tcall_wait(&loop, &c);
+	ASSERT_MSG(c.status == 0, "connect: %s", c.msg);
+	ASSERT(strlen(mp_agentc_engine(ac)) > 0);
+
+	/* refusals first: start before configure, other dev, rate, MTU */
+	memset(&c, 0, sizeof(c));
+	mp_agentc_start(ac, tcall_cb, &c);
+	tcall_wait(&loop, &c);
+	ASSERT_EQ(c.status, -EPERM);
+	ASSERT_CONTAINS(c.msg, "configure");
+	t = traffic_for(&n, 1000, MP_NS_PER_SEC);
+	snprintf(t.dev, sizeof(t.dev), "%s", n.ctl_a);
+	memset(&c, 0, sizeof(c));
+	mp_agentc_configure(ac, &t, tcall_cb, &c);
+	tcall_wait(&loop, &c);
+	ASSERT_EQ(c.status, -ERANGE);
+	ASSERT_CONTAINS(c.msg, "--dev");
+	t = traffic_for(&n, 100001, MP_NS_PER_SEC);
+	memset(&c, 0, sizeof(c));
+	mp_agentc_configure(ac, &t, tcall_cb, &c);
+	tcall_wait(&loop, &c);
+	ASSERT_EQ(c.status, -ERANGE);
+	ASSERT_CONTAINS(c.msg, "--max-pps");
+	t = traffic_for(&n, 1000, MP_NS_PER_SEC);
+	t.frame_size = 1515;             /* veth MTU 1500 + 14 */
+	memset(&c, 0, sizeof(c));
+	mp_agentc_configure(ac, &t, tcall_cb, &c);
+	tcall_wait(&loop, &c);
+	ASSERT_EQ(c.status, -ERANGE);
+	ASSERT_CONTAINS(c.msg, "MTU");
+
+	/* 1 s at 1000 pps */
+	t = traffic_for(&n, 1000, MP_NS_PER_SEC);
+	memset(&c, 0, sizeof(c));
+	mp_agentc_configure(ac, &t, tcall_cb, &c);
+	tcall_wait(&loop, &c);
+	ASSERT_MSG(c.status == 0, "configure: %s", c.msg);
+	memset(&c, 0, sizeof(c));
+	mp_agentc_start(ac, tcall_cb, &c);
+	tcall_wait(&loop, &c);
+	ASSERT_MSG(c.status == 0, "start: %s", c.msg);
+	loop_sleep(&loop, 300);
+	memset(&c, 0, sizeof(c));
+	mp_agentc_stats(ac, tcall_cb, &c);
+	tcall_wait(&loop, &c);
+	ASSERT_EQ(c.status, 0);
+	ASSERT(c.has_st);
+	ASSERT_MSG(c.st.running == 1, "traffic not running 300 ms into a 1 s run");
+	ASSERT(c.st.c.packets > 0);
+	/* until the engine ends by itself (bounded) */
+	for (int i = 0; i < 100 && c.st.running; i++) {
+		loop_sleep(&loop, 100);
+		memset(&c, 0, sizeof(c));
+		mp_agentc_stats(ac, tcall_cb, &c);
+		tcall_wait(&loop, &c);
+		ASSERT_EQ(c.status, 0);
+	}
+	ASSERT_MSG(!c.st.running, "a 1 s run still running after 10 s");
+	memset(&c, 0, sizeof(c));
+	mp_agentc_stop(ac, tcall_cb, &c);
+	tcall_wait(&loop, &c);
+	ASSERT_EQ(c.status, 0);
+	ASSERT(c.has_st);
+
+	rx_counters(n.data_c, &rx_p, &rx_b);
+	printf("agent sent %llu packets, %llu bytes, %llu errors; peer received %llu, %llu bytes\n",
+	       (unsigned long long)c.st.c.packets, (unsigned long long)c.st.c.bytes,
+	       (unsigned long long)c.st.c.errors, (unsigned long long)(rx_p - rx_p0),
+	       (unsigned long long)(rx_b - rx_b0));
+	ASSERT_EQ(rx_p - rx_p0, c.st.c.packets);
+	ASSERT_EQ(rx_b - rx_b0, c.st.c.bytes);
+	ASSERT_EQ(c.st.c.bytes, c.st.c.packets * t.frame_size);
+	ASSERT_EQ(c.st.c.errors, 0);
+	/* 1000 pps for 1 s cannot give more than 1000 frames (+1 at the edge) */
+	ASSERT(c.st.c.packets <= 1001);
+	ASSERT(c.st.c.last_tx_ns >= c.st.c.first_tx_ns && c.st.c.first_tx_ns > 0);
+	ASSERT(mp_tagent_wait_log(&a, "traffic finished by itself", 1, WAIT_MS));
+
+	mp_agentc_close(ac);
+	loop_end(&loop);
+	ASSERT(mp_tagent_wait_log(&a, "disconnected", 1, WAIT_MS));
+	ASSERT_EQ(mp_tagent_stop(&a), 0);
+	tnet_down();
+}
+
+/* Starts endless traffic from a raw client; returns the connection. */
+static int raw_start_endless(const struct tnet *n, const struct mp_tagent *a, const char *tok)
+{
+	struct mp_proto_request r = { .id = 10, .op = MP_PROTO_CONFIGURE };
+	struct mp_proto_reply rep;
+	char line[MP_PROTO_LINE_MAX + 2];
+	int fd = mp_traw_connect(n->ip_a, a->port);
+
+	mp_traw_login(fd, tok, &rep, NULL, 0);
+	ASSERT_MSG(rep.code == MP_PROTO_OK, "auth: %s", rep.msg);
+	r.u.traffic = traffic_for(n, 1000, 0);     /* no duration, no count */
+	ASSERT(mp_proto_encode_request(&r, line, sizeof(line)) > 0);
+	mp_traw_call(fd, line, &rep);
+	ASSERT_MSG(rep.code == MP_PROTO_OK, "configure: %s", rep.msg);
+	mp_traw_call(fd, "{\"v\":1,\"id\":11,\"op\":\"start\"}\n", &rep);
+	ASSERT_MSG(rep.code == MP_PROTO_OK, "start: %s", rep.msg);
+	return fd;
+}
+
+/* Asserts that the peer's receive counter has stopped growing. */
+static void assert_traffic_stopped(const struct tnet *n)
+{
+	uint64_t p1, b1, p2, b2;
+
+	usleep(200000);           /* frames already queued drain */
+	rx_counters(n->data_c, &p1, &b1);
+	usleep(500000);
+	rx_counters(n->data_c, &p2, &b2);
+	ASSERT_MSG(p2 == p1, "traffic still flowing: %llu -> %llu packets",
+		   (unsigned long long)p1, (unsigned long long)p2);
+}
+
+static void assert_traffic_flows(const struct tnet *n)
+{
+	uint64_t p1, b1, p2, b2;
+	uint64_t end = mp_now_ns() + WAIT_MS * MP_NS_PER_MS;
+
+	rx_counters(n->data_c, &p1, &b1);
+	do {
+		usleep(50000);
+		rx_counters(n->data_c, &p2, &b2);
+	} while (p2 == p1 && mp_now_ns() < end);
+	ASSERT_MSG(p2 > p1, "no traffic reached the peer");
+}
+
+TEST_T(agent_deadman_stops_silent_or_dropped_controller, 120)
+{
+	struct tnet n;
+	struct mp_tagent a = { 0 };
+	struct mp_proto_reply rep;
+	const char *tok;
+	const char *extra[] = { "--deadman", "1s", NULL };
+	int fd;
+
+	tnet_up(&n);
+	tok = token_path("token", TOKEN_A);
+	mp_tagent_start(&a, n.ns_a, n.ip_a, tok, n.data_a, extra);
+	tnet_enter_c(&n);
+
+	/* 1: the controller goes silent but keeps its connection open */
+	fd = raw_start_endless(&n, &a, tok);
+	assert_traffic_flows(&n);
+	ASSERT_MSG(mp_tagent_wait_log(&a, "dead-man: no message from controller", 1, WAIT_MS),
+		   "the dead-man did not fire within %d ms", WAIT_MS);
+	ASSERT_EQ(mp_tagent_log_count(&a, "traffic stopped after"), 1);
+	assert_traffic_stopped(&n);
+	mp_traw_call(fd, "{\"v\":1,\"id\":12,\"op\":\"stats\"}\n", &rep);
+	ASSERT_EQ(rep.code, MP_PROTO_OK);
+	ASSERT_EQ(rep.u.stats.running, 0);
+	ASSERT(rep.u.stats.c.packets > 0);
+
+	/* 2: traffic again, then the connection drops */
+	mp_traw_call(fd, "{\"v\":1,\"id\":13,\"op\":\"start\"}\n", &rep);
+	ASSERT_MSG(rep.code == MP_PROTO_OK, "restart: %s", rep.msg);
+	assert_traffic_flows(&n);
+	close(fd);
+	ASSERT_MSG(mp_tagent_wait_log(&a, "traffic stopped after", 2, WAIT_MS),
+		   "traffic not stopped after the connection dropped");
+	ASSERT_EQ(mp_tagent_log_count(&a, "connection closed (connection closed by the controller)"), 1);
+	assert_traffic_stopped(&n);
+
+	/* 3: a keepalive-sending client keeps traffic going past the dead-man */
+	fd = raw_start_endless(&n, &a, tok);
+	for (int i = 0; i < 6; i++) {
+		char ka[64];
+
+		usleep(400000);
+		snprintf(ka, sizeof(ka), "{\"v\":1,\"id\":%d,\"op\":\"keepalive\"}\n", 100 + i);
+		mp_traw_call(fd, ka, &rep);
+		ASSERT_EQ(rep.code, MP_PROTO_OK);
+	}
+	mp_traw_call(fd, "{\"v\":1,\"id\":200,\"op\":\"stats\"}\n", &rep);
+	ASSERT_MSG(rep.u.stats.running == 1, "traffic stopped although keepalives flowed");
+	mp_traw_call(fd, "{\"v\":1,\"id\":201,\"op\":\"stop\"}\n", &rep);
+	ASSERT_EQ(rep.code, MP_PROTO_OK);
+	ASSERT_EQ(rep.u.stats.running, 0);
+	ASSERT_EQ(mp_tagent_log_count(&a, "dead-man"), 1);
+	close(fd);
+	ASSERT(mp_tagent_wait_log(&a, "disconnected", 1, WAIT_MS));
+
+	/* 4: the controller's client keeps traffic alive on its own keepalives */
+	{
+		struct mp_agentc *ac;
+		struct mp_traffic t = traffic_for(&n, 1000, 0);
+		struct tcall c = { 0 };
+		uv_loop_t loop;
+
+		uv_loop_init(&loop);
+		ASSERT_EQ(mp_agentc_new(&loop, n.ip_a, a.port, tok, 5 * MP_NS_PER_SEC, &ac), 0);
+		mp_agentc_connect(ac, 10 * MP_NS_PER_SEC, tcall_cb, &c);
+		tcall_wait(&loop, &c);
+		ASSERT_MSG(c.status == 0, "connect: %s", c.msg);
+		memset(&c, 0, sizeof(c));
+		mp_agentc_configure(ac, &t, tcall_cb, &c);
+		tcall_wait(&loop, &c);
+		ASSERT_MSG(c.status == 0, "configure: %s", c.msg);
+		memset(&c, 0, sizeof(c));
+		mp_agentc_start(ac, tcall_cb, &c);
+		tcall_wait(&loop, &c);
+		ASSERT_MSG(c.status == 0, "start: %s", c.msg);
+		loop_sleep(&loop, 2500);        /* 2.5 x the dead-man, no request */
+		memset(&c, 0, sizeof(c));
+		mp_agentc_stats(ac, tcall_cb, &c);
+		tcall_wait(&loop, &c);
+		ASSERT_EQ(c.status, 0);
+		ASSERT_MSG(c.st.running == 1, "the client's keepalives did not hold off the dead-man");
+		memset(&c, 0, sizeof(c));
+		mp_agentc_stop(ac, tcall_cb, &c);
+		tcall_wait(&loop, &c);
+		ASSERT_EQ(c.status, 0);
+		ASSERT(c.has_st && !c.st.running && c.st.c.packets > 0);
+		mp_agentc_close(ac);
+		loop_end(&loop);
+	}
+	ASSERT_EQ(mp_tagent_log_count(&a, "dead-man"), 1);
+	ASSERT_EQ(mp_tagent_stop(&a), 0);
+	tnet_down();
+}
+
+TEST_T(agent_sigterm_stops_traffic_and_exits_zero, 120)
+{
+	struct tnet n;
+	struct mp_tagent a = { 0 };
+	const char *tok;
+	int fd;
+
+	tnet_up(&n);
+	tok = token_path("token", TOKEN_A);
+	mp_tagent_start(&a, n.ns_a, n.ip_a, tok, n.data_a, NULL);
+	tnet_enter_c(&n);
+	fd = raw_start_endless(&n, &a, tok);
+	assert_traffic_flows(&n);
+	ASSERT_EQ(mp_tagent_stop(&a), 0);
+	ASSERT_EQ(mp_tagent_log_count(&a, "agent shutting down; traffic stopped"), 1);
+	assert_traffic_stopped(&n);
+	close(fd);
+	tnet_down();
+}
+
+/* ---- the server on loopback -------------------------------------------- */
+
+TEST(agent_refuses_second_controller_and_bad_lines)
+{
+	struct mp_tagent a = { 0 };
+	struct mp_proto_reply rep;
+	char buf[MP_PROTO_LINE_MAX + 2], err[256];
+	char *big;
+	const char *tok = token_path("token", TOKEN_A);
+	int fd1, fd2;
+
+	mp_tagent_start(&a, NULL, "127.0.0.1", tok, "lo", NULL);
+	fd1 = mp_traw_connect("127.0.0.1", a.port);
+	mp_traw_login(fd1, tok, &rep, NULL, 0);
+	ASSERT_EQ(rep.code, MP_PROTO_OK);
+
+	/* a second controller gets EBUSY and is closed */
+	fd2 = mp_traw_connect("127.0.0.1", a.port);
+	ASSERT(mp_traw_recv(fd2, buf, sizeof(buf)) > 0);
+	ASSERT_EQ(mp_proto_decode_reply(buf, strlen(buf), &rep, err, sizeof(err)), 0);
+	ASSERT_EQ(rep.code, MP_PROTO_EBUSY);
+	ASSERT_CONTAINS(rep.msg, "another controller");
+	ASSERT_EQ(mp_traw_recv(fd2, buf, sizeof(buf)), -1);
+	close(fd2);
+
+	/* junk is answered and the connection stays */
+	mp_traw_call(fd1, "this is not json\n", &rep);
+	ASSERT_EQ(rep.code, MP_PROTO_EPROTO);
+	ASSERT(!rep.has_id);
+	mp_traw_call(fd1, "{\"v\":1,\"id\":3,\"op\":\"explode\"}\n", &rep);
+	ASSERT_EQ(rep.code, MP_PROTO_EPROTO);
+	ASSERT(rep.has_id && rep.id == 3);
+	mp_traw_call(fd1, "{\"v\":1,\"id\":4,\"op\":\"configure\",\"dev\":\"lo\"}\n", &rep);
+	ASSERT_EQ(rep.code, MP_PROTO_EINVAL);
+	mp_traw_call(fd1, "{\"v\":1,\"id\":5,\"op\":\"hello\"}\n", &rep);
+	ASSERT_EQ(rep.code, MP_PROTO_ESTATE);
+	mp_traw_call(fd1, "{\"v\":1,\"id\":6,\"op\":\"keepalive\"}\n", &rep);
+	ASSERT_EQ(rep.code, MP_PROTO_OK);
+
+	/* an oversized line: ETOOBIG, then the agent closes */
+	big = malloc(2 * MP_PROTO_LINE_MAX);
+	ASSERT(big);
+	memset(big, 'x', 2 * MP_PROTO_LINE_MAX - 1);
+	big[2 * MP_PROTO_LINE_MAX - 1] = '\0';
+	mp_traw_call(fd1, big, &rep);
+	free(big);
+	ASSERT_EQ(rep.code, MP_PROTO_ETOOBIG);
+	ASSERT_EQ(mp_traw_recv(fd1, buf, sizeof(buf)), -1);
+	close(fd1);
+
+	/* the slot is free again; bye closes politely */
+	fd1 = mp_traw_connect("127.0.0.1", a.port);
+	mp_traw_login(fd1, tok, &rep, NULL, 0);
+	ASSERT_EQ(rep.code, MP_PROTO_OK);
+	mp_traw_call(fd1, "{\"v\":1,\"id\":9,\"op\":\"bye\"}\n", &rep);
+	ASSERT_EQ(rep.code, MP_PROTO_OK);
+	ASSERT_EQ(mp_traw_recv(fd1, buf, sizeof(buf)), -1);
+	close(fd1);
+	ASSERT_EQ(mp_tagent_stop(&a), 0);
+}
+
+static int run_agent_args(const char *const *args, char **out_err)
+{
+	struct mp_run_result r;
+	char *argv[16];
+	int n = 0;
+
+	argv[n++] = (char *)mp_test_bin("mir-perf-agent");
+	for (int i = 0; args[i] && n < 15; i++)
+		argv[n++] = (char *)args[i];
+	argv[n] = NULL;
+	ASSERT_EQ(mp_run(argv, NULL, WAIT_MS, &r), 0);
+	*out_err = r.err;
+	free(r.out);
+	return r.status;
+}
+
+TEST(agent_command_line_refusals)
+{
+	const char *tok = token_path("token", TOKEN_A);
+	char open_tok[512], *err;
+	const char *wild[] = { "--listen", "0.0.0.0:0", "--token-file", tok, "--dev", "lo", NULL };
+	const char *badl[] = { "--listen", "localhost:7000", "--token-file", tok, "--dev", "lo", NULL };
+	const char *nodev[] = { "--listen", "127.0.0.1:0", "--token-file", tok, "--dev", "nosuchif0", NULL };
+	const char *dead[] = { "--listen", "127.0.0.1:0", "--token-file", tok, "--dev", "lo",
+			       "--deadman", "3", NULL };
+	const char *help[] = { "--help", NULL };
+	const char *perm[] = { "--listen", "127.0.0.1:0", "--token-file", open_tok, "--dev", "lo", NULL };
+
+	ASSERT_EQ(run_agent_args(wild, &err), 2);
+	ASSERT_CONTAINS(err, "--listen-any");
+	free(err);
+	ASSERT_EQ(run_agent_args(badl, &err), 2);
+	ASSERT_CONTAINS(err, "IPV4-ADDRESS:PORT");
+	free(err);
+	ASSERT_EQ(run_agent_args(nodev, &err), 3);
+	ASSERT_CONTAINS(err, "no such interface");
+	free(err);
+	ASSERT_EQ(run_agent_args(dead, &err), 2);
+	ASSERT_CONTAINS(err, "--deadman");
+	free(err);
+	ASSERT_EQ(run_agent_args(help, &err), 0);
+	free(err);
+	snprintf(open_tok, sizeof(open_tok), "%s/open-token", mp_test_tmpdir());
+	mp_tagent_token(open_tok, TOKEN_A, 0644);
+	ASSERT_EQ(run_agent_args(perm, &err), 2);
+	ASSERT_CONTAINS(err, "chmod 600");
+	free(err);
+}
+
+/* ---- the client ---------------------------------------------------------- */
+
+static uint16_t free_port(void)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ASSERT(fd >= 0);
+	ASSERT_EQ(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ASSERT_EQ(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	close(fd);
+	return ntohs(sin.sin_port);
+}
+
+TEST_T(agentc_connect_retries_until_agent_listens, 60)
+{
+	struct mp_tagent a = { 0 };
+	struct mp_agentc *ac;
+	struct tcall c = { 0 };
+	uv_loop_t loop;
+	char listen[64];
+	const char *tok = token_path("token", TOKEN_A);
+	uint16_t port = free_port();
+
+	snprintf(a.log, sizeof(a.log), "%s/late-agent.log", mp_test_tmpdir());
+	snprintf(listen, sizeof(listen), "127.0.0.1:%u", port);
+	start_child(&a, agent_argv(NULL, listen, tok, "lo", NULL), 1000);
+
+	uv_loop_init(&loop);
+	ASSERT_EQ(mp_agentc_new(&loop, "127.0.0.1", port, tok, 2 * MP_NS_PER_SEC, &ac), 0);
+	mp_agentc_connect(ac, 20 * MP_NS_PER_SEC, tcall_cb, &c);
+	tcall_wait(&loop, &c);
+	ASSERT_MSG(c.status == 0, "connect: %s", c.msg);
+	ASSERT(mp_tagent_log_count(&a, "listening on") == 1);
+	memset(&c, 0, sizeof(c));
+	mp_agentc_stats(ac, tcall_cb, &c);
+	tcall_wait(&loop, &c);
+	ASSERT_EQ(c.status, 0);
+	ASSERT(c.has_st && !c.st.running && c.st.c.packets == 0);
+	/* keepalives flow while the connection idles */
+	loop_sleep(&loop, 2500);
+	mp_agentc_close(ac);
+	loop_end(&loop);
+	ASSERT_EQ(mp_tagent_stop(&a), 0);
+}
+
+TEST_T(agentc_connect_times_out_when_agent_absent, 30)
+{
+	struct mp_agentc *ac;
+	struct tcall c = { 0 };
+	uv_loop_t loop;
+	char want[64];
+	const char *tok = token_path("token", TOKEN_A);
+	uint16_t port = free_port();
+
+	uv_loop_init(&loop);
+	ASSERT_EQ(mp_agentc_new(&loop, "127.0.0.1", port, tok, MP_NS_PER_SEC, &ac), 0);
+	mp_agentc_connect(ac, MP_NS_PER_SEC, tcall_cb, &c);
+	tcall_wait(&loop, &c);
+	ASSERT_EQ(c.status, -ETIMEDOUT);
+	snprintf(want, sizeof(want), "127.0.0.1:%u", port);
+	ASSERT_CONTAINS(c.msg, want);
+	ASSERT_CONTAINS(c.msg, "attempts");
+	ASSERT_CONTAINS(c.msg, "refused");
+	/* requests without a connection fail at once, from the loop */
+	memset(&c, 0, sizeof(c));
+	mp_agentc_stats(ac, tcall_cb, &c);
+	ASSERT(!c.done);
+	tcall_wait(&loop, &c);
+	ASSERT_EQ(c.status, -ENOTCONN);
+	mp_agentc_close(ac);
+	loop_end(&loop);
+}
+
+/* A fake agent: answers hello and auth properly (or not at all), then
+ * swallows every request without answering. */
+struct fake {
+	int lfd;
+	uint16_t port;
+	int answer_handshake;
+	const char *token;
+	pthread_t th;
+};
+
+static void *fake_main(void *arg)
+{
+	struct fake *f = arg;
+	char line[MP_PROTO_LINE_MAX + 2], out[MP_PROTO_LINE_MAX + 2];
+	struct mp_auth_token *tok = NULL;
+	uint8_t nonce[MP_AUTH_NONCE_LEN];
+	int fd = accept(f->lfd, NULL, NULL);
+
+	if (fd < 0)
+		return NULL;
+	if (f->answer_handshake) {
+		struct mp_proto_request req;
+		struct mp_proto_reply rep;
+		char err[256];
+
+		if (mp_auth_token_load(f->token, &tok, err, sizeof(err)) < 0)
+			goto out;
+		for (int step = 0; step < 2; step++) {
+			if (mp_traw_recv(fd, line, sizeof(line)) < 0 ||
+			    mp_proto_decode_request(line, strlen(line), &req, &rep) < 0)
+				goto out;
+			mp_proto_reply_ok(&rep, &req);
+			if (req.op == MP_PROTO_HELLO) {
+				mp_auth_nonce(nonce);
+				rep.u.hello.version = MP_PROTO_VERSION;
+				snprintf(rep.u.hello.engine, sizeof(rep.u.hello.engine), "fake");
+				snprintf(rep.u.hello.dev, sizeof(rep.u.hello.dev), "lo");
+				rep.u.hello.max_pps = 1;
+				memcpy(rep.u.hello.nonce, nonce, sizeof(nonce));
+			} else {
+				mp_auth_server_proof(tok, nonce, req.u.auth.nonce, rep.u.auth.proof);
+			}
+			if (mp_proto_encode_reply(&rep, out, sizeof(out)) < 0 ||
+			    send(fd, out, strlen(out), MSG_NOSIGNAL) < 0)
+				goto out;
+		}
+	}
+	while (mp_traw_recv(fd, line, sizeof(line)) >= 0)
+		;               /* hung: reads, never answers */
+out:
+	mp_auth_token_free(tok);
+	close(fd);
+	return NULL;
+}
+
+static void fake_start(struct fake *f)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	f->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ASSERT(f->lfd >= 0);
+	ASSERT_EQ(bind(f->lfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ASSERT_EQ(listen(f->lfd, 4), 0);
+	ASSERT_EQ(getsockname(f->lfd, (struct sockaddr *)&sin, &len), 0);
+	f->port = ntohs(sin.sin_port);
+	ASSERT_EQ(pthread_create(&f->th, NULL, fake_main, f), 0);
+}
+
+static void fake_stop(struct fake *f)
+{
+	shutdown(f->lfd, SHUT_RDWR);
+	pthread_join(f->th, NULL);
+	close(f->lfd);
+}
+
+TEST_T(agentc_request_times_out_on_hung_agent, 30)
+{
+	struct fake f = { .answer_handshake = 1 };
+	struct mp_agentc *ac;
+	struct tcall c = { 0 }, c2 = { 0 };
+	uv_loop_t loop;
+
+	f.token = token_path("token", TOKEN_A);
+	fake_start(&f);
+	uv_loop_init(&loop);
+	ASSERT_EQ(mp_agentc_new(&loop, "127.0.0.1", f.port, f.token, 300 * MP_NS_PER_MS, &ac), 0);
+	mp_agentc_connect(ac, 5 * MP_NS_PER_SEC, tcall_cb, &c);
+	tcall_wait(&loop, &c);
+	ASSERT_MSG(c.status == 0, "connect: %s", c.msg);
+	ASSERT_STREQ(mp_agentc_engine(ac), "fake");
+	memset(&c, 0, sizeof(c));
+	mp_agentc_stats(ac, tcall_cb, &c);
+	mp_agentc_stop(ac, tcall_cb, &c2);      /* queued behind it */
+	tcall_wait(&loop, &c);
+	ASSERT_EQ(c.status, -ETIMEDOUT);
+	ASSERT_CONTAINS(c.msg, "did not answer stats");
+	ASSERT(!c2.done);
+	tcall_wait(&loop, &c2);
+	ASSERT_EQ(c2.status, -ETIMEDOUT);
+	ASSERT_CONTAINS(c2.msg, "did not answer stop");
+	mp_agentc_close(ac);
+	loop_end(&loop);
+	fake_stop(&f);
+}
+
+TEST_T(agentc_connect_times_out_on_silent_peer, 30)
+{
+	struct fake f = { .answer_handshake = 0 };
+	struct mp_agentc *ac;
+	struct tcall c = { 0 };
+	uv_loop_t loop;
+
+	f.token = token_path("token", TOKEN_A);
+	fake_start(&f);
+	uv_loop_init(&loop);
+	ASSERT_EQ(mp_agentc_new(&loop, "127.0.0.1", f.port, f.token, 300 * MP_NS_PER_MS, &ac), 0);
+	mp_agentc_connect(ac, MP_NS_PER_SEC, tcall_cb, &c);
+	tcall_wait(&loop, &c);
+	ASSERT_EQ(c.status, -ETIMEDOUT);
+	ASSERT_CONTAINS(c.msg, "no answer to hello");
+	mp_agentc_close(ac);
+	loop_end(&loop);
+	fake_stop(&f);
+}
+
+TEST_T(agentc_dropped_connection_and_close, 60)
+{
+	struct mp_tagent a = { 0 };
+	struct mp_agentc *ac;
+	struct tcall c = { 0 }, c2 = { 0 };
+	uv_loop_t loop;
+	const char *tok = token_path("token", TOKEN_A);
+
+	mp_tagent_start(&a, NULL, "127.0.0.1", tok, "lo", NULL);
+	uv_loop_init(&loop);
+	ASSERT_EQ(mp_agentc_new(&loop, "127.0.0.1", a.port, tok, 5 * MP_NS_PER_SEC, &ac), 0);
+	mp_agentc_connect(ac, 5 * MP_NS_PER_SEC, tcall_cb, &c);
+	tcall_wait(&loop, &c);
+	ASSERT_MSG(c.status == 0, "connect: %s", c.msg);
+	kill(a.pid, SIGKILL);
+	waitpid(a.pid, NULL, 0);
+	a.pid = 0;
+	loop_sleep(&loop, 100);
+	memset(&c, 0, sizeof(c));
+	mp_agentc_stats(ac, tcall_cb, &c);
+	tcall_wait(&loop, &c);
+	ASSERT_MSG(c.status == -ECONNRESET || c.status == -ENOTCONN, "status %d: %s", c.status, c.msg);
+	ASSERT_CONTAINS(c.msg, "lost");
+	memset(&c, 0, sizeof(c));
+	mp_agentc_stats(ac, tcall_cb, &c);
+	tcall_wait(&loop, &c);
+	ASSERT_EQ(c.status, -ENOTCONN);
+
+	/* close with a connect and a request pending: both get -ECANCELED */
+	memset(&c, 0, sizeof(c));
+	mp_agentc_connect(ac, 5 * MP_NS_PER_SEC, tcall_cb, &c);
+	mp_agentc_stats(ac, tcall_cb, &c2);
+	mp_agentc_close(ac);
+	ASSERT(c.done && c2.done);
+	ASSERT_EQ(c.status, -ECANCELED);
+	ASSERT_EQ(c2.status, -ECANCELED);
+	loop_end(&loop);
+}
+
+TEST_T(agentc_wrong_token_is_final, 30)
+{
+	struct mp_tagent a = { 0 };
+	struct mp_agentc *ac;
+	struct tcall c = { 0 };
+	uv_loop_t loop;
+	const char *tok = token_path("token", TOKEN_A);
+	const char *other = token_path("other", TOKEN_B);
+
+	mp_tagent_start(&a, NULL, "127.0.0.1", tok, "lo", NULL);
+	uv_loop_init(&loop);
+	ASSERT_EQ(mp_agentc_new(&loop, "127.0.0.1", a.port, other, 5 * MP_NS_PER_SEC, &ac), 0);
+	mp_agentc_connect(ac, 10 * MP_NS_PER_SEC, tcall_cb, &c);
+	tcall_wait(&loop, &c);
+	ASSERT_EQ(c.status, -EACCES);
+	ASSERT_CONTAINS(c.msg, "token");
+	ASSERT_EQ(mp_tagent_log_count(&a, "authentication failed from"), 1);
+	mp_agentc_close(ac);
+	loop_end(&loop);
+	ASSERT_EQ(mp_tagent_stop(&a), 0);
+}
+
+TEST_SLOW(agent_closes_silent_unauthenticated_connection, 60)
+{
+	struct mp_tagent a = { 0 };
+	struct mp_proto_reply rep;
+	char buf[64];
+	const char *tok = token_path("token", TOKEN_A);
+	uint64_t t0;
+	int fd;
+
+	mp_tagent_start(&a, NULL, "127.0.0.1", tok, "lo", NULL);
+	fd = mp_traw_connect("127.0.0.1", a.port);
+	mp_traw_call(fd, "{\"v\":1,\"id\":1,\"op\":\"hello\"}\n", &rep);
+	ASSERT_EQ(rep.code, MP_PROTO_OK);
+	t0 = mp_now_ns();
+	ASSERT_EQ(mp_traw_recv(fd, buf, sizeof(buf)), -1);      /* closed by the agent */
+	ASSERT_MSG(mp_now_ns() - t0 < (uint64_t)WAIT_MS * MP_NS_PER_MS,
+		   "the connection was not closed: the receive timed out");
+	ASSERT(mp_tagent_wait_log(&a, "did not authenticate", 1, WAIT_MS));
+	close(fd);
+	/* the slot is free for the real controller */
+	fd = mp_traw_connect("127.0.0.1", a.port);
+	mp_traw_login(fd, tok, &rep, NULL, 0);
+	ASSERT_EQ(rep.code, MP_PROTO_OK);
+	close(fd);
+	ASSERT_EQ(mp_tagent_stop(&a), 0);
+}
