@@ -1,0 +1,12 @@
+/* `mir-perf-agent send --dev IF --size N --rate PPS|max --duration D|--count N
+ * [--engine E] [--src-mac M] [--dst-mac M] [--src-ip A] [--dst-ip A]
+ * [--src-port P] [--dst-port P]`: runs an engine once without the control
+ * channel and prints its counters as one JSON object
+ * {"engine","packets","bytes","errors","elapsed_s","pps"}. */
+#ifndef MP_SEND_H
+#define MP_SEND_H
+
+/* argv[0] is "send". Returns a process exit code. */
+int mp_send_main(int argc, char **argv);
+
+#endif
