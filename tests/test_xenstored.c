@@ -1,0 +1,418 @@
+/* The xenstored stand-in (build/mir-perf-xenstored) as a client sees it:
+ * through the real libxenstore, Debian's xenstore-utils tools and a raw
+ * socket. Each test starts its own daemon on a socket in its temporary
+ * directory; no root needed. */
+#include "test.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <xenstore.h>
+
+#include "common/clock.h"
+
+#define START_TIMEOUT_MS 5000
+#define EVENT_TIMEOUT_MS 3000
+
+struct xsd {
+	pid_t pid;
+	char sock[256];
+	char pidfile[256];
+	char log[256];
+};
+
+/* Starts the daemon; XENSTORED_PATH then points at it. */
+static void xsd_start(struct xsd *d)
+{
+	snprintf(d->sock, sizeof(d->sock), "%s/xs.sock", mp_test_tmpdir());
+	snprintf(d->pidfile, sizeof(d->pidfile), "%s/xs.pid", mp_test_tmpdir());
+	snprintf(d->log, sizeof(d->log), "%s/xs.log", mp_test_tmpdir());
+	d->pid = fork();
+	ASSERT(d->pid >= 0);
+	if (d->pid == 0) {
+		FILE *f = freopen(d->log, "w", stderr);
+
+		(void)f;
+		execl(mp_test_bin("mir-perf-xenstored"), "mir-perf-xenstored",
+		      "--socket", d->sock, "--pidfile", d->pidfile, "--verbose",
+		      (char *)NULL);
+		_exit(127);
+	}
+	for (uint64_t t0 = mp_now_ns();;) {
+		struct stat st;
+		int status;
+
+		if (stat(d->pidfile, &st) == 0 && stat(d->sock, &st) == 0)
+			break;
+		if (waitpid(d->pid, &status, WNOHANG) == d->pid)
+			FAIL("xenstored exited at start: %s", mp_test_read_file(d->log));
+		if (mp_now_ns() - t0 > START_TIMEOUT_MS * MP_NS_PER_MS)
+			FAIL("xenstored did not create %s", d->sock);
+		usleep(10000);
+	}
+	setenv("XENSTORED_PATH", d->sock, 1);
+}
+
+/* SIGTERMs the daemon; returns its exit status (128+sig if killed). */
+static int xsd_stop(struct xsd *d)
+{
+	int status;
+
+	kill(d->pid, SIGTERM);
+	ASSERT_EQ(waitpid(d->pid, &status, 0), d->pid);
+	d->pid = 0;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static struct xs_handle *xopen(void)
+{
+	struct xs_handle *h = xs_open(0);
+
+	ASSERT_MSG(h, "xs_open: %s", strerror(errno));
+	return h;
+}
+
+static char *xread(struct xs_handle *h, xs_transaction_t t, const char *path)
+{
+	unsigned len;
+	char *v = xs_read(h, t, path, &len);
+
+	if (v)
+		ASSERT_EQ(strlen(v), len);
+	return v;
+}
+
+static void xwrite(struct xs_handle *h, xs_transaction_t t, const char *path,
+		   const char *v)
+{
+	ASSERT_MSG(xs_write(h, t, path, v, (unsigned)strlen(v)),
+		   "xs_write %s: %s", path, strerror(errno));
+}
+
+static void assert_read(struct xs_handle *h, const char *path, const char *want)
+{
+	char *v = xread(h, XBT_NULL, path);
+
+	ASSERT_MSG(v, "xs_read %s: %s", path, strerror(errno));
+	ASSERT_STREQ(v, want);
+	free(v);
+}
+
+static void assert_enoent(struct xs_handle *h, const char *path)
+{
+	char *v = xread(h, XBT_NULL, path);
+
+	ASSERT_MSG(!v, "%s exists: \"%s\"", path, v);
+	ASSERT_EQ(errno, ENOENT);
+}
+
+/* The next watch event within the timeout: *path and *token are set
+ * (static storage); false on timeout. */
+static bool next_event(struct xs_handle *h, char path[256], char token[256])
+{
+	struct pollfd pfd = { .fd = xs_fileno(h), .events = POLLIN };
+	unsigned n;
+	char **ev;
+
+	/* xs_check_watch does not block; poll on the handle's event pipe */
+	for (;;) {
+		ev = xs_check_watch(h);
+		if (ev) {
+			snprintf(path, 256, "%s", ev[XS_WATCH_PATH]);
+			snprintf(token, 256, "%s", ev[XS_WATCH_TOKEN]);
+			free(ev);
+			return true;
+		}
+		if (errno != EAGAIN)
+			FAIL("xs_check_watch: %s", strerror(errno));
+		if (poll(&pfd, 1, EVENT_TIMEOUT_MS) <= 0)
+			return false;
+		(void)n;
+	}
+}
+
+static void expect_event(struct xs_handle *h, const char *path, const char *token)
+{
+	char p[256], t[256];
+
+	ASSERT_MSG(next_event(h, p, t), "no event for %s", path);
+	ASSERT_STREQ(p, path);
+	ASSERT_STREQ(t, token);
+}
+
+/* Checks no event arrives for a short while (a negative can only be
+ * checked by waiting; a round trip first flushes what the daemon sent). */
+static void expect_no_event(struct xs_handle *h)
+{
+	struct pollfd pfd = { .fd = xs_fileno(h), .events = POLLIN };
+	char **ev;
+	unsigned len;
+
+	free(xs_read(h, XBT_NULL, "/", &len));
+	ev = xs_check_watch(h);
+	if (!ev && poll(&pfd, 1, 200) > 0)
+		ev = xs_check_watch(h);
+	ASSERT_MSG(!ev, "unexpected event %s", ev ? ev[0] : "");
+}
+
+static void assert_dir(struct xs_handle *h, const char *path, const char *want)
+{
+	unsigned n;
+	char **d = xs_directory(h, XBT_NULL, path, &n);
+	char got[4096] = "";
+
+	ASSERT_MSG(d, "xs_directory %s: %s", path, strerror(errno));
+	for (unsigned i = 0; i < n; i++) {
+		if (i)
+			strcat(got, " ");
+		strncat(got, d[i], sizeof(got) - strlen(got) - 2);
+	}
+	free(d);
+	ASSERT_STREQ(got, want);
+}
+
+TEST(xenstored_read_write_dir_rm)
+{
+	struct xsd d;
+	struct xs_handle *h;
+
+	xsd_start(&d);
+	h = xopen();
+	xwrite(h, XBT_NULL, "/a/b/c", "hello");
+	assert_read(h, "/a/b/c", "hello");
+	assert_read(h, "/a/b", "");          /* parents created, empty */
+	assert_read(h, "/a", "");
+	xwrite(h, XBT_NULL, "/a/b/d", "");
+	xwrite(h, XBT_NULL, "/a/x", "1");
+	assert_dir(h, "/a", "b x");
+	assert_dir(h, "/a/b", "c d");
+	assert_dir(h, "/a/b/c", "");
+	xwrite(h, XBT_NULL, "/a/b/c", "again");
+	assert_read(h, "/a/b/c", "again");
+	/* relative paths resolve under dom0's home */
+	xwrite(h, XBT_NULL, "rel/key", "v");
+	assert_read(h, "/local/domain/0/rel/key", "v");
+	assert_read(h, "domid", "0");
+	ASSERT(xs_mkdir(h, XBT_NULL, "/m/n"));
+	assert_dir(h, "/m", "n");
+	ASSERT(xs_mkdir(h, XBT_NULL, "/m/n"));    /* exists: fine */
+	/* rm removes the subtree */
+	ASSERT(xs_rm(h, XBT_NULL, "/a/b"));
+	assert_enoent(h, "/a/b");
+	assert_enoent(h, "/a/b/c");
+	assert_dir(h, "/a", "x");
+	ASSERT(xs_rm(h, XBT_NULL, "/a/gone"));   /* parent exists: OK */
+	ASSERT(!xs_rm(h, XBT_NULL, "/nope/gone"));
+	ASSERT_EQ(errno, ENOENT);
+	assert_enoent(h, "/nope");
+	ASSERT(!xs_directory(h, XBT_NULL, "/nope", &(unsigned){ 0 }));
+	ASSERT_EQ(errno, ENOENT);
+	/* names xenstored refuses */
+	ASSERT(!xs_write(h, XBT_NULL, "/bad//path", "x", 1));
+	ASSERT_EQ(errno, EINVAL);
+	ASSERT(!xs_write(h, XBT_NULL, "/bad path", "x", 1));
+	ASSERT_EQ(errno, EINVAL);
+	ASSERT(!xs_write(h, XBT_NULL, "/trailing/", "x", 1));
+	ASSERT_EQ(errno, EINVAL);
+	xs_close(h);
+	ASSERT_EQ(xsd_stop(&d), 0);
+}
+
+TEST(xenstored_binary_values)
+{
+	struct xsd d;
+	struct xs_handle *h;
+	char val[256], *got;
+	unsigned len;
+
+	for (int i = 0; i < 256; i++)
+		val[i] = (char)i;
+	xsd_start(&d);
+	h = xopen();
+	ASSERT(xs_write(h, XBT_NULL, "/bin", val, sizeof(val)));
+	got = xs_read(h, XBT_NULL, "/bin", &len);
+	ASSERT(got);
+	ASSERT_EQ(len, sizeof(val));
+	ASSERT(memcmp(got, val, sizeof(val)) == 0);
+	free(got);
+	xs_close(h);
+	ASSERT_EQ(xsd_stop(&d), 0);
+}
+
+TEST(xenstored_watches)
+{
+	struct xsd d;
+	struct xs_handle *w, *h;
+
+	xsd_start(&d);
+	w = xopen();
+	h = xopen();
+	xwrite(h, XBT_NULL, "/w/a", "1");
+	ASSERT(xs_watch(w, "/w", "tok"));
+	expect_event(w, "/w", "tok");                 /* registration */
+	xwrite(h, XBT_NULL, "/w/a", "2");
+	expect_event(w, "/w/a", "tok");
+	xwrite(h, XBT_NULL, "/w/new/deep", "3");
+	expect_event(w, "/w/new/deep", "tok");
+	xwrite(h, XBT_NULL, "/other", "x");           /* not below /w */
+	xwrite(h, XBT_NULL, "/wx", "x");              /* a prefix, not a child */
+	expect_no_event(w);
+	ASSERT(xs_rm(h, XBT_NULL, "/w/new"));
+	expect_event(w, "/w/new", "tok");
+	/* a watch below a removed node fires with its own path */
+	ASSERT(xs_watch(w, "/w/a", "deep"));
+	expect_event(w, "/w/a", "deep");
+	ASSERT(xs_rm(h, XBT_NULL, "/w"));
+	{
+		char p1[256], t1[256], p2[256], t2[256];
+
+		ASSERT(next_event(w, p1, t1) && next_event(w, p2, t2));
+		ASSERT_MSG((strcmp(p1, "/w/a") == 0 && strcmp(t1, "deep") == 0 &&
+			    strcmp(p2, "/w") == 0 && strcmp(t2, "tok") == 0) ||
+			   (strcmp(p2, "/w/a") == 0 && strcmp(t2, "deep") == 0 &&
+			    strcmp(p1, "/w") == 0 && strcmp(t1, "tok") == 0),
+			   "events %s %s, %s %s", p1, t1, p2, t2);
+	}
+	ASSERT(xs_unwatch(w, "/w/a", "deep"));
+	ASSERT(xs_unwatch(w, "/w", "tok"));
+	xwrite(h, XBT_NULL, "/w/again", "x");
+	expect_no_event(w);
+	ASSERT(!xs_unwatch(w, "/w", "tok"));
+	ASSERT_EQ(errno, ENOENT);
+	/* relative watch: relative event paths */
+	ASSERT(xs_watch(w, "dev", "rel"));
+	expect_event(w, "dev", "rel");
+	xwrite(h, XBT_NULL, "/local/domain/0/dev/vif", "1");
+	expect_event(w, "dev/vif", "rel");
+	xs_close(w);
+	xs_close(h);
+	ASSERT_EQ(xsd_stop(&d), 0);
+}
+
+TEST(xenstored_domains)
+{
+	struct xsd d;
+	struct xs_handle *w, *h;
+	char *p;
+
+	xsd_start(&d);
+	w = xopen();
+	h = xopen();
+	ASSERT(xs_watch(w, "@introduceDomain", "in"));
+	expect_event(w, "@introduceDomain", "in");
+	ASSERT(xs_watch(w, "@releaseDomain", "out"));
+	expect_event(w, "@releaseDomain", "out");
+	ASSERT(!xs_is_domain_introduced(h, 7));
+	ASSERT(xs_is_domain_introduced(h, 0));
+	ASSERT(xs_introduce_domain(h, 7, 1234, 5));
+	expect_event(w, "@introduceDomain", "in");
+	ASSERT(xs_is_domain_introduced(h, 7));
+	xwrite(h, XBT_NULL, "/local/domain/7/name", "dut");  /* no event */
+	expect_no_event(w);
+	ASSERT(xs_release_domain(h, 7));
+	expect_event(w, "@releaseDomain", "out");
+	ASSERT(!xs_is_domain_introduced(h, 7));
+	ASSERT(!xs_release_domain(h, 7));
+	ASSERT_EQ(errno, ENOENT);
+	p = xs_get_domain_path(h, 7);
+	ASSERT_STREQ(p, "/local/domain/7");
+	free(p);
+	p = xs_get_domain_path(h, 0);
+	ASSERT_STREQ(p, "/local/domain/0");
+	free(p);
+	xs_close(w);
+	xs_close(h);
+	ASSERT_EQ(xsd_stop(&d), 0);
+}
+
+/* Runs a xenstore-utils tool against the daemon; returns its stdout
+ * (caller frees) and exit status. */
+static char *tool(const char *sock, int *status, const char *prog, ...)
+{
+	char *argv[16], env[300];
+	char *envv[] = { env, NULL };
+	struct mp_run_result res;
+	va_list ap;
+	int n = 0;
+
+	argv[n++] = (char *)prog;
+	va_start(ap, prog);
+	while (n < 15 && (argv[n] = va_arg(ap, char *)))
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	snprintf(env, sizeof(env), "XENSTORED_PATH=%s", sock);
+	ASSERT_EQ(mp_run(argv, envv, 10000, &res), 0);
+	*status = res.status;
+	free(res.err);
+	return res.out;
+}
+
+TEST(xenstored_xenstore_utils)
+{
+	struct xsd d;
+	char *out;
+	int st;
+
+	mp_test_require_prog("xenstore-write", "xenstore-utils");
+	xsd_start(&d);
+	out = tool(d.sock, &st, "xenstore-write", "/t/a", "1", "/t/b/c", "two words", NULL);
+	ASSERT_EQ(st, 0);
+	free(out);
+	out = tool(d.sock, &st, "xenstore-read", "/t/b/c", NULL);
+	ASSERT_EQ(st, 0);
+	ASSERT_STREQ(out, "two words\n");
+	free(out);
+	out = tool(d.sock, &st, "xenstore-list", "/t", NULL);
+	ASSERT_EQ(st, 0);
+	ASSERT_STREQ(out, "a\nb\n");
+	free(out);
+	out = tool(d.sock, &st, "xenstore-ls", "/t", NULL);
+	ASSERT_EQ(st, 0);
+	ASSERT_STREQ(out, "a = \"1\"\nb = \"\"\n c = \"two words\"\n");
+	free(out);
+	out = tool(d.sock, &st, "xenstore-rm", "/t/b", NULL);
+	ASSERT_EQ(st, 0);
+	free(out);
+	out = tool(d.sock, &st, "xenstore-read", "/t/b/c", NULL);
+	ASSERT(st != 0);
+	free(out);
+	out = tool(d.sock, &st, "xenstore-list", "/t", NULL);
+	ASSERT_STREQ(out, "a\n");
+	free(out);
+	ASSERT_EQ(xsd_stop(&d), 0);
+}
+
+TEST(xenstored_sigterm_cleans_up)
+{
+	struct xsd d;
+	struct stat st;
+	struct xs_handle *h;
+
+	xsd_start(&d);
+	h = xopen();       /* a client still connected at exit */
+	ASSERT(xs_watch(h, "/x", "t"));
+	ASSERT_EQ(xsd_stop(&d), 0);
+	ASSERT(stat(d.sock, &st) < 0 && errno == ENOENT);
+	ASSERT(stat(d.pidfile, &st) < 0 && errno == ENOENT);
+	xs_close(h);
+	/* a stale socket file left by a killed daemon is replaced */
+	xsd_start(&d);
+	kill(d.pid, SIGKILL);
+	waitpid(d.pid, NULL, 0);
+	ASSERT_EQ(stat(d.sock, &st), 0);
+	unlink(d.pidfile);
+	xsd_start(&d);
+	h = xopen();
+	assert_read(h, "/local/domain/0/name", "Domain-0");
+	xs_close(h);
+	ASSERT_EQ(xsd_stop(&d), 0);
+}
