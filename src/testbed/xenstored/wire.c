@@ -69,6 +69,8 @@ int mp_xsd_reply_add(struct mp_xsd_msg *r, const void *data, uint32_t len)
 {
 	if (len > MP_XSD_PAYLOAD_MAX - r->hdr.len)
 		return -E2BIG;
+	if (len == 0)
+		return 0;     /* data may be NULL (an empty value) */
 	memcpy(r->body + r->hdr.len, data, len);
 	r->hdr.len += len;
 	return 0;
