@@ -61,15 +61,23 @@ static void xsd_start(struct xsd *d)
 	setenv("XENSTORED_PATH", d->sock, 1);
 }
 
-/* SIGTERMs the daemon; returns its exit status (128+sig if killed). */
+/* SIGTERMs the daemon; returns its exit status (128+sig if killed). A
+ * failing status shows the daemon's log (sanitizer reports land there). */
 static int xsd_stop(struct xsd *d)
 {
-	int status;
+	int status, code;
 
 	kill(d->pid, SIGTERM);
 	ASSERT_EQ(waitpid(d->pid, &status, 0), d->pid);
 	d->pid = 0;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	if (code != 0) {
+		char *log = mp_test_read_file(d->log);
+
+		fprintf(stderr, "xenstored exited %d; its log:\n%s\n", code, log ? log : "");
+		free(log);
+	}
+	return code;
 }
 
 static struct xs_handle *xopen(void)
@@ -414,5 +422,205 @@ TEST(xenstored_sigterm_cleans_up)
 	h = xopen();
 	assert_read(h, "/local/domain/0/name", "Domain-0");
 	xs_close(h);
+	ASSERT_EQ(xsd_stop(&d), 0);
+}
+
+TEST(xenstored_transactions)
+{
+	struct xsd d;
+	struct xs_handle *h, *o, *w;
+	xs_transaction_t t, t2;
+	char *v;
+
+	xsd_start(&d);
+	h = xopen();
+	o = xopen();
+	w = xopen();
+	xwrite(h, XBT_NULL, "/tx/a", "0");
+	ASSERT(xs_watch(w, "/tx", "t"));
+	expect_event(w, "/tx", "t");
+
+	/* isolation: invisible to others until commit; watches fire then */
+	t = xs_transaction_start(h);
+	ASSERT(t != XBT_NULL);
+	xwrite(h, t, "/tx/a", "1");
+	xwrite(h, t, "/tx/new/b", "2");
+	v = xread(h, t, "/tx/a");
+	ASSERT_STREQ(v, "1");                    /* sees its own writes */
+	free(v);
+	assert_read(o, "/tx/a", "0");
+	assert_enoent(o, "/tx/new/b");
+	expect_no_event(w);
+	ASSERT(xs_transaction_end(h, t, true /* abort */));
+	assert_read(o, "/tx/a", "0");
+	expect_no_event(w);
+	ASSERT(!xs_transaction_end(h, t, true));      /* gone */
+	ASSERT_EQ(errno, ENOENT);
+	t = xs_transaction_start(h);
+	xwrite(h, t, "/tx/a", "1");
+	xwrite(h, t, "/tx/new/b", "2");
+	ASSERT(xs_rm(h, t, "/tx/a") && xs_mkdir(h, t, "/tx/a"));
+	expect_no_event(w);
+	ASSERT_MSG(xs_transaction_end(h, t, false /* commit */), "commit: %s",
+		   strerror(errno));
+	assert_read(o, "/tx/a", "");
+	assert_read(o, "/tx/new/b", "2");
+	/* one event per change, in the transaction's order */
+	expect_event(w, "/tx/a", "t");
+	expect_event(w, "/tx/new/b", "t");
+	expect_event(w, "/tx/a", "t");
+	expect_event(w, "/tx/a", "t");
+	expect_no_event(w);
+
+	/* a conflicting write by another connection: EAGAIN */
+	t = xs_transaction_start(h);
+	v = xread(h, t, "/tx/new/b");
+	free(v);
+	xwrite(h, t, "/tx/c", "mine");
+	xwrite(o, XBT_NULL, "/tx/new/b", "theirs");
+	ASSERT(!xs_transaction_end(h, t, false));
+	ASSERT_EQ(errno, EAGAIN);
+	assert_enoent(o, "/tx/c");               /* nothing was applied */
+	assert_read(o, "/tx/new/b", "theirs");
+
+	/* a change elsewhere does not conflict */
+	t = xs_transaction_start(h);
+	v = xread(h, t, "/tx/new/b");
+	free(v);
+	xwrite(h, t, "/tx/new/b", "mine");
+	xwrite(o, XBT_NULL, "/unrelated", "x");
+	ASSERT_MSG(xs_transaction_end(h, t, false), "commit: %s", strerror(errno));
+	assert_read(o, "/tx/new/b", "mine");
+
+	/* two transactions writing the same node: the second to commit loses */
+	t = xs_transaction_start(h);
+	t2 = xs_transaction_start(o);
+	xwrite(h, t, "/tx/race", "h");
+	xwrite(o, t2, "/tx/race", "o");
+	ASSERT(xs_transaction_end(o, t2, false));
+	ASSERT(!xs_transaction_end(h, t, false));
+	ASSERT_EQ(errno, EAGAIN);
+	assert_read(h, "/tx/race", "o");
+
+	/* another connection's transaction id is unknown here */
+	t = xs_transaction_start(h);
+	ASSERT(!xs_read(o, t, "/tx/a", &(unsigned){ 0 }));
+	ASSERT_EQ(errno, ENOENT);
+	ASSERT(xs_transaction_end(h, t, true));
+	xs_close(w);
+	xs_close(o);
+	xs_close(h);
+	ASSERT_EQ(xsd_stop(&d), 0);
+}
+
+TEST(xenstored_permissions)
+{
+	struct xsd d;
+	struct xs_handle *h;
+	struct xs_permissions set[3] = {
+		{ .id = 0, .perms = XS_PERM_NONE },
+		{ .id = 5, .perms = XS_PERM_READ },
+		{ .id = 7, .perms = XS_PERM_READ | XS_PERM_WRITE },
+	}, *got;
+	unsigned n;
+
+	xsd_start(&d);
+	h = xopen();
+	xwrite(h, XBT_NULL, "/p/node", "x");
+	got = xs_get_permissions(h, XBT_NULL, "/p/node", &n);
+	ASSERT(got);
+	ASSERT_EQ(n, 1);                         /* default "n0" */
+	ASSERT_EQ(got[0].id, 0);
+	ASSERT_EQ(got[0].perms, XS_PERM_NONE);
+	free(got);
+	ASSERT_MSG(xs_set_permissions(h, XBT_NULL, "/p/node", set, 3),
+		   "set: %s", strerror(errno));
+	got = xs_get_permissions(h, XBT_NULL, "/p/node", &n);
+	ASSERT(got);
+	ASSERT_EQ(n, 3);
+	for (unsigned i = 0; i < 3; i++) {
+		ASSERT_EQ(got[i].id, set[i].id);
+		ASSERT_EQ(got[i].perms, set[i].perms);
+	}
+	free(got);
+	/* children inherit their parent's permissions when created */
+	xwrite(h, XBT_NULL, "/p/node/child", "y");
+	got = xs_get_permissions(h, XBT_NULL, "/p/node/child", &n);
+	ASSERT(got);
+	ASSERT_EQ(n, 3);
+	ASSERT_EQ(got[2].id, 7);
+	free(got);
+	ASSERT(!xs_get_permissions(h, XBT_NULL, "/p/none", &n));
+	ASSERT_EQ(errno, ENOENT);
+	ASSERT(!xs_set_permissions(h, XBT_NULL, "/p/none", set, 1));
+	ASSERT_EQ(errno, ENOENT);
+	xs_close(h);
+	ASSERT_EQ(xsd_stop(&d), 0);
+}
+
+/* A directory whose list of children exceeds one message: DIRECTORY
+ * answers E2BIG and libxenstore pages through DIRECTORY_PART. */
+TEST(xenstored_directory_part)
+{
+	enum { KIDS = 300 };
+	struct xsd d;
+	struct xs_handle *h;
+	char path[128], **dir;
+	unsigned n;
+
+	xsd_start(&d);
+	h = xopen();
+	for (int i = 0; i < KIDS; i++) {
+		snprintf(path, sizeof(path), "/big/child-with-a-long-name-%04d", i);
+		xwrite(h, XBT_NULL, path, "v");
+	}
+	dir = xs_directory(h, XBT_NULL, "/big", &n);
+	ASSERT_MSG(dir, "xs_directory: %s", strerror(errno));
+	ASSERT_EQ(n, KIDS);
+	for (int i = 0; i < KIDS; i++) {
+		snprintf(path, sizeof(path), "child-with-a-long-name-%04d", i);
+		ASSERT_STREQ(dir[i], path);
+	}
+	free(dir);
+	xs_close(h);
+	ASSERT_EQ(xsd_stop(&d), 0);
+}
+
+TEST(xenstored_many_clients)
+{
+	enum { CLIENTS = 50 };
+	struct xsd d;
+	struct xs_handle *h[CLIENTS], *w;
+	char path[64], val[16], p[256], tok[256];
+	int seen[CLIENTS] = { 0 };
+
+	xsd_start(&d);
+	w = xopen();
+	ASSERT(xs_watch(w, "/many", "m"));
+	expect_event(w, "/many", "m");
+	for (int i = 0; i < CLIENTS; i++)
+		h[i] = xopen();
+	for (int i = 0; i < CLIENTS; i++) {
+		snprintf(path, sizeof(path), "/many/%d", i);
+		snprintf(val, sizeof(val), "%d", i * 7);
+		xwrite(h[i], XBT_NULL, path, val);
+	}
+	for (int i = 0; i < CLIENTS; i++) {
+		snprintf(path, sizeof(path), "/many/%d", (i + 1) % CLIENTS);
+		snprintf(val, sizeof(val), "%d", (i + 1) % CLIENTS * 7);
+		assert_read(h[i], path, val);
+	}
+	for (int i = 0; i < CLIENTS; i++) {
+		int k;
+
+		ASSERT(next_event(w, p, tok));
+		ASSERT(sscanf(p, "/many/%d", &k) == 1 && k >= 0 && k < CLIENTS);
+		seen[k]++;
+	}
+	for (int i = 0; i < CLIENTS; i++)
+		ASSERT_EQ(seen[i], 1);
+	for (int i = 0; i < CLIENTS; i++)
+		xs_close(h[i]);
+	xs_close(w);
 	ASSERT_EQ(xsd_stop(&d), 0);
 }
