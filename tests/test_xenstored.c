@@ -624,3 +624,285 @@ TEST(xenstored_many_clients)
 	xs_close(w);
 	ASSERT_EQ(xsd_stop(&d), 0);
 }
+
+/* ---- raw protocol: what libxenstore never sends ---- */
+
+static int raw_connect(const char *sock)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	ASSERT(fd >= 0);
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", sock);
+	ASSERT_MSG(connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0,
+		   "connect: %s", strerror(errno));
+	return fd;
+}
+
+static void raw_write(int fd, const void *buf, size_t len)
+{
+	ASSERT_EQ(write(fd, buf, len), (ssize_t)len);
+}
+
+static void raw_send(int fd, uint32_t type, uint32_t req_id, uint32_t tx_id,
+		     const void *payload, uint32_t len)
+{
+	struct xsd_sockmsg hdr = { type, req_id, tx_id, len };
+	char buf[sizeof(hdr) + XENSTORE_PAYLOAD_MAX];
+
+	ASSERT(len <= XENSTORE_PAYLOAD_MAX);
+	memcpy(buf, &hdr, sizeof(hdr));
+	if (len)
+		memcpy(buf + sizeof(hdr), payload, len);
+	raw_write(fd, buf, sizeof(hdr) + len);
+}
+
+/* Reads exactly len bytes; false on EOF or after timeout_ms of silence. */
+static bool raw_read_full(int fd, void *buf, size_t len, int timeout_ms)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&pfd, 1, timeout_ms) <= 0)
+			return false;
+		n = read(fd, (char *)buf + got, len - got);
+		if (n <= 0)
+			return false;
+		got += (size_t)n;
+	}
+	return true;
+}
+
+/* Receives one message (body NUL-terminated for convenience). */
+static bool raw_recv(int fd, struct xsd_sockmsg *hdr, char body[XENSTORE_PAYLOAD_MAX + 1],
+		     int timeout_ms)
+{
+	if (!raw_read_full(fd, hdr, sizeof(*hdr), timeout_ms))
+		return false;
+	ASSERT(hdr->len <= XENSTORE_PAYLOAD_MAX);
+	if (!raw_read_full(fd, body, hdr->len, EVENT_TIMEOUT_MS))
+		return false;
+	body[hdr->len] = '\0';
+	return true;
+}
+
+/* Sends one request and checks the reply's header echoes it. */
+static void raw_call(int fd, uint32_t type, uint32_t req_id, uint32_t tx_id,
+		     const void *payload, uint32_t len, struct xsd_sockmsg *hdr,
+		     char body[XENSTORE_PAYLOAD_MAX + 1])
+{
+	raw_send(fd, type, req_id, tx_id, payload, len);
+	ASSERT_MSG(raw_recv(fd, hdr, body, EVENT_TIMEOUT_MS), "no reply to type %u", type);
+	ASSERT_EQ(hdr->req_id, req_id);
+	ASSERT_EQ(hdr->tx_id, tx_id);
+	ASSERT_MSG(hdr->type == type || hdr->type == XS_ERROR,
+		   "reply type %u to request type %u", hdr->type, type);
+}
+
+static void raw_expect_error(int fd, uint32_t type, const void *payload,
+			     uint32_t len, const char *err)
+{
+	struct xsd_sockmsg hdr;
+	char body[XENSTORE_PAYLOAD_MAX + 1];
+
+	raw_call(fd, type, 77, 0, payload, len, &hdr, body);
+	ASSERT_MSG(hdr.type == XS_ERROR, "type %u: no error (reply \"%s\")", type, body);
+	ASSERT_EQ(hdr.len, strlen(err) + 1);
+	ASSERT_STREQ(body, err);
+}
+
+TEST(xenstored_raw_unknown_types_enosys)
+{
+	static const uint32_t types[] = { XS_CONTROL, XS_RESUME, XS_SET_TARGET,
+					  XS_SET_TARGET + 1, XS_WATCH_EVENT, XS_ERROR,
+					  XS_TYPE_COUNT, XS_INVALID, 0x7fffffff };
+	struct xsd d;
+	struct xsd_sockmsg hdr;
+	char body[XENSTORE_PAYLOAD_MAX + 1];
+	int fd;
+
+	xsd_start(&d);
+	fd = raw_connect(d.sock);
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		raw_call(fd, types[i], 1000 + (uint32_t)i, 0, "x\0", 2, &hdr, body);
+		ASSERT_EQ(hdr.type, XS_ERROR);
+		ASSERT_STREQ(body, "ENOSYS");
+	}
+	/* a good request: type, req_id and tx_id echoed */
+	raw_call(fd, XS_READ, 0xdeadbeef, 0, "/local/domain/0/name", 21, &hdr, body);
+	ASSERT_EQ(hdr.type, XS_READ);
+	ASSERT_EQ(hdr.len, 8);
+	ASSERT(memcmp(body, "Domain-0", 8) == 0);
+	/* an unknown transaction: ENOENT, tx_id still echoed */
+	raw_call(fd, XS_READ, 5, 4242, "/local\0", 7, &hdr, body);
+	ASSERT_EQ(hdr.type, XS_ERROR);
+	ASSERT_STREQ(body, "ENOENT");
+	close(fd);
+	ASSERT_EQ(xsd_stop(&d), 0);
+}
+
+TEST(xenstored_raw_malformed_requests)
+{
+	struct xsd d;
+	char longpath[XENSTORE_ABS_PATH_MAX + 10];
+	int fd;
+
+	xsd_start(&d);
+	fd = raw_connect(d.sock);
+	raw_expect_error(fd, XS_READ, "/local", 6, "EINVAL");          /* no NUL */
+	raw_expect_error(fd, XS_READ, "", 0, "EINVAL");                /* empty */
+	raw_expect_error(fd, XS_READ, "/a\0/b\0", 6, "EINVAL");        /* two args */
+	raw_expect_error(fd, XS_READ, "/a b\0", 5, "EINVAL");
+	raw_expect_error(fd, XS_READ, "@introduceDomain\0", 17, "EINVAL");
+	raw_expect_error(fd, XS_WRITE, "/novalue", 8, "EINVAL");
+	raw_expect_error(fd, XS_WATCH, "/only-path\0", 11, "EINVAL");
+	raw_expect_error(fd, XS_WATCH, "@bogus\0t\0", 9, "EINVAL");
+	raw_expect_error(fd, XS_UNWATCH, "/never\0t\0", 9, "ENOENT");
+	raw_expect_error(fd, XS_TRANSACTION_END, "T\0", 2, "ENOENT"); /* no txn */
+	raw_expect_error(fd, XS_GET_DOMAIN_PATH, "abc\0", 4, "EINVAL");
+	raw_expect_error(fd, XS_GET_DOMAIN_PATH, "99999999999999999999\0", 21, "EINVAL");
+	raw_expect_error(fd, XS_IS_DOMAIN_INTRODUCED, "-1\0", 3, "EINVAL");
+	raw_expect_error(fd, XS_INTRODUCE, "5\0", 2, "EINVAL");
+	raw_expect_error(fd, XS_INTRODUCE, "0\0" "1\0" "2\0", 6, "EINVAL");
+	raw_expect_error(fd, XS_RELEASE, "0\0", 2, "EINVAL");
+	raw_expect_error(fd, XS_SET_PERMS, "/local\0x0\0", 10, "EINVAL");
+	raw_expect_error(fd, XS_SET_PERMS, "/local\0", 7, "EINVAL");
+	raw_expect_error(fd, XS_RM, "/\0", 2, "EINVAL");
+	raw_expect_error(fd, XS_DIRECTORY_PART, "/local\0", 7, "EINVAL");
+	raw_expect_error(fd, XS_DIRECTORY_PART, "/local\0" "999\0", 11, "EINVAL");
+	longpath[0] = '/';
+	memset(longpath + 1, 'a', sizeof(longpath) - 2);
+	longpath[sizeof(longpath) - 1] = '\0';
+	raw_expect_error(fd, XS_WRITE, longpath, sizeof(longpath), "EINVAL");
+	close(fd);
+	ASSERT_EQ(xsd_stop(&d), 0);
+}
+
+/* Messages split at every byte and several in one write are framed
+ * right; a DIRECTORY_PART answer has its documented layout. */
+TEST(xenstored_raw_framing_and_directory_part)
+{
+	struct xsd d;
+	struct xsd_sockmsg hdr = { XS_DIRECTORY, 9, 0, 16 };
+	char buf[64], body[XENSTORE_PAYLOAD_MAX + 1], *p;
+	int fd;
+
+	xsd_start(&d);
+	fd = raw_connect(d.sock);
+	memcpy(buf, &hdr, sizeof(hdr));
+	memcpy(buf + sizeof(hdr), "/local/domain/0", 16);
+	for (size_t i = 0; i < sizeof(hdr) + 16; i++) {
+		raw_write(fd, buf + i, 1);
+		usleep(1000);
+	}
+	ASSERT(raw_recv(fd, &hdr, body, EVENT_TIMEOUT_MS));
+	ASSERT_EQ(hdr.type, XS_DIRECTORY);
+	ASSERT_EQ(hdr.len, 11);
+	ASSERT(memcmp(body, "domid\0name\0", 11) == 0);
+	/* two requests in one write */
+	{
+		struct xsd_sockmsg h1 = { XS_GET_DOMAIN_PATH, 1, 0, 2 };
+		struct xsd_sockmsg h2 = { XS_IS_DOMAIN_INTRODUCED, 2, 0, 2 };
+
+		memcpy(buf, &h1, sizeof(h1));
+		memcpy(buf + sizeof(h1), "3", 2);
+		memcpy(buf + sizeof(h1) + 2, &h2, sizeof(h2));
+		memcpy(buf + 2 * sizeof(h1) + 2, "0", 2);
+		raw_write(fd, buf, 2 * sizeof(h1) + 4);
+		ASSERT(raw_recv(fd, &hdr, body, EVENT_TIMEOUT_MS));
+		ASSERT_EQ(hdr.req_id, 1);
+		ASSERT_STREQ(body, "/local/domain/3");
+		ASSERT(raw_recv(fd, &hdr, body, EVENT_TIMEOUT_MS));
+		ASSERT_EQ(hdr.req_id, 2);
+		ASSERT_STREQ(body, "T");
+	}
+	/* DIRECTORY_PART: generation, children, empty string at the end */
+	raw_call(fd, XS_DIRECTORY_PART, 3, 0, "/local/domain/0\0" "0\0", 18, &hdr, body);
+	ASSERT_EQ(hdr.type, XS_DIRECTORY_PART);
+	p = body + strlen(body) + 1;
+	ASSERT(strlen(body) > 0 && strspn(body, "0123456789") == strlen(body));
+	ASSERT_EQ(hdr.len, strlen(body) + 1 + 12);
+	ASSERT(memcmp(p, "domid\0name\0\0", 12) == 0);
+	raw_call(fd, XS_DIRECTORY_PART, 4, 0, "/local/domain/0\0" "6\0", 18, &hdr, body);
+	p = body + strlen(body) + 1;
+	ASSERT_EQ(hdr.len, strlen(body) + 1 + 6);
+	ASSERT(memcmp(p, "name\0\0", 6) == 0);
+	close(fd);
+	ASSERT_EQ(xsd_stop(&d), 0);
+}
+
+TEST(xenstored_raw_oversized_closes_only_that_client)
+{
+	struct xsd d;
+	struct xsd_sockmsg hdr = { XS_WRITE, 1, 0, XENSTORE_PAYLOAD_MAX + 1 };
+	struct xs_handle *h;
+	char body[XENSTORE_PAYLOAD_MAX + 1];
+	int fd, half;
+
+	xsd_start(&d);
+	h = xopen();
+	xwrite(h, XBT_NULL, "/still", "here");
+	fd = raw_connect(d.sock);
+	raw_write(fd, &hdr, sizeof(hdr));
+	ASSERT_MSG(!raw_recv(fd, &hdr, body, EVENT_TIMEOUT_MS),
+		   "an oversized message was answered");
+	close(fd);
+	/* a client that leaves half a header behind */
+	half = raw_connect(d.sock);
+	raw_write(half, &hdr, sizeof(hdr) / 2);
+	close(half);
+	/* a client that sends a huge length in one go */
+	fd = raw_connect(d.sock);
+	hdr.len = 0xffffffff;
+	raw_write(fd, &hdr, sizeof(hdr));
+	ASSERT(!raw_recv(fd, &hdr, body, EVENT_TIMEOUT_MS));
+	close(fd);
+	assert_read(h, "/still", "here");
+	xs_close(h);
+	ASSERT_EQ(xsd_stop(&d), 0);
+}
+
+TEST(xenstored_raw_reset_watches)
+{
+	struct xsd d;
+	struct xsd_sockmsg hdr;
+	char body[XENSTORE_PAYLOAD_MAX + 1];
+	uint32_t txid;
+	struct xs_handle *h;
+	int fd;
+
+	xsd_start(&d);
+	h = xopen();
+	fd = raw_connect(d.sock);
+	raw_call(fd, XS_WATCH, 1, 0, "/r\0tok\0", 7, &hdr, body);
+	ASSERT_STREQ(body, "OK");
+	ASSERT(raw_recv(fd, &hdr, body, EVENT_TIMEOUT_MS));      /* registration */
+	ASSERT_EQ(hdr.type, XS_WATCH_EVENT);
+	ASSERT_EQ(hdr.req_id, 0);
+	ASSERT_EQ(hdr.len, 7);
+	ASSERT(memcmp(body, "/r\0tok\0", 7) == 0);
+	xwrite(h, XBT_NULL, "/r/x", "1");
+	ASSERT(raw_recv(fd, &hdr, body, EVENT_TIMEOUT_MS));
+	ASSERT_EQ(hdr.type, XS_WATCH_EVENT);
+	ASSERT(memcmp(body, "/r/x\0tok\0", 9) == 0);
+	raw_call(fd, XS_WATCH, 2, 0, "/r\0tok\0", 7, &hdr, body);
+	ASSERT_STREQ(body, "EEXIST");
+	raw_call(fd, XS_TRANSACTION_START, 3, 0, "\0", 1, &hdr, body);
+	ASSERT_EQ(hdr.type, XS_TRANSACTION_START);
+	txid = (uint32_t)strtoul(body, NULL, 10);
+	ASSERT(txid != 0);
+	raw_call(fd, XS_RESET_WATCHES, 4, 0, "\0", 1, &hdr, body);
+	ASSERT_STREQ(body, "OK");
+	xwrite(h, XBT_NULL, "/r/x", "2");
+	assert_read(h, "/r/x", "2");
+	ASSERT_MSG(!raw_recv(fd, &hdr, body, 200), "event after RESET_WATCHES");
+	/* the transaction went too */
+	raw_call(fd, XS_READ, 5, txid, "/r\0", 3, &hdr, body);
+	ASSERT_STREQ(body, "ENOENT");
+	close(fd);
+	xs_close(h);
+	ASSERT_EQ(xsd_stop(&d), 0);
+}
