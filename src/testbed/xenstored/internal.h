@@ -80,8 +80,10 @@ int mp_xsd_watch_del(struct mp_xsd_conn *conn, const char *path,
 void mp_xsd_watch_reset(struct mp_xsd_conn *conn);
 /* Fires every watch at or above `path` with `path` as the event path. */
 void mp_xsd_watch_fire(struct mp_xsd_core *core, const char *path);
-/* Fires only the watches on exactly `path` (nodes removed below an RM, and
- * the special paths). */
+/* The events of removing the subtree at `path`: watches at or above it
+ * fire with `path`, watches below it with their own path. */
+void mp_xsd_watch_fire_rm(struct mp_xsd_core *core, const char *path);
+/* Fires only the watches on exactly `path` (the special paths). */
 void mp_xsd_watch_fire_exact(struct mp_xsd_core *core, const char *path);
 /* Sends the registration event of one watch. */
 void mp_xsd_watch_fire_one(struct mp_xsd_conn *conn, const struct mp_xsd_watch *w,

@@ -107,7 +107,7 @@ static int change(struct mp_xsd_conn *c, struct mp_xsd_txn *t,
 		if (rc == 0)
 			rc = mp_xsd_txn_access(t, parent);
 		if (rc == 0)
-			rc = mp_xsd_tree_rm(&t->tree, path, NULL, NULL);
+			rc = mp_xsd_tree_rm(&t->tree, path);
 		break;
 	}
 	case MP_XSD_OP_SET_PERMS:
@@ -121,11 +121,6 @@ static int change(struct mp_xsd_conn *c, struct mp_xsd_txn *t,
 	if (rc < 0)
 		return rc;
 	return mp_xsd_txn_log(t, kind, path, data, len);
-}
-
-static void rm_below(void *arg, const char *path)
-{
-	mp_xsd_watch_fire_exact(arg, path);
 }
 
 int mp_xsd_apply(struct mp_xsd_core *core, enum mp_xsd_op_kind kind,
@@ -142,8 +137,10 @@ int mp_xsd_apply(struct mp_xsd_core *core, enum mp_xsd_op_kind kind,
 		rc = mp_xsd_tree_mkdir(&core->tree, path, &created);
 		break;
 	case MP_XSD_OP_RM:
-		rc = mp_xsd_tree_rm(&core->tree, path, rm_below, core);
-		break;
+		rc = mp_xsd_tree_rm(&core->tree, path);
+		if (rc == 0)
+			mp_xsd_watch_fire_rm(core, path);
+		return rc;
 	case MP_XSD_OP_SET_PERMS:
 		rc = mp_xsd_tree_set_perms(&core->tree, path, data, len);
 		break;
@@ -432,7 +429,8 @@ static int domid_arg(const char *s, unsigned long *domid)
 	return s ? mp_xsd_wire_uint(s, DOMID_ARG_MAX, domid) : -EINVAL;
 }
 
-/* INTRODUCE "domid\0mfn\0evtchn\0": there is no ring to map here; the
+/* INTRODUCE "domid\0mfn\0evtchn\0" (the mfn in signed decimal, as the
+ * protocol says; its sign is ignored): there is no ring to map here; the
  * domain is recorded and @introduceDomain fires. */
 static int op_introduce(struct mp_xsd_conn *c, struct mp_xsd_txn *t,
 			const struct mp_xsd_msg *req, struct mp_xsd_msg *r)
@@ -444,7 +442,7 @@ static int op_introduce(struct mp_xsd_conn *c, struct mp_xsd_txn *t,
 	(void)t;
 	if (mp_xsd_wire_split(req, argv, 4) < 3 ||
 	    domid_arg(argv[0], &domid) < 0 ||
-	    mp_xsd_wire_uint(argv[1], ~0UL, &mfn) < 0 ||
+	    mp_xsd_wire_uint(argv[1] + (argv[1][0] == '-'), ~0UL, &mfn) < 0 ||
 	    mp_xsd_wire_uint(argv[2], ~0U, &port) < 0)
 		return -EINVAL;
 	rc = mp_xsd_domain_introduce(c->core, domid, mfn);

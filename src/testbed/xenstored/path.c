@@ -37,8 +37,7 @@ int mp_xsd_path_canon(const char *in, bool allow_special, char *out,
 	if (relative)
 		*relative = false;
 	if (in[0] == '@') {
-		if (!allow_special || (strcmp(in, MP_XSD_SPECIAL_INTRODUCE) != 0 &&
-				       strcmp(in, MP_XSD_SPECIAL_RELEASE) != 0))
+		if (!allow_special || len > XENSTORE_REL_PATH_MAX)
 			return -EINVAL;
 		memcpy(out, in, len + 1);
 		return 0;

@@ -4,7 +4,8 @@
  * made of the characters xenstored accepts ([A-Za-z0-9_@-] and "/"), at most
  * XENSTORE_ABS_PATH_MAX bytes. A relative path (no leading "/") is resolved
  * under the connection's home, /local/domain/0 (every socket client is dom0).
- * "@introduceDomain" and "@releaseDomain" are the special watch paths. */
+ * A watch may name any "@..." path; only "@introduceDomain" and
+ * "@releaseDomain" ever fire (besides the registration event). */
 #ifndef MP_XSD_PATH_H
 #define MP_XSD_PATH_H
 
@@ -18,8 +19,9 @@
 /* Room for any canonical path and its NUL. */
 #define MP_XSD_PATH_BUF 3200
 
-/* Canonicalises `in` into `out` (MP_XSD_PATH_BUF bytes). Special paths are
- * accepted (copied as they are) only when `allow_special`. Returns 0, or
+/* Canonicalises `in` into `out` (MP_XSD_PATH_BUF bytes). Special "@..."
+ * paths (at most XENSTORE_REL_PATH_MAX bytes) are accepted, copied as
+ * they are, only when `allow_special`. Returns 0, or
  * -EINVAL for a name xenstored would refuse. *relative tells whether `in`
  * was relative (may be NULL). */
 int mp_xsd_path_canon(const char *in, bool allow_special, char *out,

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "testbed/xenstored/path.h"
 
 static struct mp_xsd_node *node_new(const char *name, size_t nlen,
 				    const char *perms, uint32_t plen)
@@ -250,39 +249,14 @@ int mp_xsd_tree_mkdir(struct mp_xsd_tree *t, const char *path, bool *created)
 	return rc;
 }
 
-/* Reports every node strictly below `n` (whose path is in buf[0..len)). */
-static void each_below(const struct mp_xsd_node *n, char *buf, size_t len,
-		       void (*each)(void *arg, const char *path), void *arg)
-{
-	for (uint32_t i = 0; i < n->nkids; i++) {
-		size_t nl = strlen(n->kids[i]->name);
-
-		if (len + 1 + nl >= MP_XSD_PATH_BUF)
-			continue;    /* cannot happen: paths are length-checked */
-		buf[len] = '/';
-		memcpy(buf + len + 1, n->kids[i]->name, nl + 1);
-		each(arg, buf);
-		each_below(n->kids[i], buf, len + 1 + nl, each, arg);
-		buf[len] = '\0';
-	}
-}
-
-int mp_xsd_tree_rm(struct mp_xsd_tree *t, const char *path,
-		   void (*each)(void *arg, const char *path), void *arg)
+int mp_xsd_tree_rm(struct mp_xsd_tree *t, const char *path)
 {
 	struct mp_xsd_node *n = mp_xsd_tree_lookup(t, path), *p;
-	size_t len = strlen(path);
 
 	if (!n)
 		return -ENOENT;
 	if (!n->parent)
 		return -EINVAL;
-	if (each && len < MP_XSD_PATH_BUF) {
-		char buf[MP_XSD_PATH_BUF];
-
-		memcpy(buf, path, len + 1);
-		each_below(n, buf, len, each, arg);
-	}
 	p = n->parent;
 	for (uint32_t i = 0; i < p->nkids; i++) {
 		if (p->kids[i] == n) {

@@ -54,11 +54,9 @@ int mp_xsd_tree_write(struct mp_xsd_tree *t, const char *path,
 /* Creates `path` and its parents if missing; *created says whether it did
  * (may be NULL). 0 or -ENOMEM. */
 int mp_xsd_tree_mkdir(struct mp_xsd_tree *t, const char *path, bool *created);
-/* Removes `path` and everything below it. Calls `each` (if not NULL) with
- * the path of every node strictly below `path` before removing it.
- * 0, -ENOENT, or -EINVAL for the root. */
-int mp_xsd_tree_rm(struct mp_xsd_tree *t, const char *path,
-		   void (*each)(void *arg, const char *path), void *arg);
+/* Removes `path` and everything below it. 0, -ENOENT, or -EINVAL for the
+ * root. */
+int mp_xsd_tree_rm(struct mp_xsd_tree *t, const char *path);
 /* Replaces the permissions of `path` (plen bytes of NUL-terminated
  * entries, already validated). 0, -ENOENT or -ENOMEM. */
 int mp_xsd_tree_set_perms(struct mp_xsd_tree *t, const char *path,

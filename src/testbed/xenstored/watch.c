@@ -104,6 +104,20 @@ void mp_xsd_watch_fire(struct mp_xsd_core *core, const char *path)
 				mp_xsd_watch_fire_one(c, w, path);
 }
 
+void mp_xsd_watch_fire_rm(struct mp_xsd_core *core, const char *path)
+{
+	for (struct mp_xsd_conn *c = core->conns; c; c = c->next) {
+		for (struct mp_xsd_watch *w = c->watches; w; w = w->next) {
+			if (w->path[0] != '/')
+				continue;
+			if (mp_xsd_path_under(path, w->path))
+				mp_xsd_watch_fire_one(c, w, path);
+			else if (mp_xsd_path_under(w->path, path))
+				mp_xsd_watch_fire_one(c, w, w->path);
+		}
+	}
+}
+
 void mp_xsd_watch_fire_exact(struct mp_xsd_core *core, const char *path)
 {
 	for (struct mp_xsd_conn *c = core->conns; c; c = c->next)
