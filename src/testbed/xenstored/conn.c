@@ -47,6 +47,11 @@ void mp_xsd_core_free(struct mp_xsd_core *core)
 	free(core);
 }
 
+void mp_xsd_core_log_requests(struct mp_xsd_core *core, bool on)
+{
+	core->log_requests = on;
+}
+
 size_t mp_xsd_core_nodes(const struct mp_xsd_core *core)
 {
 	return core->tree.nnodes;

@@ -8,6 +8,7 @@
 #ifndef MP_XSD_CORE_H
 #define MP_XSD_CORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct mp_xsd_core;
@@ -22,6 +23,8 @@ typedef void (*mp_xsd_send_fn)(void *ctx, const void *buf, size_t len);
 int mp_xsd_core_new(struct mp_xsd_core **out);
 /* Frees the store and any connection still attached. */
 void mp_xsd_core_free(struct mp_xsd_core *core);
+/* Logs one debug line per request from now on (mp_debug). */
+void mp_xsd_core_log_requests(struct mp_xsd_core *core, bool on);
 /* Number of nodes in the live tree (for logs and tests). */
 size_t mp_xsd_core_nodes(const struct mp_xsd_core *core);
 

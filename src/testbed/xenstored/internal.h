@@ -64,6 +64,7 @@ struct mp_xsd_core {
 	uint32_t next_txid;
 	struct mp_xsd_conn *conns;
 	struct mp_xsd_domain *domains;
+	bool log_requests;
 };
 
 /* conn.c: sends a message to a connection's peer. */

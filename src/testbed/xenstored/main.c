@@ -2,7 +2,25 @@
  * serving the xenstore wire protocol on a unix socket from an in-memory
  * tree; SIGTERM or SIGINT stop it cleanly (socket and pid file removed).
  *
- * usage: mir-perf-xenstored --socket PATH [--pidfile FILE] [--verbose] */
+ * usage: mir-perf-xenstored --socket PATH [--pidfile FILE] [--verbose]
+ * The socket accepts clients before the pid file is written, so either one
+ * existing means the daemon is ready. --verbose logs every request.
+ *
+ * Fidelity to Xen 4.17's xenstored, for a dom0 client on the socket:
+ * - the same: the wire format and limits, the error names, the semantics of
+ *   every implemented type in docs/misc/xenstore.txt (parents created, RM
+ *   of a subtree, watch matching and relative event paths, transactions on
+ *   a copy of the store with EAGAIN on conflict, special watches, the
+ *   DIRECTORY_PART paging libxenstore falls back to on E2BIG);
+ * - different: permissions are stored, inherited and returned but never
+ *   enforced (every client is dom0); no shared rings or event channels
+ *   (INTRODUCE only records the domain), so domains never connect and
+ *   @releaseDomain fires only on RELEASE; CONTROL, RESUME and SET_TARGET
+ *   answer ENOSYS; no persistence and no live update; quotas are only the
+ *   per-connection limits in internal.h; the store starts with
+ *   /local/domain/0/{domid,name} as xen-init-dom0 leaves it. A transaction
+ *   conflicts when any node it read or changed was changed since it began
+ *   (xenstored's rule), so a commit may fail where a finer check would not. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -86,6 +104,7 @@ int main(int argc, char **argv)
 	};
 	static const int signums[NSIGS] = { SIGINT, SIGTERM };
 	const char *sock = NULL, *pidfile = NULL;
+	bool verbose = false;
 	struct daemon d = { 0 };
 	int opt, rc, code = MP_EXIT_OK;
 
@@ -95,7 +114,7 @@ int main(int argc, char **argv)
 		switch (opt) {
 		case 's': sock = optarg; break;
 		case 'p': pidfile = optarg; break;
-		case 'v': mp_log_set_level(MP_LOG_DEBUG); break;
+		case 'v': verbose = true; break;
 		case 'h': usage(stdout); return MP_EXIT_OK;
 		case 'V': printf(PROG " %s\n", MP_VERSION); return MP_EXIT_OK;
 		default: usage(stderr); return MP_EXIT_USAGE;
@@ -106,8 +125,12 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return MP_EXIT_USAGE;
 	}
+	if (verbose)
+		mp_log_set_level(MP_LOG_DEBUG);
 	uv_loop_init(&d.loop);
 	rc = mp_xsd_server_start(&d.loop, sock, &d.srv);
+	if (rc == 0)
+		mp_xsd_server_log_requests(d.srv, verbose);
 	if (rc == 0 && pidfile && write_pidfile(pidfile) < 0) {
 		mp_xsd_server_stop(d.srv, NULL, NULL);
 		d.srv = NULL;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "testbed/xenstored/internal.h"
 
 /* A handler fills `r` and returns 0, returns a negative errno (answered as
@@ -518,6 +519,22 @@ static const struct {
 	[XS_IS_DOMAIN_INTRODUCED] = { op_is_introduced, false },
 };
 
+/* One debug line per request: type, first argument (non-printable bytes
+ * shown as '.', cut at LOG_ARG_MAX), outcome. */
+#define LOG_ARG_MAX 80
+
+static void log_request(const struct mp_xsd_msg *req, int rc)
+{
+	char arg[LOG_ARG_MAX + 1];
+	size_t n = 0;
+
+	for (; n < req->hdr.len && n < LOG_ARG_MAX && req->body[n]; n++)
+		arg[n] = req->body[n] >= 0x20 && req->body[n] < 0x7f ? req->body[n] : '.';
+	arg[n] = '\0';
+	mp_debug("%s %s tx %u -> %s", mp_xsd_wire_typename(req->hdr.type), arg,
+		 req->hdr.tx_id, rc < 0 ? mp_xsd_wire_errname(rc) : "OK");
+}
+
 void mp_xsd_ops_handle(struct mp_xsd_conn *conn, const struct mp_xsd_msg *req)
 {
 	struct mp_xsd_msg r;
@@ -534,6 +551,8 @@ void mp_xsd_ops_handle(struct mp_xsd_conn *conn, const struct mp_xsd_msg *req)
 	} else {
 		rc = handlers[type].fn(conn, t, req, &r);
 	}
+	if (conn->core->log_requests)
+		log_request(req, rc);
 	if (rc == ANSWERED)
 		return;
 	if (rc < 0)

@@ -270,6 +270,11 @@ int mp_xsd_server_start(uv_loop_t *loop, const char *path,
 	return 0;
 }
 
+void mp_xsd_server_log_requests(struct mp_xsd_server *s, bool on)
+{
+	mp_xsd_core_log_requests(s->core, on);
+}
+
 void mp_xsd_server_stop(struct mp_xsd_server *s, void (*done)(void *arg),
 			void *arg)
 {

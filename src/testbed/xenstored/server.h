@@ -4,6 +4,7 @@
 #ifndef MP_XSD_SERVER_H
 #define MP_XSD_SERVER_H
 
+#include <stdbool.h>
 #include <uv.h>
 
 struct mp_xsd_server;
@@ -18,6 +19,8 @@ struct mp_xsd_server;
  * logged with what to do. 0 or a negative errno. */
 int mp_xsd_server_start(uv_loop_t *loop, const char *path,
 			struct mp_xsd_server **out);
+/* Logs every request at debug level (--verbose). */
+void mp_xsd_server_log_requests(struct mp_xsd_server *s, bool on);
 
 /* Stops listening, removes the socket file, disconnects every client and
  * frees everything once the loop has run the close callbacks; then calls

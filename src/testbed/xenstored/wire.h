@@ -28,6 +28,9 @@ struct mp_xsd_msg {
  * the protocol has no name for. `err` positive or negative. */
 const char *mp_xsd_wire_errname(int err);
 
+/* The name of a message type ("WRITE"), or "unknown". */
+const char *mp_xsd_wire_typename(uint32_t type);
+
 /* The single NUL-terminated string that makes up the whole payload, or NULL
  * when the payload is anything else. */
 const char *mp_xsd_wire_onearg(const struct mp_xsd_msg *m);
