@@ -880,6 +880,41 @@ TEST(xenstored_raw_oversized_closes_only_that_client)
 	ASSERT_EQ(xsd_stop(&d), 0);
 }
 
+/* Per-connection quotas: watches (E2BIG) and open transactions (ENOSPC),
+ * as xenstored answers past its quotas. The limits are the daemon's
+ * (src/testbed/xenstored/internal.h): found by counting up to them. */
+TEST(xenstored_raw_quotas)
+{
+	enum { LIMIT_GUARD = 100000 };
+	struct xsd d;
+	struct xsd_sockmsg hdr;
+	char body[XENSTORE_PAYLOAD_MAX + 1], req[64];
+	int fd, n;
+
+	xsd_start(&d);
+	fd = raw_connect(d.sock);
+	for (n = 0; n < LIMIT_GUARD; n++) {
+		int len = snprintf(req, sizeof(req), "/q/%d", n) + 1;
+
+		len += snprintf(req + len, sizeof(req) - (size_t)len, "t") + 1;
+		raw_call(fd, XS_WATCH, (uint32_t)n, 0, req, (uint32_t)len, &hdr, body);
+		if (hdr.type == XS_ERROR)
+			break;
+		ASSERT(raw_recv(fd, &hdr, body, EVENT_TIMEOUT_MS));   /* event */
+	}
+	ASSERT_MSG(n > 0 && n < LIMIT_GUARD, "no watch limit (%d)", n);
+	ASSERT_STREQ(body, "E2BIG");
+	for (n = 0; n < LIMIT_GUARD; n++) {
+		raw_call(fd, XS_TRANSACTION_START, (uint32_t)n, 0, "", 1, &hdr, body);
+		if (hdr.type == XS_ERROR)
+			break;
+	}
+	ASSERT_MSG(n > 0 && n < LIMIT_GUARD, "no transaction limit (%d)", n);
+	ASSERT_STREQ(body, "ENOSPC");
+	close(fd);
+	ASSERT_EQ(xsd_stop(&d), 0);
+}
+
 TEST(xenstored_raw_reset_watches)
 {
 	struct xsd d;

@@ -30,7 +30,7 @@ int mp_xsd_txn_start(struct mp_xsd_conn *conn, uint32_t *id)
 	struct mp_xsd_txn *t;
 
 	if (conn->ntxns >= MP_XSD_TXNS_MAX)
-		return -EBUSY;
+		return -ENOSPC;     /* xenstored's answer past its quota */
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
