@@ -956,3 +956,48 @@ TEST(xenstored_raw_reset_watches)
 	xs_close(h);
 	ASSERT_EQ(xsd_stop(&d), 0);
 }
+
+/* A client that watches everything and never reads is disconnected once
+ * its unread events pass the daemon's output limit; others go on. */
+TEST_T(xenstored_slow_reader_disconnected, 120)
+{
+	enum { TOKEN = 4000, GUARD_WRITES = 20000 };
+	struct xsd d;
+	struct xs_handle *h;
+	char req[2 + TOKEN + 1], *log;
+	int fd, i;
+
+	xsd_start(&d);
+	h = xopen();
+	fd = raw_connect(d.sock);
+	memcpy(req, "/\0", 2);
+	memset(req + 2, 'k', TOKEN);
+	req[2 + TOKEN] = '\0';
+	raw_send(fd, XS_WATCH, 1, 0, req, sizeof(req));
+	/* each write queues a ~4 KiB event for fd: stop once it is dropped */
+	for (i = 0; i < GUARD_WRITES; i++) {
+		xwrite(h, XBT_NULL, "/flood", "x");
+		if (i % 256 == 0) {
+			log = mp_test_read_file(d.log);
+			bool dropped = log && strstr(log, "does not read");
+
+			free(log);
+			if (dropped)
+				break;
+		}
+	}
+	ASSERT_MSG(i < GUARD_WRITES, "a client that never reads was kept");
+	/* its socket ends with EOF after what was already sent */
+	{
+		char buf[65536];
+		ssize_t n;
+
+		while ((n = read(fd, buf, sizeof(buf))) > 0)
+			;
+		ASSERT_EQ(n, 0);
+	}
+	close(fd);
+	assert_read(h, "/flood", "x");
+	xs_close(h);
+	ASSERT_EQ(xsd_stop(&d), 0);
+}
