@@ -61,13 +61,13 @@ static void xsd_start(struct xsd *d)
 	setenv("XENSTORED_PATH", d->sock, 1);
 }
 
-/* SIGTERMs the daemon; returns its exit status (128+sig if killed). A
- * failing status shows the daemon's log (sanitizer reports land there). */
-static int xsd_stop(struct xsd *d)
+/* Sends `sig` to the daemon; returns its exit status (128+sig if killed).
+ * A failing status shows the daemon's log (sanitizer reports land there). */
+static int xsd_stop_sig(struct xsd *d, int sig)
 {
 	int status, code;
 
-	kill(d->pid, SIGTERM);
+	kill(d->pid, sig);
 	ASSERT_EQ(waitpid(d->pid, &status, 0), d->pid);
 	d->pid = 0;
 	code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -78,6 +78,11 @@ static int xsd_stop(struct xsd *d)
 		free(log);
 	}
 	return code;
+}
+
+static int xsd_stop(struct xsd *d)
+{
+	return xsd_stop_sig(d, SIGTERM);
 }
 
 static struct xs_handle *xopen(void)
@@ -420,8 +425,10 @@ TEST(xenstored_sigterm_cleans_up)
 	struct xs_handle *h;
 
 	xsd_start(&d);
-	h = xopen();       /* a client still connected at exit */
+	h = xopen();       /* a client still connected at exit, with state */
 	ASSERT(xs_watch(h, "/x", "t"));
+	ASSERT(xs_transaction_start(h) != XBT_NULL);
+	ASSERT(xs_introduce_domain(h, 3, 1, 1));
 	ASSERT_EQ(xsd_stop(&d), 0);
 	ASSERT(stat(d.sock, &st) < 0 && errno == ENOENT);
 	ASSERT(stat(d.pidfile, &st) < 0 && errno == ENOENT);
@@ -436,7 +443,8 @@ TEST(xenstored_sigterm_cleans_up)
 	h = xopen();
 	assert_read(h, "/local/domain/0/name", "Domain-0");
 	xs_close(h);
-	ASSERT_EQ(xsd_stop(&d), 0);
+	ASSERT_EQ(xsd_stop_sig(&d, SIGINT), 0);
+	ASSERT(stat(d.sock, &st) < 0 && errno == ENOENT);
 }
 
 TEST(xenstored_transactions)
