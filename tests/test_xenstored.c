@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -1007,5 +1008,81 @@ TEST_T(xenstored_slow_reader_disconnected, 120)
 	close(fd);
 	assert_read(h, "/flood", "x");
 	xs_close(h);
+	ASSERT_EQ(xsd_stop(&d), 0);
+}
+
+/* Concurrent read-modify-write of one counter by several clients, each in
+ * a transaction retried on EAGAIN: no increment may be lost, which only
+ * holds if every conflicting commit is refused. */
+enum { INC_THREADS = 8, INC_EACH = 50 };
+
+struct inc_arg {
+	int retries;
+	int failed;
+};
+
+static void *incrementer(void *p)
+{
+	struct inc_arg *a = p;
+	struct xs_handle *h = xs_open(0);
+
+	if (!h) {
+		a->failed = 1;
+		return NULL;
+	}
+	for (int i = 0; i < INC_EACH && !a->failed; i++) {
+		for (;;) {
+			xs_transaction_t t = xs_transaction_start(h);
+			unsigned len;
+			char *v, buf[16];
+			int n;
+
+			if (t == XBT_NULL) {
+				a->failed = 1;
+				break;
+			}
+			v = xs_read(h, t, "/counter", &len);
+			n = snprintf(buf, sizeof(buf), "%d", v ? atoi(v) + 1 : 1);
+			free(v);
+			if (!xs_write(h, t, "/counter", buf, (unsigned)n)) {
+				a->failed = 1;
+				break;
+			}
+			if (xs_transaction_end(h, t, false))
+				break;
+			if (errno != EAGAIN) {
+				a->failed = 1;
+				break;
+			}
+			a->retries++;
+		}
+	}
+	xs_close(h);
+	return NULL;
+}
+
+TEST(xenstored_concurrent_transactions_lose_nothing)
+{
+	struct xsd d;
+	struct xs_handle *h;
+	pthread_t th[INC_THREADS];
+	struct inc_arg args[INC_THREADS];
+	char want[16];
+	int retries = 0;
+
+	xsd_start(&d);
+	memset(args, 0, sizeof(args));
+	for (int i = 0; i < INC_THREADS; i++)
+		ASSERT_EQ(pthread_create(&th[i], NULL, incrementer, &args[i]), 0);
+	for (int i = 0; i < INC_THREADS; i++) {
+		pthread_join(th[i], NULL);
+		ASSERT_MSG(!args[i].failed, "client %d failed", i);
+		retries += args[i].retries;
+	}
+	h = xopen();
+	snprintf(want, sizeof(want), "%d", INC_THREADS * INC_EACH);
+	assert_read(h, "/counter", want);
+	xs_close(h);
+	printf("%d commits refused with EAGAIN and retried\n", retries);
 	ASSERT_EQ(xsd_stop(&d), 0);
 }
