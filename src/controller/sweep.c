@@ -12,3 +12,11 @@ int mp_sweep_run(const struct mp_plan *plan, const struct mp_run_opts *opts)
 	mp_err("running a sweep is not implemented yet; use --dry-run");
 	return MP_EXIT_ENV;
 }
+
+int mp_sweep_resume(const char *run_dir, const struct mp_run_opts *opts)
+{
+	(void)run_dir;
+	(void)opts;
+	mp_err("resuming a sweep is not implemented yet");
+	return MP_EXIT_ENV;
+}
