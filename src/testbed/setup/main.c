@@ -85,6 +85,7 @@ static int spawn_in_dom0(const struct mp_tb *tb, char *const argv[], const char 
 			_exit(126);
 		if (fork() != 0)
 			_exit(0);
+		close_range(3, ~0U, 0);         /* a daemon holds none of our pipes */
 		fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 		if (fd >= 0) {
 			dup2(fd, STDOUT_FILENO);
@@ -137,6 +138,9 @@ static int cmd_up(const struct mp_tb *tb)
 		return MP_EXIT_ENV;
 	}
 	rc = ip("-n", ns, "link", "set", "lo", "up", 0, 0, 0);
+	/* No IPv6 autoconfiguration chatter in the counters (docs/testbed.md). */
+	rc = rc ?: ip("netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
+		      "net.ipv6.conf.default.disable_ipv6=1", 0, 0);
 	for (size_t i = 0; rc == 0 && i < sizeof(bridges) / sizeof(bridges[0]); i++) {
 		char *b = (char *)bridges[i];
 

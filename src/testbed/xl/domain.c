@@ -362,8 +362,12 @@ int mp_xl_create(struct xs_handle *xs, const struct mp_xl_env *env,
 	}
 	{
 		char *argv[] = { "ip", "-n", d.ns, "link", "set", "lo", "up", NULL };
+		char *v6[] = { "ip", "netns", "exec", d.ns, "sysctl", "-qw",
+			       "net.ipv6.conf.all.disable_ipv6=1",
+			       "net.ipv6.conf.default.disable_ipv6=1", NULL };
 
 		rc = ip(argv);
+		rc = rc ?: ip(v6);
 	}
 	for (size_t i = 0; rc == 0 && i < d.nvifs; i++) {
 		char eth[32];
@@ -399,7 +403,24 @@ int mp_xl_create(struct xs_handle *xs, const struct mp_xl_env *env,
 		setsid();
 		if (fork() != 0)
 			_exit(0);
-		supervise(env, &d, cfg, pipefd[1]);
+		/* The supervisor outlives us: it keeps none of our caller's pipes. */
+		if (pipefd[1] != 3) {
+			dup2(pipefd[1], 3);
+			close(pipefd[1]);
+		}
+		close_range(4, ~0U, 0);
+		{
+			int devnull = open("/dev/null", O_RDWR);
+
+			if (devnull >= 0) {
+				dup2(devnull, STDIN_FILENO);
+				dup2(devnull, STDOUT_FILENO);
+				dup2(devnull, STDERR_FILENO);
+				if (devnull > 3)
+					close(devnull);
+			}
+		}
+		supervise(env, &d, cfg, 3);
 	}
 	close(pipefd[1]);
 	if (pid > 0)
