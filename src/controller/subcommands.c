@@ -8,6 +8,9 @@ static const struct {
 	const char *name;
 	mp_cmd_fn fn;
 } commands[] = {
+	{ "report", mp_cmd_report },
+	{ "compare", mp_cmd_compare },
+	{ "export", mp_cmd_export },
 	{ NULL, NULL },
 };
 
