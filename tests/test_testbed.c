@@ -1,6 +1,7 @@
 /* The namespace testbed (issue 3): up/down, domains through the toolstack
  * stand-in with their xenstore nodes and interfaces, DHCP in the traff-gen,
- * release of a domain whose program exits, and the forwarder. Needs root. */
+ * release of a domain whose program exits. Needs root. (The forwarder has
+ * its own tests in test_forward.c.) */
 #include "test.h"
 
 #include <signal.h>
@@ -11,7 +12,6 @@
 
 #include "common/netns.h"
 #include "common/run.h"
-#include "nsutil.h"
 
 static char state_dir[256], sock[300];
 
@@ -312,64 +312,4 @@ TEST_T(testbed_domain_released_when_program_exits, 120)
 	free(ev);
 	ASSERT(!xs_is_domain_introduced(xs, 1));
 	xs_close(xs);
-}
-
-TEST_T(forwarder_forwards_exactly_n, 120)
-{
-	const char *a, *f, *b;
-	char log[512], *text;
-	char *fwd[] = { (char *)mp_test_bin("mir-perf-forward"), "--in", "f0", "--out", "f1", NULL };
-	pid_t fp, sp;
-	unsigned got;
-
-	mp_test_require_root();
-	a = ns_create("a");
-	f = ns_create("f");
-	b = ns_create("b");
-	ns_veth(a, "a0", f, "f0");
-	ns_veth(f, "f1", b, "b0");
-	snprintf(log, sizeof(log), "%s/fwd.log", mp_test_tmpdir());
-	fp = ns_spawn(f, fwd, log);
-	usleep(300000);
-	sp = ns_send_frames(a, "a0", 500, 2000, 128);
-	got = ns_count_frames(b, "b0", 500, 10000, sp);
-	ASSERT_EQ(ns_wait(sp), 0);
-	ASSERT_EQ(got, 500);
-	kill(fp, SIGTERM);
-	ASSERT_EQ(ns_wait(fp), 0);
-	text = mp_test_read_file(log);
-	ASSERT_CONTAINS(text, "f0 -> f1: received 500 forwarded 500 dropped 0 errors 0");
-	free(text);
-}
-
-TEST_T(forwarder_max_pps_drops_the_excess, 120)
-{
-	const char *a, *f, *b;
-	char log[512], *text, want[128];
-	char *fwd[] = { (char *)mp_test_bin("mir-perf-forward"), "--in", "f0", "--out", "f1",
-			"--max-pps", "200", NULL };
-	pid_t fp, sp;
-	unsigned got;
-
-	mp_test_require_root();
-	a = ns_create("a");
-	f = ns_create("f");
-	b = ns_create("b");
-	ns_veth(a, "a0", f, "f0");
-	ns_veth(f, "f1", b, "b0");
-	snprintf(log, sizeof(log), "%s/fwd.log", mp_test_tmpdir());
-	fp = ns_spawn(f, fwd, log);
-	usleep(300000);
-	/* 1000 frames at 2000 pps (0.5 s) against a 200 pps cap. */
-	sp = ns_send_frames(a, "a0", 1000, 2000, 128);
-	got = ns_count_frames(b, "b0", 500, 10000, sp);
-	ASSERT_EQ(ns_wait(sp), 0);
-	kill(fp, SIGTERM);
-	ASSERT_EQ(ns_wait(fp), 0);
-	ASSERT_MSG(got > 0 && got < 500, "%u frames passed a 200 pps cap in 0.5 s", got);
-	text = mp_test_read_file(log);
-	snprintf(want, sizeof(want), "received 1000 forwarded %u dropped %u errors 0", got,
-		 1000 - got);
-	ASSERT_CONTAINS(text, want);
-	free(text);
 }

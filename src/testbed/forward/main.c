@@ -1,11 +1,14 @@
-/* mir-perf-forward: the testbed's device under test, in the place of the
- * netif-forward unikernel. Forwards every frame received on --in out of
- * --out unchanged (one direction, like netif-forward; --both for both), on
- * packet socket rings. --max-pps caps the forwarding rate (a token bucket;
- * frames over the cap are dropped and counted) so tests can stage a
- * regression. Prints its counters on SIGTERM/SIGINT and exits 0. */
+/* mir-perf-forward: the testbed's DUT stand-in. Forwards every frame that
+ * arrives on --in out of --out unchanged (and back with --both), optionally
+ * capped at --max-pps (frames over the cap are dropped and counted). Prints
+ * its counters as one line on stdout every --count-interval seconds and on
+ * SIGTERM/SIGINT, then exits 0.
+ *
+ *   mir-perf-forward --in IF --out IF [--both] [--max-pps N] [--count-interval S]
+ */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,80 +18,44 @@
 #include "common/clock.h"
 #include "common/err.h"
 #include "common/log.h"
-#include "testbed/forward/ring.h"
+#include "testbed/forward/fwd.h"
 
-#define PROG "mir-perf-forward"
-#define BATCH 64                    /* frames forwarded between TX flushes */
 #define POLL_MS 100
 
-struct path {
-	struct mp_fwd_ring rx, tx;
-	const char *in, *out;
-	uint64_t received, forwarded, dropped, errors;
-};
-
-static volatile sig_atomic_t stopping;
+static volatile sig_atomic_t stop_sig;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stopping = 1;
+	stop_sig = sig;
 }
 
-struct bucket {
-	uint64_t rate, tokens_milli, last_ns;   /* tokens in 1/1000 frames */
-};
-
-static int bucket_take(struct bucket *b)
+static void usage(FILE *f)
 {
-	uint64_t now, cap;
-
-	if (!b->rate)
-		return 1;
-	now = mp_now_ns();
-	cap = b->rate * 1000 / 10 + 1000;   /* at most 100 ms of burst */
-	b->tokens_milli += (now - b->last_ns) * b->rate / 1000000ULL;
-	if (b->tokens_milli > cap)
-		b->tokens_milli = cap;
-	b->last_ns = now;
-	if (b->tokens_milli < 1000)
-		return 0;
-	b->tokens_milli -= 1000;
-	return 1;
+	fprintf(f, "usage: mir-perf-forward --in IF --out IF [--both] [--max-pps N] "
+		   "[--count-interval S]\n"
+		   "Forwards frames from --in to --out unchanged (--both: both ways),\n"
+		   "at most N frames/s (per direction); prints counters on SIGTERM/SIGINT.\n");
 }
 
-/* Forwards what the RX ring holds; returns how many frames it handled. */
-static unsigned drain(struct path *p, struct bucket *b)
+static int parse_u64(const char *s, uint64_t *out)
 {
-	unsigned n = 0, len;
-	const uint8_t *f;
+	char *end;
+	unsigned long long v;
 
-	while (n < BATCH && (f = mp_fwd_rx_next(&p->rx, &len))) {
-		p->received++;
-		if (!bucket_take(b))
-			p->dropped++;
-		else if (mp_fwd_tx_queue(&p->tx, f, len) == 0)
-			p->forwarded++;
-		else
-			p->errors++;
-		mp_fwd_rx_release(&p->rx);
-		n++;
-	}
-	if (n && mp_fwd_tx_flush(&p->tx) < 0)
-		p->errors++;
-	return n;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-')
+		return -EINVAL;
+	*out = v;
+	return 0;
 }
 
-static int open_path(struct path *p)
+static void print_counters(const struct mp_fwd_counters *c)
 {
-	int rc = mp_fwd_ring_open(&p->rx, p->in, 0);
-
-	if (rc == 0)
-		rc = mp_fwd_ring_open(&p->tx, p->out, 1);
-	if (rc < 0)
-		mp_err("cannot open packet rings on %s -> %s: %s (needs CAP_NET_RAW and both "
-		       "interfaces)", p->in, p->out, strerror(-rc));
-	return rc;
+	printf("received=%" PRIu64 " forwarded=%" PRIu64 " dropped=%" PRIu64
+	       " errors=%" PRIu64 " ring_drops=%" PRIu64 "\n",
+	       c->received, c->forwarded, c->dropped, c->errors, c->ring_drops);
+	fflush(stdout);
 }
 
 int main(int argc, char **argv)
@@ -98,74 +65,85 @@ int main(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "both", no_argument, NULL, 'b' },
 		{ "max-pps", required_argument, NULL, 'm' },
+		{ "count-interval", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct path paths[2];
-	struct bucket bucket = { 0 };
+	const char *in_name = NULL, *out_name = NULL;
+	uint64_t max_pps = 0, interval_s = 0, next_print = 0;
+	struct mp_fwd_port ports[2];
+	struct mp_fwd_bucket buckets[2];
+	struct mp_fwd_counters c = { 0 };
 	struct sigaction sa = { .sa_handler = on_signal };
-	int both = 0, c, npaths;
+	int both = 0, opt;
 
-	mp_log_init(PROG, MP_LOG_INFO);
-	memset(paths, 0, sizeof(paths));
-	while ((c = getopt_long(argc, argv, "i:o:bm:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'i': paths[0].in = optarg; break;
-		case 'o': paths[0].out = optarg; break;
+	mp_log_init("mir-perf-forward", MP_LOG_INFO);
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'i': in_name = optarg; break;
+		case 'o': out_name = optarg; break;
 		case 'b': both = 1; break;
-		case 'm': {
-			char *end;
-
-			bucket.rate = strtoull(optarg, &end, 10);
-			if (*end || !bucket.rate) {
-				mp_err("--max-pps takes a positive number of frames per second");
+		case 'm':
+			if (parse_u64(optarg, &max_pps) < 0) {
+				mp_err("--max-pps wants a whole number of frames per second");
 				return MP_EXIT_USAGE;
 			}
 			break;
-		}
-		case 'h':
-			printf("usage: " PROG " --in IF --out IF [--both] [--max-pps N]\n");
-			return MP_EXIT_OK;
-		default:
-			return MP_EXIT_USAGE;
+		case 'c':
+			if (parse_u64(optarg, &interval_s) < 0) {
+				mp_err("--count-interval wants a whole number of seconds");
+				return MP_EXIT_USAGE;
+			}
+			break;
+		case 'h': usage(stdout); return MP_EXIT_OK;
+		default: usage(stderr); return MP_EXIT_USAGE;
 		}
 	}
-	if (!paths[0].in || !paths[0].out || optind != argc) {
-		mp_err("usage: " PROG " --in IF --out IF [--both] [--max-pps N]");
+	if (!in_name || !out_name || optind != argc || !strcmp(in_name, out_name)) {
+		usage(stderr);
 		return MP_EXIT_USAGE;
 	}
-	npaths = both ? 2 : 1;
-	paths[1].in = paths[0].out;
-	paths[1].out = paths[0].in;
-	for (int i = 0; i < npaths; i++)
-		if (open_path(&paths[i]) < 0)
-			return MP_EXIT_ENV;
+	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	bucket.last_ns = mp_now_ns();
-	mp_info("forwarding %s -> %s%s%s", paths[0].in, paths[0].out,
-		both ? " and back" : "", bucket.rate ? " (capped)" : "");
-	while (!stopping) {
-		struct pollfd pfd[2];
-		unsigned busy = 0;
+	signal(SIGPIPE, SIG_IGN);
 
-		for (int i = 0; i < npaths; i++)
-			busy += drain(&paths[i], &bucket);
-		if (busy)
-			continue;
-		for (int i = 0; i < npaths; i++)
-			pfd[i] = (struct pollfd){ .fd = paths[i].rx.fd, .events = POLLIN };
-		if (poll(pfd, (nfds_t)npaths, POLL_MS) < 0 && errno != EINTR)
+	if (mp_fwd_port_open(&ports[0], in_name, 1) < 0)
+		return MP_EXIT_ENV;
+	if (mp_fwd_port_open(&ports[1], out_name, both) < 0) {
+		mp_fwd_port_close(&ports[0]);
+		return MP_EXIT_ENV;
+	}
+	mp_fwd_bucket_init(&buckets[0], max_pps, mp_now_ns());
+	mp_fwd_bucket_init(&buckets[1], max_pps, mp_now_ns());
+	if (interval_s)
+		next_print = mp_now_ns() + interval_s * MP_NS_PER_SEC;
+	mp_info("forwarding %s -> %s%s%s", in_name, out_name, both ? " and back" : "",
+		max_pps ? " (capped)" : "");
+
+	while (!stop_sig) {
+		struct pollfd pfd[2] = { { ports[0].fd, POLLIN, 0 }, { ports[1].fd, POLLIN, 0 } };
+		int r = poll(pfd, both ? 2 : 1, POLL_MS);
+
+		if (r < 0 && errno != EINTR) {
+			mp_err("poll: %s", strerror(errno));
 			break;
+		}
+		mp_fwd_pump(&ports[0], &ports[1], &buckets[0], &c);
+		if (both)
+			mp_fwd_pump(&ports[1], &ports[0], &buckets[1], &c);
+		if (interval_s && mp_now_ns() >= next_print) {
+			mp_fwd_port_stats(&ports[0], &c);
+			mp_fwd_port_stats(&ports[1], &c);
+			print_counters(&c);
+			next_print += interval_s * MP_NS_PER_SEC;
+		}
 	}
-	for (int i = 0; i < npaths; i++) {
-		printf("%s -> %s: received %llu forwarded %llu dropped %llu errors %llu\n",
-		       paths[i].in, paths[i].out, (unsigned long long)paths[i].received,
-		       (unsigned long long)paths[i].forwarded, (unsigned long long)paths[i].dropped,
-		       (unsigned long long)paths[i].errors);
-		mp_fwd_ring_close(&paths[i].rx);
-		mp_fwd_ring_close(&paths[i].tx);
-	}
-	fflush(stdout);
+	mp_fwd_port_stats(&ports[0], &c);
+	mp_fwd_port_stats(&ports[1], &c);
+	print_counters(&c);
+	mp_info("stopped by signal %d", (int)stop_sig);
+	mp_fwd_port_close(&ports[0]);
+	mp_fwd_port_close(&ports[1]);
 	return MP_EXIT_OK;
 }

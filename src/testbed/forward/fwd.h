@@ -1,0 +1,52 @@
+/* The DUT stand-in's pieces: a packet socket with a TPACKET_V2 receive ring
+ * (ring.c), one direction of forwarding from a ring to another interface in
+ * batches with sendmmsg (ring.c), and a token bucket rate cap (bucket.c). */
+#ifndef MP_FWD_H
+#define MP_FWD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct mp_fwd_counters {
+	uint64_t received;    /* frames received on --in (not our own outgoing ones) */
+	uint64_t forwarded;   /* frames handed to --out */
+	uint64_t dropped;     /* frames over the --max-pps cap */
+	uint64_t errors;      /* send failures and frames longer than a ring slot */
+	uint64_t ring_drops;  /* frames the kernel dropped because the ring was full */
+};
+
+struct mp_fwd_bucket {
+	uint64_t rate;        /* tokens (frames) per second; 0: no cap */
+	uint64_t burst;       /* bucket depth in frames */
+	uint64_t tokens_ns;   /* tokens, scaled by 1e9 to keep the arithmetic integer */
+	uint64_t last_ns;
+};
+
+/* Starts a full bucket for `rate` frames/s (0 = unlimited). */
+void mp_fwd_bucket_init(struct mp_fwd_bucket *b, uint64_t rate, uint64_t now_ns);
+/* Takes one token at time now_ns; 1 if the frame may pass, 0 if over the cap. */
+int mp_fwd_bucket_take(struct mp_fwd_bucket *b, uint64_t now_ns);
+
+struct mp_fwd_port {
+	char name[32];
+	int fd;
+	int ifindex;
+	uint8_t *ring;
+	size_t ring_len;
+	unsigned frame_nr, frame_size, head;
+};
+
+/* Opens a packet socket on `ifname` with qdisc bypass for sending and, if
+ * `rx`, a receive ring (otherwise it receives nothing). Returns 0 or a
+ * negative errno (logged). */
+int mp_fwd_port_open(struct mp_fwd_port *p, const char *ifname, int rx);
+void mp_fwd_port_close(struct mp_fwd_port *p);
+
+/* Forwards what is waiting in in's ring out of `out`, at most one ring's
+ * worth; returns the number of ring slots consumed. */
+unsigned mp_fwd_pump(struct mp_fwd_port *in, struct mp_fwd_port *out,
+		     struct mp_fwd_bucket *b, struct mp_fwd_counters *c);
+/* Adds the kernel's ring-full drop count since the last call to c. */
+void mp_fwd_port_stats(struct mp_fwd_port *p, struct mp_fwd_counters *c);
+
+#endif

@@ -1,0 +1,237 @@
+/* mir-perf-forward between three namespaces of the test's own:
+ * sender --veth-- forwarder --veth-- sink. Exact frame counts and contents,
+ * the reverse direction with --both, and the --max-pps cap with its drop
+ * count. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ctlio_ns.h"
+#include "test.h"
+
+#define FW_FRAME_LEN 120
+#define FW_IDLE_MS 1500        /* the sink stops listening after this much silence */
+#define FW_READY_TIMEOUT_MS 10000
+
+struct fwnet {
+	char snd[MP_TNS_NAME_MAX], fwd[MP_TNS_NAME_MAX], snk[MP_TNS_NAME_MAX];
+	int snd_fd, snk_fd;
+};
+
+struct fwd_proc {
+	pid_t pid;
+	int out_fd, err_fd;
+};
+
+static pid_t fwd_pid;
+
+static void kill_fwd(void)
+{
+	if (fwd_pid > 0) {
+		kill(fwd_pid, SIGKILL);
+		waitpid(fwd_pid, NULL, 0);
+		fwd_pid = 0;
+	}
+}
+
+static void fwnet_up(struct fwnet *n)
+{
+	mp_tns_add("fs", n->snd);
+	mp_tns_add("ff", n->fwd);
+	mp_tns_add("fk", n->snk);
+	mp_tns_veth(n->snd, "fa", n->fwd, "fb");
+	mp_tns_veth(n->fwd, "fc", n->snk, "fd");
+	mp_tns_enter(n->snk);
+	n->snk_fd = mp_tns_packet_socket("fd");
+	mp_tns_enter(n->snd);
+	n->snd_fd = mp_tns_packet_socket("fa");
+}
+
+/* Starts the forwarder in its namespace and waits for its ready line. */
+static void fwd_start(struct fwnet *n, struct fwd_proc *p, const char *extra1,
+		      const char *extra2)
+{
+	int out[2], err[2];
+	char buf[4096];
+	size_t have = 0;
+	uint64_t waited = 0;
+
+	ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
+	ASSERT_EQ(pipe2(err, O_CLOEXEC), 0);
+	atexit(kill_fwd);
+	p->pid = fork();
+	ASSERT(p->pid >= 0);
+	if (p->pid == 0) {
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		execlp("ip", "ip", "netns", "exec", n->fwd, mp_test_bin("mir-perf-forward"),
+		       "--in", "fb", "--out", "fc", extra1, extra2, (char *)NULL);
+		_exit(127);
+	}
+	fwd_pid = p->pid;
+	close(out[1]);
+	close(err[1]);
+	p->out_fd = out[0];
+	p->err_fd = err[0];
+	for (;;) {
+		struct pollfd pfd = { p->err_fd, POLLIN, 0 };
+		ssize_t r;
+
+		ASSERT_MSG(waited < FW_READY_TIMEOUT_MS, "forwarder not ready: %.*s", (int)have, buf);
+		if (poll(&pfd, 1, 100) <= 0) {
+			waited += 100;
+			continue;
+		}
+		r = read(p->err_fd, buf + have, sizeof(buf) - 1 - have);
+		ASSERT_MSG(r > 0, "forwarder exited early: %.*s", (int)have, buf);
+		have += (size_t)r;
+		buf[have] = '\0';
+		if (strstr(buf, "forwarding"))
+			break;
+	}
+}
+
+/* Stops the forwarder with SIGTERM; returns its counter line's values. */
+static void fwd_stop(struct fwd_proc *p, uint64_t *rx, uint64_t *fw, uint64_t *drop,
+		     uint64_t *errs)
+{
+	char buf[4096];
+	size_t have = 0;
+	ssize_t r;
+	int st;
+
+	ASSERT_EQ(kill(p->pid, SIGTERM), 0);
+	while ((r = read(p->out_fd, buf + have, sizeof(buf) - 1 - have)) > 0)
+		have += (size_t)r;
+	buf[have] = '\0';
+	ASSERT_EQ(waitpid(p->pid, &st, 0), p->pid);
+	fwd_pid = 0;
+	ASSERT_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0, "forwarder status %d", st);
+	ASSERT_MSG(sscanf(buf, "received=%" SCNu64 " forwarded=%" SCNu64 " dropped=%" SCNu64
+			       " errors=%" SCNu64, rx, fw, drop, errs) == 4,
+		   "counter line: %s", buf);
+	close(p->out_fd);
+	close(p->err_fd);
+}
+
+/* Counts the test frames arriving on fd until FW_IDLE_MS of silence; each
+ * must be the next one sent, byte for byte. */
+static unsigned sink_count(int fd, unsigned expect_max, int exact_sequence)
+{
+	uint8_t buf[2048], want[FW_FRAME_LEN];
+	unsigned got = 0;
+
+	for (;;) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		ssize_t r;
+
+		if (poll(&pfd, 1, FW_IDLE_MS) <= 0)
+			return got;
+		r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (r < 0)
+			continue;
+		if (r < 14 || buf[12] != 0x88 || buf[13] != 0xb5)
+			continue;   /* not one of ours */
+		ASSERT_EQ(r, FW_FRAME_LEN);
+		if (exact_sequence) {
+			mp_tns_frame(want, FW_FRAME_LEN, got);
+			ASSERT_MSG(memcmp(buf, want, FW_FRAME_LEN) == 0, "frame %u differs", got);
+		}
+		got++;
+		ASSERT_MSG(got <= expect_max, "more frames than were sent");
+	}
+}
+
+TEST_T(forward_exact_frames_one_way, 60)
+{
+	struct fwnet n;
+	struct fwd_proc p;
+	uint64_t rx, fw, drop, errs;
+	const unsigned N = 200;
+
+	mp_test_require_root();
+	fwnet_up(&n);
+	fwd_start(&n, &p, NULL, NULL);
+	mp_tns_send_frames(n.snd_fd, "fa", N, FW_FRAME_LEN, 500);
+	ASSERT_EQ(sink_count(n.snk_fd, N, 1), N);
+	/* one way only: frames from the sink side are not forwarded back */
+	mp_tns_enter(n.snk);
+	mp_tns_send_frames(n.snk_fd, "fd", 10, FW_FRAME_LEN, 0);
+	ASSERT_EQ(sink_count(n.snd_fd, 10, 0), 0);
+	fwd_stop(&p, &rx, &fw, &drop, &errs);
+	ASSERT_EQ(rx, N);
+	ASSERT_EQ(fw, N);
+	ASSERT_EQ(drop, 0);
+	ASSERT_EQ(errs, 0);
+}
+
+TEST_T(forward_both_ways, 60)
+{
+	struct fwnet n;
+	struct fwd_proc p;
+	uint64_t rx, fw, drop, errs;
+	const unsigned N = 100, M = 70;
+
+	mp_test_require_root();
+	fwnet_up(&n);
+	fwd_start(&n, &p, "--both", NULL);
+	mp_tns_send_frames(n.snd_fd, "fa", N, FW_FRAME_LEN, 500);
+	ASSERT_EQ(sink_count(n.snk_fd, N, 1), N);
+	mp_tns_enter(n.snk);
+	mp_tns_send_frames(n.snk_fd, "fd", M, FW_FRAME_LEN, 500);
+	ASSERT_EQ(sink_count(n.snd_fd, M, 1), M);
+	fwd_stop(&p, &rx, &fw, &drop, &errs);
+	ASSERT_EQ(rx, N + M);
+	ASSERT_EQ(fw, N + M);
+	ASSERT_EQ(drop, 0);
+	ASSERT_EQ(errs, 0);
+}
+
+TEST_T(forward_max_pps_drops_and_counts, 60)
+{
+	struct fwnet n;
+	struct fwd_proc p;
+	uint64_t rx, fw, drop, errs;
+	unsigned got;
+	const unsigned N = 300;
+
+	mp_test_require_root();
+	fwnet_up(&n);
+	/* 50 frames/s against a back-to-back burst of 300 */
+	fwd_start(&n, &p, "--max-pps", "50");
+	mp_tns_send_frames(n.snd_fd, "fa", N, FW_FRAME_LEN, 0);
+	got = sink_count(n.snk_fd, N, 0);
+	fwd_stop(&p, &rx, &fw, &drop, &errs);
+	ASSERT_EQ(rx, N);
+	ASSERT_EQ(errs, 0);
+	ASSERT_EQ(fw + drop, N);
+	ASSERT_EQ(got, fw);
+	ASSERT_MSG(drop > 0 && got < N, "cap had no effect: %u of %u arrived", got, N);
+}
+
+TEST(forward_usage_errors)
+{
+	char *a1[] = { (char *)mp_test_bin("mir-perf-forward"), "--in", "x", NULL };
+	char *a2[] = { (char *)mp_test_bin("mir-perf-forward"), "--in", "x", "--out", "y",
+		       "--max-pps", "-3", NULL };
+	char *a3[] = { (char *)mp_test_bin("mir-perf-forward"), "--in", "nosuch0", "--out",
+		       "nosuch1", NULL };
+	struct mp_run_result r;
+
+	ASSERT_EQ(mp_run(a1, NULL, 10000, &r), 0);
+	ASSERT_EQ(r.status, 2);
+	mp_run_result_free(&r);
+	ASSERT_EQ(mp_run(a2, NULL, 10000, &r), 0);
+	ASSERT_EQ(r.status, 2);
+	mp_run_result_free(&r);
+	ASSERT_EQ(mp_run(a3, NULL, 10000, &r), 0);
+	ASSERT_EQ(r.status, 3);
+	ASSERT_CONTAINS(r.err, "nosuch0");
+	mp_run_result_free(&r);
+}
