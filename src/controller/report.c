@@ -16,6 +16,7 @@
 
 #include "common/err.h"
 #include "common/log.h"
+#include "common/pathf.h"
 #include "common/run.h"
 #include "controller/commands.h"
 #include "controller/csv.h"
@@ -31,20 +32,6 @@ struct plot {
 };
 
 enum plot_kind { P_FWD, P_LOSS, P_MBPS, P_CPU, P_SERIES };
-
-/* snprintf for paths: -ENAMETOOLONG instead of a silently cut path. */
-static int pathf(char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int pathf(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
-}
 
 /* A gnuplot string literal: single quotes, doubled inside. */
 static void gp_str(FILE *f, const char *s)
@@ -63,7 +50,7 @@ static FILE *open_file(const char *dir, const char *name, const char *ext)
 {
 	char path[PATH_MAX + 128];
 
-	if (pathf(path, sizeof(path), "%s/plots/%s.%s", dir, name, ext) < 0) {
+	if (mp_pathf(path, sizeof(path), "%s/plots/%s.%s", dir, name, ext) < 0) {
 		errno = ENAMETOOLONG;
 		return NULL;
 	}
@@ -114,8 +101,8 @@ static int run_gnuplot(const char *dir, const char *name, char *err, size_t errl
 	char *env[] = { NULL };
 	int rc;
 
-	if (pathf(plots, sizeof(plots), "%s/plots", dir) < 0 ||
-	    pathf(script, sizeof(script), "%s.gp", name) < 0) {
+	if (mp_pathf(plots, sizeof(plots), "%s/plots", dir) < 0 ||
+	    mp_pathf(script, sizeof(script), "%s.gp", name) < 0) {
 		snprintf(err, errlen, "the run directory's path is too long");
 		return -ENAMETOOLONG;
 	}
@@ -152,7 +139,7 @@ static char *read_svg(const char *dir, const char *name)
 	char *buf, *start;
 	size_t n;
 
-	if (pathf(path, sizeof(path), "%s/plots/%s.svg", dir, name) < 0)
+	if (mp_pathf(path, sizeof(path), "%s/plots/%s.svg", dir, name) < 0)
 		return NULL;
 	f = fopen(path, "r");
 	if (!f)

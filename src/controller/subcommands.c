@@ -11,6 +11,7 @@ static const struct {
 	{ "report", mp_cmd_report },
 	{ "compare", mp_cmd_compare },
 	{ "export", mp_cmd_export },
+	{ "monitor", mp_cmd_monitor },
 	{ NULL, NULL },
 };
 

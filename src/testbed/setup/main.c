@@ -154,6 +154,12 @@ static int cmd_up(const struct mp_tb *tb)
 		snprintf(addr, sizeof(addr), "%s/24", MP_TB_DOM0_ADDR);
 		rc = ip("-n", ns, "addr", "add", addr, "dev", MP_TB_CONTROL_BRIDGE, 0, 0);
 	}
+	/* dom0's bridges do not pass frames through netfilter (br_netfilter,
+	 * when loaded, would also drop frames whose IP header it dislikes). */
+	if (rc == 0)
+		ip("netns", "exec", ns, "sysctl", "-qw", "net.bridge.bridge-nf-call-iptables=0",
+		   "net.bridge.bridge-nf-call-ip6tables=0", "net.bridge.bridge-nf-call-arptables=0",
+		   0);
 	if (rc != 0) {
 		mp_err("cannot build dom0's bridges (see the command above); cleaning up");
 		goto fail;
