@@ -33,10 +33,11 @@ void tb_up(void)
 
 static char *replace_all(char *text, const char *key, const char *value)
 {
-	size_t klen = strlen(key), vlen = strlen(value);
+	size_t klen = strlen(key), vlen = strlen(value), from = 0;
 	char *p;
 
-	while ((p = strstr(text, key))) {
+	/* Searches after each replacement: a value may contain its key. */
+	while ((p = strstr(text + from, key))) {
 		size_t pre = (size_t)(p - text);
 		char *n = malloc(strlen(text) - klen + vlen + 1);
 
@@ -45,6 +46,7 @@ static char *replace_all(char *text, const char *key, const char *value)
 		strcpy(n + pre + vlen, p + klen);
 		free(text);
 		text = n;
+		from = pre + vlen;
 	}
 	return text;
 }

@@ -1,105 +1,102 @@
-/* INTERIM (replaced by the engines work): a plain paced send() loop on a
- * packet socket so the agent builds and its server can be tested. */
+/* Engine selection and the checks common to every engine (engine.h). */
 #include "agent/engine.h"
-#include <arpa/inet.h>
+
 #include <errno.h>
-#include <linux/if_packet.h>
-#include <net/ethernet.h>
-#include <net/if.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
-#include "common/clock.h"
+
+#include "agent/engine_impl.h"
 
 struct mp_engine {
-	pthread_t th; int have_th; int fd;
-	atomic_int running, stop;
-	atomic_ullong packets, bytes, errors, first, last;
-	struct mp_traffic t; uint64_t pps;
-	unsigned char frame[MP_FRAME_MAX];
+	const struct mp_engine_ops *ops;
+	void *impl;
 };
 
-int mp_engine_create(const char *kind, const char *root, struct mp_engine **out, char *err, size_t errlen)
+int mp_engine_create(const char *kind, const char *pktgen_root, struct mp_engine **out,
+		     char *err, size_t errlen)
 {
-	(void)root;
-	if (strcmp(kind, "auto") && strcmp(kind, "packet")) { snprintf(err, errlen, "engine %s unavailable", kind); return -ENOTSUP; }
-	*out = calloc(1, sizeof(**out));
-	(*out)->fd = -1;
+	const char *root = pktgen_root ? pktgen_root : MP_PKTGEN_ROOT;
+	struct mp_engine *e;
+	char pgctrl[4200];
+	int rc;
+
+	*out = NULL;
+	snprintf(pgctrl, sizeof(pgctrl), "%s/pgctrl", root);
+	if (strcmp(kind, "auto") == 0)
+		kind = access(pgctrl, W_OK) == 0 ? "pktgen" : "packet";
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	if (strcmp(kind, "packet") == 0) {
+		rc = mp_engine_packet_new(&e->impl, &e->ops);
+	} else if (strcmp(kind, "pktgen") == 0) {
+		rc = mp_engine_pktgen_new(root, &e->impl, &e->ops, err, errlen);
+	} else {
+		snprintf(err, errlen, "unknown engine \"%s\"; expected auto, packet or pktgen", kind);
+		rc = -EINVAL;
+	}
+	if (rc < 0) {
+		if (rc == -ENOMEM)
+			snprintf(err, errlen, "out of memory");
+		free(e);
+		return rc;
+	}
+	*out = e;
 	return 0;
 }
-const char *mp_engine_name(const struct mp_engine *e) { (void)e; return "packet"; }
 
-static void *run(void *arg)
+const char *mp_engine_name(const struct mp_engine *e)
 {
-	struct mp_engine *e = arg;
-	uint64_t start = mp_now_ns(), n = 0;
-	for (;;) {
-		if (atomic_load(&e->stop)) break;
-		uint64_t now = mp_now_ns();
-		if (e->t.duration_ns && now - start >= e->t.duration_ns) break;
-		if (e->t.count && n >= e->t.count) break;
-		uint64_t due = start + n * MP_NS_PER_SEC / e->pps;
-		if (due > now) { struct timespec ts = { .tv_sec = (time_t)(due / MP_NS_PER_SEC), .tv_nsec = (long)(due % MP_NS_PER_SEC) };
-			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL); continue; }
-		if (send(e->fd, e->frame, e->t.frame_size, 0) == (ssize_t)e->t.frame_size) {
-			uint64_t t = mp_now_ns();
-			if (!atomic_load(&e->first)) atomic_store(&e->first, t);
-			atomic_store(&e->last, t);
-			atomic_fetch_add(&e->packets, 1); atomic_fetch_add(&e->bytes, e->t.frame_size);
-		} else atomic_fetch_add(&e->errors, 1);
-		n++;
-	}
-	atomic_store(&e->running, 0);
-	return NULL;
+	return e->ops->name;
 }
 
-int mp_engine_start(struct mp_engine *e, const struct mp_traffic *t, uint64_t max_pps, char *err, size_t errlen)
+int mp_engine_start(struct mp_engine *e, const struct mp_traffic *t, uint64_t max_pps,
+		    char *err, size_t errlen)
 {
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
-	if (atomic_load(&e->running)) { snprintf(err, errlen, "running"); return -EBUSY; }
-	if (e->have_th) { pthread_join(e->th, NULL); e->have_th = 0; }
-	if (e->fd >= 0) close(e->fd);
-	e->t = *t; e->pps = t->rate_pps ? t->rate_pps : max_pps;
-	if (e->pps > max_pps) { snprintf(err, errlen, "rate"); return -ERANGE; }
-	sll.sll_ifindex = (int)if_nametoindex(t->dev);
-	if (!sll.sll_ifindex) { snprintf(err, errlen, "no interface %s", t->dev); return -ENODEV; }
-	e->fd = socket(AF_PACKET, SOCK_RAW, 0);
-	if (e->fd < 0 || bind(e->fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) { snprintf(err, errlen, "socket: %s", strerror(errno)); return -errno; }
-	memset(e->frame, 0, sizeof(e->frame));
-	memcpy(e->frame, t->dst_mac, 6); memcpy(e->frame + 6, t->src_mac, 6);
-	{	/* all-zero source: the interface's own address (bridges drop zero) */
-		static const uint8_t zero[6];
-		struct ifreq ifr;
+	struct mp_traffic tt = *t;
 
-		memset(&ifr, 0, sizeof(ifr));
-		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", t->dev);
-		if (!memcmp(t->src_mac, zero, 6) && ioctl(e->fd, SIOCGIFHWADDR, &ifr) == 0)
-			memcpy(e->frame + 6, ifr.ifr_hwaddr.sa_data, 6);
+	if (e->ops->running(e->impl)) {
+		snprintf(err, errlen, "traffic is already running");
+		return -EBUSY;
 	}
-	e->frame[12] = 0x08; e->frame[13] = 0x00; e->frame[14] = 0x45; e->frame[23] = 17;
-	atomic_store(&e->packets, 0); atomic_store(&e->bytes, 0); atomic_store(&e->errors, 0);
-	atomic_store(&e->first, 0); atomic_store(&e->last, 0);
-	atomic_store(&e->stop, 0); atomic_store(&e->running, 1);
-	pthread_create(&e->th, NULL, run, e); e->have_th = 1;
-	return 0;
+	if (t->frame_size < MP_FRAME_MIN || t->frame_size > MP_FRAME_MAX) {
+		snprintf(err, errlen, "frame size %u outside %d..%d", t->frame_size, MP_FRAME_MIN,
+			 MP_FRAME_MAX);
+		return -ERANGE;
+	}
+	if (max_pps && t->rate_pps > max_pps) {
+		snprintf(err, errlen, "rate %llu pps above the limit of %llu",
+			 (unsigned long long)t->rate_pps, (unsigned long long)max_pps);
+		return -ERANGE;
+	}
+	/* "max" is as fast as the agent's limit allows (unpaced without one). */
+	if (!tt.rate_pps && max_pps)
+		tt.rate_pps = max_pps;
+	return e->ops->start(e->impl, &tt, err, errlen);
 }
+
 int mp_engine_stop(struct mp_engine *e)
 {
-	atomic_store(&e->stop, 1);
-	if (e->have_th) { pthread_join(e->th, NULL); e->have_th = 0; }
-	return 0;
+	return e->ops->stop(e->impl);
 }
-int mp_engine_running(const struct mp_engine *e) { return atomic_load(&((struct mp_engine *)e)->running); }
-void mp_engine_counters(const struct mp_engine *e0, struct mp_traffic_counters *o)
+
+int mp_engine_running(const struct mp_engine *e)
 {
-	struct mp_engine *e = (struct mp_engine *)e0;
-	o->packets = atomic_load(&e->packets); o->bytes = atomic_load(&e->bytes); o->errors = atomic_load(&e->errors);
-	o->first_tx_ns = atomic_load(&e->first); o->last_tx_ns = atomic_load(&e->last);
+	return e->ops->running(e->impl);
 }
-void mp_engine_destroy(struct mp_engine *e) { if (!e) return; mp_engine_stop(e); if (e->fd >= 0) close(e->fd); free(e); }
+
+void mp_engine_counters(const struct mp_engine *e, struct mp_traffic_counters *out)
+{
+	e->ops->counters(e->impl, out);
+}
+
+void mp_engine_destroy(struct mp_engine *e)
+{
+	if (!e)
+		return;
+	e->ops->stop(e->impl);
+	e->ops->destroy(e->impl);
+	free(e);
+}

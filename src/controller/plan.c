@@ -621,7 +621,7 @@ static void load_agent(struct ctx *c, const struct mp_yt *n)
 	if ((v = mp_yt_get(n, "port")) && get_uint(c, v, "agent.port", 1, 65535, &port) == 0)
 		p->agent_port = (uint16_t)port;
 	if ((v = mp_yt_get(n, "token_file")))
-		get_path(c, v, "agent.token_file", 1, &p->agent_token_file);
+		get_path(c, v, "agent.token_file", 0, &p->agent_token_file);  /* checked when connecting */
 	if ((v = mp_yt_get(n, "dev")) && get_string(c, v, "agent.dev", &p->agent_dev) == 0 &&
 	    (strlen(p->agent_dev) >= IFNAMSIZ_PLAN || !valid_word(p->agent_dev, 15, 0)))
 		perr(c, v, "agent.dev \"%s\" is not an interface name", p->agent_dev);

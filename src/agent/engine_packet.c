@@ -1,0 +1,303 @@
+/* The packet engine: a user-space generator on an AF_PACKET socket with a
+ * TX ring (TPACKET_V2) and qdisc bypass. The frame is prepared once
+ * (frame.c); per packet only its sequence number and timestamp are written
+ * into the ring slot. Sending runs on its own thread, paced by
+ * CLOCK_MONOTONIC against an absolute schedule (frame k is due at
+ * start + k / rate): long gaps sleep with clock_nanosleep, short ones spin,
+ * and the frames due are queued and flushed with one send() per batch. */
+#include <errno.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent/engine_impl.h"
+#include "agent/frame.h"
+#include "common/clock.h"
+
+#define RING_FRAMES 512
+#define BATCH 64                       /* frames per send() at most */
+#define SPIN_NS 50000ULL               /* gaps shorter than this are spun */
+#define SLEEP_EARLY_NS 20000ULL        /* wake this much before the due time */
+
+struct packet {
+	pthread_t th;
+	int have_th;
+	int fd;
+	uint8_t *ring;
+	size_t ring_len, slot_size;
+	unsigned next;
+	struct mp_frame_tmpl tmpl;
+	struct mp_traffic t;
+	atomic_int running, stop;
+	atomic_ullong packets, bytes, errors, first, last;
+};
+
+static void close_ring(struct packet *p)
+{
+	if (p->ring)
+		munmap(p->ring, p->ring_len);
+	if (p->fd >= 0)
+		close(p->fd);
+	p->ring = NULL;
+	p->fd = -1;
+	mp_frame_free(&p->tmpl);
+}
+
+static int open_ring(struct packet *p, char *err, size_t errlen)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
+	int version = TPACKET_V2, one = 1;
+	size_t slot = TPACKET_ALIGN(TPACKET2_HDRLEN + p->t.frame_size);
+	size_t block = 1 << 16;
+	struct tpacket_req req;
+	struct ifreq ifr;
+	uint8_t mac[6];
+	int rc;
+
+	while (block < slot)
+		block <<= 1;
+	slot = (slot + 15) & ~(size_t)15;
+	while (block % slot)
+		slot += 16;
+	req.tp_block_size = (unsigned)block;
+	req.tp_frame_size = (unsigned)slot;
+	req.tp_frame_nr = RING_FRAMES;
+	req.tp_block_nr = (unsigned)((RING_FRAMES * slot + block - 1) / block);
+	req.tp_frame_nr = (unsigned)(req.tp_block_nr * (block / slot));
+	p->slot_size = slot;
+	sll.sll_ifindex = (int)if_nametoindex(p->t.dev);
+	if (!sll.sll_ifindex) {
+		snprintf(err, errlen, "no interface %s", p->t.dev);
+		return -ENODEV;
+	}
+	p->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (p->fd < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "packet socket: %s (needs CAP_NET_RAW)", strerror(errno));
+		return rc;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", p->t.dev);
+	if (ioctl(p->fd, SIOCGIFHWADDR, &ifr) < 0)
+		goto fail;
+	memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	{
+		static const uint8_t zero[6];
+
+		if (memcmp(p->t.src_mac, zero, 6) != 0)
+			memcpy(mac, p->t.src_mac, 6);
+	}
+	if (ioctl(p->fd, SIOCGIFMTU, &ifr) < 0)
+		goto fail;
+	if (p->t.frame_size > (unsigned)ifr.ifr_mtu + 14) {
+		snprintf(err, errlen, "frame size %u exceeds %s's MTU %d + 14", p->t.frame_size,
+			 p->t.dev, ifr.ifr_mtu);
+		close_ring(p);
+		return -ERANGE;
+	}
+	if ((rc = mp_frame_build(&p->tmpl, &p->t, mac)) < 0) {
+		snprintf(err, errlen, "cannot build the frame");
+		close_ring(p);
+		return rc;
+	}
+	if (setsockopt(p->fd, SOL_PACKET, PACKET_VERSION, &version, sizeof(version)) < 0 ||
+	    setsockopt(p->fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one)) < 0 ||
+	    setsockopt(p->fd, SOL_PACKET, PACKET_TX_RING, &req, sizeof(req)) < 0)
+		goto fail;
+	p->ring_len = (size_t)req.tp_block_size * req.tp_block_nr;
+	p->ring = mmap(NULL, p->ring_len, PROT_READ | PROT_WRITE, MAP_SHARED, p->fd, 0);
+	if (p->ring == MAP_FAILED) {
+		p->ring = NULL;
+		goto fail;
+	}
+	if (bind(p->fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
+		goto fail;
+	p->next = 0;
+	return 0;
+fail:
+	rc = -errno;
+	snprintf(err, errlen, "packet TX ring on %s: %s", p->t.dev, strerror(errno));
+	close_ring(p);
+	return rc;
+}
+
+static struct tpacket2_hdr *slot_at(struct packet *p, unsigned i)
+{
+	return (struct tpacket2_hdr *)(p->ring + (size_t)i * p->slot_size);
+}
+
+static unsigned nslots(const struct packet *p)
+{
+	return (unsigned)(p->ring_len / p->slot_size);
+}
+
+static void sleep_until(uint64_t t)
+{
+	struct timespec ts = { .tv_sec = (time_t)(t / MP_NS_PER_SEC),
+			       .tv_nsec = (long)(t % MP_NS_PER_SEC) };
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+/* Queues up to n frames into free slots; returns how many. */
+static unsigned fill(struct packet *p, unsigned n, uint64_t seq, uint64_t now)
+{
+	size_t off = TPACKET2_HDRLEN - sizeof(struct sockaddr_ll);
+	unsigned done = 0;
+
+	while (done < n) {
+		struct tpacket2_hdr *h = slot_at(p, p->next);
+		unsigned st = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
+
+		if (st == TP_STATUS_WRONG_FORMAT) {
+			atomic_fetch_add(&p->errors, 1);
+		} else if (st != TP_STATUS_AVAILABLE) {
+			break;          /* ring full: the kernel still owns it */
+		}
+		mp_frame_stamp(&p->tmpl, (uint8_t *)h + off, seq + done, now);
+		h->tp_len = (unsigned)p->tmpl.len;
+		__atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
+		p->next = (p->next + 1) % nslots(p);
+		done++;
+	}
+	return done;
+}
+
+static void *run(void *arg)
+{
+	struct packet *p = arg;
+	const struct mp_traffic *t = &p->t;
+	uint64_t start = mp_now_ns(), seq = 0;
+
+	for (;;) {
+		uint64_t now = mp_now_ns(), want = BATCH;
+		unsigned n;
+
+		if (atomic_load(&p->stop) || (t->duration_ns && now - start >= t->duration_ns) ||
+		    (t->count && seq >= t->count))
+			break;
+		if (t->rate_pps) {
+			uint64_t due = (now - start) * t->rate_pps / MP_NS_PER_SEC + 1;
+
+			if (seq >= due) {
+				uint64_t next = start + seq * MP_NS_PER_SEC / t->rate_pps;
+
+				if (next > now + SPIN_NS)
+					sleep_until(next - SLEEP_EARLY_NS);
+				continue;
+			}
+			want = due - seq < BATCH ? due - seq : BATCH;
+		}
+		if (t->count && t->count - seq < want)
+			want = t->count - seq;
+		n = fill(p, (unsigned)want, seq, now);
+		if (send(p->fd, NULL, 0, n == want ? MSG_DONTWAIT : 0) < 0 &&
+		    errno != EAGAIN && errno != ENOBUFS)
+			atomic_fetch_add(&p->errors, 1);
+		if (!n)
+			continue;
+		if (!seq)
+			atomic_store(&p->first, now);
+		seq += n;
+		atomic_store(&p->last, now);
+		atomic_fetch_add(&p->packets, n);
+		atomic_fetch_add(&p->bytes, (unsigned long long)n * t->frame_size);
+	}
+	/* Wait for the ring to drain: every frame counted has left. */
+	send(p->fd, NULL, 0, 0);
+	atomic_store(&p->running, 0);
+	return NULL;
+}
+
+static int packet_stop(void *impl)
+{
+	struct packet *p = impl;
+
+	atomic_store(&p->stop, 1);
+	if (p->have_th) {
+		pthread_join(p->th, NULL);
+		p->have_th = 0;
+	}
+	close_ring(p);
+	return 0;
+}
+
+static int packet_start(void *impl, const struct mp_traffic *t, char *err, size_t errlen)
+{
+	struct packet *p = impl;
+	int rc;
+
+	packet_stop(p);
+	p->t = *t;
+	if ((rc = open_ring(p, err, errlen)) < 0)
+		return rc;
+	atomic_store(&p->packets, 0);
+	atomic_store(&p->bytes, 0);
+	atomic_store(&p->errors, 0);
+	atomic_store(&p->first, 0);
+	atomic_store(&p->last, 0);
+	atomic_store(&p->stop, 0);
+	atomic_store(&p->running, 1);
+	if ((rc = pthread_create(&p->th, NULL, run, p)) != 0) {
+		atomic_store(&p->running, 0);
+		close_ring(p);
+		snprintf(err, errlen, "cannot start the sending thread: %s", strerror(rc));
+		return -rc;
+	}
+	p->have_th = 1;
+	return 0;
+}
+
+static int packet_running(const void *impl)
+{
+	return atomic_load(&((struct packet *)impl)->running);
+}
+
+static void packet_counters(const void *impl, struct mp_traffic_counters *o)
+{
+	struct packet *p = (struct packet *)impl;
+
+	o->packets = atomic_load(&p->packets);
+	o->bytes = atomic_load(&p->bytes);
+	o->errors = atomic_load(&p->errors);
+	o->first_tx_ns = atomic_load(&p->first);
+	o->last_tx_ns = atomic_load(&p->last);
+}
+
+static void packet_destroy(void *impl)
+{
+	packet_stop(impl);
+	free(impl);
+}
+
+static const struct mp_engine_ops packet_ops = {
+	.name = "packet",
+	.start = packet_start,
+	.stop = packet_stop,
+	.running = packet_running,
+	.counters = packet_counters,
+	.destroy = packet_destroy,
+};
+
+int mp_engine_packet_new(void **impl, const struct mp_engine_ops **ops)
+{
+	struct packet *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return -ENOMEM;
+	p->fd = -1;
+	*impl = p;
+	*ops = &packet_ops;
+	return 0;
+}
