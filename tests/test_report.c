@@ -1,0 +1,217 @@
+/* Report, compare and export (issue 6) on recorded testbed runs:
+ * tests/data/runs/base (2 sizes x 2 rates, 2 s phases) and
+ * tests/data/runs/capped (the same plan with the DUT capped at 15 kpps by
+ * `mir-perf-forward --max-pps 15000`). */
+#include "test.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/run.h"
+
+/* Copies a fixture run into the test's tmpdir (reports are written there). */
+static const char *fixture(const char *name)
+{
+	static char dst[2][4096];
+	static int slot;
+	char *d = dst[slot++ % 2], src[4096];
+	char *argv[] = { "cp", "-R", src, d, NULL };
+
+	snprintf(src, sizeof(src), "%s", mp_test_src_path("tests/data/runs"));
+	strcat(src, "/");
+	strcat(src, name);
+	snprintf(d, 4096, "%s/%s", mp_test_tmpdir(), name);
+	if (access(d, F_OK) != 0)
+		ASSERT_EQ(mp_run_status(argv, 10000), 0);
+	return d;
+}
+
+static struct mp_run_result mirperf(const char *a, const char *b, const char *c, const char *d)
+{
+	char *argv[] = { (char *)mp_test_bin("mir-perf"), (char *)a, (char *)b, (char *)c,
+			 (char *)d, NULL };
+	struct mp_run_result r;
+
+	ASSERT_EQ(mp_run(argv, NULL, 60000, &r), 0);
+	return r;
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+TEST_T(report_html_has_one_svg_per_plot, 120)
+{
+	const char *run = fixture("base");
+	char path[4200], *html;
+	struct mp_run_result r;
+	static const char *const balanced[][2] = {
+		{ "<html", "</html>" }, { "<body", "</body>" }, { "<table", "</table>" },
+		{ "<tr", "</tr>" }, { "<figure", "</figure>" }, { "<svg", "</svg>" },
+	};
+
+	mp_test_require_prog("gnuplot", "gnuplot-nox");
+	r = mirperf("report", run, NULL, NULL);
+	ASSERT_MSG(r.status == 0, "report: %s", r.err);
+	mp_run_result_free(&r);
+	snprintf(path, sizeof(path), "%s/report.html", run);
+	html = mp_test_read_file(path);
+	ASSERT(html);
+	ASSERT(strncmp(html, "<!DOCTYPE html>", 15) == 0);
+	for (size_t i = 0; i < sizeof(balanced) / sizeof(balanced[0]); i++)
+		ASSERT_MSG(count(html, balanced[i][0]) == count(html, balanced[i][1]),
+			   "%s and %s are not balanced", balanced[i][0], balanced[i][1]);
+	/* forwarded vs offered per size (2), loss, Mbit/s, series per size (2);
+	 * no CPU plot without hypervisor figures. */
+	ASSERT_EQ(count(html, "<svg"), 6);
+	ASSERT_CONTAINS(html, "<figure id=\"forwarded-60\">");
+	ASSERT_CONTAINS(html, "<figure id=\"forwarded-1000\">");
+	ASSERT_CONTAINS(html, "<figure id=\"loss\">");
+	ASSERT_CONTAINS(html, "<figure id=\"mbps\">");
+	ASSERT_CONTAINS(html, "<figure id=\"series-60\">");
+	ASSERT(!strstr(html, "<figure id=\"cpu\">"));
+	/* the series, by their titles in the SVGs */
+	ASSERT_CONTAINS(html, "testbed, 60 B");
+	ASSERT_CONTAINS(html, "testbed, 1000 B");
+	ASSERT_CONTAINS(html, "forwarded (DUT out vif rx)");
+	ASSERT_CONTAINS(html, "without the 4-byte FCS");
+	/* self-contained: nothing fetched from a network */
+	ASSERT(!strstr(html, "http://") || strstr(html, "http://www.w3.org"));
+	ASSERT(!strstr(html, "<script"));
+	free(html);
+	snprintf(path, sizeof(path), "%s/plots/loss.gp", run);
+	ASSERT(access(path, R_OK) == 0);
+	snprintf(path, sizeof(path), "%s/plots/loss.png", run);
+	ASSERT(access(path, R_OK) == 0);
+}
+
+TEST(compare_against_itself_exits_0)
+{
+	struct mp_run_result r = mirperf("compare", fixture("base"), fixture("base"), NULL);
+
+	ASSERT_MSG(r.status == 0, "%s%s", r.out, r.err);
+	ASSERT_CONTAINS(r.out, "4 phases compared; 0 significantly slower");
+	ASSERT_CONTAINS(r.out, "Welch's t-test");
+	mp_run_result_free(&r);
+}
+
+TEST(compare_capped_dut_exits_1_naming_phases)
+{
+	struct mp_run_result r = mirperf("compare", fixture("base"), fixture("capped"), NULL);
+	char *line;
+
+	ASSERT_EQ(r.status, 1);
+	ASSERT_CONTAINS(r.out, "2 significantly slower");
+	line = strstr(r.out, "testbed            60      20000");
+	ASSERT(line && strstr(line, "SLOWER") && strstr(line, "SLOWER") < strchr(line, '\n'));
+	line = strstr(r.out, "testbed          1000      20000");
+	ASSERT(line && strstr(line, "SLOWER") && strstr(line, "SLOWER") < strchr(line, '\n'));
+	line = strstr(r.out, "testbed            60      10000");
+	ASSERT(line && strstr(line, "no significant change") < strchr(line, '\n'));
+	mp_run_result_free(&r);
+	/* A 30% threshold tolerates the 25% slowdown. */
+	r = mirperf("compare", fixture("base"), fixture("capped"), "--threshold");
+	mp_run_result_free(&r);
+	{
+		char *argv[] = { (char *)mp_test_bin("mir-perf"), "compare", "--threshold", "30",
+				 (char *)fixture("base"), (char *)fixture("capped"), NULL };
+
+		ASSERT_EQ(mp_run(argv, NULL, 60000, &r), 0);
+		ASSERT_EQ(r.status, 0);
+		mp_run_result_free(&r);
+	}
+}
+
+TEST(compare_and_report_refuse_corrupted_input)
+{
+	const char *run = fixture("capped");
+	char path[4200], *text, *cut;
+	struct mp_run_result r;
+
+	/* A truncated row. */
+	snprintf(path, sizeof(path), "%s/phases.csv", run);
+	text = mp_test_read_file(path);
+	cut = strrchr(text, ',');
+	*cut = '\0';
+	strcat(text, "\n");
+	mp_test_write_file(path, text);
+	free(text);
+	r = mirperf("compare", fixture("base"), run, NULL);
+	ASSERT_EQ(r.status, 2);
+	ASSERT_CONTAINS(r.err, "phases.csv:5:");
+	ASSERT_CONTAINS(r.err, "corrupted");
+	mp_run_result_free(&r);
+	r = mirperf("report", run, NULL, NULL);
+	ASSERT_EQ(r.status, 2);
+	mp_run_result_free(&r);
+	/* A number that is not one. */
+	run = fixture("base");
+	snprintf(path, sizeof(path), "%s/samples.csv", run);
+	text = mp_test_read_file(path);
+	memcpy(strchr(text, '\n') + 1, "x", 1);
+	mp_test_write_file(path, text);
+	free(text);
+	r = mirperf("compare", run, run, NULL);
+	ASSERT_EQ(r.status, 2);
+	ASSERT_CONTAINS(r.err, "samples.csv:2:");
+	mp_run_result_free(&r);
+	/* Missing files, broken JSON. */
+	r = mirperf("compare", "/nonexistent/run", run, NULL);
+	ASSERT_EQ(r.status, 2);
+	ASSERT_CONTAINS(r.err, "/nonexistent/run/results.json");
+	mp_run_result_free(&r);
+	snprintf(path, sizeof(path), "%s/results.json", fixture("capped"));
+	mp_test_write_file(path, "{\"run_id\": ");
+	r = mirperf("export", "--format", "current-bench", fixture("capped"));
+	ASSERT_EQ(r.status, 2);
+	ASSERT_CONTAINS(r.err, "results.json:1:");
+	mp_run_result_free(&r);
+}
+
+TEST(export_current_bench_field_rules)
+{
+	struct mp_run_result r = mirperf("export", "--format", "current-bench", fixture("base"));
+	json_error_t je;
+	json_t *root, *results, *res;
+	size_t i, nmetrics = 0;
+
+	ASSERT_EQ(r.status, 0);
+	root = json_loads(r.out, 0, &je);
+	ASSERT_MSG(root, "not JSON: %s", je.text);
+	ASSERT(json_is_string(json_object_get(root, "name")));
+	results = json_object_get(root, "results");
+	ASSERT(json_is_array(results) && json_array_size(results) == 2);
+	json_array_foreach(results, i, res) {
+		json_t *metrics = json_object_get(res, "metrics"), *m;
+		size_t k;
+
+		ASSERT(json_is_string(json_object_get(res, "name")));
+		ASSERT(json_is_array(metrics) && json_array_size(metrics) > 0);
+		json_array_foreach(metrics, k, m) {
+			const char *trend = json_string_value(json_object_get(m, "trend"));
+
+			ASSERT(json_is_string(json_object_get(m, "name")));
+			ASSERT(json_is_number(json_object_get(m, "value")));
+			ASSERT(json_is_string(json_object_get(m, "units")));
+			ASSERT(trend && (!strcmp(trend, "higher-is-better") ||
+					 !strcmp(trend, "lower-is-better")));
+			nmetrics++;
+		}
+	}
+	ASSERT_EQ(nmetrics, 8);     /* forwarded and loss at 2 rates x 2 sizes */
+	ASSERT_STREQ(json_string_value(json_object_get(json_array_get(results, 0), "name")),
+		     "testbed/size-60");
+	json_decref(root);
+	mp_run_result_free(&r);
+	r = mirperf("export", "--format", "csv", fixture("base"));
+	ASSERT_EQ(r.status, 2);
+	mp_run_result_free(&r);
+}
