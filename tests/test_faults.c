@@ -138,7 +138,7 @@ TEST_T(faults_traffgen_dies_mid_phase, 300)
 	ASSERT(signal_domain("traffgen", NULL, SIGKILL) >= 1);
 	ASSERT_EQ(tb_wait_exit(pid, 120), 1);
 	text = read_log(log);
-	ASSERT_CONTAINS(text, "traff-gen domain disappeared");
+	ASSERT_CONTAINS(text, "domain traffgen (domid");
 	free(text);
 	ASSERT_EQ(tb_rows_with_status(out, "ok", NULL, 0), 1);
 	ASSERT_EQ(tb_rows_with_status(out, "failed", NULL, 0), 1);
@@ -161,9 +161,12 @@ TEST_T(faults_agent_hangs, 300)
 	ASSERT_CONTAINS(text, "did not answer");
 	ASSERT_CONTAINS(text, "cannot reach the traff-gen agent");
 	free(text);
-	ASSERT_EQ(tb_rows_with_status(out, "ok", NULL, 0), 1);
+	/* The phase in flight when the agent stopped answering failed; the
+	 * ones before it are kept, the rest skipped. */
+	ASSERT(tb_rows_with_status(out, "ok", NULL, 0) >= 1);
 	ASSERT_EQ(tb_rows_with_status(out, "failed", NULL, 0), 1);
-	ASSERT_EQ(tb_rows_with_status(out, "skipped", NULL, 0), 2);
+	ASSERT_EQ(tb_rows_with_status(out, "ok", NULL, 0) +
+		  tb_rows_with_status(out, "skipped", NULL, 0), 3);
 	tb_assert_no_domains_left();
 }
 
@@ -185,12 +188,13 @@ static unsigned long long traffgen_tx(void)
 
 TEST_T(faults_controller_sigkill_deadman_stops_traffic, 300)
 {
-	char out[4096], log[4096], *down[] = { (char *)mp_test_bin("mir-perf-testbed"),
-		"down", "--prefix", (char *)mp_test_prefix(), NULL };
+	char out[4096], log[4096], tbbin[4096];
+	char *down[] = { tbbin, "down", "--prefix", (char *)mp_test_prefix(), NULL };
 	unsigned long long a, b, c;
 	struct mp_run_result r;
 	int pid;
 
+	snprintf(tbbin, sizeof(tbbin), "%s", mp_test_bin("mir-perf-testbed"));
 	tb_up();
 	out_paths(out, log, sizeof(out));
 	/* 20 s phases: traffic would run long after the kill without the

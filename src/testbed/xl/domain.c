@@ -493,3 +493,38 @@ int mp_xl_destroy(struct xs_handle *xs, const struct mp_xl_env *env, const char 
 	}
 	return 0;
 }
+
+int mp_xl_destroy_offline(const struct mp_xl_env *env, const char *name)
+{
+	char path[512], ns[96];
+	FILE *f;
+	int sup = 0;
+
+	snprintf(path, sizeof(path), "%s/dom-%s.pid", env->state, name);
+	snprintf(ns, sizeof(ns), "%s-%s", env->prefix, name);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%d", &sup) != 1)
+			sup = 0;
+		fclose(f);
+	}
+	if (sup > 1 && kill(sup, SIGTERM) == 0) {
+		for (int i = 0; i < (MP_XL_STOP_GRACE_MS + 3000) / 20 && kill(sup, 0) == 0; i++)
+			usleep(20000);
+	}
+	if (mp_netns_exists(ns)) {
+		char *pids[] = { "ip", "netns", "pids", ns, NULL };
+		char *del[] = { "ip", "netns", "del", ns, NULL };
+		struct mp_run_result r;
+
+		if (mp_run(pids, NULL, 5000, &r) == 0) {
+			for (char *p = r.out, *sv = NULL, *t; (t = strtok_r(p, "\n", &sv)); p = NULL)
+				kill(atoi(t), SIGKILL);
+			mp_run_result_free(&r);
+		}
+		mp_netns_cmd(del);
+	}
+	if (!sup && !mp_netns_exists(ns))
+		return access(path, F_OK) == 0 ? 0 : -ESRCH;
+	return 0;
+}

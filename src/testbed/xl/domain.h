@@ -34,4 +34,9 @@ int mp_xl_create(struct xs_handle *xs, const struct mp_xl_env *env,
 /* Stops the program, removes the domain, releases it. 0 or -errno. */
 int mp_xl_destroy(struct xs_handle *xs, const struct mp_xl_env *env, const char *name);
 
+/* destroy without xenstored (it died): stops the domain's supervisor by its
+ * pid file, which removes interfaces and namespace; removes the namespace
+ * itself if the supervisor is gone too. 0 or -ESRCH. */
+int mp_xl_destroy_offline(const struct mp_xl_env *env, const char *name);
+
 #endif
