@@ -12,6 +12,7 @@ static const struct {
 	{ "compare", mp_cmd_compare },
 	{ "export", mp_cmd_export },
 	{ "monitor", mp_cmd_monitor },
+	{ "image", mp_cmd_image },
 	{ NULL, NULL },
 };
 
