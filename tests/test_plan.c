@@ -337,10 +337,10 @@ TEST(cli_dry_run_schedule)
 	ASSERT_EQ(r.status, 0);
 	ASSERT_STREQ(r.out,
 		     "phase  version                size    rate_pps     start\n"
-		     "    1  v1                      60       10000      0:00\n"
-		     "    2  v1                    1496       10000      0:12\n"
-		     "    3  v2                      60       10000      0:24\n"
-		     "    4  v2                    1496       10000      0:36\n"
+		     "    1  v1                       60       10000      0:00\n"
+		     "    2  v1                     1496       10000      0:12\n"
+		     "    3  v2                       60       10000      0:24\n"
+		     "    4  v2                     1496       10000      0:36\n"
 		     "total: 4 phases, 0:48 expected (12s per phase: 1s warm-up, 10s measure, "
 		     "700ms cool-down, start/stop; plus build and boot)\n");
 	ASSERT_STREQ(r.err, "");

@@ -227,6 +227,17 @@ int mp_image_populate(const char *root, const char *agent, const char *token_fil
 		}
 	}
 	memset(token, 0, sizeof(token));
+	/* The copied libraries go into the root's linker cache. */
+	{
+		char ldconfig[PATH_MAX];
+		char *argv[] = { "chroot", (char *)root, "/sbin/ldconfig", NULL };
+
+		if (mp_pathf(ldconfig, sizeof(ldconfig), "%s/sbin/ldconfig", root) == 0 &&
+		    access(ldconfig, X_OK) == 0 && run(argv, 60000) < 0) {
+			snprintf(err, errlen, "ldconfig in %s failed", root);
+			return -EIO;
+		}
+	}
 	return 0;
 }
 

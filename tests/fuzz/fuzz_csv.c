@@ -1,0 +1,32 @@
+/* libFuzzer target for the CSV reader used by report, compare and resume:
+ * any bytes give a table whose rows all have the header's width, or an
+ * error with a message. */
+#include <assert.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "controller/csv.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *copy = malloc(size ? size : 1), err[256] = "";
+	struct mp_csv csv;
+
+	if (!copy)
+		return 0;
+	memcpy(copy, data, size);
+	if (mp_csv_parse(copy, size, "fuzz.csv", &csv, err, sizeof(err)) == 0) {
+		for (size_t r = 0; r < csv.nrows; r++)
+			for (size_t c = 0; c < csv.ncols; c++)
+				assert(csv.rows[r][c]);
+		mp_csv_free(&csv);
+	} else {
+		assert(err[0]);
+	}
+	free(copy);
+	return 0;
+}
