@@ -314,6 +314,12 @@ void mp_sweep_next(struct sweep *sw)
 		/* fall through */
 	case ST_CLEANUP:
 		sw->stopping = 1;
+		/* Say bye before the traff-gen goes, so its end is not a lost connection. */
+		if (sw->agent && !sw->ph.active) {
+			mp_agentc_close(sw->agent);
+			sw->agent = NULL;
+			sw->agent_ok = 0;
+		}
 		for (int d = 0; d < MP_DOM_COUNT; d++) {
 			if (sw->created[d]) {
 				mp_sweep_destroy(sw, (enum mp_dom)d, 1);
