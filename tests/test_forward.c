@@ -112,7 +112,12 @@ static void fwd_stop(struct fwd_proc *p, uint64_t *rx, uint64_t *fw, uint64_t *d
 	buf[have] = '\0';
 	ASSERT_EQ(waitpid(p->pid, &st, 0), p->pid);
 	fwd_pid = 0;
-	ASSERT_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0, "forwarder status %d", st);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		char err[8192];
+		ssize_t e = read(p->err_fd, err, sizeof(err) - 1);
+
+		FAIL("forwarder status %d: %.*s", st, e > 0 ? (int)e : 0, err);
+	}
 	ASSERT_MSG(sscanf(buf, "received=%" SCNu64 " forwarded=%" SCNu64 " dropped=%" SCNu64
 			       " errors=%" SCNu64, rx, fw, drop, errs) == 4,
 		   "counter line: %s", buf);
