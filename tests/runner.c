@@ -220,7 +220,7 @@ static enum outcome run_one(const struct mp_test *t, double *secs)
 	pid_t pid;
 	ssize_t n;
 
-	if (!mkdtemp(tmpl) || pipe(pipefd) < 0) {
+	if (!mkdtemp(tmpl) || pipe2(pipefd, O_CLOEXEC) < 0) {
 		perror("mp-tests");
 		exit(2);
 	}
@@ -258,6 +258,8 @@ static enum outcome run_one(const struct mp_test *t, double *secs)
 		usleep(5000);
 	}
 	kill(-pid, SIGKILL);    /* anything the test left in its group */
+	/* A daemon the test started may still hold the pipe: never wait for EOF. */
+	fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
 	n = read(pipefd[0], msg, sizeof(msg) - 1);
 	msg[n > 0 ? n : 0] = '\0';
 	close(pipefd[0]);

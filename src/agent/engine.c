@@ -73,6 +73,15 @@ int mp_engine_start(struct mp_engine *e, const struct mp_traffic *t, uint64_t ma
 	if (e->fd < 0 || bind(e->fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) { snprintf(err, errlen, "socket: %s", strerror(errno)); return -errno; }
 	memset(e->frame, 0, sizeof(e->frame));
 	memcpy(e->frame, t->dst_mac, 6); memcpy(e->frame + 6, t->src_mac, 6);
+	{	/* all-zero source: the interface's own address (bridges drop zero) */
+		static const uint8_t zero[6];
+		struct ifreq ifr;
+
+		memset(&ifr, 0, sizeof(ifr));
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", t->dev);
+		if (!memcmp(t->src_mac, zero, 6) && ioctl(e->fd, SIOCGIFHWADDR, &ifr) == 0)
+			memcpy(e->frame + 6, ifr.ifr_hwaddr.sa_data, 6);
+	}
 	e->frame[12] = 0x08; e->frame[13] = 0x00; e->frame[14] = 0x45; e->frame[23] = 17;
 	atomic_store(&e->packets, 0); atomic_store(&e->bytes, 0); atomic_store(&e->errors, 0);
 	atomic_store(&e->first, 0); atomic_store(&e->last, 0);

@@ -9,4 +9,8 @@ int mp_cmd_export(int argc, char **argv);   /* export --format current-bench RUN
 int mp_cmd_monitor(int argc, char **argv);  /* monitor IFACE... (sampling only) */
 int mp_cmd_image(int argc, char **argv);    /* image --out DIR (traff-gen VM) */
 
+typedef int (*mp_cmd_fn)(int argc, char **argv);
+/* The subcommand called `name`, or NULL. */
+mp_cmd_fn mp_cmd_find(const char *name);
+
 #endif

@@ -127,6 +127,14 @@ int mp_plan_load_string(const char *text, size_t len, const char *name,
 
 void mp_plan_free(struct mp_plan *plan);
 
+/* The old script's command line (`mir-perf LIBRARY [VERSION]`): replaces
+ * library.name (and the repository, unless the library is the plan's own:
+ * https://github.com/mirage/LIBRARY.git), the versions with VERSION when
+ * given, and sizes and rates with cfg_dir/range-psz and cfg_dir/range-pps.
+ * Values are validated as in a plan; errors go to errf. 0 or -EINVAL. */
+int mp_plan_override_legacy(struct mp_plan *plan, const char *library,
+			    const char *version, const char *cfg_dir, FILE *errf);
+
 size_t mp_plan_phase_count(const struct mp_plan *plan);
 void mp_plan_phase(const struct mp_plan *plan, size_t i, struct mp_phase *out);
 

@@ -15,4 +15,8 @@ struct mp_run_opts {
 /* Runs `plan`. Returns a process exit code from enum mp_exit (common/err.h). */
 int mp_sweep_run(const struct mp_plan *plan, const struct mp_run_opts *opts);
 
+/* Continues the interrupted run in `run_dir` from the first phase that did
+ * not finish, with the plan saved there, appending to its files. */
+int mp_sweep_resume(const char *run_dir, const struct mp_run_opts *opts);
+
 #endif

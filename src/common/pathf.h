@@ -1,0 +1,11 @@
+/* snprintf for paths: a path that does not fit is an error (-ENAMETOOLONG),
+ * never a silently shortened name. */
+#ifndef MP_PATHF_H
+#define MP_PATHF_H
+
+#include <stddef.h>
+
+int mp_pathf(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,189 @@
+/* mir-perf compare RUN_A RUN_B [--threshold PCT]: is B slower than A?
+ *
+ * For every (version, size, rate) of B, the phase of A with the same
+ * version (or, when A does not have that version, A's first version: so two
+ * single-version runs of different commits compare) and the same size and
+ * rate. The change is that of forwarded_pps; it is significant when Welch's
+ * t-test (unequal variances, GSL's t distribution) on the 100 ms forwarded
+ * rates of both measure windows gives p < MP_COMPARE_ALPHA. A slowdown
+ * counts when it is significant and larger than the threshold. */
+#include <errno.h>
+#include <getopt.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_statistics_double.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "controller/commands.h"
+#include "controller/report_data.h"
+
+#define MP_COMPARE_ALPHA 0.01
+#define DEFAULT_THRESHOLD_PCT 2.0
+
+/* The dut_out rates of `phase`'s measure window. */
+static size_t rates(const struct report_data *d, size_t phase, double *out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->nsamples && n < max; i++) {
+		const struct report_sample *s = &d->samples[i];
+
+		if (s->phase == phase && s->role == 2 && s->measure && !isnan(s->rx_pps))
+			out[n++] = s->rx_pps;
+	}
+	return n;
+}
+
+/* Two-sided p of Welch's t-test; NAN when either side has < 2 samples. */
+static double welch_p(const double *a, size_t na, const double *b, size_t nb)
+{
+	double va, vb, se2, t, df;
+
+	if (na < 2 || nb < 2)
+		return NAN;
+	va = gsl_stats_variance(a, 1, na);
+	vb = gsl_stats_variance(b, 1, nb);
+	se2 = va / (double)na + vb / (double)nb;
+	if (se2 == 0)
+		return gsl_stats_mean(a, 1, na) == gsl_stats_mean(b, 1, nb) ? 1.0 : 0.0;
+	t = (gsl_stats_mean(b, 1, nb) - gsl_stats_mean(a, 1, na)) / sqrt(se2);
+	df = se2 * se2 / ((va / na) * (va / na) / (double)(na - 1) +
+			  (vb / nb) * (vb / nb) / (double)(nb - 1));
+	return 2 * gsl_cdf_tdist_Q(fabs(t), df);
+}
+
+static const struct report_phase *find(const struct report_data *d, const char *version,
+				       unsigned size, uint64_t rate)
+{
+	for (size_t i = 0; i < d->nphases; i++)
+		if (!strcmp(d->phases[i].version, version) && d->phases[i].size == size &&
+		    d->phases[i].rate == rate)
+			return &d->phases[i];
+	return NULL;
+}
+
+static int has_version(const struct report_data *d, const char *v)
+{
+	for (size_t i = 0; i < d->nversions; i++)
+		if (!strcmp(d->versions[i], v))
+			return 1;
+	return 0;
+}
+
+int mp_cmd_compare(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "threshold", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	double threshold = DEFAULT_THRESHOLD_PCT;
+	struct report_data a, b;
+	char err[1024];
+	size_t slower = 0, compared = 0;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "t:h", opts, NULL)) != -1) {
+		char *end;
+
+		switch (c) {
+		case 't':
+			threshold = strtod(optarg, &end);
+			if (*end || !(threshold >= 0) || threshold > 100) {
+				fprintf(stderr, "mir-perf compare: --threshold takes a percentage, "
+					"0 to 100\n");
+				return MP_EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			puts("usage: mir-perf compare RUN_A RUN_B [--threshold PCT]\n"
+			     "Exit 0: B is not significantly slower than A by more than PCT "
+			     "(default 2); 1: it is; 2: bad input.");
+			return MP_EXIT_OK;
+		default:
+			return MP_EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 2) {
+		fputs("usage: mir-perf compare RUN_A RUN_B [--threshold PCT]\n", stderr);
+		return MP_EXIT_USAGE;
+	}
+	if (report_data_load(argv[optind], &a, 1, err, sizeof(err)) < 0) {
+		fprintf(stderr, "mir-perf compare: %s\n", err);
+		return MP_EXIT_USAGE;
+	}
+	if (report_data_load(argv[optind + 1], &b, 1, err, sizeof(err)) < 0) {
+		fprintf(stderr, "mir-perf compare: %s\n", err);
+		report_data_free(&a);
+		return MP_EXIT_USAGE;
+	}
+	printf("A: %s\nB: %s\nWelch's t-test on the 100 ms forwarded rates of each measure window "
+	       "(alpha %.2f); slower means significant and beyond %.2f%%.\n\n", a.run_id, b.run_id,
+	       MP_COMPARE_ALPHA, threshold);
+	printf("%-14s %6s %10s %12s %12s %9s %9s  %s\n", "version", "size", "rate", "A fwd pps",
+	       "B fwd pps", "change", "p", "verdict");
+	for (size_t i = 0; i < b.nphases; i++) {
+		const struct report_phase *pb = &b.phases[i];
+		const char *va = has_version(&a, pb->version) ? pb->version : a.versions[0];
+		const struct report_phase *pa = a.nversions ? find(&a, va, pb->size, pb->rate) : NULL;
+		double *ra, *rb, p, change;
+		size_t na, nb;
+		const char *verdict;
+
+		if (!pa) {
+			printf("%-14s %6u %10llu %12s %12.0f %9s %9s  only in B\n", pb->version, pb->size,
+			       (unsigned long long)pb->rate, "-", pb->forwarded, "-", "-");
+			continue;
+		}
+		if (isnan(pa->forwarded) || isnan(pb->forwarded) || pa->forwarded <= 0) {
+			printf("%-14s %6u %10llu %12s %12s %9s %9s  not comparable (%s / %s)\n",
+			       pb->version, pb->size, (unsigned long long)pb->rate, "-", "-", "-", "-",
+			       pa->status, pb->status);
+			continue;
+		}
+		ra = malloc((a.nsamples + 1) * sizeof(double));
+		rb = malloc((b.nsamples + 1) * sizeof(double));
+		na = ra ? rates(&a, pa->phase, ra, a.nsamples) : 0;
+		nb = rb ? rates(&b, pb->phase, rb, b.nsamples) : 0;
+		p = welch_p(ra, na, rb, nb);
+		free(ra);
+		free(rb);
+		change = 100.0 * (pb->forwarded - pa->forwarded) / pa->forwarded;
+		compared++;
+		if (isnan(p))
+			verdict = "too few samples";
+		else if (p >= MP_COMPARE_ALPHA)
+			verdict = "no significant change";
+		else if (change < -threshold)
+			verdict = "SLOWER", slower++;
+		else if (change < 0)
+			verdict = "slower, within threshold";
+		else
+			verdict = "faster";
+		printf("%-14s %6u %10llu %12.0f %12.0f %+8.2f%% %9.2g  %s\n", pb->version, pb->size,
+		       (unsigned long long)pb->rate, pa->forwarded, pb->forwarded, change, p, verdict);
+	}
+	for (size_t i = 0; i < a.nphases; i++) {
+		const struct report_phase *pa = &a.phases[i];
+		int found = 0;
+
+		for (size_t j = 0; j < b.nphases && !found; j++) {
+			const struct report_phase *pb = &b.phases[j];
+			const char *va = has_version(&a, pb->version) ? pb->version : a.versions[0];
+
+			found = !strcmp(va, pa->version) && pb->size == pa->size && pb->rate == pa->rate;
+		}
+		if (!found)
+			printf("%-14s %6u %10llu %12.0f %12s %9s %9s  only in A\n", pa->version,
+			       pa->size, (unsigned long long)pa->rate, pa->forwarded, "-", "-", "-");
+	}
+	printf("\n%zu phases compared; %zu significantly slower beyond %.2f%%.\n", compared,
+	       slower, threshold);
+	report_data_free(&a);
+	report_data_free(&b);
+	return slower ? MP_EXIT_FAIL : MP_EXIT_OK;
+}

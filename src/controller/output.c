@@ -1,0 +1,667 @@
+/* A run's files (output.h). CSV rows go through stdio and are flushed per
+ * phase (samples: per batch); when a write fails (disk full), the file is
+ * cut back to its last complete row so that it stays valid. results.json
+ * is replaced atomically. */
+#include "controller/output.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "controller/csv.h"
+#include "version.h"
+
+#define SAMPLES_HEADER "t_s,version,phase,size,rate,window,iface,role,rx_packets," \
+	"tx_packets,rx_bytes,tx_bytes,rx_dropped,tx_dropped,rx_pps,tx_pps\n"
+#define PHASES_HEADER "version,phase,size,rate,status,offered_pps,forwarded_pps," \
+	"forwarded_pps_p5,forwarded_pps_p50,forwarded_pps_p95,loss_pct,forwarded_mbps," \
+	"gen_sent_pps,dut_cpu_ns_per_pkt,samples,reason\n"
+#define NVALS 9
+#define FRAME_NOTE "frame sizes are bytes without the 4-byte FCS (60 here is 64 on the wire)"
+
+static const char *const val_names[NVALS] = {
+	"offered_pps", "forwarded_pps", "forwarded_pps_p5", "forwarded_pps_p50",
+	"forwarded_pps_p95", "loss_pct", "forwarded_mbps", "gen_sent_pps",
+	"dut_cpu_ns_per_pkt",
+};
+
+struct stored_row {
+	char *version, *status, *reason;
+	size_t phase;
+	unsigned size;
+	uint64_t rate;
+	double v[NVALS];
+	size_t samples;
+};
+
+/* First and last measure-window sample of an interface, for `stats`. */
+struct edge {
+	char iface[32];
+	int have;
+	double t0, t1;
+	uint64_t rx0, tx0, rx1, tx1;
+};
+
+struct mp_out {
+	char dir[PATH_MAX];
+	char run_id[160];
+	FILE *samples, *phases, *stats, *log;
+	long samples_good, phases_good;
+	json_t *domains, *ifaces, *info, *discovery;
+	const struct mp_plan *plan;
+	struct stored_row *rows;
+	size_t nrows, cap;
+	char start[32], end[32];
+	char status[32];
+	size_t edge_phase;
+	struct edge gen, out;
+};
+
+static void utc_now(char *buf, size_t len, int compact)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, compact ? "%Y%m%dT%H%M%SZ" : "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int mkdir_p(const char *path)
+{
+	char buf[PATH_MAX];
+
+	if (strlen(path) >= sizeof(buf))
+		return -ENAMETOOLONG;
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *s = buf + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* A name safe as one path component: [A-Za-z0-9._-], never "." or "..". */
+static void sanitize(const char *in, char *out, size_t len)
+{
+	size_t n = 0;
+
+	for (; *in && n + 1 < len; in++)
+		out[n++] = (char)((*in >= 'a' && *in <= 'z') || (*in >= 'A' && *in <= 'Z') ||
+				  (*in >= '0' && *in <= '9') || *in == '-' || *in == '_' ? *in : '_');
+	out[n] = '\0';
+	if (n == 0)
+		snprintf(out, len, "run");
+}
+
+static FILE *open_in(struct mp_out *o, const char *name, const char *mode)
+{
+	char path[PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), "%s/%s", o->dir, name);
+	return fopen(path, mode);
+}
+
+static int free_out(struct mp_out *o, int rc)
+{
+	if (o->samples)
+		fclose(o->samples);
+	if (o->phases)
+		fclose(o->phases);
+	if (o->stats)
+		fclose(o->stats);
+	if (o->log)
+		fclose(o->log);
+	json_decref(o->domains);
+	json_decref(o->ifaces);
+	json_decref(o->info);
+	json_decref(o->discovery);
+	for (size_t i = 0; i < o->nrows; i++) {
+		free(o->rows[i].version);
+		free(o->rows[i].status);
+		free(o->rows[i].reason);
+	}
+	free(o->rows);
+	free(o);
+	return rc;
+}
+
+static struct mp_out *out_new(const struct mp_plan *plan)
+{
+	struct mp_out *o = calloc(1, sizeof(*o));
+
+	if (!o)
+		return NULL;
+	o->plan = plan;
+	o->domains = json_array();
+	o->ifaces = json_object();
+	o->info = json_object();
+	o->discovery = json_object();
+	o->edge_phase = (size_t)-1;
+	utc_now(o->start, sizeof(o->start), 0);
+	snprintf(o->status, sizeof(o->status), "running");
+	return o;
+}
+
+static int write_results(struct mp_out *o);
+
+int mp_out_open(const char *base, const struct mp_plan *plan, struct mp_out **out)
+{
+	struct mp_out *o = out_new(plan);
+	char stamp[32], name[80];
+	FILE *pf;
+	int rc;
+
+	*out = NULL;
+	if (!o)
+		return -ENOMEM;
+	if ((rc = mkdir_p(base)) < 0)
+		return free_out(o, rc);
+	utc_now(stamp, sizeof(stamp), 1);
+	sanitize(plan->name, name, sizeof(name));
+	for (int i = 1; i < 100; i++) {
+		if (i == 1)
+			snprintf(o->run_id, sizeof(o->run_id), "%s-%s", name, stamp);
+		else
+			snprintf(o->run_id, sizeof(o->run_id), "%s-%s-%d", name, stamp, i);
+		snprintf(o->dir, sizeof(o->dir), "%s/%s", base, o->run_id);
+		if (mkdir(o->dir, 0755) == 0)
+			break;
+		if (errno != EEXIST)
+			return free_out(o, -errno);
+	}
+	pf = open_in(o, "plan.yaml", "w");
+	if (!pf || mp_plan_write(plan, pf) < 0 || fclose(pf) != 0)
+		return free_out(o, -EIO);
+	o->samples = open_in(o, "samples.csv", "w");
+	o->phases = open_in(o, "phases.csv", "w");
+	o->stats = open_in(o, "stats", "w");
+	o->log = open_in(o, "run.log", "a");
+	if (!o->samples || !o->phases || !o->stats || !o->log)
+		return free_out(o, -errno);
+	fputs(SAMPLES_HEADER, o->samples);
+	fputs(PHASES_HEADER, o->phases);
+	if (fflush(o->samples) || fflush(o->phases))
+		return free_out(o, -errno);
+	o->samples_good = ftell(o->samples);
+	o->phases_good = ftell(o->phases);
+	if ((rc = write_results(o)) < 0)
+		return free_out(o, rc);
+	*out = o;
+	return 0;
+}
+
+const char *mp_out_dir(const struct mp_out *o)
+{
+	return o->dir;
+}
+
+const char *mp_out_run_id(const struct mp_out *o)
+{
+	return o->run_id;
+}
+
+FILE *mp_out_log(struct mp_out *o)
+{
+	return o->log;
+}
+
+void mp_out_set_domain(struct mp_out *o, const char *role, const char *version,
+		       unsigned domid, const char *name)
+{
+	size_t i;
+	json_t *d;
+
+	json_array_foreach(o->domains, i, d) {
+		const char *r = json_string_value(json_object_get(d, "role"));
+		const char *v = json_string_value(json_object_get(d, "version"));
+
+		if (strcmp(r, role) == 0 && ((!v && !version) || (v && version && !strcmp(v, version)))) {
+			json_array_remove(o->domains, i);
+			break;
+		}
+	}
+	d = json_pack("{s:s, s:s?, s:i, s:s}", "role", role, "version", version, "domid",
+		      (json_int_t)domid, "name", name);
+	if (d)
+		json_array_append_new(o->domains, d);
+}
+
+void mp_out_set_iface(struct mp_out *o, const char *role, const char *ifname)
+{
+	json_object_set_new(o->ifaces, role, json_string(ifname));
+}
+
+void mp_out_set_discovery(struct mp_out *o, const char *ip, const char *method)
+{
+	json_object_set_new(o->discovery, "traffgen_ip", json_string(ip));
+	json_object_set_new(o->discovery, "method", json_string(method));
+}
+
+void mp_out_set_info(struct mp_out *o, const char *key, const char *value)
+{
+	json_object_set_new(o->info, key, json_string(value));
+}
+
+/* Cuts `f` back to `good` bytes after a failed write, so it stays valid. */
+static int cut_back(FILE *f, long good, int err)
+{
+	clearerr(f);
+	if (ftruncate(fileno(f), good) == 0)
+		fseek(f, good, SEEK_SET);
+	return err ? -err : -EIO;
+}
+
+static void track_edge(struct mp_out *o, const struct mp_sample_row *r)
+{
+	struct edge *e;
+
+	if (r->phase != o->edge_phase) {
+		memset(&o->gen, 0, sizeof(o->gen));
+		memset(&o->out, 0, sizeof(o->out));
+		o->edge_phase = r->phase;
+	}
+	if (!r->window || strcmp(r->window, "measure") != 0 || !r->role)
+		return;
+	if (strcmp(r->role, mp_role_name(MP_ROLE_GENERATOR)) == 0)
+		e = &o->gen;
+	else if (strcmp(r->role, mp_role_name(MP_ROLE_DUT_OUT)) == 0)
+		e = &o->out;
+	else
+		return;
+	if (!e->have) {
+		e->have = 1;
+		e->t0 = r->t_s;
+		e->rx0 = r->rx_packets;
+		e->tx0 = r->tx_packets;
+		snprintf(e->iface, sizeof(e->iface), "%s", r->iface ? r->iface : "?");
+	}
+	e->t1 = r->t_s;
+	e->rx1 = r->rx_packets;
+	e->tx1 = r->tx_packets;
+}
+
+int mp_out_sample(struct mp_out *o, const struct mp_sample_row *r)
+{
+	fprintf(o->samples, "%.6f", r->t_s);
+	mp_csv_field(o->samples, r->version, 0);
+	fprintf(o->samples, ",%zu,%u,%llu", r->phase + 1, r->size, (unsigned long long)r->rate);
+	mp_csv_field(o->samples, r->window, 0);
+	mp_csv_field(o->samples, r->iface, 0);
+	mp_csv_field(o->samples, r->role, 0);
+	fprintf(o->samples, ",%llu,%llu,%llu,%llu,%llu,%llu",
+		(unsigned long long)r->rx_packets, (unsigned long long)r->tx_packets,
+		(unsigned long long)r->rx_bytes, (unsigned long long)r->tx_bytes,
+		(unsigned long long)r->rx_dropped, (unsigned long long)r->tx_dropped);
+	mp_csv_num(o->samples, r->rx_pps);
+	mp_csv_num(o->samples, r->tx_pps);
+	fputc('\n', o->samples);
+	track_edge(o, r);
+	return ferror(o->samples) ? -EIO : 0;
+}
+
+int mp_out_flush(struct mp_out *o)
+{
+	if (fflush(o->samples) != 0 || ferror(o->samples))
+		return cut_back(o->samples, o->samples_good, errno);
+	o->samples_good = ftell(o->samples);
+	return 0;
+}
+
+static double row_val(const struct mp_phase_row *r, int i)
+{
+	const double v[NVALS] = {
+		r->offered_pps, r->forwarded_pps, r->forwarded_pps_p5, r->forwarded_pps_p50,
+		r->forwarded_pps_p95, r->loss_pct, r->forwarded_mbps, r->gen_sent_pps,
+		r->dut_cpu_ns_per_pkt,
+	};
+
+	return v[i];
+}
+
+static int store_row(struct mp_out *o, const struct mp_phase_row *r)
+{
+	struct stored_row *s;
+
+	if (o->nrows == o->cap) {
+		size_t cap = o->cap ? o->cap * 2 : 32;
+		struct stored_row *nr = realloc(o->rows, cap * sizeof(*nr));
+
+		if (!nr)
+			return -ENOMEM;
+		o->rows = nr;
+		o->cap = cap;
+	}
+	s = &o->rows[o->nrows++];
+	memset(s, 0, sizeof(*s));
+	s->version = strdup(r->version ? r->version : "");
+	s->status = strdup(r->status ? r->status : "");
+	s->reason = r->reason ? strdup(r->reason) : NULL;
+	s->phase = r->phase;
+	s->size = r->size;
+	s->rate = r->rate;
+	for (int i = 0; i < NVALS; i++)
+		s->v[i] = row_val(r, i);
+	s->samples = r->samples;
+	return 0;
+}
+
+static void write_stats(struct mp_out *o, const struct mp_phase_row *r)
+{
+	const struct edge *edges[2] = { &o->gen, &o->out };
+
+	if (strcmp(r->status, "skipped") == 0)
+		return;
+	fprintf(o->stats, "Target packet rate: %llu    Packet size: %u\n",
+		(unsigned long long)r->rate, r->size);
+	for (int i = 0; i < 2; i++) {
+		const struct edge *e = edges[i];
+		double dt = e->t1 - e->t0;
+
+		if (e->have && r->phase == o->edge_phase && dt > 0)
+			fprintf(o->stats, "%s: Packets Rate: %.0f/%.0f\n", e->iface,
+				(double)(e->rx1 - e->rx0) / dt, (double)(e->tx1 - e->tx0) / dt);
+	}
+	fputc('\n', o->stats);
+	fflush(o->stats);
+}
+
+int mp_out_phase(struct mp_out *o, const struct mp_phase_row *r)
+{
+	int rc;
+
+	mp_csv_field(o->phases, r->version, 1);
+	fprintf(o->phases, ",%zu,%u,%llu", r->phase + 1, r->size, (unsigned long long)r->rate);
+	mp_csv_field(o->phases, r->status, 0);
+	for (int i = 0; i < NVALS; i++)
+		mp_csv_num(o->phases, row_val(r, i));
+	fprintf(o->phases, ",%zu", r->samples);
+	mp_csv_field(o->phases, r->reason ? r->reason : "", 0);
+	fputc('\n', o->phases);
+	if (fflush(o->phases) != 0 || ferror(o->phases))
+		return cut_back(o->phases, o->phases_good, errno);
+	o->phases_good = ftell(o->phases);
+	write_stats(o, r);
+	if ((rc = store_row(o, r)) < 0)
+		return rc;
+	return write_results(o);
+}
+
+static json_t *num_or_null(double v)
+{
+	return isnan(v) || isinf(v) ? json_null() : json_real(v);
+}
+
+static int write_results(struct mp_out *o)
+{
+	const struct mp_plan *p = o->plan;
+	char tmp[PATH_MAX + 32], path[PATH_MAX + 32];
+	json_t *root, *versions = json_array(), *phases = json_array();
+	struct utsname u;
+	int fd, rc = 0;
+
+	for (size_t i = 0; i < p->nversions; i++)
+		json_array_append_new(versions, json_string(p->versions[i]));
+	for (size_t i = 0; i < o->nrows; i++) {
+		const struct stored_row *s = &o->rows[i];
+		json_t *ph = json_pack("{s:s, s:i, s:i, s:I, s:s, s:i}", "version", s->version,
+				       "phase", (json_int_t)(s->phase + 1), "size", (json_int_t)s->size,
+				       "rate", (json_int_t)s->rate, "status", s->status,
+				       "samples", (json_int_t)s->samples);
+
+		for (int k = 0; ph && k < NVALS; k++)
+			json_object_set_new(ph, val_names[k], num_or_null(s->v[k]));
+		if (ph && s->reason && *s->reason)
+			json_object_set_new(ph, "reason", json_string(s->reason));
+		if (ph)
+			json_array_append_new(phases, ph);
+	}
+	if (uname(&u) < 0)
+		memset(&u, 0, sizeof(u));
+	root = json_pack("{s:s, s:s, s:s, s:{s:s, s:s}, s:o, s:s, s:s, s:s?, s:s, s:s, "
+			 "s:O, s:O, s:O, s:O, s:s, s:o}",
+			 "mir_perf_version", MP_VERSION, "run_id", o->run_id, "plan", p->name,
+			 "library", "name", p->library_name, "repo", p->library_repo,
+			 "versions", versions, "status", o->status, "start", o->start,
+			 "end", o->end[0] ? o->end : NULL, "host", u.nodename, "kernel", u.release,
+			 "discovery", o->discovery, "domains", o->domains, "interfaces", o->ifaces,
+			 "info", o->info, "frame_size_note", FRAME_NOTE, "phases", phases);
+	if (!root)
+		return -ENOMEM;
+	snprintf(tmp, sizeof(tmp), "%s/.results.json.tmp", o->dir);
+	snprintf(path, sizeof(path), "%s/results.json", o->dir);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		rc = -errno;
+	} else {
+		if (json_dumpfd(root, fd, JSON_INDENT(2) | JSON_SORT_KEYS) < 0 ||
+		    write(fd, "\n", 1) != 1)
+			rc = -ENOSPC;
+		if (rc == 0 && fsync(fd) < 0)
+			rc = -errno;
+		if (close(fd) < 0 && rc == 0)
+			rc = -errno;
+		if (rc == 0 && rename(tmp, path) < 0)
+			rc = -errno;
+		if (rc < 0)
+			unlink(tmp);
+	}
+	json_decref(root);
+	return rc;
+}
+
+int mp_out_finish(struct mp_out *o, const char *status)
+{
+	int rc;
+
+	snprintf(o->status, sizeof(o->status), "%s", status);
+	utc_now(o->end, sizeof(o->end), 0);
+	rc = mp_out_flush(o);
+	fflush(o->stats);
+	fflush(o->log);
+	return write_results(o) ?: rc;
+}
+
+void mp_out_close(struct mp_out *o)
+{
+	if (o)
+		free_out(o, 0);
+}
+
+/* --- resume ------------------------------------------------------------ */
+
+static double cell_num(const char *s)
+{
+	return *s ? strtod(s, NULL) : NAN;
+}
+
+/* Rewrites `name` keeping the header and the rows `keep` accepts. */
+static int rewrite_csv(struct mp_out *o, const char *name, const struct mp_csv *csv,
+		       int (*keep)(const struct mp_csv *, size_t, const unsigned char *, size_t),
+		       const unsigned char *done, size_t ndone)
+{
+	char tmp[PATH_MAX + 32], path[PATH_MAX + 32];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", o->dir, name);
+	snprintf(path, sizeof(path), "%s/%s", o->dir, name);
+	f = fopen(tmp, "w");
+	if (!f)
+		return -errno;
+	for (size_t c = 0; c < csv->ncols; c++)
+		mp_csv_field(f, csv->header[c], c == 0);
+	fputc('\n', f);
+	for (size_t r = 0; r < csv->nrows; r++) {
+		if (!keep(csv, r, done, ndone))
+			continue;
+		for (size_t c = 0; c < csv->ncols; c++)
+			mp_csv_field(f, csv->rows[r][c], c == 0);
+		fputc('\n', f);
+	}
+	if (fflush(f) != 0 || fsync(fileno(f)) < 0 || fclose(f) != 0) {
+		unlink(tmp);
+		return -EIO;
+	}
+	return rename(tmp, path) < 0 ? -errno : 0;
+}
+
+static int phase_of(const struct mp_csv *csv, size_t r, size_t *idx)
+{
+	int c = mp_csv_col(csv, "phase");
+	long v;
+
+	if (c < 0)
+		return -1;
+	v = strtol(csv->rows[r][c], NULL, 10);
+	if (v < 1)
+		return -1;
+	*idx = (size_t)(v - 1);
+	return 0;
+}
+
+static int keep_done(const struct mp_csv *csv, size_t r, const unsigned char *done, size_t n)
+{
+	size_t i;
+
+	return phase_of(csv, r, &i) == 0 && i < n && done[i];
+}
+
+int mp_out_resume(const char *run_dir, FILE *errf, struct mp_plan **plan,
+		  unsigned char **done, struct mp_out **out)
+{
+	char path[PATH_MAX + 32], err[512];
+	struct mp_csv ph = { 0 }, sa = { 0 };
+	struct mp_plan *p = NULL;
+	struct mp_out *o = NULL;
+	unsigned char *d = NULL;
+	const char *slash;
+	size_t n;
+	int rc, cst;
+
+	*plan = NULL;
+	*done = NULL;
+	*out = NULL;
+	snprintf(path, sizeof(path), "%s/plan.yaml", run_dir);
+	if ((rc = mp_plan_load(path, errf, &p)) < 0) {
+		if (errf)
+			fprintf(errf, "%s: not a run directory mir-perf can resume (no valid plan.yaml)\n",
+				run_dir);
+		return rc;
+	}
+	snprintf(path, sizeof(path), "%s/phases.csv", run_dir);
+	if ((rc = mp_csv_read(path, &ph, err, sizeof(err))) < 0 ||
+	    (snprintf(path, sizeof(path), "%s/samples.csv", run_dir),
+	     (rc = mp_csv_read(path, &sa, err, sizeof(err))) < 0)) {
+		if (errf)
+			fprintf(errf, "%s\n", err);
+		goto fail;
+	}
+	n = mp_plan_phase_count(p);
+	d = calloc(n ? n : 1, 1);
+	o = out_new(p);
+	cst = mp_csv_col(&ph, "status");
+	if (!d || !o || cst < 0 || mp_csv_col(&ph, "phase") < 0) {
+		if (errf)
+			fprintf(errf, "%s/phases.csv: no phase or status column\n", run_dir);
+		rc = -EINVAL;
+		goto fail;
+	}
+	snprintf(o->dir, sizeof(o->dir), "%s", run_dir);
+	slash = strrchr(run_dir, '/');
+	snprintf(o->run_id, sizeof(o->run_id), "%s", slash && slash[1] ? slash + 1 : run_dir);
+	for (size_t r = 0; r < ph.nrows; r++) {
+		const char *st = ph.rows[r][cst];
+		size_t i;
+
+		if (phase_of(&ph, r, &i) < 0 || i >= n) {
+			if (errf)
+				fprintf(errf, "%s/phases.csv:%zu: a phase number outside the plan\n",
+					run_dir, r + 2);
+			rc = -EINVAL;
+			goto fail;
+		}
+		if (strcmp(st, "ok") == 0 || strcmp(st, "failed") == 0) {
+			struct mp_phase_row row;
+			int c;
+
+			d[i] = 1;
+			mp_summary_empty_row(&row);
+			row.version = ph.rows[r][mp_csv_col(&ph, "version")];
+			row.phase = i;
+			row.size = (unsigned)strtoul(ph.rows[r][mp_csv_col(&ph, "size")], NULL, 10);
+			row.rate = strtoull(ph.rows[r][mp_csv_col(&ph, "rate")], NULL, 10);
+			row.status = st;
+			c = mp_csv_col(&ph, "reason");
+			row.reason = c >= 0 && *ph.rows[r][c] ? ph.rows[r][c] : NULL;
+			c = mp_csv_col(&ph, "samples");
+			row.samples = c >= 0 ? strtoul(ph.rows[r][c], NULL, 10) : 0;
+			for (int k = 0; k < NVALS; k++) {
+				c = mp_csv_col(&ph, val_names[k]);
+				if (c >= 0) {
+					double v = cell_num(ph.rows[r][c]);
+
+					switch (k) {
+					case 0: row.offered_pps = v; break;
+					case 1: row.forwarded_pps = v; break;
+					case 2: row.forwarded_pps_p5 = v; break;
+					case 3: row.forwarded_pps_p50 = v; break;
+					case 4: row.forwarded_pps_p95 = v; break;
+					case 5: row.loss_pct = v; break;
+					case 6: row.forwarded_mbps = v; break;
+					case 7: row.gen_sent_pps = v; break;
+					default: row.dut_cpu_ns_per_pkt = v; break;
+					}
+				}
+			}
+			if (store_row(o, &row) < 0) {
+				rc = -ENOMEM;
+				goto fail;
+			}
+		}
+	}
+	/* Drop what did not finish: skipped rows, and samples of phases
+	 * without a row (interrupted mid-phase). */
+	if ((rc = rewrite_csv(o, "phases.csv", &ph, keep_done, d, n)) < 0 ||
+	    (rc = rewrite_csv(o, "samples.csv", &sa, keep_done, d, n)) < 0) {
+		if (errf)
+			fprintf(errf, "%s: cannot rewrite its CSV files: %s\n", run_dir, strerror(-rc));
+		goto fail;
+	}
+	o->samples = open_in(o, "samples.csv", "a");
+	o->phases = open_in(o, "phases.csv", "a");
+	o->stats = open_in(o, "stats", "a");
+	o->log = open_in(o, "run.log", "a");
+	if (!o->samples || !o->phases || !o->stats || !o->log) {
+		rc = -errno;
+		goto fail;
+	}
+	o->samples_good = ftell(o->samples);
+	o->phases_good = ftell(o->phases);
+	mp_csv_free(&ph);
+	mp_csv_free(&sa);
+	*plan = p;
+	*done = d;
+	*out = o;
+	return 0;
+fail:
+	mp_csv_free(&ph);
+	mp_csv_free(&sa);
+	free(d);
+	if (o)
+		free_out(o, 0);
+	mp_plan_free(p);
+	return rc;
+}

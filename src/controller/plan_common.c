@@ -1,0 +1,328 @@
+/* Plan defaults, the phase schedule, and writing the effective plan. */
+#include "controller/plan_internal.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/duration.h"
+
+static const char *const role_names[MP_ROLE_COUNT] = {
+	[MP_ROLE_GENERATOR] = "generator", [MP_ROLE_DUT_IN] = "dut_in",
+	[MP_ROLE_DUT_OUT] = "dut_out", [MP_ROLE_CONTROL] = "control",
+};
+
+static const char *const dom_names[MP_DOM_COUNT] = {
+	[MP_DOM_DUT] = "dut", [MP_DOM_TRAFFGEN] = "traffgen",
+};
+
+const char *mp_role_name(enum mp_role role)
+{
+	return role < MP_ROLE_COUNT ? role_names[role] : "?";
+}
+
+const char *mp_dom_name(enum mp_dom dom)
+{
+	return dom < MP_DOM_COUNT ? dom_names[dom] : "?";
+}
+
+static int set_cmd(struct mp_cmd *cmd, ...)
+{
+	va_list ap;
+	const char *a;
+	size_t n = 0;
+
+	cmd->argv = calloc(8, sizeof(char *));
+	if (!cmd->argv)
+		return -1;
+	va_start(ap, cmd);
+	while ((a = va_arg(ap, const char *)) && n < 7)
+		cmd->argv[n++] = strdup(a);
+	va_end(ap);
+	cmd->argc = n;
+	return 0;
+}
+
+struct mp_plan *mp_plan_defaults(const char *path, const char *dir)
+{
+	struct mp_plan *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->path = strdup(path);
+	p->dir = strdup(dir);
+	p->build_workdir = strdup("{run_dir}/build/{version}");
+	p->build_timeout_ns = 30ULL * 60 * 1000000000ULL;
+	set_cmd(&p->toolstack_create, "xl", "create", "{config}", NULL);
+	set_cmd(&p->toolstack_destroy, "xl", "destroy", "{name}", NULL);
+	p->toolstack_timeout_ns = 60ULL * 1000000000ULL;
+	p->domains[MP_DOM_DUT].name = strdup("mir-perf-dut");
+	p->domains[MP_DOM_DUT].config = strdup("{cfg_dir}/xen/dut.cfg");
+	p->domains[MP_DOM_TRAFFGEN].name = strdup("mir-perf-traffgen");
+	p->domains[MP_DOM_TRAFFGEN].config = strdup("{cfg_dir}/xen/traffgen.cfg");
+	p->boot_timeout_ns = 120ULL * 1000000000ULL;
+	p->dut_on_failure = MP_ON_FAILURE_RECREATE;
+	p->roles[MP_ROLE_GENERATOR] = (struct mp_plan_vif){ MP_DOM_TRAFFGEN, 0 };
+	p->roles[MP_ROLE_CONTROL] = (struct mp_plan_vif){ MP_DOM_TRAFFGEN, 1 };
+	p->roles[MP_ROLE_DUT_IN] = (struct mp_plan_vif){ MP_DOM_DUT, 0 };
+	p->roles[MP_ROLE_DUT_OUT] = (struct mp_plan_vif){ MP_DOM_DUT, 1 };
+	p->discover_dhcp = p->discover_xenstore = 1;
+	p->dhcp_bridge = strdup("xenbr0");
+	p->discovery_timeout_ns = 60ULL * 1000000000ULL;
+	p->agent_port = 7000;
+	p->agent_token_file = strdup("{cfg_dir}/agent.token");
+	p->agent_dev = strdup("eth0");
+	p->agent_engine = strdup("auto");
+	p->agent_connect_timeout_ns = 60ULL * 1000000000ULL;
+	p->agent_request_timeout_ns = 5ULL * 1000000000ULL;
+	p->src_ip = strdup("10.201.0.1");
+	p->dst_ip = strdup("10.201.0.2");
+	p->src_port = 9;
+	p->dst_port = 9;
+	p->duration_ns = 10ULL * 1000000000ULL;
+	p->warmup_ns = 1000000000ULL;
+	p->cooldown_ns = 1000000000ULL;
+	p->sample_interval_ns = 100ULL * 1000000ULL;
+	p->output_dir = strdup("out");
+	return p;
+}
+
+void mp_plan_cmd_free(struct mp_cmd *cmd)
+{
+	for (size_t i = 0; cmd->argv && i < cmd->argc; i++)
+		free(cmd->argv[i]);
+	free(cmd->argv);
+	cmd->argv = NULL;
+	cmd->argc = 0;
+}
+
+void mp_plan_free(struct mp_plan *p)
+{
+	if (!p)
+		return;
+	free(p->path);
+	free(p->dir);
+	free(p->name);
+	free(p->library_name);
+	free(p->library_repo);
+	for (size_t i = 0; i < p->nversions; i++)
+		free(p->versions[i]);
+	free(p->versions);
+	free(p->build_workdir);
+	for (size_t i = 0; i < p->nbuild_steps; i++)
+		mp_plan_cmd_free(&p->build_steps[i]);
+	free(p->build_steps);
+	mp_plan_cmd_free(&p->toolstack_create);
+	mp_plan_cmd_free(&p->toolstack_destroy);
+	for (int d = 0; d < MP_DOM_COUNT; d++) {
+		free(p->domains[d].name);
+		free(p->domains[d].config);
+	}
+	free(p->dhcp_bridge);
+	free(p->pinned_address);
+	free(p->agent_token_file);
+	free(p->agent_dev);
+	free(p->agent_engine);
+	free(p->sizes);
+	free(p->rates);
+	free(p->dst_mac);
+	free(p->src_ip);
+	free(p->dst_ip);
+	free(p->output_dir);
+	free(p);
+}
+
+size_t mp_plan_phase_count(const struct mp_plan *p)
+{
+	return p->nversions * p->nsizes * p->nrates;
+}
+
+uint64_t mp_plan_phase_length_ns(const struct mp_plan *p)
+{
+	return p->warmup_ns + p->duration_ns + p->cooldown_ns + MP_PLAN_PHASE_OVERHEAD_NS;
+}
+
+uint64_t mp_plan_total_ns(const struct mp_plan *p)
+{
+	return mp_plan_phase_count(p) * mp_plan_phase_length_ns(p);
+}
+
+void mp_plan_phase(const struct mp_plan *p, size_t i, struct mp_phase *out)
+{
+	size_t per_version = p->nsizes * p->nrates;
+
+	out->index = i;
+	out->version = i / per_version;
+	out->size = p->sizes[(i % per_version) / p->nrates];
+	out->rate = p->rates[i % p->nrates];
+	out->start_offset_ns = i * mp_plan_phase_length_ns(p);
+}
+
+static void format_clock(uint64_t ns, char *buf, size_t len)
+{
+	uint64_t s = ns / 1000000000ULL;
+
+	if (s >= 3600)
+		snprintf(buf, len, "%llu:%02llu:%02llu", (unsigned long long)(s / 3600),
+			 (unsigned long long)(s / 60 % 60), (unsigned long long)(s % 60));
+	else
+		snprintf(buf, len, "%llu:%02llu", (unsigned long long)(s / 60),
+			 (unsigned long long)(s % 60));
+}
+
+void mp_plan_print_schedule(const struct mp_plan *p, FILE *f)
+{
+	size_t n = mp_plan_phase_count(p);
+	char start[32], total[32], len[32], w[32], d[32], c[32];
+
+	fprintf(f, "%5s  %-20s  %5s  %10s  %8s\n", "phase", "version", "size", "rate_pps", "start");
+	for (size_t i = 0; i < n; i++) {
+		struct mp_phase ph;
+
+		mp_plan_phase(p, i, &ph);
+		format_clock(ph.start_offset_ns, start, sizeof(start));
+		fprintf(f, "%5zu  %-20s  %5u  %10llu  %8s\n", i + 1, p->versions[ph.version],
+			ph.size, (unsigned long long)ph.rate, start);
+	}
+	format_clock(mp_plan_total_ns(p), total, sizeof(total));
+	mp_duration_format(mp_plan_phase_length_ns(p), len, sizeof(len));
+	mp_duration_format(p->warmup_ns, w, sizeof(w));
+	mp_duration_format(p->duration_ns, d, sizeof(d));
+	mp_duration_format(p->cooldown_ns, c, sizeof(c));
+	fprintf(f, "total: %zu phases, %s expected (%s per phase: %s warm-up, %s measure, "
+		"%s cool-down, start/stop; plus build and boot)\n", n, total, len, w, d, c);
+}
+
+/* A YAML double-quoted scalar. */
+static void q(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20 || ch == 0x7f)
+			fprintf(f, "\\x%02x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+static void cmd(FILE *f, const struct mp_cmd *c)
+{
+	fputc('[', f);
+	for (size_t i = 0; i < c->argc; i++) {
+		if (i)
+			fputs(", ", f);
+		q(f, c->argv[i]);
+	}
+	fputc(']', f);
+}
+
+static void dur(FILE *f, const char *key, uint64_t ns)
+{
+	char b[32];
+
+	mp_duration_format(ns, b, sizeof(b));
+	fprintf(f, "%s: %s", key, b);
+}
+
+int mp_plan_write(const struct mp_plan *p, FILE *f)
+{
+	fputs("# The effective plan: every value resolved, defaults included.\nname: ", f);
+	q(f, p->name);
+	fputs("\nlibrary: {name: ", f);
+	q(f, p->library_name);
+	fputs(", repo: ", f);
+	q(f, p->library_repo);
+	fputs("}\nversions: [", f);
+	for (size_t i = 0; i < p->nversions; i++) {
+		if (i)
+			fputs(", ", f);
+		q(f, p->versions[i]);
+	}
+	fputs("]\nbuild:\n  workdir: ", f);
+	q(f, p->build_workdir);
+	fputs("\n  ", f);
+	dur(f, "timeout", p->build_timeout_ns);
+	fputs("\n  steps:", f);
+	if (!p->nbuild_steps)
+		fputs(" []", f);
+	for (size_t i = 0; i < p->nbuild_steps; i++) {
+		fputs("\n    - ", f);
+		cmd(f, &p->build_steps[i]);
+	}
+	fputs("\ntoolstack:\n  create: ", f);
+	cmd(f, &p->toolstack_create);
+	fputs("\n  destroy: ", f);
+	cmd(f, &p->toolstack_destroy);
+	fputs("\n  ", f);
+	dur(f, "timeout", p->toolstack_timeout_ns);
+	fputs("\ndomains:\n  ", f);
+	dur(f, "boot_timeout", p->boot_timeout_ns);
+	for (int d = 0; d < MP_DOM_COUNT; d++) {
+		fprintf(f, "\n  %s: {name: ", mp_dom_name((enum mp_dom)d));
+		q(f, p->domains[d].name);
+		fputs(", config: ", f);
+		q(f, p->domains[d].config);
+		if (d == MP_DOM_DUT)
+			fprintf(f, ", on_failure: %s",
+				p->dut_on_failure == MP_ON_FAILURE_STOP ? "stop" : "recreate");
+		fputc('}', f);
+	}
+	fputs("\nroles:", f);
+	for (int r = 0; r < MP_ROLE_COUNT; r++)
+		fprintf(f, "\n  %s: {domain: %s, vif: %u}", mp_role_name((enum mp_role)r),
+			mp_dom_name(p->roles[r].domain), p->roles[r].devid);
+	fprintf(f, "\ndiscovery:\n  methods: [%s%s%s]\n  bridge: ",
+		p->discover_dhcp ? "dhcp" : "", p->discover_dhcp && p->discover_xenstore ? ", " : "",
+		p->discover_xenstore ? "xenstore" : "");
+	q(f, p->dhcp_bridge);
+	if (p->pinned_address) {
+		fputs("\n  address: ", f);
+		q(f, p->pinned_address);
+	}
+	fputs("\n  ", f);
+	dur(f, "timeout", p->discovery_timeout_ns);
+	fprintf(f, "\nagent:\n  port: %u\n  token_file: ", p->agent_port);
+	q(f, p->agent_token_file);
+	fputs("\n  dev: ", f);
+	q(f, p->agent_dev);
+	fputs("\n  engine: ", f);
+	q(f, p->agent_engine);
+	fputs("\n  ", f);
+	dur(f, "connect_timeout", p->agent_connect_timeout_ns);
+	fputs("\n  ", f);
+	dur(f, "request_timeout", p->agent_request_timeout_ns);
+	fputs("\ntraffic:\n  sizes: [", f);
+	for (size_t i = 0; i < p->nsizes; i++)
+		fprintf(f, "%s%u", i ? ", " : "", p->sizes[i]);
+	fputs("]\n  rates: [", f);
+	for (size_t i = 0; i < p->nrates; i++)
+		fprintf(f, "%s%llu", i ? ", " : "", (unsigned long long)p->rates[i]);
+	fputs("]\n", f);
+	if (p->dst_mac) {
+		fputs("  dst_mac: ", f);
+		q(f, p->dst_mac);
+		fputc('\n', f);
+	}
+	fputs("  src_ip: ", f);
+	q(f, p->src_ip);
+	fputs("\n  dst_ip: ", f);
+	q(f, p->dst_ip);
+	fprintf(f, "\n  src_port: %u\n  dst_port: %u\nphase: {", p->src_port, p->dst_port);
+	dur(f, "duration", p->duration_ns);
+	fputs(", ", f);
+	dur(f, "warmup", p->warmup_ns);
+	fputs(", ", f);
+	dur(f, "cooldown", p->cooldown_ns);
+	fputs("}\nsampling: {", f);
+	dur(f, "interval", p->sample_interval_ns);
+	fputs("}\noutput: {dir: ", f);
+	q(f, p->output_dir);
+	fputs("}\n", f);
+	return ferror(f) ? -EIO : 0;
+}

@@ -1,0 +1,22 @@
+/* Shared by plan.c (loading) and plan_common.c (defaults, schedule,
+ * writing). Not a public interface. */
+#ifndef MP_PLAN_INTERNAL_H
+#define MP_PLAN_INTERNAL_H
+
+#include "controller/plan.h"
+
+#define MP_PLAN_MAX_DOMAIN_NAME 64
+#define MP_PLAN_MAX_VIFS 8
+#define MP_PLAN_MAX_RATE 100000000ULL     /* 100 Mpps: beyond any 100 GbE link */
+#define IFNAMSIZ_PLAN 16
+/* Time the schedule assumes for configure, start and stop around a phase. */
+#define MP_PLAN_PHASE_OVERHEAD_NS 300000000ULL
+
+extern const char *const mp_plan_template_vars[];
+extern const size_t mp_plan_ntemplate_vars;
+
+/* A plan with every default set; name/dir as for mp_plan_load_string. */
+struct mp_plan *mp_plan_defaults(const char *path, const char *dir);
+void mp_plan_cmd_free(struct mp_cmd *cmd);
+
+#endif

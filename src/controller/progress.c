@@ -1,0 +1,103 @@
+#include "controller/progress.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/clock.h"
+
+#define MIN_REDRAW_NS (MP_NS_PER_SEC / 10)   /* at most 10 updates a second */
+
+struct mp_progress {
+	FILE *f;
+	int quiet, tty, line_open;
+	size_t nphases, done;
+	uint64_t total_ns, last_draw, started;
+};
+
+struct mp_progress *mp_progress_new(FILE *f, int quiet, size_t nphases, uint64_t total_ns)
+{
+	struct mp_progress *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->f = f;
+	p->quiet = quiet;
+	p->tty = isatty(fileno(f));
+	p->nphases = nphases;
+	p->total_ns = total_ns;
+	p->started = mp_now_ns();
+	return p;
+}
+
+static void clock_text(uint64_t ns, char *buf, size_t len)
+{
+	uint64_t s = ns / MP_NS_PER_SEC;
+
+	snprintf(buf, len, "%llu:%02llu", (unsigned long long)(s / 60), (unsigned long long)(s % 60));
+}
+
+static void rate_text(double pps, char *buf, size_t len)
+{
+	if (isnan(pps))
+		snprintf(buf, len, "-");
+	else if (pps >= 1e6)
+		snprintf(buf, len, "%.2fM", pps / 1e6);
+	else if (pps >= 1e3)
+		snprintf(buf, len, "%.1fk", pps / 1e3);
+	else
+		snprintf(buf, len, "%.0f", pps);
+}
+
+void mp_progress_update(struct mp_progress *p, size_t phase, const char *version,
+			unsigned size, uint64_t rate, double offered, double forwarded,
+			uint64_t elapsed_ns)
+{
+	char el[16], eta[16], off[16], fwd[16];
+	uint64_t now = mp_now_ns();
+
+	if (!p || p->quiet || !p->tty || now - p->last_draw < MIN_REDRAW_NS)
+		return;
+	p->last_draw = now;
+	clock_text(elapsed_ns, el, sizeof(el));
+	clock_text(p->total_ns > elapsed_ns ? p->total_ns - elapsed_ns : 0, eta, sizeof(eta));
+	rate_text(offered, off, sizeof(off));
+	rate_text(forwarded, fwd, sizeof(fwd));
+	fprintf(p->f, "\r\033[Kphase %zu/%zu  %s  %u B  %llu pps  offered %s  forwarded %s  "
+		"elapsed %s  eta %s", phase + 1, p->nphases, version, size,
+		(unsigned long long)rate, off, fwd, el, eta);
+	fflush(p->f);
+	p->line_open = 1;
+}
+
+void mp_progress_phase_done(struct mp_progress *p, const struct mp_phase_row *row)
+{
+	char off[16], fwd[16], loss[16] = "-";
+
+	if (!p || p->quiet)
+		return;
+	p->done++;
+	if (p->tty) {
+		if (p->line_open)
+			fputs("\r\033[K", p->f);
+		p->line_open = 0;
+	}
+	rate_text(row->offered_pps, off, sizeof(off));
+	rate_text(row->forwarded_pps, fwd, sizeof(fwd));
+	if (!isnan(row->loss_pct))
+		snprintf(loss, sizeof(loss), "%.2f", row->loss_pct);
+	fprintf(p->f, "phase %zu/%zu %s: %s, size %u, rate %llu pps: offered %s pps, "
+		"forwarded %s pps, loss %s%%\n", row->phase + 1, p->nphases, row->status,
+		row->version, row->size, (unsigned long long)row->rate, off, fwd, loss);
+	fflush(p->f);
+}
+
+void mp_progress_free(struct mp_progress *p)
+{
+	if (!p)
+		return;
+	if (p->line_open)
+		fputc('\n', p->f);
+	free(p);
+}

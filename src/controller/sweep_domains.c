@@ -1,0 +1,330 @@
+/* Build steps and domains: template expansion, child processes for the
+ * plan's build and toolstack commands, and the domain configs rendered into
+ * the run directory. No value ever reaches a shell: every command is an
+ * argument vector whose elements are expanded templates. */
+#include "controller/sweep_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/clock.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "common/pathf.h"
+#include "common/run.h"
+#include "common/template.h"
+#include "controller/child.h"
+
+#define CONFIG_MAX (256 * 1024)   /* largest domain config template read */
+
+/* Expands `tmpl` with the run's variables; `config` and `name` may be NULL
+ * where they have no meaning. */
+int mp_sweep_expand(struct sweep *sw, const char *tmpl, const char *config,
+		    const char *name, char **out)
+{
+	const struct mp_plan *p = sw->plan;
+	struct mp_template_var vars[] = {
+		{ "version", p->versions[sw->version] },
+		{ "library", p->library_name },
+		{ "repo", p->library_repo },
+		{ "workdir", sw->workdir },
+		{ "run_dir", mp_out_dir(sw->out) },
+		{ "bin_dir", sw->bin_dir },
+		{ "cfg_dir", sw->cfg_dir },
+		{ "src_dir", sw->src_dir },
+		{ "config", config ? config : "" },
+		{ "name", name ? name : "" },
+	};
+
+	return mp_template_expand(tmpl, vars, sizeof(vars) / sizeof(vars[0]), out);
+}
+
+static void free_argv(char **argv)
+{
+	for (size_t i = 0; argv && argv[i]; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+static char **expand_cmd(struct sweep *sw, const struct mp_cmd *cmd,
+			 const char *config, const char *name)
+{
+	char **argv = calloc(cmd->argc + 1, sizeof(char *));
+
+	if (!argv)
+		return NULL;
+	for (size_t i = 0; i < cmd->argc; i++) {
+		if (mp_sweep_expand(sw, cmd->argv[i], config, name, &argv[i]) < 0) {
+			free_argv(argv);
+			return NULL;
+		}
+	}
+	return argv;
+}
+
+static void set_workdir(struct sweep *sw)
+{
+	char *w = NULL;
+
+	sw->workdir[0] = '\0';
+	if (sw->plan->build_workdir &&
+	    mp_sweep_expand(sw, sw->plan->build_workdir, NULL, NULL, &w) == 0) {
+		snprintf(sw->workdir, sizeof(sw->workdir), "%s", w);
+		free(w);
+	}
+}
+
+static int mkdir_p(const char *path)
+{
+	char buf[PATH_MAX];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *s = buf + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static void on_build_done(int status, const char *out, void *arg)
+{
+	struct sweep *sw = arg;
+
+	(void)out;
+	sw->busy = 0;
+	if (sw->stopping) {
+		mp_sweep_next(sw);
+		return;
+	}
+	if (status != 0) {
+		mp_sweep_fatal(sw, MP_EXIT_FAIL,
+			       "build step %zu for version %s %s: see run.log for its output",
+			       sw->build_step, sw->plan->versions[sw->version],
+			       status == -ETIMEDOUT ? "timed out" :
+			       status == -ENOENT ? "could not start (program not found)" : "failed");
+		return;
+	}
+	mp_sweep_next(sw);
+}
+
+void mp_sweep_build_step(struct sweep *sw, size_t i)
+{
+	char **argv;
+	int rc;
+
+	if (i == 0) {
+		set_workdir(sw);
+		if (sw->workdir[0] && (rc = mkdir_p(sw->workdir)) < 0) {
+			mp_sweep_fatal(sw, MP_EXIT_ENV, "cannot create the build directory %s: %s",
+				       sw->workdir, mp_strerror(rc));
+			return;
+		}
+	}
+	argv = expand_cmd(sw, &sw->plan->build_steps[i], NULL, NULL);
+	if (!argv) {
+		mp_sweep_fatal(sw, MP_EXIT_USAGE, "build step %zu: cannot expand its templates", i + 1);
+		return;
+	}
+	mp_info("version %s: build step %zu/%zu", sw->plan->versions[sw->version], i + 1,
+		sw->plan->nbuild_steps);
+	sw->busy = 1;
+	rc = mp_child_run(&sw->loop, argv, sw->plan->build_timeout_ns, on_build_done, sw);
+	free_argv(argv);
+	if (rc < 0) {
+		sw->busy = 0;
+		mp_sweep_fatal(sw, MP_EXIT_ENV, "cannot run build step %zu: %s", i + 1,
+			       mp_strerror(rc));
+	}
+}
+
+/* Renders the domain's config template into RUN_DIR/domains/. */
+static int render_config(struct sweep *sw, enum mp_dom dom, char *path, size_t len)
+{
+	const struct mp_plan_domain *d = &sw->plan->domains[dom];
+	char *text = NULL, *out = NULL, dir[PATH_MAX];
+	FILE *f;
+	size_t n;
+	int rc;
+
+	char *cfgpath = NULL;
+
+	if ((rc = mp_sweep_expand(sw, d->config, NULL, d->name, &cfgpath)) < 0)
+		return rc;
+	f = fopen(cfgpath, "r");
+	free(cfgpath);
+	if (!f)
+		return -errno;
+	text = malloc(CONFIG_MAX + 1);
+	if (!text) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	n = fread(text, 1, CONFIG_MAX, f);
+	fclose(f);
+	text[n] = '\0';
+	rc = mp_sweep_expand(sw, text, NULL, d->name, &out);
+	free(text);
+	if (rc < 0)
+		return rc;
+	snprintf(dir, sizeof(dir), "%s/domains", mp_out_dir(sw->out));
+	if ((rc = mkdir_p(dir)) < 0) {
+		free(out);
+		return rc;
+	}
+	if (mp_pathf(path, len, "%s/%s-%zu.cfg", dir, mp_dom_name(dom), sw->version) < 0) {
+		free(out);
+		return -ENAMETOOLONG;
+	}
+	f = fopen(path, "w");
+	if (!f) {
+		rc = -errno;
+		free(out);
+		return rc;
+	}
+	fputs(out, f);
+	free(out);
+	return fclose(f) == 0 ? 0 : -errno;
+}
+
+struct dom_op {
+	struct sweep *sw;
+	enum mp_dom dom;
+	int then_next;
+};
+
+static void on_created(int status, const char *out, void *arg)
+{
+	struct dom_op *op = arg;
+	struct sweep *sw = op->sw;
+	enum mp_dom dom = op->dom;
+
+	(void)out;
+	free(op);
+	sw->busy = 0;
+	if (status == 0)
+		sw->created[dom] = 1;
+	if (sw->stopping) {
+		mp_sweep_next(sw);
+		return;
+	}
+	if (status != 0) {
+		mp_sweep_fatal(sw, MP_EXIT_FAIL, "the toolstack could not create %s (%s): "
+			       "see run.log for its output", sw->plan->domains[dom].name,
+			       status == -ETIMEDOUT ? "timed out" :
+			       status == -ENOENT ? "program not found" : "it failed");
+		return;
+	}
+	mp_info("domain %s created; waiting for it in xenstore", sw->plan->domains[dom].name);
+	mp_sweep_next(sw);
+}
+
+void mp_sweep_create(struct sweep *sw, enum mp_dom dom)
+{
+	char path[PATH_MAX], **argv;
+	struct dom_op *op;
+	int rc;
+
+	if (dom == MP_DOM_DUT && !sw->workdir[0])
+		set_workdir(sw);
+	sw->up[dom] = 0;
+	rc = render_config(sw, dom, path, sizeof(path));
+	if (rc < 0) {
+		mp_sweep_fatal(sw, MP_EXIT_USAGE, "cannot render the %s config %s: %s",
+			       mp_dom_name(dom), sw->plan->domains[dom].config, mp_strerror(rc));
+		return;
+	}
+	argv = expand_cmd(sw, &sw->plan->toolstack_create, path, sw->plan->domains[dom].name);
+	op = malloc(sizeof(*op));
+	if (!argv || !op) {
+		free_argv(argv);
+		free(op);
+		mp_sweep_fatal(sw, MP_EXIT_ENV, "out of memory");
+		return;
+	}
+	op->sw = sw;
+	op->dom = dom;
+	op->then_next = 1;
+	mp_info("creating domain %s", sw->plan->domains[dom].name);
+	sw->busy = 1;
+	rc = mp_child_run(&sw->loop, argv, sw->plan->toolstack_timeout_ns, on_created, op);
+	free_argv(argv);
+	if (rc < 0) {
+		sw->busy = 0;
+		free(op);
+		mp_sweep_fatal(sw, MP_EXIT_ENV, "cannot run the toolstack: %s", mp_strerror(rc));
+	}
+}
+
+static void on_destroyed(int status, const char *out, void *arg)
+{
+	struct dom_op *op = arg;
+	struct sweep *sw = op->sw;
+
+	(void)out;
+	sw->busy = 0;
+	if (status != 0)
+		mp_warn("the toolstack could not destroy %s (status %d): remove it by hand "
+			"(xl destroy, or mir-perf-testbed down on the testbed)",
+			sw->plan->domains[op->dom].name, status);
+	sw->created[op->dom] = 0;
+	sw->up[op->dom] = 0;
+	free(op);
+	mp_sweep_next(sw);
+}
+
+void mp_sweep_destroy(struct sweep *sw, enum mp_dom dom, int then_next)
+{
+	struct dom_op *op = malloc(sizeof(*op));
+	char **argv;
+	int rc;
+
+	(void)then_next;
+	argv = expand_cmd(sw, &sw->plan->toolstack_destroy, NULL, sw->plan->domains[dom].name);
+	if (!argv || !op) {
+		free_argv(argv);
+		free(op);
+		sw->created[dom] = 0;
+		mp_sweep_next(sw);
+		return;
+	}
+	op->sw = sw;
+	op->dom = dom;
+	op->then_next = then_next;
+	mp_info("destroying domain %s", sw->plan->domains[dom].name);
+	/* The domain is going: its release is not a crash. */
+	sw->up[dom] = 0;
+	sw->busy = 1;
+	rc = mp_child_run(&sw->loop, argv, sw->plan->toolstack_timeout_ns, on_destroyed, op);
+	free_argv(argv);
+	if (rc < 0) {
+		sw->busy = 0;
+		free(op);
+		sw->created[dom] = 0;
+		mp_sweep_next(sw);
+	}
+}
+
+/* Second interrupt: destroy synchronously, without the loop. */
+void mp_sweep_destroy_sync(struct sweep *sw)
+{
+	for (int d = 0; d < MP_DOM_COUNT; d++) {
+		char **argv;
+
+		if (!sw->created[d])
+			continue;
+		argv = expand_cmd(sw, &sw->plan->toolstack_destroy, NULL,
+				  sw->plan->domains[d].name);
+		if (argv && mp_run_status(argv, sw->plan->toolstack_timeout_ns / MP_NS_PER_MS) != 0)
+			mp_warn("could not destroy %s", sw->plan->domains[d].name);
+		free_argv(argv);
+	}
+}

@@ -1,0 +1,516 @@
+/* One measurement phase: configure the agent, start traffic and sampling,
+ * warm up, measure, stop traffic, drain, then write the phase's row.
+ *
+ *   configure -> start -> [warmup] -> stats@start -> [measure] -> stats@end
+ *   -> stop -> [cooldown] -> row
+ *
+ * Samples are taken on the sampler's absolute schedule during the whole
+ * phase, each labelled with the window it fell in; only the measure window
+ * counts for the figures. Rates always come from counter deltas over the
+ * real elapsed time between two samples. */
+#include "controller/sweep_internal.h"
+
+#include <arpa/inet.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/err.h"
+#include "common/log.h"
+
+/* Traffic ends by itself this long after the planned stop, should the stop
+ * request never arrive (the agent's dead-man covers a silent controller). */
+#define TRAFFIC_SAFETY_NS (2ULL * MP_NS_PER_SEC)
+
+static const char *const window_names[] = {
+	[SW_NONE] = "none", [SW_WARMUP] = "warmup",
+	[SW_MEASURE] = "measure", [SW_COOLDOWN] = "cooldown",
+};
+
+/* Each agent request carries the phase generation it belongs to, so that a
+ * reply arriving after its phase ended is ignored. */
+struct req {
+	struct sweep *sw;
+	unsigned gen;
+};
+
+static struct req *req_new(struct sweep *sw)
+{
+	struct req *r = malloc(sizeof(*r));
+
+	if (r) {
+		r->sw = sw;
+		r->gen = sw->ph.gen;
+	}
+	return r;
+}
+
+/* Returns the sweep if the request's phase is still the current one. */
+static struct sweep *req_take(void *arg)
+{
+	struct req *r = arg;
+	struct sweep *sw = r->sw;
+	int current = r->gen == sw->ph.gen && sw->ph.active;
+
+	free(r);
+	return current ? sw : NULL;
+}
+
+static void series_push(struct sw_series *s, const struct mp_summary_point *pt)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 256;
+		struct mp_summary_point *np = realloc(s->pts, cap * sizeof(*np));
+
+		if (!np)
+			return;         /* a lost sample is counted by its absence */
+		s->pts = np;
+		s->cap = cap;
+	}
+	s->pts[s->n++] = *pt;
+}
+
+/* The output cannot be written (disk full, read-only): stop the run; every
+ * phase finished before is on disk. */
+static void out_failed(struct sweep *sw, int rc)
+{
+	mp_sweep_fatal(sw, MP_EXIT_ENV, "cannot write the results in %s: %s%s; every "
+		       "phase finished before is on disk (resume with --resume %s once "
+		       "there is room)", mp_out_dir(sw->out), mp_strerror(rc),
+		       rc == -ENOSPC ? " (disk full)" : "", mp_out_dir(sw->out));
+}
+
+void mp_sweep_sample_tick(struct mp_sampler *s, uint64_t due_ns, uint64_t now_ns,
+			  void *arg)
+{
+	struct sweep *sw = arg;
+	struct sw_phase *ph = &sw->ph;
+	const char *names[SW_NROLES];
+	struct mp_link_stats st[SW_NROLES];
+	int rc, wrote = 0;
+
+	(void)s;
+	(void)due_ns;
+	(void)now_ns;
+	if (!ph->active || ph->window == SW_NONE)
+		return;
+	for (int i = 0; i < SW_NROLES; i++)
+		names[i] = sw->ifname[i];
+	rc = mp_nl_read(sw->nl, names, SW_NROLES, st);
+	if (rc < 0) {
+		mp_sweep_phase_fail(sw, "cannot read the counters of %s: %s",
+				    rc == -ENODEV ? mp_nl_last_missing(sw->nl) : "the vifs",
+				    mp_strerror(rc));
+		return;
+	}
+	for (int i = 0; i < SW_NROLES; i++) {
+		struct mp_sample_row row = {
+			.t_s = (double)(st[i].t_ns - sw->t0) / 1e9,
+			.version = sw->plan->versions[ph->p.version],
+			.phase = ph->p.index,
+			.size = ph->p.size,
+			.rate = ph->p.rate,
+			.window = window_names[ph->window],
+			.iface = sw->ifname[i],
+			.role = mp_role_name(mp_sweep_roles[i]),
+			.rx_packets = st[i].rx_packets, .tx_packets = st[i].tx_packets,
+			.rx_bytes = st[i].rx_bytes, .tx_bytes = st[i].tx_bytes,
+			.rx_dropped = st[i].rx_dropped, .tx_dropped = st[i].tx_dropped,
+			.rx_pps = NAN, .tx_pps = NAN,
+		};
+
+		if (ph->have_prev[i] && st[i].t_ns > ph->prev[i].t_ns) {
+			double dt = (double)(st[i].t_ns - ph->prev[i].t_ns) / 1e9;
+
+			row.rx_pps = (double)(st[i].rx_packets - ph->prev[i].rx_packets) / dt;
+			row.tx_pps = (double)(st[i].tx_packets - ph->prev[i].tx_packets) / dt;
+		}
+		ph->prev[i] = st[i];
+		ph->have_prev[i] = 1;
+		if ((rc = mp_out_sample(sw->out, &row)) < 0)
+			wrote = rc;
+		if (ph->window == SW_MEASURE) {
+			struct mp_summary_point pt = {
+				.t_ns = st[i].t_ns,
+				.rx_packets = st[i].rx_packets, .rx_bytes = st[i].rx_bytes,
+				.tx_packets = st[i].tx_packets, .tx_bytes = st[i].tx_bytes,
+			};
+
+			series_push(&ph->series[i], &pt);
+		}
+	}
+	if (wrote < 0 || (rc = mp_out_flush(sw->out)) < 0) {
+		out_failed(sw, wrote < 0 ? wrote : rc);
+		return;
+	}
+	if (sw->progress) {
+		double offered = NAN, forwarded = NAN;
+		size_t n = ph->series[0].n;
+
+		if (ph->window == SW_MEASURE && n >= 2) {
+			const struct mp_summary_point *a = &ph->series[0].pts[n - 2];
+			const struct mp_summary_point *b = &ph->series[0].pts[n - 1];
+			const struct mp_summary_point *c = &ph->series[2].pts[n - 2];
+			const struct mp_summary_point *d = &ph->series[2].pts[n - 1];
+			double dt = (double)(b->t_ns - a->t_ns) / 1e9;
+
+			if (dt > 0) {
+				offered = (double)(b->rx_packets - a->rx_packets) / dt;
+				forwarded = (double)(d->rx_packets - c->rx_packets) / dt;
+			}
+		}
+		mp_progress_update(sw->progress, ph->p.index, sw->plan->versions[ph->p.version],
+				   ph->p.size, ph->p.rate, offered, forwarded,
+				   mp_now_ns() - sw->t0);
+	}
+}
+
+static void xc_sample(struct sweep *sw, struct mp_xc_info *out, int *have)
+{
+	*have = 0;
+	if (!sw->xc || !sw->up[MP_DOM_DUT])
+		return;
+	if (mp_xc_domain_info(sw->xc, sw->dom[MP_DOM_DUT].domid, out) == 0)
+		*have = 1;
+}
+
+static void write_row(struct sweep *sw)
+{
+	struct sw_phase *ph = &sw->ph;
+	struct mp_summary_input in;
+	struct mp_phase_row row;
+	int rc;
+
+	memset(&in, 0, sizeof(in));
+	mp_summary_empty_row(&row);
+	in.generator = ph->series[0].pts;
+	in.ngenerator = ph->series[0].n;
+	in.dut_out = ph->series[2].pts;
+	in.ndut_out = ph->series[2].n;
+	in.gen_sent_packets = NAN;
+	in.gen_sent_s = NAN;
+	if (ph->have_gen_start && ph->have_gen_end &&
+	    ph->gen_end.c.packets >= ph->gen_start.c.packets) {
+		uint64_t a = ph->gen_start.c.last_tx_ns, b = ph->gen_end.c.last_tx_ns;
+
+		in.gen_sent_packets = (double)(ph->gen_end.c.packets - ph->gen_start.c.packets);
+		/* The agent's own clock if it stamped both ends, else ours. */
+		in.gen_sent_s = a && b > a ? (double)(b - a) / 1e9 :
+			(double)(ph->gen_end_t - ph->gen_start_t) / 1e9;
+	}
+	in.dut_cpu_ns = NAN;
+	if (ph->have_cpu_start && ph->have_cpu_end &&
+	    ph->cpu_end.cpu_time_ns >= ph->cpu_start.cpu_time_ns)
+		in.dut_cpu_ns = (double)(ph->cpu_end.cpu_time_ns - ph->cpu_start.cpu_time_ns);
+	mp_summary_compute(&in, &row);
+	row.version = sw->plan->versions[ph->p.version];
+	row.phase = ph->p.index;
+	row.size = ph->p.size;
+	row.rate = ph->p.rate;
+	row.status = ph->failed ? "failed" : "ok";
+	row.reason = ph->failed ? ph->reason : NULL;
+	row.gen_iface = sw->ifname[0];
+	row.out_iface = sw->ifname[2];
+	if (!ph->failed && row.samples < 2) {
+		row.status = "failed";
+		row.reason = "fewer than two samples in the measure window";
+		ph->failed = 1;
+	}
+	if (ph->failed) {
+		mp_err("phase %zu (%s, size %u, rate %llu pps) failed: %s", ph->p.index + 1,
+		       row.version, row.size, (unsigned long long)row.rate, row.reason);
+		sw->failed_phases++;
+	}
+	if ((rc = mp_out_phase(sw->out, &row)) < 0)
+		out_failed(sw, rc);
+	if (sw->progress)
+		mp_progress_phase_done(sw->progress, &row);
+}
+
+static void phase_end(struct sweep *sw)
+{
+	struct sw_phase *ph = &sw->ph;
+
+	uv_timer_stop(&sw->timer);
+	mp_sampler_stop(sw->sampler);
+	ph->window = SW_NONE;
+	write_row(sw);
+	ph->active = 0;
+	ph->gen++;
+	mp_sweep_phase_done(sw);
+}
+
+static void on_cooldown_end(uv_timer_t *t)
+{
+	phase_end(t->data);
+}
+
+static int agent_broken(int status)
+{
+	return status == -ECONNRESET || status == -EPIPE || status == -ETIMEDOUT ||
+	       status == -ECANCELED || status == -ENOTCONN || status == -ECONNREFUSED;
+}
+
+static void on_stopped(struct mp_agentc *ac, int status, const char *msg,
+		       const struct mp_agent_stats *st, void *arg)
+{
+	struct sweep *sw = req_take(arg);
+
+	(void)ac;
+	(void)st;
+	if (!sw)
+		return;
+	sw->ph.traffic_on = 0;
+	if (status < 0) {
+		if (agent_broken(status))
+			sw->agent_ok = 0;
+		mp_sweep_phase_fail(sw, "the agent did not stop traffic: %s",
+				    msg ? msg : mp_strerror(status));
+	}
+}
+
+static void on_stats_end(struct mp_agentc *ac, int status, const char *msg,
+			 const struct mp_agent_stats *st, void *arg)
+{
+	struct sweep *sw = req_take(arg);
+
+	(void)ac;
+	if (!sw)
+		return;
+	if (status < 0) {
+		if (agent_broken(status))
+			sw->agent_ok = 0;
+		mp_sweep_phase_fail(sw, "the agent did not report its counters: %s",
+				    msg ? msg : mp_strerror(status));
+		return;
+	}
+	sw->ph.gen_end = *st;
+	sw->ph.gen_end_t = mp_now_ns();
+	sw->ph.have_gen_end = 1;
+}
+
+static void on_measure_end(uv_timer_t *t)
+{
+	struct sweep *sw = t->data;
+	struct sw_phase *ph = &sw->ph;
+
+	ph->window = SW_COOLDOWN;
+	xc_sample(sw, &ph->cpu_end, &ph->have_cpu_end);
+	mp_agentc_stats(sw->agent, on_stats_end, req_new(sw));
+	mp_agentc_stop(sw->agent, on_stopped, req_new(sw));
+	uv_timer_start(&sw->timer, on_cooldown_end,
+		       sw->plan->cooldown_ns / MP_NS_PER_MS, 0);
+}
+
+static void on_stats_start(struct mp_agentc *ac, int status, const char *msg,
+			   const struct mp_agent_stats *st, void *arg)
+{
+	struct sweep *sw = req_take(arg);
+
+	(void)ac;
+	if (!sw)
+		return;
+	if (status < 0) {
+		if (agent_broken(status))
+			sw->agent_ok = 0;
+		mp_sweep_phase_fail(sw, "the agent did not report its counters: %s",
+				    msg ? msg : mp_strerror(status));
+		return;
+	}
+	sw->ph.gen_start = *st;
+	sw->ph.gen_start_t = mp_now_ns();
+	sw->ph.have_gen_start = 1;
+}
+
+static void on_warmup_end(uv_timer_t *t)
+{
+	struct sweep *sw = t->data;
+	struct sw_phase *ph = &sw->ph;
+
+	ph->window = SW_MEASURE;
+	xc_sample(sw, &ph->cpu_start, &ph->have_cpu_start);
+	mp_agentc_stats(sw->agent, on_stats_start, req_new(sw));
+	uv_timer_start(&sw->timer, on_measure_end, sw->plan->duration_ns / MP_NS_PER_MS, 0);
+}
+
+static void on_stale_stopped(struct mp_agentc *ac, int status, const char *msg,
+			     const struct mp_agent_stats *st, void *arg)
+{
+	(void)ac;
+	(void)status;
+	(void)msg;
+	(void)st;
+	(void)arg;
+}
+
+static void on_started(struct mp_agentc *ac, int status, const char *msg,
+		       const struct mp_agent_stats *st, void *arg)
+{
+	struct sweep *owner = ((struct req *)arg)->sw;
+	struct sweep *sw = req_take(arg);
+
+	(void)st;
+	if (!sw) {
+		/* Traffic started for a phase that has already ended: stop it. */
+		if (status == 0 && owner->agent_ok)
+			mp_agentc_stop(ac, on_stale_stopped, NULL);
+		return;
+	}
+	if (status < 0) {
+		if (agent_broken(status))
+			sw->agent_ok = 0;
+		mp_sweep_phase_fail(sw, "the agent did not start traffic: %s",
+				    msg ? msg : mp_strerror(status));
+		return;
+	}
+	sw->ph.traffic_on = 1;
+	sw->ph.window = SW_WARMUP;
+	mp_sampler_start(sw->sampler);
+	uv_timer_start(&sw->timer, on_warmup_end, sw->plan->warmup_ns / MP_NS_PER_MS, 0);
+}
+
+static void on_configured(struct mp_agentc *ac, int status, const char *msg,
+			  const struct mp_agent_stats *st, void *arg)
+{
+	struct sweep *sw = req_take(arg);
+
+	(void)st;
+	if (!sw)
+		return;
+	if (status < 0) {
+		if (agent_broken(status))
+			sw->agent_ok = 0;
+		mp_sweep_phase_fail(sw, "the agent refused the configuration: %s",
+				    msg ? msg : mp_strerror(status));
+		return;
+	}
+	mp_agentc_start(ac, on_started, req_new(sw));
+}
+
+static int build_traffic(struct sweep *sw, struct mp_traffic *t)
+{
+	const struct mp_plan *p = sw->plan;
+	const struct mp_plan_vif *in = &p->roles[MP_ROLE_DUT_IN];
+	const char *dst = p->dst_mac ? p->dst_mac : sw->dom[in->domain].vifs[in->devid].mac;
+
+	memset(t, 0, sizeof(*t));
+	snprintf(t->dev, sizeof(t->dev), "%s", p->agent_dev);
+	t->frame_size = sw->ph.p.size;
+	t->rate_pps = sw->ph.p.rate;
+	t->duration_ns = p->warmup_ns + p->duration_ns + TRAFFIC_SAFETY_NS;
+	if (mp_mac_parse(dst, t->dst_mac) < 0)
+		return -EINVAL;
+	if (inet_pton(AF_INET, p->src_ip, &t->src_ip) != 1 ||
+	    inet_pton(AF_INET, p->dst_ip, &t->dst_ip) != 1)
+		return -EINVAL;
+	t->src_port = p->src_port;
+	t->dst_port = p->dst_port;
+	return 0;
+}
+
+void mp_sweep_phase_run(struct sweep *sw)
+{
+	struct sw_phase *ph = &sw->ph;
+	struct mp_traffic t;
+	unsigned gen = ph->gen;
+
+	for (int i = 0; i < SW_NROLES; i++)
+		free(ph->series[i].pts);
+	memset(ph, 0, sizeof(*ph));
+	ph->gen = gen + 1;
+	ph->active = 1;
+	ph->started_ns = mp_now_ns();
+	mp_plan_phase(sw->plan, sw->phase, &ph->p);
+	mp_info("phase %zu/%zu: version %s, size %u, rate %llu pps", ph->p.index + 1,
+		sw->nphases, sw->plan->versions[ph->p.version], ph->p.size,
+		(unsigned long long)ph->p.rate);
+	if (build_traffic(sw, &t) < 0) {
+		mp_sweep_phase_fail(sw, "the traffic's MAC or IP addresses are invalid");
+		return;
+	}
+	mp_agentc_configure(sw->agent, &t, on_configured, req_new(sw));
+}
+
+/* After a failure: stop traffic if it may be running, then write the row. */
+static void on_fail_stopped(struct mp_agentc *ac, int status, const char *msg,
+			    const struct mp_agent_stats *st, void *arg)
+{
+	struct sweep *sw = req_take(arg);
+
+	(void)ac;
+	(void)msg;
+	(void)st;
+	if (!sw)
+		return;
+	if (status < 0 && agent_broken(status))
+		sw->agent_ok = 0;
+	sw->ph.traffic_on = 0;
+	phase_end(sw);
+}
+
+void mp_sweep_phase_fail(struct sweep *sw, const char *fmt, ...)
+{
+	struct sw_phase *ph = &sw->ph;
+	va_list ap;
+
+	if (!ph->active || ph->failed)
+		return;
+	ph->failed = 1;
+	va_start(ap, fmt);
+	vsnprintf(ph->reason, sizeof(ph->reason), fmt, ap);
+	va_end(ap);
+	uv_timer_stop(&sw->timer);
+	if (ph->traffic_on && sw->agent_ok) {
+		ph->gen++;      /* replies of the failed phase's requests are stale */
+		mp_agentc_stop(sw->agent, on_fail_stopped, req_new(sw));
+		return;
+	}
+	phase_end(sw);
+}
+
+static void on_abort_stopped(struct mp_agentc *ac, int status, const char *msg,
+			     const struct mp_agent_stats *st, void *arg)
+{
+	struct req *r = arg;
+	struct sweep *sw = r->sw;
+
+	(void)ac;
+	(void)status;
+	(void)msg;
+	(void)st;
+	free(r);
+	mp_sweep_next(sw);
+}
+
+/* On interrupt: stop traffic, write no row (the phase did not finish, and a
+ * resumed run starts again from it), then let cleanup go on. */
+void mp_sweep_phase_abort(struct sweep *sw)
+{
+	struct sw_phase *ph = &sw->ph;
+	int stop = ph->traffic_on && sw->agent_ok;
+
+	uv_timer_stop(&sw->timer);
+	mp_sampler_stop(sw->sampler);
+	mp_info("phase %zu interrupted: not recorded", ph->p.index + 1);
+	ph->active = 0;
+	ph->window = SW_NONE;
+	ph->gen++;
+	if (stop) {
+		struct req *r = req_new(sw);
+
+		mp_agentc_stop(sw->agent, on_abort_stopped, r);
+		return;
+	}
+	mp_sweep_next(sw);
+}
+
+void mp_sweep_phase_free(struct sweep *sw)
+{
+	for (int i = 0; i < SW_NROLES; i++) {
+		free(sw->ph.series[i].pts);
+		sw->ph.series[i].pts = NULL;
+	}
+}

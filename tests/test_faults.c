@@ -1,0 +1,343 @@
+/* Faults on the testbed (issue 8): every one ends with the documented exit
+ * code, every finished phase on disk, a message saying what happened, and
+ * nothing of the run left behind. Needs root. */
+#include "test.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/run.h"
+#include "tbutil.h"
+
+#define RUN_TIMEOUT_MS (240 * 1000)
+
+static const char *plan_with(const char *duration, const char *methods,
+			     const char *discovery_timeout, const char *connect_timeout)
+{
+	return tb_plan("short.yaml", "@ON_FAILURE@", "stop", "@DURATION@", duration,
+		       "@DISCOVERY_TIMEOUT@", discovery_timeout,
+		       "@CONNECT_TIMEOUT@", connect_timeout, "@RATE2@", "20000",
+		       "methods: [dhcp, xenstore]", methods, NULL);
+}
+
+static const char *short_plan(void)
+{
+	return plan_with("2s", "methods: [dhcp, xenstore]", "60s", "5s");
+}
+
+static void out_paths(char *out, char *log, size_t len)
+{
+	snprintf(out, len, "%s/out", mp_test_tmpdir());
+	snprintf(log, len, "%s/mp.log", mp_test_tmpdir());
+}
+
+/* Sends `sig` to every process of this test's domain `domain` whose command
+ * line contains `needle` (NULL: all of them). Returns how many. */
+static size_t signal_domain(const char *domain, const char *needle, int sig)
+{
+	int pids[64];
+	size_t n = tb_ns_pids(domain, pids, 64), hit = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char path[64], buf[512] = "";
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/cmdline", pids[i]);
+		f = fopen(path, "r");
+		if (f) {
+			size_t len = fread(buf, 1, sizeof(buf) - 1, f);
+
+			for (size_t j = 0; j < len; j++)
+				if (!buf[j])
+					buf[j] = ' ';
+			buf[len] = '\0';
+			fclose(f);
+		}
+		if (needle && !strstr(buf, needle))
+			continue;
+		if (kill(pids[i], sig) == 0)
+			hit++;
+	}
+	return hit;
+}
+
+/* Starts a run, waits until `rows` phases are on disk plus `extra_us`. */
+static int start_run(const char *plan, const char *out, const char *log,
+		     size_t rows, unsigned extra_us)
+{
+	int pid;
+
+	pid = tb_mirperf_spawn(log, "--plan", plan, "--out", out, "--quiet", NULL);
+	tb_wait_rows(out, rows, 120);
+	usleep(extra_us);
+	return pid;
+}
+
+static char *read_log(const char *log)
+{
+	char *text = mp_test_read_file(log);
+
+	ASSERT_MSG(text, "no log at %s", log);
+	fprintf(stderr, "--- mir-perf output ---\n%s--- end ---\n", text);
+	return text;
+}
+
+static void testbed_file(const char *name, char *path, size_t len)
+{
+	snprintf(path, len, "/run/mir-perf/%s/%s", mp_test_prefix(), name);
+}
+
+static int pid_from_file(const char *name)
+{
+	char path[256], *text;
+	int pid;
+
+	testbed_file(name, path, sizeof(path));
+	text = mp_test_read_file(path);
+	ASSERT_MSG(text, "no pid file %s", path);
+	pid = atoi(text);
+	free(text);
+	ASSERT(pid > 1);
+	return pid;
+}
+
+TEST_T(faults_agent_killed_mid_phase, 300)
+{
+	char out[4096], log[4096], *text;
+	int pid;
+
+	tb_up();
+	out_paths(out, log, sizeof(out));
+	pid = start_run(short_plan(), out, log, 1, 1500000);
+	ASSERT_MSG(signal_domain("traffgen", "mir-perf-agent", SIGKILL) >= 1,
+		   "no agent process in the traff-gen domain");
+	ASSERT_EQ(tb_wait_exit(pid, 120), 1);
+	text = read_log(log);
+	/* The agent was the traff-gen's program: the domain went with it. */
+	ASSERT_CONTAINS(text, "traff-gen");
+	free(text);
+	ASSERT_EQ(tb_rows_with_status(out, "ok", NULL, 0), 1);
+	ASSERT_EQ(tb_rows_with_status(out, "failed", NULL, 0), 1);
+	ASSERT_EQ(tb_rows_with_status(out, "skipped", NULL, 0), 2);
+	tb_assert_no_domains_left();
+}
+
+TEST_T(faults_traffgen_dies_mid_phase, 300)
+{
+	char out[4096], log[4096], *text;
+	int pid;
+
+	tb_up();
+	out_paths(out, log, sizeof(out));
+	pid = start_run(short_plan(), out, log, 1, 1500000);
+	ASSERT(signal_domain("traffgen", NULL, SIGKILL) >= 1);
+	ASSERT_EQ(tb_wait_exit(pid, 120), 1);
+	text = read_log(log);
+	ASSERT_CONTAINS(text, "traff-gen domain disappeared");
+	free(text);
+	ASSERT_EQ(tb_rows_with_status(out, "ok", NULL, 0), 1);
+	ASSERT_EQ(tb_rows_with_status(out, "failed", NULL, 0), 1);
+	ASSERT_EQ(tb_rows_with_status(out, "skipped", NULL, 0), 2);
+	tb_assert_no_domains_left();
+}
+
+TEST_T(faults_agent_hangs, 300)
+{
+	char out[4096], log[4096], *text;
+	int pid;
+
+	tb_up();
+	out_paths(out, log, sizeof(out));
+	pid = start_run(short_plan(), out, log, 1, 1500000);
+	/* Stopped, not dead: the connection stays open, nothing answers. */
+	ASSERT(signal_domain("traffgen", "mir-perf-agent", SIGSTOP) >= 1);
+	ASSERT_EQ(tb_wait_exit(pid, 120), 1);
+	text = read_log(log);
+	ASSERT_CONTAINS(text, "timed out");
+	ASSERT_CONTAINS(text, "cannot reach the traff-gen agent");
+	free(text);
+	ASSERT_EQ(tb_rows_with_status(out, "ok", NULL, 0), 1);
+	ASSERT_EQ(tb_rows_with_status(out, "failed", NULL, 0), 1);
+	ASSERT_EQ(tb_rows_with_status(out, "skipped", NULL, 0), 2);
+	tb_assert_no_domains_left();
+}
+
+/* The generator's transmit counter, read inside the traff-gen domain. */
+static unsigned long long traffgen_tx(void)
+{
+	char ns[64], *argv[] = { "ip", "netns", "exec", ns, "cat",
+				 "/sys/class/net/eth0/statistics/tx_packets", NULL };
+	struct mp_run_result r;
+	unsigned long long v;
+
+	snprintf(ns, sizeof(ns), "%s-traffgen", mp_test_prefix());
+	ASSERT_EQ(mp_run(argv, NULL, 10000, &r), 0);
+	ASSERT_MSG(r.status == 0, "cannot read the traff-gen counters: %s", r.err);
+	v = strtoull(r.out, NULL, 10);
+	mp_run_result_free(&r);
+	return v;
+}
+
+TEST_T(faults_controller_sigkill_deadman_stops_traffic, 300)
+{
+	char out[4096], log[4096], *down[] = { (char *)mp_test_bin("mir-perf-testbed"),
+		"down", "--prefix", (char *)mp_test_prefix(), NULL };
+	unsigned long long a, b, c;
+	struct mp_run_result r;
+	int pid;
+
+	tb_up();
+	out_paths(out, log, sizeof(out));
+	/* 20 s phases: traffic would run long after the kill without the
+	 * agent's dead-man (3 s). */
+	pid = start_run(plan_with("20s", "methods: [dhcp, xenstore]", "60s", "5s"),
+			out, log, 0, 0);
+	/* Wait until traffic flows. */
+	a = traffgen_tx();
+	for (int i = 0; i < 300 && traffgen_tx() < a + 1000; i++)
+		usleep(100000);
+	b = traffgen_tx();
+	ASSERT_MSG(b >= a + 1000, "traffic never started");
+	kill(pid, SIGKILL);
+	ASSERT_EQ(tb_wait_exit(pid, 10), 128 + SIGKILL);
+	/* Well past the dead-man: the counter no longer moves. */
+	sleep(5);
+	b = traffgen_tx();
+	sleep(1);
+	c = traffgen_tx();
+	ASSERT_MSG(b == c, "traffic still flowing 5 s after the controller died "
+		   "(%llu then %llu)", b, c);
+	/* The next testbed down removes what the dead controller left. */
+	ASSERT_EQ(mp_run(down, NULL, 60000, &r), 0);
+	ASSERT_MSG(r.status == 0, "testbed down: %s", r.err);
+	mp_run_result_free(&r);
+	tb_assert_no_domains_left();
+}
+
+TEST_T(faults_xenstored_dies, 300)
+{
+	char out[4096], log[4096], *text;
+	int pid;
+
+	tb_up();
+	out_paths(out, log, sizeof(out));
+	pid = start_run(short_plan(), out, log, 1, 1000000);
+	ASSERT_EQ(kill(pid_from_file("xenstored.pid"), SIGKILL), 0);
+	ASSERT_EQ(tb_wait_exit(pid, 120), 1);
+	text = read_log(log);
+	ASSERT_CONTAINS(text, "lost the connection to xenstored");
+	free(text);
+	ASSERT(tb_rows_with_status(out, "ok", NULL, 0) >= 1);
+	ASSERT(tb_rows_with_status(out, "skipped", NULL, 0) >= 1);
+	tb_assert_no_domains_left();
+}
+
+TEST_T(faults_dhcp_never_answers, 300)
+{
+	char out[4096], *err = NULL;
+	int rc;
+
+	tb_up();
+	ASSERT_EQ(kill(pid_from_file("dnsmasq.pid"), SIGTERM), 0);
+	snprintf(out, sizeof(out), "%s/out", mp_test_tmpdir());
+	rc = tb_mirperf(RUN_TIMEOUT_MS, NULL, &err, "--plan",
+			plan_with("2s", "methods: [dhcp]", "5s", "5s"), "--out", out, NULL);
+	ASSERT_EQ(rc, 1);
+	ASSERT_CONTAINS(err, "DHCP");
+	ASSERT_CONTAINS(err, "00:16:3e:6d:70:01");
+	free(err);
+	ASSERT_EQ(tb_rows_with_status(out, "skipped", NULL, 0), 4);
+	tb_assert_no_domains_left();
+}
+
+TEST_T(faults_output_not_writable, 120)
+{
+	char *err = NULL;
+	int rc;
+
+	tb_up();
+	rc = tb_mirperf(RUN_TIMEOUT_MS, NULL, &err, "--plan", short_plan(),
+			"--out", "/proc/mir-perf-cannot-write-here", NULL);
+	ASSERT_EQ(rc, 3);
+	ASSERT_CONTAINS(err, "cannot create the run directory");
+	ASSERT_CONTAINS(err, "--out");
+	free(err);
+	tb_assert_no_domains_left();
+}
+
+TEST_T(faults_output_disk_full, 300)
+{
+	char out[4096], *err = NULL, *argv[] = { "mount", "--make-rprivate", "/", NULL };
+	struct mp_run_result r;
+	int rc;
+
+	tb_up();
+	/* A private mount namespace: the small tmpfs vanishes with this test's
+	 * processes, whatever happens. */
+	ASSERT_EQ(unshare(CLONE_NEWNS), 0);
+	ASSERT_EQ(mp_run(argv, NULL, 10000, &r), 0);
+	ASSERT_EQ(r.status, 0);
+	mp_run_result_free(&r);
+	snprintf(out, sizeof(out), "%s/out", mp_test_tmpdir());
+	ASSERT_EQ(mkdir(out, 0755), 0);
+	ASSERT_MSG(mount("mp-full", out, "tmpfs", 0, "size=48k") == 0, "mount: %s",
+		   strerror(errno));
+	rc = tb_mirperf(RUN_TIMEOUT_MS, NULL, &err, "--plan", short_plan(), "--out", out, NULL);
+	ASSERT_EQ(rc, 3);
+	ASSERT_CONTAINS(err, "disk full");
+	free(err);
+	/* What is on disk is valid up to the last finished phase. */
+	ASSERT(tb_rows_with_status(out, "ok", NULL, 0) >= 1);
+	tb_assert_no_domains_left();
+}
+
+TEST_T(faults_sigint_twice_exits_at_once, 300)
+{
+	char out[4096], log[4096];
+	int pid;
+
+	tb_up();
+	out_paths(out, log, sizeof(out));
+	pid = start_run(short_plan(), out, log, 1, 1000000);
+	kill(pid, SIGINT);
+	usleep(100000);
+	kill(pid, SIGINT);
+	ASSERT_EQ(tb_wait_exit(pid, 30), 130);
+	free(read_log(log));
+	ASSERT(tb_rows_with_status(out, "ok", NULL, 0) >= 1);
+	tb_assert_no_domains_left();
+}
+
+TEST_T(resume_continues_an_interrupted_run, 400)
+{
+	char out[4096], log[4096], path[4096], run[4096];
+	struct tb_csv p;
+	int pid, rc, cphase, cst;
+
+	tb_up();
+	out_paths(out, log, sizeof(out));
+	pid = start_run(short_plan(), out, log, 2, 500000);
+	kill(pid, SIGINT);
+	ASSERT_EQ(tb_wait_exit(pid, 60), 130);
+	ASSERT_EQ(tb_rows_with_status(out, "ok", NULL, 0), 2);
+	snprintf(run, sizeof(run), "%s", tb_run_dir(out));
+	rc = tb_mirperf(RUN_TIMEOUT_MS, NULL, NULL, "--resume", run, "--quiet", NULL);
+	ASSERT_EQ(rc, 0);
+	/* Every phase exactly once, all ok, in order: as an uninterrupted run. */
+	snprintf(path, sizeof(path), "%s/phases.csv", run);
+	ASSERT_EQ(tb_csv_load(path, &p), 0);
+	ASSERT_EQ(p.nrows, 1 + 4);
+	cphase = tb_csv_col(&p, "phase");
+	cst = tb_csv_col(&p, "status");
+	for (size_t i = 1; i < p.nrows; i++) {
+		ASSERT_EQ(atoi(p.rows[i][cphase]), (int)i);
+		ASSERT_STREQ(p.rows[i][cst], "ok");
+	}
+	tb_csv_free(&p);
+	tb_assert_no_domains_left();
+}

@@ -1,0 +1,127 @@
+/* Tests of the controller's loop helpers: child processes (child.c) and the
+ * sampling clock (sampler.c). */
+#include "test.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "common/clock.h"
+#include "controller/child.h"
+#include "controller/sampler.h"
+
+struct child_result {
+	int done, status;
+	char out[256];
+};
+
+static void on_child(int status, const char *out, void *arg)
+{
+	struct child_result *r = arg;
+
+	r->done++;
+	r->status = status;
+	snprintf(r->out, sizeof(r->out), "%s", out);
+}
+
+static void run_child(char *const argv[], uint64_t timeout_ns, struct child_result *r)
+{
+	uv_loop_t loop;
+
+	uv_loop_init(&loop);
+	ASSERT_EQ(mp_child_run(&loop, argv, timeout_ns, on_child, r), 0);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	ASSERT_EQ(uv_loop_close(&loop), 0);
+	ASSERT_EQ(r->done, 1);
+}
+
+TEST(child_exit_status_and_output)
+{
+	char *argv[] = { "sh", "-c", "echo 7; echo noise >&2; exit 4", NULL };
+	struct child_result r = { 0 };
+
+	run_child(argv, 5 * MP_NS_PER_SEC, &r);
+	ASSERT_EQ(r.status, 4);
+	ASSERT_STREQ(r.out, "7\n");
+}
+
+TEST(child_timeout_kills)
+{
+	char *argv[] = { "sleep", "30", NULL };
+	struct child_result r = { 0 };
+
+	run_child(argv, 200 * MP_NS_PER_MS, &r);
+	ASSERT_EQ(r.status, -ETIMEDOUT);
+}
+
+TEST(child_missing_program)
+{
+	char *argv[] = { "/nonexistent/mir-perf-test-prog", NULL };
+	struct child_result r = { 0 };
+
+	run_child(argv, MP_NS_PER_SEC, &r);
+	ASSERT_EQ(r.status, -ENOENT);
+}
+
+TEST(child_arguments_are_not_shell)
+{
+	/* A hostile value stays one argument: printf prints it verbatim. */
+	char *argv[] = { "printf", "%s", "$(touch /tmp/mp-pwned);`id`", NULL };
+	struct child_result r = { 0 };
+
+	run_child(argv, 5 * MP_NS_PER_SEC, &r);
+	ASSERT_EQ(r.status, 0);
+	ASSERT_STREQ(r.out, "$(touch /tmp/mp-pwned);`id`");
+	ASSERT(access("/tmp/mp-pwned", F_OK) != 0);
+}
+
+struct tick_state {
+	int ticks;
+	int stop_at;
+	int block_at;          /* tick index that blocks 350 ms */
+	uint64_t due[64];
+	uv_loop_t *loop;
+};
+
+static void on_tick(struct mp_sampler *s, uint64_t due, uint64_t now, void *arg)
+{
+	struct tick_state *st = arg;
+
+	ASSERT(now >= due);
+	st->due[st->ticks] = due;
+	if (st->ticks == st->block_at)
+		usleep(350000);
+	if (++st->ticks == st->stop_at)
+		mp_sampler_stop(s);
+}
+
+TEST(sampler_absolute_schedule_skips_missed_slots)
+{
+	struct tick_state st = { .stop_at = 12, .block_at = 3 };
+	struct mp_sampler_lateness lat;
+	struct mp_sampler *s;
+	uv_loop_t loop;
+
+	uv_loop_init(&loop);
+	ASSERT_EQ(mp_sampler_new(&loop, 50 * MP_NS_PER_MS, on_tick, &st, &s), 0);
+	mp_sampler_start(s);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	/* Due times are exact multiples of the interval from the first. */
+	for (int i = 1; i < st.ticks; i++) {
+		uint64_t d = st.due[i] - st.due[0];
+
+		ASSERT_MSG(d % (50 * MP_NS_PER_MS) == 0, "tick %d due at +%llu ns", i,
+			   (unsigned long long)d);
+		ASSERT(st.due[i] > st.due[i - 1]);
+	}
+	/* The 350 ms block swallowed slots: they are skipped, not replayed. */
+	ASSERT_EQ(st.due[4] - st.due[3] >= 350 * MP_NS_PER_MS, 1);
+	mp_sampler_lateness(s, &lat);
+	ASSERT_EQ(lat.ticks, 12);
+	ASSERT(lat.skipped >= 6);
+	ASSERT(lat.max_ns >= lat.p99_ns && lat.p99_ns >= lat.p50_ns);
+	mp_sampler_close(s);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	ASSERT_EQ(uv_loop_close(&loop), 0);
+}

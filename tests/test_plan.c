@@ -1,0 +1,374 @@
+/* The sweep plan (issue 2): samples parse, malformed plans give the exact
+ * file:line:column message, the schedule, the effective plan round trip,
+ * templates, and the command line. */
+#include "test.h"
+
+#include <errno.h>
+#include <glob.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/run.h"
+#include "common/template.h"
+#include "controller/plan.h"
+
+/* Loads `text` as p.yaml in the test's tmpdir; returns the rc and the first
+ * error line (without the "p.yaml:" prefix) in err. */
+static int load(const char *text, char *err, size_t errlen, struct mp_plan **plan)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int rc;
+
+	rc = mp_plan_load_string(text, strlen(text), "p.yaml", mp_test_tmpdir(), f, plan);
+	fclose(f);
+	err[0] = '\0';
+	if (buf) {
+		char *nl = strchr(buf, '\n');
+
+		if (nl)
+			*nl = '\0';
+		snprintf(err, errlen, "%s", strncmp(buf, "p.yaml:", 7) == 0 ? buf + 7 : buf);
+	}
+	free(buf);
+	return rc;
+}
+
+static const char *const malformed[][2] = {
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]\n",
+	  "5:1: YAML syntax error: did not find expected ',' or '}'" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\nfoo: 1\n",
+	  "5:1: unknown key \"foo\" in the plan; expected one of: name, library, versions, build, toolstack, domains, roles, discovery, agent, traffic, phase, sampling, output" },
+	{ "name: t\nname: u\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\n",
+	  "2:1: duplicate key \"name\"" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [59], rates: [1000]}\n",
+	  "4:19: frame size 59 is out of range; expected 60..9000" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [9001], rates: [1000]}\n",
+	  "4:19: frame size 9001 is out of range; expected 60..9000" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [0]}\n",
+	  "4:32: rate 0 is out of range; expected 1..100000000" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\nphase: {duration: 0s}\n",
+	  "5:19: phase.duration 0s is too short; expected at least 1ms" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\nphase: {duration: -1s}\n",
+	  "5:19: phase.duration \"-1s\" is not a duration; expected a number and a unit (ms, s, m), e.g. 10s or 100ms" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\nsampling: {interval: 5ms}\n",
+	  "5:22: sampling.interval 5ms is too short; expected at least 10ms" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\nphase: {duration: 10}\n",
+	  "5:19: phase.duration \"10\" is not a duration; expected a number and a unit (ms, s, m), e.g. 10s or 100ms" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes_file: nope, rates: [1000]}\n",
+	  "4:23: traffic.sizes_file @DIR@/nope: No such file or directory; expected a readable file (relative paths start from the plan's directory)" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\nx: &a [1]\ny: *a\n",
+	  "5:4: anchors are not supported; write the value out" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\noutput: [[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]\n",
+	  "5:24: nesting too deep; a plan has at most a few levels" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: v1\ntraffic: {sizes: [60], rates: [1000]}\n",
+	  "3:11: versions must be a non-empty list of commits, tags or branches" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [sixty], rates: [1000]}\n",
+	  "4:19: frame size must be a whole number, not \"sixty\"" },
+	{ "name: t\nlibrary: {name: l}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\n",
+	  "2:10: library needs a repo (the git URL its versions come from)" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1, v1]\ntraffic: {sizes: [60], rates: [1000]}\n",
+	  "3:16: version \"v1\" is listed twice" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60, 60], rates: [1000]}\n",
+	  "4:23: frame size 60 is listed twice" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000], dst_mac: 00:11:22:33:44}\n",
+	  "4:48: traffic.dst_mac \"00:11:22:33:44\" is not a MAC address; expected xx:xx:xx:xx:xx:xx" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000], src_ip: 10.0.0.300}\n",
+	  "4:47: traffic.src_ip \"10.0.0.300\" is not an IPv4 address" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000], dst_port: 65536}\n",
+	  "4:49: traffic.dst_port 65536 is out of range; expected 1..65535" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\nagent: {engine: dpdk}\n",
+	  "5:17: agent.engine \"dpdk\" is not known; expected auto, packet or pktgen" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\ndomains: {dut: {on_failure: retry}}\n",
+	  "5:29: on_failure \"retry\" is not known; expected recreate or stop" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\ndiscovery: {methods: [arp]}\n",
+	  "5:23: discovery method \"arp\" is not known; expected dhcp or xenstore" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\ntoolstack: {create: []}\n",
+	  "5:21: toolstack.create must be a non-empty list of arguments, e.g. [xl, create, \"{config}\"]" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\ntoolstack: {create: [xl, create, \"{cfg}\"]}\n",
+	  "5:35: toolstack.create: unknown variable {cfg}; known: {version} {library} {repo} {workdir} {run_dir} {bin_dir} {cfg_dir} {src_dir} {config} {name}" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\nroles: {generator: {domain: dut, vif: 0}}\n",
+	  "5:29: roles.generator belongs to the traffgen domain" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\nroles: {control: {domain: traffgen, vif: 9}}\n",
+	  "5:42: vif 9 is out of range; expected 0..7" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\n---\nname: u\n",
+	  "5:1: a second YAML document; a plan is one document" },
+	{ "\tname: t\n",
+	  "1:1: YAML syntax error: found character that cannot start any token" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], sizes_file: f, rates: [1000]}\n",
+	  "4:36: traffic has both sizes and sizes_file; expected one of them" },
+	{ "name: \"a b\"\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\n",
+	  "1:7: name \"a b\" is not valid (it names the run directory); expected 1-64 of A-Z a-z 0-9 . _ -, not starting with - or ." },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\ndiscovery: {address: 10.1.1}\n",
+	  "5:22: discovery.address \"10.1.1\" is not an IPv4 address" },
+};
+
+TEST(plan_malformed_exact_messages)
+{
+	ASSERT(sizeof(malformed) / sizeof(malformed[0]) >= 30);
+	for (size_t i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++) {
+		char err[1024], want[1024], *at;
+		struct mp_plan *p = NULL;
+
+		snprintf(want, sizeof(want), "%s", malformed[i][1]);
+		if ((at = strstr(want, "@DIR@"))) {
+			char rest[1024];
+
+			snprintf(rest, sizeof(rest), "%s", at + 5);
+			snprintf(at, sizeof(want) - (size_t)(at - want), "%s%s", mp_test_tmpdir(), rest);
+		}
+		ASSERT_EQ(load(malformed[i][0], err, sizeof(err), &p), -EINVAL);
+		ASSERT(p == NULL);
+		ASSERT_MSG(strcmp(err, want) == 0, "case %zu:\n  got  %s\n  want %s", i + 1, err, want);
+	}
+}
+
+TEST(plan_minimal_defaults)
+{
+	char err[1024];
+	struct mp_plan *p;
+	struct mp_phase ph;
+
+	ASSERT_EQ(load("name: t\nlibrary: {name: l, repo: r}\nversions: [a, b]\n"
+		       "traffic: {sizes: [60, 1496], rates: [1000, 2000, 3000]}\n",
+		       err, sizeof(err), &p), 0);
+	ASSERT_STREQ(p->name, "t");
+	ASSERT_EQ(mp_plan_phase_count(p), 12);
+	/* versions outermost, then sizes, then rates */
+	mp_plan_phase(p, 7, &ph);
+	ASSERT_EQ(ph.version, 1);
+	ASSERT_EQ(ph.size, 60);
+	ASSERT_EQ(ph.rate, 2000);
+	ASSERT_EQ(p->duration_ns, 10000000000ULL);
+	ASSERT_EQ(p->sample_interval_ns, 100000000ULL);
+	ASSERT_EQ(p->agent_port, 7000);
+	ASSERT_STREQ(p->toolstack_create.argv[0], "xl");
+	mp_plan_free(p);
+}
+
+TEST(plan_samples_parse)
+{
+	glob_t g;
+	char pattern[4096];
+
+	snprintf(pattern, sizeof(pattern), "%s/*.yaml", mp_test_src_path("cfg"));
+	ASSERT_EQ(glob(pattern, 0, NULL, &g), 0);
+	ASSERT(g.gl_pathc >= 2);
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		struct mp_plan *p = NULL;
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+		int rc = mp_plan_load(g.gl_pathv[i], f, &p);
+
+		fclose(f);
+		ASSERT_MSG(rc == 0, "%s: %s", g.gl_pathv[i], buf);
+		free(buf);
+		mp_plan_free(p);
+	}
+	globfree(&g);
+}
+
+TEST(plan_write_reloads_equal)
+{
+	char err[1024], *text = NULL;
+	size_t len = 0;
+	struct mp_plan *a, *b;
+	FILE *f;
+	char *again = NULL;
+	size_t len2 = 0;
+
+	ASSERT_EQ(load("name: t\nlibrary: {name: l, repo: \"r \\\"q\\\"\"}\nversions: [v1, v2]\n"
+		       "build: {steps: [[make, \"-C\", \"{workdir}\"]]}\n"
+		       "domains: {dut: {name: d, config: \"{cfg_dir}/d.cfg\", on_failure: stop}}\n"
+		       "discovery: {methods: [xenstore], address: 10.0.0.9}\n"
+		       "traffic: {sizes: [60], rates: [1000], dst_mac: \"00:16:3e:00:00:01\"}\n"
+		       "phase: {duration: 1500ms, warmup: 0s, cooldown: 250ms}\n",
+		       err, sizeof(err), &a), 0);
+	f = open_memstream(&text, &len);
+	ASSERT_EQ(mp_plan_write(a, f), 0);
+	fclose(f);
+	ASSERT_MSG(mp_plan_load_string(text, len, "w.yaml", "/", stderr, &b) == 0, "%s", text);
+	f = open_memstream(&again, &len2);
+	ASSERT_EQ(mp_plan_write(b, f), 0);
+	fclose(f);
+	ASSERT_STREQ(again, text);
+	ASSERT_STREQ(b->library_repo, "r \"q\"");
+	ASSERT_EQ(b->warmup_ns, 0);
+	ASSERT_EQ(b->dut_on_failure, MP_ON_FAILURE_STOP);
+	ASSERT_STREQ(b->pinned_address, "10.0.0.9");
+	ASSERT_EQ(b->discover_dhcp, 0);
+	free(text);
+	free(again);
+	mp_plan_free(a);
+	mp_plan_free(b);
+}
+
+TEST(plan_hostile_inputs_rejected)
+{
+	size_t big = 2 * 1024 * 1024;
+	char *junk = malloc(big + 1), err[1024];
+	struct mp_plan *p;
+	char bomb[4096];
+	size_t n = 0;
+
+	/* Larger than any plan. */
+	for (size_t i = 0; i < big; i++)
+		junk[i] = "a: [1,\n"[i % 7];
+	junk[big] = '\0';
+	ASSERT_EQ(load(junk, err, sizeof(err), &p), -EINVAL);
+	ASSERT_CONTAINS(err, "larger than");
+	free(junk);
+	/* A billion laughs: refused at the first anchor, never expanded. */
+	n += (size_t)snprintf(bomb + n, sizeof(bomb) - n, "a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+	for (int i = 1; i < 10; i++)
+		n += (size_t)snprintf(bomb + n, sizeof(bomb) - n,
+				      "a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d]\n",
+				      i, i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1);
+	ASSERT_EQ(load(bomb, err, sizeof(err), &p), -EINVAL);
+	ASSERT_CONTAINS(err, "anchors are not supported");
+	/* A NUL byte inside. */
+	ASSERT_EQ(mp_plan_load_string("name: t\n\0x", 10, "p.yaml", "/", NULL, &p), -EINVAL);
+}
+
+TEST(plan_range_files_old_format)
+{
+	char path[4096], err[1024], text[8192];
+	struct mp_plan *p;
+
+	snprintf(path, sizeof(path), "%s/psz", mp_test_tmpdir());
+	mp_test_write_file(path, "60  200\n1496\n");
+	snprintf(path, sizeof(path), "%s/pps", mp_test_tmpdir());
+	mp_test_write_file(path, "1000 20000\n");
+	ASSERT_EQ(load("name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\n"
+		       "traffic: {sizes_file: psz, rates_file: pps}\n", err, sizeof(err), &p), 0);
+	ASSERT_EQ(p->nsizes, 3);
+	ASSERT_EQ(p->sizes[1], 200);
+	ASSERT_EQ(p->nrates, 2);
+	ASSERT_EQ(p->rates[1], 20000);
+	mp_plan_free(p);
+	/* An error inside the file names the file, line and column. */
+	snprintf(path, sizeof(path), "%s/psz", mp_test_tmpdir());
+	mp_test_write_file(path, "60\n 200 x9\n");
+	ASSERT_EQ(load("name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\n"
+		       "traffic: {sizes_file: psz, rates_file: pps}\n", err, sizeof(err), &p), -EINVAL);
+	snprintf(text, sizeof(text), "%s/psz:2:6: expected whitespace-separated whole numbers",
+		 mp_test_tmpdir());
+	ASSERT_STREQ(err, text);
+}
+
+TEST(template_expand_and_check)
+{
+	const struct mp_template_var v[] = { { "version", "abc" }, { "name", "$(x);`y`" } };
+	const char *const names[] = { "version", "name" };
+	char *out, msg[256];
+	size_t at;
+
+	ASSERT_EQ(mp_template_expand("git checkout {version} {{lit}} {name}", v, 2, &out), 0);
+	ASSERT_STREQ(out, "git checkout abc {lit} $(x);`y`");
+	free(out);
+	/* Values are never re-expanded. */
+	const struct mp_template_var w[] = { { "version", "{name}" }, { "name", "n" } };
+	ASSERT_EQ(mp_template_expand("{version}", w, 2, &out), 0);
+	ASSERT_STREQ(out, "{name}");
+	free(out);
+	ASSERT_EQ(mp_template_expand("{nope}", v, 2, &out), -EINVAL);
+	ASSERT_EQ(mp_template_expand("a { b", v, 2, &out), -EINVAL);
+	ASSERT_EQ(mp_template_expand("a } b", v, 2, &out), -EINVAL);
+	ASSERT_EQ(mp_template_check("x {version} {bad}", names, 2, &at, msg, sizeof(msg)), -EINVAL);
+	ASSERT_EQ(at, 12);
+	ASSERT_CONTAINS(msg, "unknown variable {bad}");
+	ASSERT_EQ(mp_template_check("{{ok}}", names, 2, &at, msg, sizeof(msg)), 0);
+}
+
+static struct mp_run_result run_cli(const char *const *args, const char *cfg_dir)
+{
+	char *argv[16], env[4200];
+	char *envv[] = { env, NULL };
+	struct mp_run_result r;
+	size_t n = 0;
+
+	argv[n++] = (char *)mp_test_bin("mir-perf");
+	for (; *args && n < 15; args++)
+		argv[n++] = (char *)*args;
+	argv[n] = NULL;
+	snprintf(env, sizeof(env), "MP_CFG_DIR=%s", cfg_dir ? cfg_dir : "/nonexistent");
+	ASSERT_EQ(mp_run(argv, envv, 20000, &r), 0);
+	return r;
+}
+
+TEST(cli_help_version_usage)
+{
+	struct mp_run_result r;
+
+	r = run_cli((const char *[]){ "--help", NULL }, NULL);
+	ASSERT_EQ(r.status, 0);
+	ASSERT_CONTAINS(r.out, "--plan FILE");
+	mp_run_result_free(&r);
+	r = run_cli((const char *[]){ "--version", NULL }, NULL);
+	ASSERT_EQ(r.status, 0);
+	ASSERT_CONTAINS(r.out, "mir-perf ");
+	mp_run_result_free(&r);
+	r = run_cli((const char *[]){ "--frobnicate", NULL }, NULL);
+	ASSERT_EQ(r.status, 2);
+	mp_run_result_free(&r);
+	r = run_cli((const char *[]){ "--plan", "/nonexistent/plan.yaml", NULL }, NULL);
+	ASSERT_EQ(r.status, 2);
+	ASSERT_CONTAINS(r.err, "/nonexistent/plan.yaml:1:1: cannot read the plan");
+	mp_run_result_free(&r);
+	r = run_cli((const char *[]){ NULL }, NULL);
+	ASSERT_EQ(r.status, 2);
+	mp_run_result_free(&r);
+}
+
+TEST(cli_dry_run_schedule)
+{
+	char path[4096];
+	struct mp_run_result r;
+
+	snprintf(path, sizeof(path), "%s/p.yaml", mp_test_tmpdir());
+	mp_test_write_file(path, "name: t\nlibrary: {name: l, repo: r}\nversions: [v1, v2]\n"
+			   "traffic: {sizes: [60, 1496], rates: [10000]}\n"
+			   "phase: {duration: 10s, warmup: 1s, cooldown: 700ms}\n");
+	r = run_cli((const char *[]){ "--plan", path, "--dry-run", NULL }, NULL);
+	ASSERT_EQ(r.status, 0);
+	ASSERT_STREQ(r.out,
+		     "phase  version                size    rate_pps     start\n"
+		     "    1  v1                      60       10000      0:00\n"
+		     "    2  v1                    1496       10000      0:12\n"
+		     "    3  v2                      60       10000      0:24\n"
+		     "    4  v2                    1496       10000      0:36\n"
+		     "total: 4 phases, 0:48 expected (12s per phase: 1s warm-up, 10s measure, "
+		     "700ms cool-down, start/stop; plus build and boot)\n");
+	ASSERT_STREQ(r.err, "");
+	mp_run_result_free(&r);
+}
+
+TEST(cli_old_command_line)
+{
+	char dir[4096], path[4200];
+	struct mp_run_result r;
+
+	snprintf(dir, sizeof(dir), "%s/cfg", mp_test_tmpdir());
+	ASSERT_EQ(mkdir(dir, 0755), 0);
+	snprintf(path, sizeof(path), "%s/xen.yaml", dir);
+	mp_test_write_file(path, "name: xen\nlibrary: {name: mirage-net-xen, repo: https://x/y.git}\n"
+			   "versions: [master]\ntraffic: {sizes: [60], rates: [1]}\n");
+	snprintf(path, sizeof(path), "%s/range-psz", dir);
+	mp_test_write_file(path, "60 200\n");
+	snprintf(path, sizeof(path), "%s/range-pps", dir);
+	mp_test_write_file(path, "1000\n");
+	r = run_cli((const char *[]){ "mirage-net-xen", "b06361d", "--dry-run", NULL }, dir);
+	ASSERT_MSG(r.status == 0, "%s", r.err);
+	ASSERT_CONTAINS(r.out, "    1  b06361d                  60        1000      0:00\n");
+	ASSERT_CONTAINS(r.out, "    2  b06361d                 200        1000");
+	ASSERT_CONTAINS(r.out, "total: 2 phases");
+	mp_run_result_free(&r);
+	r = run_cli((const char *[]){ "mirage-net-xen", "$(reboot)", "--dry-run", NULL }, dir);
+	ASSERT_EQ(r.status, 2);
+	ASSERT_CONTAINS(r.err, "is not a commit, tag or branch name");
+	mp_run_result_free(&r);
+}
