@@ -65,7 +65,8 @@ static void build(struct tframe *f, int type, const uint8_t *opts, size_t nopts,
 		*o++ = 1;
 		*o++ = (uint8_t)type;
 	}
-	memcpy(o, opts, nopts);
+	if (nopts)
+		memcpy(o, opts, nopts);
 	o += nopts;
 	*o++ = 255;
 	blen = (size_t)(o - bp);

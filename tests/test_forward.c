@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "ctlio_ns.h"
 #include "test.h"
 
@@ -112,7 +115,12 @@ static void fwd_stop(struct fwd_proc *p, uint64_t *rx, uint64_t *fw, uint64_t *d
 	buf[have] = '\0';
 	ASSERT_EQ(waitpid(p->pid, &st, 0), p->pid);
 	fwd_pid = 0;
-	ASSERT_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0, "forwarder status %d", st);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		char err[8192];
+		ssize_t e = read(p->err_fd, err, sizeof(err) - 1);
+
+		FAIL("forwarder status %d: %.*s", st, e > 0 ? (int)e : 0, err);
+	}
 	ASSERT_MSG(sscanf(buf, "received=%" SCNu64 " forwarded=%" SCNu64 " dropped=%" SCNu64
 			       " errors=%" SCNu64, rx, fw, drop, errs) == 4,
 		   "counter line: %s", buf);
@@ -234,4 +242,102 @@ TEST(forward_usage_errors)
 	ASSERT_EQ(r.status, 3);
 	ASSERT_CONTAINS(r.err, "nosuch0");
 	mp_run_result_free(&r);
+}
+
+/* Frames carrying an 802.1Q tag arrive with the tag moved out of the data by
+ * the kernel; the forwarder must put it back so the frame leaves unchanged.
+ * The sink reads the tag from PACKET_AUXDATA, as it gets it stripped too. */
+TEST_T(forward_vlan_tagged_frames_unchanged, 60)
+{
+	struct fwnet n;
+	struct fwd_proc p;
+	uint64_t rx, fw, drop, errs;
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_halen = 6 };
+	uint8_t frame[FW_FRAME_LEN], buf[2048];
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+	} ctl;
+	int one = 1;
+	unsigned got = 0;
+	const unsigned N = 5, VID = 100;
+
+	mp_test_require_root();
+	fwnet_up(&n);
+	ASSERT_EQ(setsockopt(n.snk_fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one)), 0);
+	fwd_start(&n, &p, NULL, NULL);
+	sll.sll_ifindex = (int)if_nametoindex("fa");
+	for (unsigned i = 0; i < N; i++) {
+		mp_tns_frame(frame, sizeof(frame), i);
+		/* dst, src, 8100, TCI, then the test frame's ethertype and payload */
+		memmove(frame + 16, frame + 12, sizeof(frame) - 16);
+		frame[12] = 0x81;
+		frame[13] = 0x00;
+		frame[14] = (uint8_t)(VID >> 8);
+		frame[15] = (uint8_t)VID;
+		ASSERT_EQ(sendto(n.snd_fd, frame, sizeof(frame), 0, (struct sockaddr *)&sll,
+				 sizeof(sll)), (ssize_t)sizeof(frame));
+	}
+	for (;;) {
+		struct pollfd pfd = { n.snk_fd, POLLIN, 0 };
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
+				    .msg_controllen = sizeof(ctl.b) };
+		struct tpacket_auxdata *aux = NULL;
+		ssize_t r;
+
+		if (poll(&pfd, 1, FW_IDLE_MS) <= 0)
+			break;
+		r = recvmsg(n.snk_fd, &m, MSG_DONTWAIT);
+		if (r < 14)
+			continue;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+			if (c->cmsg_level == SOL_PACKET && c->cmsg_type == PACKET_AUXDATA)
+				aux = (struct tpacket_auxdata *)CMSG_DATA(c);
+		if (buf[12] != 0x88 || buf[13] != 0xb5)
+			continue;
+		ASSERT_MSG(aux && (aux->tp_status & TP_STATUS_VLAN_VALID), "tag lost");
+		ASSERT_EQ(aux->tp_vlan_tci, VID);
+		ASSERT_EQ(r, FW_FRAME_LEN - 4);
+		mp_tns_frame(frame, sizeof(frame), got);
+		ASSERT_MSG(memcmp(buf, frame, (size_t)r) == 0, "frame %u differs", got);
+		got++;
+	}
+	ASSERT_EQ(got, N);
+	fwd_stop(&p, &rx, &fw, &drop, &errs);
+	ASSERT_EQ(fw, N);
+	ASSERT_EQ(errs, 0);
+}
+
+/* --count-interval prints the counter line while running. */
+TEST_T(forward_count_interval_prints_while_running, 60)
+{
+	struct fwnet n;
+	struct fwd_proc p;
+	char buf[4096] = "";
+	size_t have = 0;
+	uint64_t t0;
+
+	mp_test_require_root();
+	fwnet_up(&n);
+	fwd_start(&n, &p, "--count-interval", "1");
+	mp_tns_send_frames(n.snd_fd, "fa", 7, FW_FRAME_LEN, 0);
+	ASSERT_EQ(sink_count(n.snk_fd, 7, 1), 7);
+	t0 = mp_now_ns();
+	while (!strstr(buf, "received=7 forwarded=7 dropped=0 errors=0")) {
+		struct pollfd pfd = { p.out_fd, POLLIN, 0 };
+		ssize_t r;
+
+		ASSERT_MSG(mp_now_ns() - t0 < 10 * MP_NS_PER_SEC, "no counter line: %.*s",
+			   (int)have, buf);
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		r = read(p.out_fd, buf + have, sizeof(buf) - 1 - have);
+		ASSERT(r > 0);
+		have += (size_t)r;
+		buf[have] = '\0';
+	}
+	ASSERT_EQ(kill(p.pid, SIGTERM), 0);
+	ASSERT_EQ(waitpid(p.pid, NULL, 0), p.pid);
+	fwd_pid = 0;
 }

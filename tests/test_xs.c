@@ -377,3 +377,59 @@ TEST(xs_open_fails_without_daemon)
 	ASSERT(xs == NULL);
 	ASSERT_EQ(uv_loop_close(&loop), 0);
 }
+
+/* A successor of the same name created before the old domain goes: nothing
+ * while the old one is there, then GONE for the old and UP for the new. */
+TEST(xs_successor_of_same_name)
+{
+	struct xt t;
+	struct xt_event *e;
+	size_t mark;
+
+	xt_open(&t);
+	xt_track(&t, "dut", 1);
+	xt_domain(&t, 3, "dut");
+	xt_vif(&t, 3, 0, "00:16:3e:00:00:30", "if1", NULL, "connected", "4");
+	ASSERT_EQ(xt_wait(&t, MP_XS_DOMAIN_UP, "dut")->dom.domid, 3);
+	mark = t.nev;
+	xt_domain(&t, 4, "dut");
+	xt_vif(&t, 4, 0, "00:16:3e:00:00:40", "if1", NULL, "connected", "4");
+	xt_barrier(&t);
+	xt_assert_quiet(&t, mark);
+	xt_destroy(&t, 3);
+	e = xt_wait(&t, MP_XS_DOMAIN_GONE, "dut");
+	ASSERT_EQ(e->dom.domid, 3);
+	e = xt_wait(&t, MP_XS_DOMAIN_UP, "dut");
+	ASSERT_EQ(e->dom.domid, 4);
+	ASSERT_STREQ(e->dom.vifs[0].mac, "00:16:3e:00:00:40");
+	xt_finish(&t);
+}
+
+static void close_in_cb(struct mp_xs *xs, const struct mp_xs_event *e, void *arg)
+{
+	int *n = arg;
+
+	(void)e;
+	(*n)++;
+	mp_xs_close(xs);
+}
+
+/* mp_xs_close from inside the callback, with more events pending in the same
+ * scan: no further callback, no use after free (ASan), the loop closes. */
+TEST(xs_close_inside_callback)
+{
+	struct xt t;
+	struct mp_xs *xs2;
+	int calls = 0;
+
+	xt_open(&t);
+	xt_domain(&t, 5, "a");
+	xt_domain(&t, 6, "b");
+	xt_write(&t, "10.200.0.105", "/local/domain/5/attr/vif/0/ipv4/0");
+	ASSERT_EQ(mp_xs_open(&t.loop, close_in_cb, &calls, &xs2), 0);
+	ASSERT_EQ(mp_xs_track(xs2, "a", 0), 0);
+	ASSERT_EQ(mp_xs_track(xs2, "b", 0), 0);
+	xt_barrier(&t);
+	ASSERT_EQ(calls, 1);
+	xt_finish(&t);
+}

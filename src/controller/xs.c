@@ -142,22 +142,31 @@ static bool read_vifs(struct mp_xs *x, unsigned domid, unsigned nvifs, struct mp
 	return true;
 }
 
-/* The domid of the domain called `name`, or -1. */
-static long find_domid(struct mp_xs *x, char **ids, unsigned n, const char *name)
+/* Whether /local/domain/<id>/name is `name`. */
+static bool has_name(struct mp_xs *x, unsigned long id, const char *name)
 {
 	char path[XS_PATH_MAX], val[MP_XS_NAME_MAX + 1];
 
+	snprintf(path, sizeof(path), XS_DOMAIN_ROOT "/%lu/name", id);
+	return xs_get(x, path, val, sizeof(val)) && strcmp(val, name) == 0;
+}
+
+/* Looks among the domains `ids` for one called d->name whose vifs are all
+ * connected (there may briefly be two of a name: an old one being removed
+ * and its successor); fills d and returns true if there is one. */
+static bool find_up(struct mp_xs *x, char **ids, unsigned n, unsigned nvifs,
+		    struct mp_xs_domain *d)
+{
 	for (unsigned i = 0; i < n && !x->io_error; i++) {
 		char *end;
 		unsigned long id = strtoul(ids[i], &end, 10);
 
-		if (end == ids[i] || *end)
+		if (end == ids[i] || *end || !has_name(x, id, d->name))
 			continue;
-		snprintf(path, sizeof(path), XS_DOMAIN_ROOT "/%lu/name", id);
-		if (xs_get(x, path, val, sizeof(val)) && strcmp(val, name) == 0)
-			return (long)id;
+		if (read_vifs(x, (unsigned)id, nvifs, d))
+			return true;
 	}
-	return -1;
+	return false;
 }
 
 static void scan_ipv4(struct mp_xs *x, struct xs_tracked *t)
@@ -192,29 +201,29 @@ static void rescan(struct mp_xs *x)
 	for (size_t k = 0; k < XS_MAX_TRACKED && !x->closing && !x->io_error; k++) {
 		struct xs_tracked *t = &x->tracked[k];
 		struct mp_xs_domain d;
-		long id;
 
 		if (!t->used)
 			continue;
-		id = find_domid(x, ids, n, t->dom.name);
-		if (x->io_error)
-			break;
-		if (t->up && id != (long)t->dom.domid) {
+		if (t->up && !has_name(x, t->dom.domid, t->dom.name)) {
+			if (x->io_error)
+				break;
 			t->up = false;
 			emit(x, MP_XS_DOMAIN_GONE, &t->dom, 0, NULL);
-			continue;   /* a new domain of that name is looked at next scan */
+			if (x->closing)
+				break;
+			/* a successor of the same name may already be there: go on */
 		}
-		if (!t->up && id >= 0) {
+		if (!t->up) {
 			memset(&d, 0, sizeof(d));
 			snprintf(d.name, sizeof(d.name), "%s", t->dom.name);
-			if (!read_vifs(x, (unsigned)id, t->nvifs, &d))
+			if (!find_up(x, ids, n, t->nvifs, &d))
 				continue;
 			t->dom = d;
 			t->up = true;
 			memset(t->ipv4, 0, sizeof(t->ipv4));
 			emit(x, MP_XS_DOMAIN_UP, &t->dom, 0, NULL);
 		}
-		if (t->up && !x->closing)
+		if (!x->closing)
 			scan_ipv4(x, t);
 	}
 	free(ids);

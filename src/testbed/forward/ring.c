@@ -129,7 +129,7 @@ unsigned mp_fwd_pump(struct mp_fwd_port *in, struct mp_fwd_port *out,
 		unsigned n = 0, nused = 0;
 		uint64_t now = mp_now_ns();
 
-		while (n < PUMP_BATCH && consumed < in->frame_nr) {
+		while (nused < PUMP_BATCH && consumed < in->frame_nr) {
 			struct tpacket2_hdr *h = slot(in, in->head);
 			uint8_t *data;
 
