@@ -8,21 +8,25 @@ cd "$(dirname "$0")/.."
 need_root
 build=${MP_BUILD_DIR:-build}
 out=$(mktemp -d)
-pfx=mpbw$$
-tb=("$build/mir-perf-testbed" --prefix "$pfx")
-trap '"${tb[@]}" down >/dev/null 2>&1; rm -rf "$out"' EXIT
+pfx=mpw$(( $$ % 10000 ))   # testbed prefixes: at most 8 of [a-z0-9]
+tb() {  # verb [args...]
+	"$build/mir-perf-testbed" "$1" --prefix "$pfx" "${@:2}"
+}
+trap 'tb down >/dev/null 2>&1; rm -rf "$out"' EXIT
 t0=$(date +%s.%N)
-"${tb[@]}" up >/dev/null 2>&1 || { echo "testbed up failed"; exit 0; }
+tb up >/dev/null 2>&1 || { echo "testbed up failed"; exit 0; }
 t1=$(date +%s.%N)
-"${tb[@]}" exec -- "$build/mir-perf" --plan cfg/testbed.yaml --out "$out" --quiet > /dev/null 2>&1
+tb exec -- "$build/mir-perf" --plan cfg/testbed.yaml --out "$out" --quiet > /dev/null 2>&1
 rc=$?
 t2=$(date +%s.%N)
-"${tb[@]}" down >/dev/null 2>&1
+tb down >/dev/null 2>&1
 t3=$(date +%s.%N)
 run=$(ls -d "$out"/*/ | head -1)
-# Sum of the measure windows actually measured (phases.csv does not keep it:
-# results.json does, as measure_s per phase).
-measure=$(grep -o '"measure_s": *[0-9.]*' "$run/results.json" | awk -F: '{s += $2} END {printf "%.3f", s}')
+# Sum of the measure windows actually measured: per phase, the span of the
+# generator's measure-window samples in samples.csv (t_s, phase, window, role).
+measure=$(awk -F, 'NR > 1 && $6 == "measure" && $8 == "generator" {
+	if (!($3 in lo) || $1 < lo[$3]) lo[$3] = $1; if ($1 > hi[$3]) hi[$3] = $1 }
+	END { for (p in lo) s += hi[p] - lo[p]; printf "%.3f", s }' "$run/samples.csv")
 phases=$(($(wc -l < "$run/phases.csv") - 1))
 sweep=$(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.3f", b - a }')
 total=$(awk -v a="$t0" -v b="$t3" 'BEGIN { printf "%.3f", b - a }')
