@@ -8,4 +8,8 @@
 int mp_pathf(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* mkdir -p: creates `path` and its missing parents (mode 0755).
+ * Returns 0 or -errno. */
+int mp_mkdir_p(const char *path);
+
 #endif

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/pathf.h"
 #include "controller/csv.h"
 #include "version.h"
 
@@ -72,26 +73,6 @@ static void utc_now(char *buf, size_t len, int compact)
 
 	gmtime_r(&t, &tm);
 	strftime(buf, len, compact ? "%Y%m%dT%H%M%SZ" : "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static int mkdir_p(const char *path)
-{
-	char buf[PATH_MAX];
-
-	if (strlen(path) >= sizeof(buf))
-		return -ENAMETOOLONG;
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *s = buf + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*s = '/';
-	}
-	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
 }
 
 /* A name safe as one path component: [A-Za-z0-9._-], never "." or "..". */
@@ -168,7 +149,7 @@ int mp_out_open(const char *base, const struct mp_plan *plan, struct mp_out **ou
 	*out = NULL;
 	if (!o)
 		return -ENOMEM;
-	if ((rc = mkdir_p(base)) < 0)
+	if ((rc = mp_mkdir_p(base)) < 0)
 		return free_out(o, rc);
 	utc_now(stamp, sizeof(stamp), 1);
 	sanitize(plan->name, name, sizeof(name));

@@ -77,24 +77,6 @@ static void set_workdir(struct sweep *sw)
 	}
 }
 
-static int mkdir_p(const char *path)
-{
-	char buf[PATH_MAX];
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *s = buf + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*s = '/';
-	}
-	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 static void on_build_done(int status, const char *out, void *arg)
 {
 	struct sweep *sw = arg;
@@ -123,7 +105,7 @@ void mp_sweep_build_step(struct sweep *sw, size_t i)
 
 	if (i == 0) {
 		set_workdir(sw);
-		if (sw->workdir[0] && (rc = mkdir_p(sw->workdir)) < 0) {
+		if (sw->workdir[0] && (rc = mp_mkdir_p(sw->workdir)) < 0) {
 			mp_sweep_fatal(sw, MP_EXIT_ENV, "cannot create the build directory %s: %s",
 				       sw->workdir, mp_strerror(rc));
 			return;
@@ -176,7 +158,7 @@ static int render_config(struct sweep *sw, enum mp_dom dom, char *path, size_t l
 	if (rc < 0)
 		return rc;
 	snprintf(dir, sizeof(dir), "%s/domains", mp_out_dir(sw->out));
-	if ((rc = mkdir_p(dir)) < 0) {
+	if ((rc = mp_mkdir_p(dir)) < 0) {
 		free(out);
 		return rc;
 	}

@@ -272,12 +272,12 @@ static void on_stopped(struct mp_agentc *ac, int status, const char *msg,
 	}
 }
 
-static void on_stats_end(struct mp_agentc *ac, int status, const char *msg,
-			 const struct mp_agent_stats *st, void *arg)
+/* The agent's counters at one edge of the measure window. */
+static void stats_edge(void *arg, int status, const char *msg,
+		       const struct mp_agent_stats *st, int end)
 {
 	struct sweep *sw = req_take(arg);
 
-	(void)ac;
 	if (!sw)
 		return;
 	if (status < 0) {
@@ -287,9 +287,23 @@ static void on_stats_end(struct mp_agentc *ac, int status, const char *msg,
 				    msg ? msg : mp_strerror(status));
 		return;
 	}
-	sw->ph.gen_end = *st;
-	sw->ph.gen_end_t = mp_now_ns();
-	sw->ph.have_gen_end = 1;
+	*(end ? &sw->ph.gen_end : &sw->ph.gen_start) = *st;
+	*(end ? &sw->ph.gen_end_t : &sw->ph.gen_start_t) = mp_now_ns();
+	*(end ? &sw->ph.have_gen_end : &sw->ph.have_gen_start) = 1;
+}
+
+static void on_stats_end(struct mp_agentc *ac, int status, const char *msg,
+			 const struct mp_agent_stats *st, void *arg)
+{
+	(void)ac;
+	stats_edge(arg, status, msg, st, 1);
+}
+
+static void on_stats_start(struct mp_agentc *ac, int status, const char *msg,
+			   const struct mp_agent_stats *st, void *arg)
+{
+	(void)ac;
+	stats_edge(arg, status, msg, st, 0);
 }
 
 static void on_measure_end(uv_timer_t *t)
@@ -303,26 +317,6 @@ static void on_measure_end(uv_timer_t *t)
 	mp_agentc_stop(sw->agent, on_stopped, req_new(sw));
 	uv_timer_start(&sw->timer, on_cooldown_end,
 		       sw->plan->cooldown_ns / MP_NS_PER_MS, 0);
-}
-
-static void on_stats_start(struct mp_agentc *ac, int status, const char *msg,
-			   const struct mp_agent_stats *st, void *arg)
-{
-	struct sweep *sw = req_take(arg);
-
-	(void)ac;
-	if (!sw)
-		return;
-	if (status < 0) {
-		if (agent_broken(status))
-			sw->agent_ok = 0;
-		mp_sweep_phase_fail(sw, "the agent did not report its counters: %s",
-				    msg ? msg : mp_strerror(status));
-		return;
-	}
-	sw->ph.gen_start = *st;
-	sw->ph.gen_start_t = mp_now_ns();
-	sw->ph.have_gen_start = 1;
 }
 
 static void on_warmup_end(uv_timer_t *t)
