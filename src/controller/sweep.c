@@ -175,7 +175,8 @@ static int resolve_roles(struct sweep *sw)
 				       sw->plan->domains[v->domain].name, d->nvifs);
 			return -1;
 		}
-		snprintf(sw->ifname[i], sizeof(sw->ifname[i]), "%s", d->vifs[v->devid].ifname);
+		memcpy(sw->ifname[i], d->vifs[v->devid].ifname, sizeof(sw->ifname[i]));
+		sw->ifname[i][sizeof(sw->ifname[i]) - 1] = '\0';
 		mp_out_set_iface(sw->out, mp_role_name(mp_sweep_roles[i]), sw->ifname[i]);
 	}
 	return 0;

@@ -347,9 +347,10 @@ int mp_xl_create(struct xs_handle *xs, const struct mp_xl_env *env,
 		d.vifs[i] = cfg->vifs[i];
 		if (!d.vifs[i].mac[0])
 			random_mac(d.vifs[i].mac);
+		/* domid < 32768 and i < MP_XL_MAX_VIFS: "vif32767.7" fits. */
 		if (!d.vifs[i].vifname[0])
-			snprintf(d.vifs[i].vifname, sizeof(d.vifs[i].vifname), "vif%d.%zu",
-				 d.domid, i);
+			snprintf(d.vifs[i].vifname, sizeof(d.vifs[i].vifname), "vif%d.%u",
+				 d.domid & 0x7fff, (unsigned)i % MP_XL_MAX_VIFS);
 	}
 	{
 		char *argv[] = { "ip", "netns", "add", d.ns, NULL };
