@@ -9,6 +9,7 @@
 
 #include "common/err.h"
 #include "common/log.h"
+#include "common/pathf.h"
 #include "controller/commands.h"
 #include "controller/plan.h"
 #include "controller/sweep.h"
@@ -44,20 +45,14 @@ static void usage(FILE *f)
 static void cfg_dir(char *buf, size_t len)
 {
 	const char *env = getenv("MP_CFG_DIR");
-	char exe[PATH_MAX - 16];
-	ssize_t n;
-	char *slash;
+	char src[PATH_MAX - 16];
 
 	if (env && *env) {
 		snprintf(buf, len, "%s", env);
 		return;
 	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	exe[n > 0 ? n : 0] = '\0';
-	slash = strrchr(exe, '/');
-	if (slash)
-		*slash = '\0';
-	snprintf(buf, len, "%s/../cfg", exe);
+	mp_find_src_dir(src, sizeof(src));
+	snprintf(buf, len, "%s/cfg", src);
 }
 
 /* `mir-perf LIBRARY [VERSION]`: cfg/xen.yaml with that library and version

@@ -556,14 +556,8 @@ static void find_dirs(struct sweep *sw)
 	if (slash)
 		*slash = '\0';
 	snprintf(sw->bin_dir, sizeof(sw->bin_dir), "%s", exe);
-	{
-		char up[PATH_MAX + 4];
-
-		snprintf(up, sizeof(up), "%s/..", exe);
-		if (!realpath(up, sw->src_dir) &&
-		    mp_pathf(sw->src_dir, sizeof(sw->src_dir), "%s", up) < 0)
-			sw->src_dir[0] = '\0';
-	}
+	if (mp_find_src_dir(sw->src_dir, sizeof(sw->src_dir)) < 0)
+		mp_debug("no source tree found above %s: {src_dir} is %s", exe, sw->src_dir);
 	if (cfg && *cfg)
 		snprintf(sw->cfg_dir, sizeof(sw->cfg_dir), "%s", cfg);
 	else

@@ -100,10 +100,14 @@ void mp_sweep_sample_tick(struct mp_sampler *s, uint64_t due_ns, uint64_t now_ns
 	for (int i = 0; i < SW_NROLES; i++)
 		names[i] = sw->ifname[i];
 	rc = mp_nl_read(sw->nl, names, SW_NROLES, st);
+	if (rc == -ENODEV) {
+		/* A vif goes when its domain does: usually the xenstore event follows. */
+		mp_sweep_phase_fail(sw, "the interface %s disappeared mid-phase (its domain "
+				    "crashed or was destroyed)", mp_nl_last_missing(sw->nl));
+		return;
+	}
 	if (rc < 0) {
-		mp_sweep_phase_fail(sw, "cannot read the counters of %s: %s",
-				    rc == -ENODEV ? mp_nl_last_missing(sw->nl) : "the vifs",
-				    mp_strerror(rc));
+		mp_sweep_phase_fail(sw, "cannot read the link counters: %s", mp_strerror(rc));
 		return;
 	}
 	for (int i = 0; i < SW_NROLES; i++) {
