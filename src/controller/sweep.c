@@ -417,6 +417,12 @@ static void on_xs_event(struct mp_xs *xs, const struct mp_xs_event *ev, void *ar
 			ev->domain->name, ev->domain->domid);
 		if (sw->stopping)
 			return;
+		if (sw->waiting_gone) {         /* the phase already failed for it */
+			sw->waiting_gone = 0;
+			uv_timer_stop(&sw->timer);
+			mp_sweep_phase_done(sw);
+			return;
+		}
 		if (sw->ph.active) {
 			mp_sweep_phase_fail(sw, "the %s domain %s (domid %u) disappeared mid-phase",
 					    mp_dom_name((enum mp_dom)d), ev->domain->name,

@@ -50,6 +50,7 @@ struct sw_phase {
 	struct mp_xc_info cpu_start, cpu_end;
 	int have_cpu_start, have_cpu_end;
 	uint64_t started_ns;
+	int lost_dom;                   /* a vif of this domain vanished, or -1 */
 };
 
 struct sweep {
@@ -91,6 +92,7 @@ struct sweep {
 	char ifname[SW_NROLES][IFNAMSIZ];
 	int busy;                       /* a child process is running */
 	const unsigned char *done;      /* --resume: phases finished before, or NULL */
+	int waiting_gone;               /* a failed phase waits for xenstore's GONE */
 };
 
 /* sweep.c */

@@ -24,6 +24,8 @@
 /* Traffic ends by itself this long after the planned stop, should the stop
  * request never arrive (the agent's dead-man covers a silent controller). */
 #define TRAFFIC_SAFETY_NS (2ULL * MP_NS_PER_SEC)
+/* How long a phase whose vif vanished waits for xenstore to say why. */
+#define GONE_WAIT_MS 5000
 
 static const char *const window_names[] = {
 	[SW_NONE] = "none", [SW_WARMUP] = "warmup",
@@ -101,7 +103,10 @@ void mp_sweep_sample_tick(struct mp_sampler *s, uint64_t due_ns, uint64_t now_ns
 		names[i] = sw->ifname[i];
 	rc = mp_nl_read(sw->nl, names, SW_NROLES, st);
 	if (rc == -ENODEV) {
-		/* A vif goes when its domain does: usually the xenstore event follows. */
+		/* A vif goes when its domain does: xenstore's event follows. */
+		for (int i = 0; i < SW_NROLES; i++)
+			if (strcmp(sw->ifname[i], mp_nl_last_missing(sw->nl)) == 0)
+				ph->lost_dom = (int)sw->plan->roles[mp_sweep_roles[i]].domain;
 		mp_sweep_phase_fail(sw, "the interface %s disappeared mid-phase (its domain "
 				    "crashed or was destroyed)", mp_nl_last_missing(sw->nl));
 		return;
@@ -234,6 +239,15 @@ static void write_row(struct sweep *sw)
 		mp_progress_phase_done(sw->progress, &row);
 }
 
+/* xenstore never said the domain of a vanished vif has gone: go on. */
+static void on_gone_timeout(uv_timer_t *t)
+{
+	struct sweep *sw = t->data;
+
+	sw->waiting_gone = 0;
+	mp_sweep_phase_done(sw);
+}
+
 static void phase_end(struct sweep *sw)
 {
 	struct sw_phase *ph = &sw->ph;
@@ -244,6 +258,13 @@ static void phase_end(struct sweep *sw)
 	write_row(sw);
 	ph->active = 0;
 	ph->gen++;
+	/* A vif vanished before xenstore reported its domain gone: wait for
+	 * that report, so the next step knows the domain is lost. */
+	if (ph->lost_dom >= 0 && sw->up[ph->lost_dom] && !sw->stopping) {
+		sw->waiting_gone = 1;
+		uv_timer_start(&sw->timer, on_gone_timeout, GONE_WAIT_MS, 0);
+		return;
+	}
 	mp_sweep_phase_done(sw);
 }
 
@@ -418,6 +439,7 @@ void mp_sweep_phase_run(struct sweep *sw)
 	for (int i = 0; i < SW_NROLES; i++)
 		free(ph->series[i].pts);
 	memset(ph, 0, sizeof(*ph));
+	ph->lost_dom = -1;
 	ph->gen = gen + 1;
 	ph->active = 1;
 	ph->started_ns = mp_now_ns();
