@@ -3,16 +3,21 @@
 # copy of its committed seed corpus (tests/fuzz/corpus/<name>/), and prints
 # one line per target: executions, coverage, corpus size and findings.
 # A crash leaves its input in OUTDIR/artifacts/ and makes the script exit 1.
+# Usage: run.sh [OUTDIR [SECONDS [TARGET...]]]; TARGETs (e.g. plan xsd) limit
+# the run to those targets, so two invocations can share a two-core machine.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-build/fuzz}
 secs=${2:-60}
+shift $(( $# < 2 ? $# : 2 ))
+only=" $* "
 status=0
 mkdir -p "$out/artifacts" "$out/work"
 printf '%-22s %10s %12s %8s %8s %s\n' target seconds execs cov corpus findings
 for bin in "$out"/fuzz_*; do
 	[ -x "$bin" ] || continue
 	name=$(basename "$bin"); short=${name#fuzz_}
+	[ "$only" = "  " ] || [[ "$only" == *" $short "* ]] || continue
 	work="$out/work/$short"
 	mkdir -p "$work"
 	[ -d "tests/fuzz/corpus/$short" ] && cp -n "tests/fuzz/corpus/$short"/* "$work"/ 2>/dev/null
