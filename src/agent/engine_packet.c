@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -22,6 +21,7 @@
 
 #include "agent/engine_impl.h"
 #include "agent/frame.h"
+#include "agent/netdev.h"
 #include "common/clock.h"
 
 #define RING_FRAMES 512
@@ -60,7 +60,7 @@ static int open_ring(struct packet *p, char *err, size_t errlen)
 	size_t slot = TPACKET_ALIGN(TPACKET2_HDRLEN + p->t.frame_size);
 	size_t block = 1 << 16;
 	struct tpacket_req req;
-	struct ifreq ifr;
+	unsigned mtu;
 	uint8_t mac[6];
 	int rc;
 
@@ -86,22 +86,20 @@ static int open_ring(struct packet *p, char *err, size_t errlen)
 		snprintf(err, errlen, "packet socket: %s (needs CAP_NET_RAW)", strerror(errno));
 		return rc;
 	}
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", p->t.dev);
-	if (ioctl(p->fd, SIOCGIFHWADDR, &ifr) < 0)
-		goto fail;
-	memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	if ((rc = mp_netdev_mac(p->t.dev, mac)) < 0 || (rc = mp_netdev_mtu(p->t.dev, &mtu)) < 0) {
+		snprintf(err, errlen, "cannot read %s's address and MTU: %s", p->t.dev, strerror(-rc));
+		close_ring(p);
+		return rc;
+	}
 	{
 		static const uint8_t zero[6];
 
 		if (memcmp(p->t.src_mac, zero, 6) != 0)
 			memcpy(mac, p->t.src_mac, 6);
 	}
-	if (ioctl(p->fd, SIOCGIFMTU, &ifr) < 0)
-		goto fail;
-	if (p->t.frame_size > (unsigned)ifr.ifr_mtu + 14) {
-		snprintf(err, errlen, "frame size %u exceeds %s's MTU %d + 14", p->t.frame_size,
-			 p->t.dev, ifr.ifr_mtu);
+	if (p->t.frame_size > mtu + 14) {
+		snprintf(err, errlen, "frame size %u exceeds %s's MTU %u + 14", p->t.frame_size,
+			 p->t.dev, mtu);
 		close_ring(p);
 		return -ERANGE;
 	}

@@ -8,11 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "agent/engine_impl.h"
+#include "agent/netdev.h"
 #include "agent/pktgen.h"
 #include "common/clock.h"
 #include "common/log.h"
@@ -64,23 +64,6 @@ static int pg_stop(void *impl)
 	return 0;
 }
 
-static int src_mac(const char *dev, uint8_t mac[6])
-{
-	struct ifreq ifr;
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = 0;
-
-	if (fd < 0)
-		return -errno;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
-	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0)
-		rc = -errno;
-	else
-		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
-	close(fd);
-	return rc;
-}
-
 static int pg_start(void *impl, const struct mp_traffic *t, char *err, size_t errlen)
 {
 	static const uint8_t zero[6];
@@ -91,7 +74,7 @@ static int pg_start(void *impl, const struct mp_traffic *t, char *err, size_t er
 	pg_stop(g);
 	g->t = *t;
 	memcpy(mac, t->src_mac, 6);
-	if (!memcmp(mac, zero, 6) && (rc = src_mac(t->dev, mac)) < 0) {
+	if (!memcmp(mac, zero, 6) && (rc = mp_netdev_mac(t->dev, mac)) < 0) {
 		snprintf(err, errlen, "no interface %s", t->dev);
 		return rc;
 	}

@@ -7,10 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "agent/netdev.h"
 #include "common/clock.h"
 #include "common/duration.h"
 #include "common/err.h"
@@ -129,24 +129,6 @@ static void traffic_stop(struct mp_server *s, enum mp_log_level lvl, const char 
 	mp_log(lvl, "%s; traffic stopped after %llu packets (%llu bytes, %llu errors) in %s",
 	       why, (unsigned long long)c.packets, (unsigned long long)c.bytes,
 	       (unsigned long long)c.errors, span);
-}
-
-/* The MTU of `dev`, or a negative errno. */
-static int dev_mtu(const char *dev, unsigned *mtu)
-{
-	struct ifreq ifr;
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = 0;
-
-	if (fd < 0)
-		return -errno;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
-	if (ioctl(fd, SIOCGIFMTU, &ifr) < 0)
-		rc = -errno;
-	else
-		*mtu = (unsigned)ifr.ifr_mtu;
-	close(fd);
-	return rc;
 }
 
 /* ---- writing ------------------------------------------------------------ */
@@ -346,7 +328,7 @@ static void op_configure(struct conn *c, const struct mp_proto_request *req)
 			    (unsigned long long)t->rate_pps, (unsigned long long)s->o.max_pps);
 		return;
 	}
-	rc = dev_mtu(s->dev, &mtu);
+	rc = mp_netdev_mtu(s->dev, &mtu);
 	if (rc < 0) {
 		reply_error(c, req, MP_PROTO_EENGINE, "cannot read the MTU of %s: %s",
 			    s->dev, mp_strerror(rc));
