@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-static int hexval(char c)
+int mp_hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -17,7 +17,7 @@ static int hexval(char c)
 int mp_mac_parse(const char *s, uint8_t mac[MP_MAC_LEN])
 {
 	for (int i = 0; i < MP_MAC_LEN; i++) {
-		int hi = hexval(s[0]), lo = hi < 0 ? -1 : hexval(s[1]);
+		int hi = mp_hexval(s[0]), lo = hi < 0 ? -1 : mp_hexval(s[1]);
 
 		if (hi < 0 || lo < 0)
 			return -EINVAL;

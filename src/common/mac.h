@@ -10,6 +10,9 @@
 
 /* Accepts exactly six colon-separated hex pairs. Returns 0 or -EINVAL. */
 int mp_mac_parse(const char *s, uint8_t mac[MP_MAC_LEN]);
+/* The value of one hex digit, or -1. */
+int mp_hexval(char c);
+
 void mp_mac_format(const uint8_t mac[MP_MAC_LEN], char buf[MP_MAC_STRLEN]);
 
 #endif

@@ -154,24 +154,13 @@ static void set_text(char *buf, size_t n, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Exactly 2*n hex digits into n bytes. */
 static int hex_decode(const char *s, uint8_t *out, size_t n)
 {
 	if (strlen(s) != 2 * n)
 		return -EINVAL;
 	for (size_t i = 0; i < n; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+		int hi = mp_hexval(s[2 * i]), lo = mp_hexval(s[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -EINVAL;
