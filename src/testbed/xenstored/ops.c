@@ -218,8 +218,9 @@ static int op_directory_part(struct mp_xsd_conn *c, struct mp_xsd_txn *t,
 	return 0;
 }
 
-static int op_read(struct mp_xsd_conn *c, struct mp_xsd_txn *t,
-		   const struct mp_xsd_msg *req, struct mp_xsd_msg *r)
+/* READ and GET_PERMS: one field of the node named by the payload. */
+static int reply_node(struct mp_xsd_conn *c, struct mp_xsd_txn *t,
+		      const struct mp_xsd_msg *req, struct mp_xsd_msg *r, int perms)
 {
 	char path[MP_XSD_PATH_BUF];
 	struct mp_xsd_node *n = NULL;
@@ -228,22 +229,21 @@ static int op_read(struct mp_xsd_conn *c, struct mp_xsd_txn *t,
 	if (rc == 0)
 		rc = find(c, t, path, &n);
 	if (rc == 0)
-		rc = mp_xsd_reply_add(r, n->value, n->vlen);
+		rc = perms ? mp_xsd_reply_add(r, n->perms, n->plen)
+			   : mp_xsd_reply_add(r, n->value, n->vlen);
 	return rc;
+}
+
+static int op_read(struct mp_xsd_conn *c, struct mp_xsd_txn *t,
+		   const struct mp_xsd_msg *req, struct mp_xsd_msg *r)
+{
+	return reply_node(c, t, req, r, 0);
 }
 
 static int op_get_perms(struct mp_xsd_conn *c, struct mp_xsd_txn *t,
 			const struct mp_xsd_msg *req, struct mp_xsd_msg *r)
 {
-	char path[MP_XSD_PATH_BUF];
-	struct mp_xsd_node *n = NULL;
-	int rc = path_arg(req, path);
-
-	if (rc == 0)
-		rc = find(c, t, path, &n);
-	if (rc == 0)
-		rc = mp_xsd_reply_add(r, n->perms, n->plen);
-	return rc;
+	return reply_node(c, t, req, r, 1);
 }
 
 /* WRITE "path\0value": the value is the rest of the payload, no NUL. */
