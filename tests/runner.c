@@ -123,6 +123,21 @@ const char *mp_test_prefix(void)
 	return getenv("MP_TEST_PREFIX");
 }
 
+void mp_test_expect_exit(const char *file, int line, char *const argv[], int status,
+			 const char *err_needle)
+{
+	struct mp_run_result r;
+	int rc = mp_run(argv, NULL, 10000, &r);
+
+	if (rc < 0)
+		mp_test_fail(file, line, "cannot run %s: %s", argv[0], strerror(-rc));
+	if (r.status != status || (err_needle && !strstr(r.err, err_needle)))
+		mp_test_fail(file, line, "%s exited %d (expected %d%s%s); stderr: %s", argv[0],
+			     r.status, status, err_needle ? ", stderr containing " : "",
+			     err_needle ? err_needle : "", r.err);
+	mp_run_result_free(&r);
+}
+
 void mp_test_write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");

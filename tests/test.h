@@ -81,6 +81,13 @@ void mp_test_skip(const char *fmt, ...)
 			     h_ ? h_ : "(null)");                            \
 	} while (0)
 
+/* Runs argv (10 s at most) and fails the test unless it exits with `status`
+ * and, when `err_needle` is not NULL, its stderr contains err_needle. */
+void mp_test_expect_exit(const char *file, int line, char *const argv[], int status,
+			 const char *err_needle);
+#define ASSERT_EXITS(argv, status, needle) \
+	mp_test_expect_exit(__FILE__, __LINE__, argv, status, needle)
+
 /* Skips unless running as root (namespaces, packet sockets). */
 void mp_test_require_root(void);
 /* Skips unless `prog` is found in PATH (name the Debian package in `pkg`). */

@@ -209,18 +209,10 @@ TEST(engine_send_usage_errors)
 	char *a2[] = { (char *)bin, "send", "--dev", "lo", "--size", "60", "--count", "1", NULL };
 	char *a3[] = { (char *)bin, "send", "--dev", "nosuch0", "--size", "60", "--rate", "1",
 		       "--count", "1", "--engine", "packet", NULL };
-	struct mp_run_result r;
 
-	ASSERT_EQ(mp_run(a1, NULL, 10000, &r), 0);
-	ASSERT_EQ(r.status, 2);
-	mp_run_result_free(&r);
-	ASSERT_EQ(mp_run(a2, NULL, 10000, &r), 0);
-	ASSERT_EQ(r.status, 2);
-	mp_run_result_free(&r);
-	ASSERT_EQ(mp_run(a3, NULL, 10000, &r), 0);
-	ASSERT_EQ(r.status, 3);
-	ASSERT_CONTAINS(r.err, "nosuch0");
-	mp_run_result_free(&r);
+	ASSERT_EXITS(a1, 2, NULL);
+	ASSERT_EXITS(a2, 2, NULL);
+	ASSERT_EXITS(a3, 3, "nosuch0");
 }
 
 TEST(frame_checksums_and_incremental_update)

@@ -230,18 +230,10 @@ TEST(forward_usage_errors)
 		       "--max-pps", "-3", NULL };
 	char *a3[] = { (char *)mp_test_bin("mir-perf-forward"), "--in", "nosuch0", "--out",
 		       "nosuch1", NULL };
-	struct mp_run_result r;
 
-	ASSERT_EQ(mp_run(a1, NULL, 10000, &r), 0);
-	ASSERT_EQ(r.status, 2);
-	mp_run_result_free(&r);
-	ASSERT_EQ(mp_run(a2, NULL, 10000, &r), 0);
-	ASSERT_EQ(r.status, 2);
-	mp_run_result_free(&r);
-	ASSERT_EQ(mp_run(a3, NULL, 10000, &r), 0);
-	ASSERT_EQ(r.status, 3);
-	ASSERT_CONTAINS(r.err, "nosuch0");
-	mp_run_result_free(&r);
+	ASSERT_EXITS(a1, 2, NULL);
+	ASSERT_EXITS(a2, 2, NULL);
+	ASSERT_EXITS(a3, 3, "nosuch0");
 }
 
 /* Frames carrying an 802.1Q tag arrive with the tag moved out of the data by

@@ -76,14 +76,9 @@ TEST(image_usage_errors)
 	char *a1[] = { (char *)mp_test_bin("mir-perf"), "image", NULL };
 	char *a2[] = { (char *)mp_test_bin("mir-perf"), "image", "--out", "x", "--suite",
 		       "../evil", NULL };
-	struct mp_run_result r;
 
-	ASSERT_EQ(mp_run(a1, NULL, 10000, &r), 0);
-	ASSERT_EQ(r.status, 2);
-	mp_run_result_free(&r);
-	ASSERT_EQ(mp_run(a2, NULL, 10000, &r), 0);
-	ASSERT_EQ(r.status, 2);
-	mp_run_result_free(&r);
+	ASSERT_EXITS(a1, 2, NULL);
+	ASSERT_EXITS(a2, 2, NULL);
 }
 
 TEST_SLOW(image_debootstrap_build, 2400)
