@@ -21,8 +21,8 @@
 #include "controller/xc.h"
 #include "controller/xs.h"
 
-/* The sampled roles, in samples.csv order. */
-#define SW_NROLES 3
+/* The sampled roles, in samples.csv order: indexes of mp_sweep_roles. */
+enum { SW_GEN, SW_DUT_IN, SW_DUT_OUT, SW_NROLES };
 extern const enum mp_role mp_sweep_roles[SW_NROLES];
 
 enum sw_window { SW_NONE, SW_WARMUP, SW_MEASURE, SW_COOLDOWN };

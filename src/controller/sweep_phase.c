@@ -92,6 +92,7 @@ void mp_sweep_sample_tick(struct mp_sampler *s, uint64_t due_ns, uint64_t now_ns
 	struct sw_phase *ph = &sw->ph;
 	const char *names[SW_NROLES];
 	struct mp_link_stats st[SW_NROLES];
+	double rx_pps[SW_NROLES];
 	int rc, wrote = 0;
 
 	(void)s;
@@ -137,6 +138,7 @@ void mp_sweep_sample_tick(struct mp_sampler *s, uint64_t due_ns, uint64_t now_ns
 			row.rx_pps = (double)(st[i].rx_packets - ph->prev[i].rx_packets) / dt;
 			row.tx_pps = (double)(st[i].tx_packets - ph->prev[i].tx_packets) / dt;
 		}
+		rx_pps[i] = row.rx_pps;
 		ph->prev[i] = st[i];
 		ph->have_prev[i] = 1;
 		if ((rc = mp_out_sample(sw->out, &row)) < 0)
@@ -156,24 +158,11 @@ void mp_sweep_sample_tick(struct mp_sampler *s, uint64_t due_ns, uint64_t now_ns
 		return;
 	}
 	if (sw->progress) {
-		double offered = NAN, forwarded = NAN;
-		size_t n = ph->series[0].n;
+		int measuring = ph->window == SW_MEASURE;
 
-		if (ph->window == SW_MEASURE && n >= 2) {
-			const struct mp_summary_point *a = &ph->series[0].pts[n - 2];
-			const struct mp_summary_point *b = &ph->series[0].pts[n - 1];
-			const struct mp_summary_point *c = &ph->series[2].pts[n - 2];
-			const struct mp_summary_point *d = &ph->series[2].pts[n - 1];
-			double dt = (double)(b->t_ns - a->t_ns) / 1e9;
-
-			if (dt > 0) {
-				offered = (double)(b->rx_packets - a->rx_packets) / dt;
-				forwarded = (double)(d->rx_packets - c->rx_packets) / dt;
-			}
-		}
 		mp_progress_update(sw->progress, ph->p.index, sw->plan->versions[ph->p.version],
-				   ph->p.size, ph->p.rate, offered, forwarded,
-				   mp_now_ns() - sw->t0);
+				   ph->p.size, ph->p.rate, measuring ? rx_pps[SW_GEN] : NAN,
+				   measuring ? rx_pps[SW_DUT_OUT] : NAN, mp_now_ns() - sw->t0);
 	}
 }
 
@@ -195,10 +184,10 @@ static void write_row(struct sweep *sw)
 
 	memset(&in, 0, sizeof(in));
 	mp_summary_empty_row(&row);
-	in.generator = ph->series[0].pts;
-	in.ngenerator = ph->series[0].n;
-	in.dut_out = ph->series[2].pts;
-	in.ndut_out = ph->series[2].n;
+	in.generator = ph->series[SW_GEN].pts;
+	in.ngenerator = ph->series[SW_GEN].n;
+	in.dut_out = ph->series[SW_DUT_OUT].pts;
+	in.ndut_out = ph->series[SW_DUT_OUT].n;
 	in.gen_sent_packets = NAN;
 	in.gen_sent_s = NAN;
 	if (ph->have_gen_start && ph->have_gen_end &&
@@ -221,8 +210,8 @@ static void write_row(struct sweep *sw)
 	row.rate = ph->p.rate;
 	row.status = ph->failed ? "failed" : "ok";
 	row.reason = ph->failed ? ph->reason : NULL;
-	row.gen_iface = sw->ifname[0];
-	row.out_iface = sw->ifname[2];
+	row.gen_iface = sw->ifname[SW_GEN];
+	row.out_iface = sw->ifname[SW_DUT_OUT];
 	if (!ph->failed && row.samples < 2) {
 		row.status = "failed";
 		row.reason = "fewer than two samples in the measure window";
