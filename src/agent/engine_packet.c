@@ -35,7 +35,7 @@ struct packet {
 	int fd;
 	uint8_t *ring;
 	size_t ring_len, slot_size;
-	unsigned next;
+	unsigned nslots, next;             /* frames in the ring, the next one to fill */
 	struct mp_frame_tmpl tmpl;
 	struct mp_traffic t;
 	atomic_int running, stop;
@@ -120,6 +120,7 @@ static int open_ring(struct packet *p, char *err, size_t errlen)
 	}
 	if (bind(p->fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
 		goto fail;
+	p->nslots = req.tp_frame_nr;
 	p->next = 0;
 	return 0;
 fail:
@@ -132,11 +133,6 @@ fail:
 static struct tpacket2_hdr *slot_at(struct packet *p, unsigned i)
 {
 	return (struct tpacket2_hdr *)(p->ring + (size_t)i * p->slot_size);
-}
-
-static unsigned nslots(const struct packet *p)
-{
-	return (unsigned)(p->ring_len / p->slot_size);
 }
 
 static void sleep_until(uint64_t t)
@@ -166,7 +162,8 @@ static unsigned fill(struct packet *p, unsigned n, uint64_t seq, uint64_t now)
 		mp_frame_stamp(&p->tmpl, (uint8_t *)h + off, seq + done, now);
 		h->tp_len = (unsigned)p->tmpl.len;
 		__atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
-		p->next = (p->next + 1) % nslots(p);
+		if (++p->next == p->nslots)
+			p->next = 0;
 		done++;
 	}
 	return done;
