@@ -42,23 +42,22 @@ int mp_mkdir_p(const char *path)
 int mp_find_src_dir(char *buf, size_t len)
 {
 	const char *env = getenv("MP_SRC_DIR");
-	char dir[PATH_MAX], probe[PATH_MAX + 32], *slash;
+	char exe[PATH_MAX], dir[PATH_MAX], probe[PATH_MAX + 32], *slash;
 	ssize_t n;
 
 	if (env && *env)
 		return mp_pathf(buf, len, "%s", env) < 0 ? -ENAMETOOLONG : 0;
-	n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
-	dir[n > 0 ? n : 0] = '\0';
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	memcpy(dir, exe, sizeof(dir));
 	for (int up = 0; up < 5 && (slash = strrchr(dir, '/')) && slash != dir; up++) {
 		*slash = '\0';
 		if (mp_pathf(probe, sizeof(probe), "%s/cfg/testbed.yaml", dir) == 0 &&
 		    access(probe, R_OK) == 0)
 			return mp_pathf(buf, len, "%s", dir) < 0 ? -ENAMETOOLONG : 0;
 	}
-	n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
-	dir[n > 0 ? n : 0] = '\0';
-	if ((slash = strrchr(dir, '/')))
+	if ((slash = strrchr(exe, '/')))
 		*slash = '\0';
-	mp_pathf(buf, len, "%s/..", dir);
+	mp_pathf(buf, len, "%s/..", exe);
 	return -ENOENT;
 }
