@@ -37,7 +37,8 @@ enum step {
 };
 
 const enum mp_role mp_sweep_roles[SW_NROLES] = {
-	MP_ROLE_GENERATOR, MP_ROLE_DUT_IN, MP_ROLE_DUT_OUT,
+	[SW_GEN] = MP_ROLE_GENERATOR, [SW_DUT_IN] = MP_ROLE_DUT_IN,
+	[SW_DUT_OUT] = MP_ROLE_DUT_OUT,
 };
 
 static void start_cleanup(struct sweep *sw);
@@ -48,20 +49,20 @@ static int phase_done_before(const struct sweep *sw, size_t i)
 	return sw->done && sw->done[i];
 }
 
+/* Phases of version v are [v * per_version, (v + 1) * per_version). */
+static size_t phases_per_version(const struct sweep *sw)
+{
+	return sw->plan->nsizes * sw->plan->nrates;
+}
+
 static int version_done_before(const struct sweep *sw, size_t v)
 {
-	size_t per = sw->plan->nsizes * sw->plan->nrates;
+	size_t per = phases_per_version(sw);
 
 	for (size_t i = v * per; i < (v + 1) * per; i++)
 		if (!phase_done_before(sw, i))
 			return 0;
 	return 1;
-}
-
-/* Phases of version v are [v * per_version, (v + 1) * per_version). */
-static size_t phases_per_version(const struct sweep *sw)
-{
-	return sw->plan->nsizes * sw->plan->nrates;
 }
 
 void mp_sweep_fatal(struct sweep *sw, int exit_code, const char *fmt, ...)
@@ -184,13 +185,13 @@ static int resolve_roles(struct sweep *sw)
 
 static void connect_agent(struct sweep *sw)
 {
+	char *token = NULL;
 	int rc;
 
 	if (sw->agent) {
 		mp_agentc_close(sw->agent);
 		sw->agent = NULL;
 	}
-	char *token = NULL;
 
 	if (mp_sweep_expand(sw, sw->plan->agent_token_file, NULL, NULL, &token) < 0) {
 		mp_sweep_fatal(sw, MP_EXIT_USAGE, "agent.token_file: cannot expand %s",
