@@ -301,21 +301,22 @@ size_t tb_rows_with_status(const char *out, const char *status, char *reasons, s
 	char path[4096];
 	const char *run = tb_run_dir(out);
 	struct tb_csv p;
-	size_t n = 0;
+	size_t n = 0, used = 0;
 
 	ASSERT_MSG(run, "no run directory under %s", out);
 	snprintf(path, sizeof(path), "%s/phases.csv", run);
 	ASSERT_EQ(tb_csv_load(path, &p), 0);
-	for (size_t r = 1; r < p.nrows; r++)
-		if (strcmp(p.rows[r][tb_csv_col(&p, "status")], status) == 0)
-			n++;
-	tb_csv_free(&p);
-	if (reasons) {
-		snprintf(path, sizeof(path), "%s/run.log", run);
-		char *log = mp_test_read_file(path);
-		snprintf(reasons, len, "%s", log ? log : "");
-		free(log);
+	if (reasons && len)
+		reasons[0] = '\0';
+	for (size_t r = 1; r < p.nrows; r++) {
+		if (strcmp(p.rows[r][tb_csv_col(&p, "status")], status) != 0)
+			continue;
+		n++;
+		if (reasons && used < len)
+			used += (size_t)snprintf(reasons + used, len - used, "%s\n",
+						 p.rows[r][tb_csv_col(&p, "reason")]);
 	}
+	tb_csv_free(&p);
 	return n;
 }
 

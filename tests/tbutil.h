@@ -37,8 +37,8 @@ void tb_csv_free(struct tb_csv *csv);
 size_t tb_pids_matching(const char *needle, int *pids, size_t max);
 
 /* Rows of the single run under `out` whose status is `status`; with
- * `log`, copies the run's run.log there. */
-size_t tb_rows_with_status(const char *out, const char *status, char *log, size_t len);
+ * `reasons`, their reason cells there, one per line. */
+size_t tb_rows_with_status(const char *out, const char *status, char *reasons, size_t len);
 /* Waits (at most timeout_s) until phases.csv has `rows` data rows; fails
  * the test otherwise. */
 void tb_wait_rows(const char *out, size_t rows, unsigned timeout_s);

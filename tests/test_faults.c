@@ -262,6 +262,29 @@ TEST_T(faults_dhcp_never_answers, 300)
 	tb_assert_no_domains_left();
 }
 
+/* A build step that fails stops the run before any domain is created;
+ * every phase still gets its row, skipped with the reason. */
+TEST_T(faults_build_step_fails, 120)
+{
+	char out[4096], reasons[4096], *err = NULL;
+	const char *plan = tb_plan("short.yaml", "@ON_FAILURE@", "stop", "@DURATION@", "2s",
+				   "@DISCOVERY_TIMEOUT@", "60s", "@CONNECT_TIMEOUT@", "5s",
+				   "@RATE2@", "20000", "versions: [testbed]",
+				   "versions: [v1, v2]\nbuild: {steps: [[\"false\"]]}", NULL);
+	int rc;
+
+	tb_up();
+	snprintf(out, sizeof(out), "%s/out", mp_test_tmpdir());
+	rc = tb_mirperf(RUN_TIMEOUT_MS, NULL, &err, "--plan", plan, "--out", out, NULL);
+	ASSERT_EQ(rc, 1);
+	ASSERT_CONTAINS(err, "build step 1 for version v1 failed: see run.log");
+	free(err);
+	ASSERT_EQ(tb_rows_with_status(out, "ok", NULL, 0), 0);
+	ASSERT_EQ(tb_rows_with_status(out, "skipped", reasons, sizeof(reasons)), 8);
+	ASSERT_CONTAINS(reasons, "build step 1 for version v1 failed");
+	tb_assert_no_domains_left();
+}
+
 TEST_T(faults_output_not_writable, 120)
 {
 	char *err = NULL;

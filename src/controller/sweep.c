@@ -65,6 +65,8 @@ static int version_done_before(const struct sweep *sw, size_t v)
 	return 1;
 }
 
+static void skip_rest(struct sweep *sw, const char *why);
+
 void mp_sweep_fatal(struct sweep *sw, int exit_code, const char *fmt, ...)
 {
 	char msg[1024];
@@ -76,6 +78,9 @@ void mp_sweep_fatal(struct sweep *sw, int exit_code, const char *fmt, ...)
 	if (sw->stopping)
 		return;
 	mp_err("%s", msg);
+	/* Every phase gets its row: those not run yet are skipped, for this
+	 * reason unless the caller gave a shorter one first. */
+	skip_rest(sw, msg);
 	if (!sw->exit_code)
 		sw->exit_code = exit_code;
 	if (!sw->final_status)
