@@ -268,6 +268,15 @@ static int agent_broken(int status)
 	       status == -ECANCELED || status == -ENOTCONN || status == -ECONNREFUSED;
 }
 
+/* A request to the agent failed: the phase fails with `what` and the
+ * agent's word; a broken connection makes the next phase reconnect. */
+static void agent_failed(struct sweep *sw, int status, const char *msg, const char *what)
+{
+	if (agent_broken(status))
+		sw->agent_ok = 0;
+	mp_sweep_phase_fail(sw, "%s: %s", what, msg ? msg : mp_strerror(status));
+}
+
 static void on_stopped(struct mp_agentc *ac, int status, const char *msg,
 		       const struct mp_agent_stats *st, void *arg)
 {
@@ -279,10 +288,7 @@ static void on_stopped(struct mp_agentc *ac, int status, const char *msg,
 		return;
 	sw->ph.traffic_on = 0;
 	if (status < 0) {
-		if (agent_broken(status))
-			sw->agent_ok = 0;
-		mp_sweep_phase_fail(sw, "the agent did not stop traffic: %s",
-				    msg ? msg : mp_strerror(status));
+		agent_failed(sw, status, msg, "the agent did not stop traffic");
 	}
 }
 
@@ -295,10 +301,7 @@ static void stats_edge(void *arg, int status, const char *msg,
 	if (!sw)
 		return;
 	if (status < 0) {
-		if (agent_broken(status))
-			sw->agent_ok = 0;
-		mp_sweep_phase_fail(sw, "the agent did not report its counters: %s",
-				    msg ? msg : mp_strerror(status));
+		agent_failed(sw, status, msg, "the agent did not report its counters");
 		return;
 	}
 	*(end ? &sw->ph.gen_end : &sw->ph.gen_start) = *st;
@@ -368,10 +371,7 @@ static void on_started(struct mp_agentc *ac, int status, const char *msg,
 		return;
 	}
 	if (status < 0) {
-		if (agent_broken(status))
-			sw->agent_ok = 0;
-		mp_sweep_phase_fail(sw, "the agent did not start traffic: %s",
-				    msg ? msg : mp_strerror(status));
+		agent_failed(sw, status, msg, "the agent did not start traffic");
 		return;
 	}
 	sw->ph.traffic_on = 1;
@@ -389,10 +389,7 @@ static void on_configured(struct mp_agentc *ac, int status, const char *msg,
 	if (!sw)
 		return;
 	if (status < 0) {
-		if (agent_broken(status))
-			sw->agent_ok = 0;
-		mp_sweep_phase_fail(sw, "the agent refused the configuration: %s",
-				    msg ? msg : mp_strerror(status));
+		agent_failed(sw, status, msg, "the agent refused the configuration");
 		return;
 	}
 	mp_agentc_start(ac, on_started, req_new(sw));
