@@ -4,6 +4,7 @@
 #include "test.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sched.h>
@@ -282,6 +283,38 @@ TEST_T(faults_build_step_fails, 120)
 	ASSERT_EQ(tb_rows_with_status(out, "ok", NULL, 0), 0);
 	ASSERT_EQ(tb_rows_with_status(out, "skipped", reasons, sizeof(reasons)), 8);
 	ASSERT_CONTAINS(reasons, "build step 1 for version v1 failed");
+	tb_assert_no_domains_left();
+}
+
+/* A domain config template over 256 KiB is refused, not cut short: exit 2,
+ * every phase skipped, the traff-gen created before it destroyed. */
+TEST_T(faults_domain_config_too_large, 120)
+{
+	char out[4096], big[4096], dut[4096], *err = NULL, *text;
+	const char *plan;
+	size_t n = 300 * 1024;
+	int rc;
+
+	tb_up();
+	ASSERT_MSG(realpath(mp_test_src_path("cfg/testbed/dut.cfg"), dut), "no dut.cfg");
+	snprintf(big, sizeof(big), "%s/big.cfg", mp_test_tmpdir());
+	text = malloc(n + 1);
+	ASSERT(text);
+	memset(text, '#', n);
+	for (size_t i = 79; i < n; i += 80)
+		text[i] = '\n';
+	text[n] = '\0';
+	mp_test_write_file(big, text);
+	free(text);
+	plan = tb_plan("short.yaml", "@ON_FAILURE@", "stop", "@DURATION@", "2s",
+		       "@DISCOVERY_TIMEOUT@", "60s", "@CONNECT_TIMEOUT@", "5s",
+		       "@RATE2@", "20000", dut, big, NULL);
+	snprintf(out, sizeof(out), "%s/out", mp_test_tmpdir());
+	rc = tb_mirperf(RUN_TIMEOUT_MS, NULL, &err, "--plan", plan, "--out", out, NULL);
+	ASSERT_EQ(rc, 2);
+	ASSERT_CONTAINS(err, "at most 256 KiB");
+	free(err);
+	ASSERT_EQ(tb_rows_with_status(out, "skipped", NULL, 0), 4);
 	tb_assert_no_domains_left();
 }
 

@@ -307,7 +307,7 @@ void mp_sweep_next(struct sweep *sw)
 			sw->build_step = 0;
 			sw->step = ST_BUILD;
 			if (sw->created[MP_DOM_DUT]) {
-				mp_sweep_destroy(sw, MP_DOM_DUT, 1);
+				mp_sweep_destroy(sw, MP_DOM_DUT);
 				return;
 			}
 			mp_sweep_next(sw);
@@ -329,7 +329,7 @@ void mp_sweep_next(struct sweep *sw)
 		}
 		for (int d = 0; d < MP_DOM_COUNT; d++) {
 			if (sw->created[d]) {
-				mp_sweep_destroy(sw, (enum mp_dom)d, 1);
+				mp_sweep_destroy(sw, (enum mp_dom)d);
 				return;
 			}
 		}

@@ -132,12 +132,10 @@ void mp_sweep_build_step(struct sweep *sw, size_t i)
 static int render_config(struct sweep *sw, enum mp_dom dom, char *path, size_t len)
 {
 	const struct mp_plan_domain *d = &sw->plan->domains[dom];
-	char *text = NULL, *out = NULL, dir[PATH_MAX];
+	char *cfgpath = NULL, *text = NULL, *out = NULL, dir[PATH_MAX];
 	FILE *f;
 	size_t n;
 	int rc;
-
-	char *cfgpath = NULL;
 
 	if ((rc = mp_sweep_expand(sw, d->config, NULL, d->name, &cfgpath)) < 0)
 		return rc;
@@ -145,13 +143,19 @@ static int render_config(struct sweep *sw, enum mp_dom dom, char *path, size_t l
 	free(cfgpath);
 	if (!f)
 		return -errno;
-	text = malloc(CONFIG_MAX + 1);
+	text = malloc(CONFIG_MAX + 2);
 	if (!text) {
 		fclose(f);
 		return -ENOMEM;
 	}
-	n = fread(text, 1, CONFIG_MAX, f);
+	/* One byte more than allowed tells a config too large from one that fits. */
+	n = fread(text, 1, CONFIG_MAX + 1, f);
+	rc = ferror(f) ? -EIO : n > CONFIG_MAX ? -EFBIG : 0;
 	fclose(f);
+	if (rc < 0) {
+		free(text);
+		return rc;
+	}
 	text[n] = '\0';
 	rc = mp_sweep_expand(sw, text, NULL, d->name, &out);
 	free(text);
@@ -180,7 +184,6 @@ static int render_config(struct sweep *sw, enum mp_dom dom, char *path, size_t l
 struct dom_op {
 	struct sweep *sw;
 	enum mp_dom dom;
-	int then_next;
 };
 
 static void on_created(int status, const char *out, void *arg)
@@ -220,8 +223,9 @@ void mp_sweep_create(struct sweep *sw, enum mp_dom dom)
 	sw->up[dom] = 0;
 	rc = render_config(sw, dom, path, sizeof(path));
 	if (rc < 0) {
-		mp_sweep_fatal(sw, MP_EXIT_USAGE, "cannot render the %s config %s: %s",
-			       mp_dom_name(dom), sw->plan->domains[dom].config, mp_strerror(rc));
+		mp_sweep_fatal(sw, MP_EXIT_USAGE, "cannot render the %s config %s: %s%s",
+			       mp_dom_name(dom), sw->plan->domains[dom].config, mp_strerror(rc),
+			       rc == -EFBIG ? " (a domain config template is at most 256 KiB)" : "");
 		return;
 	}
 	argv = expand_cmd(sw, &sw->plan->toolstack_create, path, sw->plan->domains[dom].name);
@@ -234,7 +238,6 @@ void mp_sweep_create(struct sweep *sw, enum mp_dom dom)
 	}
 	op->sw = sw;
 	op->dom = dom;
-	op->then_next = 1;
 	mp_info("creating domain %s", sw->plan->domains[dom].name);
 	sw->busy = 1;
 	rc = mp_child_run(&sw->loop, argv, sw->plan->toolstack_timeout_ns, on_created, op);
@@ -263,13 +266,12 @@ static void on_destroyed(int status, const char *out, void *arg)
 	mp_sweep_next(sw);
 }
 
-void mp_sweep_destroy(struct sweep *sw, enum mp_dom dom, int then_next)
+void mp_sweep_destroy(struct sweep *sw, enum mp_dom dom)
 {
 	struct dom_op *op = malloc(sizeof(*op));
 	char **argv;
 	int rc;
 
-	(void)then_next;
 	argv = expand_cmd(sw, &sw->plan->toolstack_destroy, NULL, sw->plan->domains[dom].name);
 	if (!argv || !op) {
 		free_argv(argv);
@@ -280,7 +282,6 @@ void mp_sweep_destroy(struct sweep *sw, enum mp_dom dom, int then_next)
 	}
 	op->sw = sw;
 	op->dom = dom;
-	op->then_next = then_next;
 	mp_info("destroying domain %s", sw->plan->domains[dom].name);
 	/* The domain is going: its release is not a crash. */
 	sw->up[dom] = 0;

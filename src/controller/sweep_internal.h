@@ -116,7 +116,8 @@ int mp_sweep_expand(struct sweep *sw, const char *tmpl, const char *config,
 		    const char *name, char **out);
 void mp_sweep_build_step(struct sweep *sw, size_t i);
 void mp_sweep_create(struct sweep *sw, enum mp_dom dom);
-void mp_sweep_destroy(struct sweep *sw, enum mp_dom dom, int then_next);
+/* Destroys `dom` through the toolstack, then calls mp_sweep_next(). */
+void mp_sweep_destroy(struct sweep *sw, enum mp_dom dom);
 void mp_sweep_destroy_sync(struct sweep *sw);
 
 #endif
