@@ -278,7 +278,7 @@ TEST_T(faults_build_step_fails, 120)
 	snprintf(out, sizeof(out), "%s/out", mp_test_tmpdir());
 	rc = tb_mirperf(RUN_TIMEOUT_MS, NULL, &err, "--plan", plan, "--out", out, NULL);
 	ASSERT_EQ(rc, 1);
-	ASSERT_CONTAINS(err, "build step 1 for version v1 failed: see run.log");
+	ASSERT_CONTAINS(err, "build step 1 for version v1 failed: it exited with status 1; see run.log");
 	free(err);
 	ASSERT_EQ(tb_rows_with_status(out, "ok", NULL, 0), 0);
 	ASSERT_EQ(tb_rows_with_status(out, "skipped", reasons, sizeof(reasons)), 8);

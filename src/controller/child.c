@@ -201,3 +201,20 @@ void mp_child_kill_all(void)
 		if (alive[i])
 			uv_process_kill(&alive[i]->proc, SIGTERM);
 }
+
+const char *mp_child_status_text(int status)
+{
+	static char buf[64];
+
+	if (status == -ETIMEDOUT)
+		return "timed out";
+	if (status == -ENOENT)
+		return "could not start (program not found)";
+	if (status < 0)
+		snprintf(buf, sizeof(buf), "could not start (%s)", strerror(-status));
+	else if (status > 128)
+		snprintf(buf, sizeof(buf), "was killed by %s", strsignal(status - 128));
+	else
+		snprintf(buf, sizeof(buf), "exited with status %d", status);
+	return buf;
+}

@@ -22,6 +22,10 @@ typedef void (*mp_child_cb)(int status, const char *out, void *arg);
 int mp_child_run(uv_loop_t *loop, char *const argv[], uint64_t timeout_ns,
 		 mp_child_cb cb, void *arg);
 
+/* What a non-zero status means, for messages: "timed out", "could not start
+ * (program not found)", "exited with status 2", ... (static storage). */
+const char *mp_child_status_text(int status);
+
 /* Sends SIGTERM to every running child (on interrupt); their callbacks still
  * run. */
 void mp_child_kill_all(void);

@@ -89,10 +89,9 @@ static void on_build_done(int status, const char *out, void *arg)
 	}
 	if (status != 0) {
 		mp_sweep_fatal(sw, MP_EXIT_FAIL,
-			       "build step %zu for version %s %s: see run.log for its output",
+			       "build step %zu for version %s failed: it %s; see run.log for its output",
 			       sw->build_step, sw->plan->versions[sw->version],
-			       status == -ETIMEDOUT ? "timed out" :
-			       status == -ENOENT ? "could not start (program not found)" : "failed");
+			       mp_child_status_text(status));
 		return;
 	}
 	mp_sweep_next(sw);
@@ -202,10 +201,9 @@ static void on_created(int status, const char *out, void *arg)
 		return;
 	}
 	if (status != 0) {
-		mp_sweep_fatal(sw, MP_EXIT_FAIL, "the toolstack could not create %s (%s): "
+		mp_sweep_fatal(sw, MP_EXIT_FAIL, "the toolstack could not create %s: it %s; "
 			       "see run.log for its output", sw->plan->domains[dom].name,
-			       status == -ETIMEDOUT ? "timed out" :
-			       status == -ENOENT ? "program not found" : "it failed");
+			       mp_child_status_text(status));
 		return;
 	}
 	mp_info("domain %s created; waiting for it in xenstore", sw->plan->domains[dom].name);
@@ -257,9 +255,9 @@ static void on_destroyed(int status, const char *out, void *arg)
 	(void)out;
 	sw->busy = 0;
 	if (status != 0)
-		mp_warn("the toolstack could not destroy %s (status %d): remove it by hand "
+		mp_warn("the toolstack could not destroy %s: it %s; remove it by hand "
 			"(xl destroy, or mir-perf-testbed down on the testbed)",
-			sw->plan->domains[op->dom].name, status);
+			sw->plan->domains[op->dom].name, mp_child_status_text(status));
 	sw->created[op->dom] = 0;
 	sw->up[op->dom] = 0;
 	free(op);
