@@ -35,6 +35,8 @@ static void row(struct mp_phase_row *r, size_t phase, const char *status, double
 	r->reason = strcmp(status, "ok") ? "a reason, with \"quotes\"" : NULL;
 	r->offered_pps = 1000;
 	r->forwarded_pps = fwd;
+	r->out_tx_pps = 0;
+	r->out_iface = "vif2.1";
 	r->samples = 20;
 }
 
@@ -101,7 +103,8 @@ TEST(output_files_valid_and_resume_drops_unfinished)
 	{
 		char *s = mp_test_read_file(path);
 
-		ASSERT_CONTAINS(s, "Target packet rate: 1000    Packet size: 60\nvif2.1: Packets Rate: 1000/0\n\n");
+		/* The generator's vif has no tx figure here: its line is left out. */
+		ASSERT_CONTAINS(s, "Target packet rate: 1000    Packet size: 60\nvif2.1: Packets Rate: 990/0\n\n");
 		free(s);
 	}
 

@@ -15,7 +15,8 @@ TEST(summary_rates_loss_percentiles)
 	/* Generator: 1000 pps exactly over 1 s. DUT out: intervals of 100 ms
 	 * and 200 ms forwarding 90, 80, 180 packets (900, 800, 900 pps). */
 	struct mp_summary_point g[] = {
-		{ .t_ns = 0, .rx_packets = 0 }, { .t_ns = 1000000000, .rx_packets = 1000 },
+		{ .t_ns = 0, .rx_packets = 0, .tx_packets = 7 },
+		{ .t_ns = 1000000000, .rx_packets = 1000, .tx_packets = 12 },
 	};
 	struct mp_summary_point d[] = {
 		{ .t_ns = 0, .rx_packets = 10, .rx_bytes = 600 },
@@ -41,6 +42,8 @@ TEST(summary_rates_loss_percentiles)
 	ASSERT(NEAR(row.gen_sent_pps, 1002));
 	ASSERT(NEAR(row.dut_cpu_ns_per_pkt, 2000));                 /* 700000 / 350 */
 	ASSERT_EQ(row.samples, 4);
+	ASSERT(NEAR(row.gen_tx_pps, 5));                            /* (12 - 7) / 1 s */
+	ASSERT(NEAR(row.out_tx_pps, 0));
 }
 
 TEST(summary_unavailable_is_nan)
@@ -57,6 +60,7 @@ TEST(summary_unavailable_is_nan)
 	ASSERT(isnan(row.offered_pps) && isnan(row.forwarded_pps) && isnan(row.loss_pct));
 	ASSERT(isnan(row.forwarded_pps_p50) && isnan(row.gen_sent_pps));
 	ASSERT(isnan(row.dut_cpu_ns_per_pkt) && isnan(row.forwarded_mbps));
+	ASSERT(isnan(row.gen_tx_pps) && isnan(row.out_tx_pps));
 	ASSERT(row.status == NULL && row.reason == NULL);
 }
 

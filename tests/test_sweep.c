@@ -134,6 +134,14 @@ TEST_T(sweep_short_plan_end_to_end, 300)
 	snprintf(path, sizeof(path), "%s/stats", run);
 	char *stats = mp_test_read_file(path);
 	ASSERT_CONTAINS(stats, "Target packet rate: 10000    Packet size: 60");
+	{
+		/* Two rate lines (generator and DUT out vifs) per phase. */
+		size_t lines = 0;
+
+		for (const char *q = stats; (q = strstr(q, ": Packets Rate: ")); q++)
+			lines++;
+		ASSERT_EQ(lines, 2 * 4);
+	}
 	free(stats);
 	snprintf(path, sizeof(path), "%s/report.html", run);
 	ASSERT(access(path, R_OK) == 0);

@@ -43,14 +43,6 @@ struct stored_row {
 	size_t samples;
 };
 
-/* First and last measure-window sample of an interface, for `stats`. */
-struct edge {
-	char iface[32];
-	int have;
-	double t0, t1;
-	uint64_t rx0, tx0, rx1, tx1;
-};
-
 struct mp_out {
 	char dir[PATH_MAX];
 	char run_id[160];
@@ -62,8 +54,6 @@ struct mp_out {
 	size_t nrows, cap;
 	char start[32], end[32];
 	char status[32];
-	size_t edge_phase;
-	struct edge gen, out;
 };
 
 static void utc_now(char *buf, size_t len, int compact)
@@ -131,7 +121,6 @@ static struct mp_out *out_new(const struct mp_plan *plan)
 	o->ifaces = json_object();
 	o->info = json_object();
 	o->discovery = json_object();
-	o->edge_phase = (size_t)-1;
 	utc_now(o->start, sizeof(o->start), 0);
 	snprintf(o->status, sizeof(o->status), "running");
 	return o;
@@ -246,35 +235,6 @@ static int cut_back(FILE *f, long good, int err)
 	return err ? -err : -EIO;
 }
 
-static void track_edge(struct mp_out *o, const struct mp_sample_row *r)
-{
-	struct edge *e;
-
-	if (r->phase != o->edge_phase) {
-		memset(&o->gen, 0, sizeof(o->gen));
-		memset(&o->out, 0, sizeof(o->out));
-		o->edge_phase = r->phase;
-	}
-	if (!r->window || strcmp(r->window, "measure") != 0 || !r->role)
-		return;
-	if (strcmp(r->role, mp_role_name(MP_ROLE_GENERATOR)) == 0)
-		e = &o->gen;
-	else if (strcmp(r->role, mp_role_name(MP_ROLE_DUT_OUT)) == 0)
-		e = &o->out;
-	else
-		return;
-	if (!e->have) {
-		e->have = 1;
-		e->t0 = r->t_s;
-		e->rx0 = r->rx_packets;
-		e->tx0 = r->tx_packets;
-		snprintf(e->iface, sizeof(e->iface), "%s", r->iface ? r->iface : "?");
-	}
-	e->t1 = r->t_s;
-	e->rx1 = r->rx_packets;
-	e->tx1 = r->tx_packets;
-}
-
 int mp_out_sample(struct mp_out *o, const struct mp_sample_row *r)
 {
 	fprintf(o->samples, "%.6f", r->t_s);
@@ -290,7 +250,6 @@ int mp_out_sample(struct mp_out *o, const struct mp_sample_row *r)
 	mp_csv_num(o->samples, r->rx_pps);
 	mp_csv_num(o->samples, r->tx_pps);
 	fputc('\n', o->samples);
-	track_edge(o, r);
 	return ferror(o->samples) ? -EIO : 0;
 }
 
@@ -340,22 +299,20 @@ static int store_row(struct mp_out *o, const struct mp_phase_row *r)
 	return 0;
 }
 
+/* The old script's lines: rx/tx rates of the generator and DUT out vifs. */
 static void write_stats(struct mp_out *o, const struct mp_phase_row *r)
 {
-	const struct edge *edges[2] = { &o->gen, &o->out };
+	const char *ifaces[2] = { r->gen_iface, r->out_iface };
+	const double rx[2] = { r->offered_pps, r->forwarded_pps };
+	const double tx[2] = { r->gen_tx_pps, r->out_tx_pps };
 
 	if (strcmp(r->status, "skipped") == 0)
 		return;
 	fprintf(o->stats, "Target packet rate: %llu    Packet size: %u\n",
 		(unsigned long long)r->rate, r->size);
-	for (int i = 0; i < 2; i++) {
-		const struct edge *e = edges[i];
-		double dt = e->t1 - e->t0;
-
-		if (e->have && r->phase == o->edge_phase && dt > 0)
-			fprintf(o->stats, "%s: Packets Rate: %.0f/%.0f\n", e->iface,
-				(double)(e->rx1 - e->rx0) / dt, (double)(e->tx1 - e->tx0) / dt);
-	}
+	for (int i = 0; i < 2; i++)
+		if (ifaces[i] && !isnan(rx[i]) && !isnan(tx[i]))
+			fprintf(o->stats, "%s: Packets Rate: %.0f/%.0f\n", ifaces[i], rx[i], tx[i]);
 	fputc('\n', o->stats);
 	fflush(o->stats);
 }

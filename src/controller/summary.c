@@ -11,6 +11,7 @@ void mp_summary_empty_row(struct mp_phase_row *row)
 		.offered_pps = NAN, .forwarded_pps = NAN, .forwarded_pps_p5 = NAN,
 		.forwarded_pps_p50 = NAN, .forwarded_pps_p95 = NAN, .loss_pct = NAN,
 		.forwarded_mbps = NAN, .gen_sent_pps = NAN, .dut_cpu_ns_per_pkt = NAN,
+		.gen_tx_pps = NAN, .out_tx_pps = NAN,
 	};
 }
 
@@ -30,6 +31,15 @@ static double window_rate(const struct mp_summary_point *p, size_t n, double *pa
 	return *packets / dt;
 }
 
+/* The same for tx packets. */
+static double window_tx_rate(const struct mp_summary_point *p, size_t n)
+{
+	if (n < 2 || p[n - 1].t_ns <= p[0].t_ns)
+		return NAN;
+	return (double)(p[n - 1].tx_packets - p[0].tx_packets) /
+	       ((double)(p[n - 1].t_ns - p[0].t_ns) / 1e9);
+}
+
 void mp_summary_compute(const struct mp_summary_input *in, struct mp_phase_row *row)
 {
 	double gp = 0, gb = 0, gs = 0, fp = 0, fb = 0, fs = 0;
@@ -39,6 +49,8 @@ void mp_summary_compute(const struct mp_summary_input *in, struct mp_phase_row *
 	row->samples = in->ndut_out;
 	row->offered_pps = window_rate(in->generator, in->ngenerator, &gp, &gb, &gs);
 	row->forwarded_pps = window_rate(in->dut_out, in->ndut_out, &fp, &fb, &fs);
+	row->gen_tx_pps = window_tx_rate(in->generator, in->ngenerator);
+	row->out_tx_pps = window_tx_rate(in->dut_out, in->ndut_out);
 	row->forwarded_mbps = isnan(row->forwarded_pps) ? NAN : fb * 8 / fs / 1e6;
 	if (!isnan(row->offered_pps) && !isnan(row->forwarded_pps) && row->offered_pps > 0) {
 		row->loss_pct = 100.0 * (row->offered_pps - row->forwarded_pps) / row->offered_pps;

@@ -38,6 +38,8 @@ struct mp_phase_row {
 	double gen_sent_pps;       /* agent's count / its time */
 	double dut_cpu_ns_per_pkt; /* dut_cpu_ns / forwarded packets */
 	size_t samples;            /* dut_out samples in the window */
+	double gen_tx_pps;         /* generator vif tx over the window (the stats file) */
+	double out_tx_pps;         /* dut_out vif tx over the window (the stats file) */
 	const char *gen_iface, *out_iface;  /* for results.json; may be NULL */
 };
 
