@@ -33,7 +33,7 @@ static void schedule(struct mp_sampler *s)
 static void on_timer(uv_timer_t *t)
 {
 	struct mp_sampler *s = t->data;
-	uint64_t due = s->t0 + s->k * s->interval_ns, now = mp_now_ns();
+	uint64_t due = s->t0 + s->k * s->interval_ns, now = mp_now_ns(), newest;
 	double late;
 
 	if (now < due) {        /* loop time is coarser than ours: not yet */
@@ -43,9 +43,10 @@ static void on_timer(uv_timer_t *t)
 	/* More than one slot late: run for the newest slot already due and
 	 * count the others as skipped, so a late tick is never followed by a
 	 * burst of catch-up ticks. */
-	while (s->t0 + (s->k + 1) * s->interval_ns <= now) {
-		s->k++;
-		s->skipped++;
+	newest = (now - s->t0) / s->interval_ns;
+	if (newest > s->k) {
+		s->skipped += newest - s->k;
+		s->k = newest;
 	}
 	due = s->t0 + s->k * s->interval_ns;
 	late = (double)(now - due);
