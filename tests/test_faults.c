@@ -17,18 +17,39 @@
 
 #define RUN_TIMEOUT_MS (240 * 1000)
 
-static const char *plan_with(const char *duration, const char *methods,
-			     const char *discovery_timeout, const char *connect_timeout)
+/* The short plan with these values, and `from` replaced by `to` when `from`
+ * is not NULL (it ends tb_plan's list otherwise). */
+static const char *plan_changed(const char *duration, const char *methods,
+				const char *discovery_timeout, const char *connect_timeout,
+				const char *from, const char *to)
 {
 	return tb_plan("short.yaml", "@ON_FAILURE@", "stop", "@DURATION@", duration,
 		       "@DISCOVERY_TIMEOUT@", discovery_timeout,
 		       "@CONNECT_TIMEOUT@", connect_timeout, "@RATE2@", "20000",
-		       "methods: [dhcp, xenstore]", methods, NULL);
+		       "methods: [dhcp, xenstore]", methods, from, to, NULL);
+}
+
+static const char *plan_with(const char *duration, const char *methods,
+			     const char *discovery_timeout, const char *connect_timeout)
+{
+	return plan_changed(duration, methods, discovery_timeout, connect_timeout, NULL, NULL);
+}
+
+static const char *short_plan_replacing(const char *from, const char *to)
+{
+	return plan_changed("2s", "methods: [dhcp, xenstore]", "60s", "5s", from, to);
 }
 
 static const char *short_plan(void)
 {
 	return plan_with("2s", "methods: [dhcp, xenstore]", "60s", "5s");
+}
+
+/* Runs `plan` to its end; returns the exit code and its stderr (caller frees). */
+static int run_plan(const char *plan, char *out, size_t len, char **err)
+{
+	snprintf(out, len, "%s/out", mp_test_tmpdir());
+	return tb_mirperf(RUN_TIMEOUT_MS, NULL, err, "--plan", plan, "--out", out, NULL);
 }
 
 static void out_paths(char *out, char *log, size_t len)
@@ -248,14 +269,11 @@ TEST_T(faults_xenstored_dies, 300)
 TEST_T(faults_dhcp_never_answers, 300)
 {
 	char out[4096], *err = NULL;
-	int rc;
 
 	tb_up();
 	ASSERT_EQ(kill(pid_from_file("dnsmasq.pid"), SIGTERM), 0);
-	snprintf(out, sizeof(out), "%s/out", mp_test_tmpdir());
-	rc = tb_mirperf(RUN_TIMEOUT_MS, NULL, &err, "--plan",
-			plan_with("2s", "methods: [dhcp]", "5s", "5s"), "--out", out, NULL);
-	ASSERT_EQ(rc, 1);
+	ASSERT_EQ(run_plan(plan_with("2s", "methods: [dhcp]", "5s", "5s"), out, sizeof(out), &err),
+		  1);
 	ASSERT_CONTAINS(err, "DHCP");
 	ASSERT_CONTAINS(err, "00:16:3e:6d:70:01");
 	free(err);
@@ -268,16 +286,11 @@ TEST_T(faults_dhcp_never_answers, 300)
 TEST_T(faults_build_step_fails, 120)
 {
 	char out[4096], reasons[4096], *err = NULL;
-	const char *plan = tb_plan("short.yaml", "@ON_FAILURE@", "stop", "@DURATION@", "2s",
-				   "@DISCOVERY_TIMEOUT@", "60s", "@CONNECT_TIMEOUT@", "5s",
-				   "@RATE2@", "20000", "versions: [testbed]",
-				   "versions: [v1, v2]\nbuild: {steps: [[\"false\"]]}", NULL);
-	int rc;
+	const char *plan = short_plan_replacing("versions: [testbed]",
+						"versions: [v1, v2]\nbuild: {steps: [[\"false\"]]}");
 
 	tb_up();
-	snprintf(out, sizeof(out), "%s/out", mp_test_tmpdir());
-	rc = tb_mirperf(RUN_TIMEOUT_MS, NULL, &err, "--plan", plan, "--out", out, NULL);
-	ASSERT_EQ(rc, 1);
+	ASSERT_EQ(run_plan(plan, out, sizeof(out), &err), 1);
 	ASSERT_CONTAINS(err, "build step 1 for version v1 failed: it exited with status 1; see run.log");
 	free(err);
 	ASSERT_EQ(tb_rows_with_status(out, "ok", NULL, 0), 0);
@@ -291,9 +304,7 @@ TEST_T(faults_build_step_fails, 120)
 TEST_T(faults_domain_config_too_large, 120)
 {
 	char out[4096], big[4096], dut[4096], *err = NULL, *text;
-	const char *plan;
 	size_t n = 300 * 1024;
-	int rc;
 
 	tb_up();
 	ASSERT_MSG(realpath(mp_test_src_path("cfg/testbed/dut.cfg"), dut), "no dut.cfg");
@@ -306,12 +317,7 @@ TEST_T(faults_domain_config_too_large, 120)
 	text[n] = '\0';
 	mp_test_write_file(big, text);
 	free(text);
-	plan = tb_plan("short.yaml", "@ON_FAILURE@", "stop", "@DURATION@", "2s",
-		       "@DISCOVERY_TIMEOUT@", "60s", "@CONNECT_TIMEOUT@", "5s",
-		       "@RATE2@", "20000", dut, big, NULL);
-	snprintf(out, sizeof(out), "%s/out", mp_test_tmpdir());
-	rc = tb_mirperf(RUN_TIMEOUT_MS, NULL, &err, "--plan", plan, "--out", out, NULL);
-	ASSERT_EQ(rc, 2);
+	ASSERT_EQ(run_plan(short_plan_replacing(dut, big), out, sizeof(out), &err), 2);
 	ASSERT_CONTAINS(err, "at most 256 KiB");
 	free(err);
 	ASSERT_EQ(tb_rows_with_status(out, "skipped", NULL, 0), 4);
