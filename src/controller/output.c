@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -28,11 +29,27 @@
 #define NVALS 9
 #define FRAME_NOTE "frame sizes are bytes without the 4-byte FCS (60 here is 64 on the wire)"
 
-static const char *const val_names[NVALS] = {
-	"offered_pps", "forwarded_pps", "forwarded_pps_p5", "forwarded_pps_p50",
-	"forwarded_pps_p95", "loss_pct", "forwarded_mbps", "gen_sent_pps",
-	"dut_cpu_ns_per_pkt",
+/* The row's figures, in phases.csv order: column name and field. */
+static const struct {
+	const char *name;
+	size_t off;
+} vals[NVALS] = {
+#define VAL(f) { #f, offsetof(struct mp_phase_row, f) }
+	VAL(offered_pps), VAL(forwarded_pps), VAL(forwarded_pps_p5), VAL(forwarded_pps_p50),
+	VAL(forwarded_pps_p95), VAL(loss_pct), VAL(forwarded_mbps), VAL(gen_sent_pps),
+	VAL(dut_cpu_ns_per_pkt),
+#undef VAL
 };
+
+static double row_get(const struct mp_phase_row *r, int i)
+{
+	return *(const double *)((const char *)r + vals[i].off);
+}
+
+static void row_set(struct mp_phase_row *r, int i, double v)
+{
+	*(double *)((char *)r + vals[i].off) = v;
+}
 
 struct stored_row {
 	char *version, *status, *reason;
@@ -261,17 +278,6 @@ int mp_out_flush(struct mp_out *o)
 	return 0;
 }
 
-static double row_val(const struct mp_phase_row *r, int i)
-{
-	const double v[NVALS] = {
-		r->offered_pps, r->forwarded_pps, r->forwarded_pps_p5, r->forwarded_pps_p50,
-		r->forwarded_pps_p95, r->loss_pct, r->forwarded_mbps, r->gen_sent_pps,
-		r->dut_cpu_ns_per_pkt,
-	};
-
-	return v[i];
-}
-
 static int store_row(struct mp_out *o, const struct mp_phase_row *r)
 {
 	struct stored_row *s;
@@ -294,7 +300,7 @@ static int store_row(struct mp_out *o, const struct mp_phase_row *r)
 	s->size = r->size;
 	s->rate = r->rate;
 	for (int i = 0; i < NVALS; i++)
-		s->v[i] = row_val(r, i);
+		s->v[i] = row_get(r, i);
 	s->samples = r->samples;
 	return 0;
 }
@@ -325,7 +331,7 @@ int mp_out_phase(struct mp_out *o, const struct mp_phase_row *r)
 	fprintf(o->phases, ",%zu,%u,%llu", r->phase + 1, r->size, (unsigned long long)r->rate);
 	mp_csv_field(o->phases, r->status, 0);
 	for (int i = 0; i < NVALS; i++)
-		mp_csv_num(o->phases, row_val(r, i));
+		mp_csv_num(o->phases, row_get(r, i));
 	fprintf(o->phases, ",%zu", r->samples);
 	mp_csv_field(o->phases, r->reason ? r->reason : "", 0);
 	fputc('\n', o->phases);
@@ -361,7 +367,7 @@ static int write_results(struct mp_out *o)
 				       "samples", (json_int_t)s->samples);
 
 		for (int k = 0; ph && k < NVALS; k++)
-			json_object_set_new(ph, val_names[k], num_or_null(s->v[k]));
+			json_object_set_new(ph, vals[k].name, num_or_null(s->v[k]));
 		if (ph && s->reason && *s->reason)
 			json_object_set_new(ph, "reason", json_string(s->reason));
 		if (ph)
@@ -547,22 +553,9 @@ int mp_out_resume(const char *run_dir, FILE *errf, struct mp_plan **plan,
 			c = mp_csv_col(&ph, "samples");
 			row.samples = c >= 0 ? strtoul(ph.rows[r][c], NULL, 10) : 0;
 			for (int k = 0; k < NVALS; k++) {
-				c = mp_csv_col(&ph, val_names[k]);
-				if (c >= 0) {
-					double v = cell_num(ph.rows[r][c]);
-
-					switch (k) {
-					case 0: row.offered_pps = v; break;
-					case 1: row.forwarded_pps = v; break;
-					case 2: row.forwarded_pps_p5 = v; break;
-					case 3: row.forwarded_pps_p50 = v; break;
-					case 4: row.forwarded_pps_p95 = v; break;
-					case 5: row.loss_pct = v; break;
-					case 6: row.forwarded_mbps = v; break;
-					case 7: row.gen_sent_pps = v; break;
-					default: row.dut_cpu_ns_per_pkt = v; break;
-					}
-				}
+				c = mp_csv_col(&ph, vals[k].name);
+				if (c >= 0)
+					row_set(&row, k, cell_num(ph.rows[r][c]));
 			}
 			if (store_row(o, &row) < 0) {
 				rc = -ENOMEM;
