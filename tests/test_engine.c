@@ -94,7 +94,7 @@ static void check_frame(const uint8_t *b, size_t len, struct capture *c, unsigne
 		if (udp_len != len - 34 || mp_frame_csum(b + 34, udp_len, sum) != 0)
 			c->bad_csum++;
 	}
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < 4; i++)
 		seq = seq << 8 | b[MP_FRAME_SEQ_OFF + i];
 	if (seq != c->frames - 1)
 		c->bad_seq++;
@@ -215,34 +215,49 @@ TEST(engine_send_usage_errors)
 	ASSERT_EXITS(a3, 3, "nosuch0");
 }
 
+/* Every size, the smallest included, carries the whole stamp (magic, tag,
+ * sequence, time) with a UDP checksum that verifies. */
 TEST(frame_checksums_and_incremental_update)
 {
-	struct mp_traffic t = { .frame_size = 128, .src_port = 1, .dst_port = 2 };
+	static const unsigned sizes[] = { MP_FRAME_MIN, 61, 128 };
 	static const uint8_t src[6] = { 2, 0, 0, 0, 0, 1 };
-	struct mp_frame_tmpl f;
-	uint8_t b[128], full[128];
 
-	inet_pton(AF_INET, "192.0.2.1", &t.src_ip);
-	inet_pton(AF_INET, "192.0.2.2", &t.dst_ip);
-	ASSERT_EQ(mp_frame_build(&f, &t, src), 0);
-	for (uint64_t seq = 0; seq < 5000; seq += 37) {
-		uint8_t pseudo[12];
-		uint32_t sum = 0;
+	ASSERT_EQ(MP_FRAME_HDRS + MP_FRAME_STAMP_LEN, MP_FRAME_MIN);
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		struct mp_traffic t = { .frame_size = sizes[k], .src_port = 1, .dst_port = 2,
+					.tag = 0xa5c3 };
+		unsigned len = sizes[k];
+		struct mp_frame_tmpl f;
+		uint8_t b[128];
 
-		mp_frame_stamp(&f, b, seq * 0x10001, seq * 0x123456789ULL);
-		/* Recompute the UDP checksum from scratch: it must verify. */
-		memcpy(full, b, sizeof(b));
-		memcpy(pseudo, b + 26, 8);
-		pseudo[8] = 0;
-		pseudo[9] = 17;
-		pseudo[10] = 0;
-		pseudo[11] = 128 - 34;
-		for (int i = 0; i < 12; i += 2)
-			sum += get16(pseudo + i);
-		ASSERT_EQ(mp_frame_csum(full + 34, 128 - 34, sum), 0);
-		ASSERT_EQ(mp_frame_csum(full + 14, 20, 0), 0);
+		inet_pton(AF_INET, "192.0.2.1", &t.src_ip);
+		inet_pton(AF_INET, "192.0.2.2", &t.dst_ip);
+		ASSERT_EQ(mp_frame_build(&f, &t, src), 0);
+		for (uint64_t seq = 0; seq < 5000; seq += 37) {
+			uint64_t ts = seq * 0x123456789ULL, got_ts = 0;
+			uint8_t pseudo[12];
+			uint32_t sum = 0;
+
+			mp_frame_stamp(&f, b, seq * 0x10001, ts);
+			/* Recompute the UDP checksum from scratch: it must verify. */
+			memcpy(pseudo, b + 26, 8);
+			pseudo[8] = 0;
+			pseudo[9] = 17;
+			pseudo[10] = 0;
+			pseudo[11] = (uint8_t)(len - 34);
+			for (int i = 0; i < 12; i += 2)
+				sum += get16(pseudo + i);
+			ASSERT_EQ(mp_frame_csum(b + 34, len - 34, sum), 0);
+			ASSERT_EQ(mp_frame_csum(b + 14, 20, 0), 0);
+			ASSERT_EQ(get16(b + MP_FRAME_TAG_OFF), 0xa5c3);
+			ASSERT_EQ((uint32_t)get16(b + MP_FRAME_SEQ_OFF) << 16 |
+				  get16(b + MP_FRAME_SEQ_OFF + 2), (uint32_t)(seq * 0x10001));
+			for (int i = 0; i < 8; i++)
+				got_ts = got_ts << 8 | b[MP_FRAME_TS_OFF + i];
+			ASSERT_EQ(got_ts, ts);
+		}
+		mp_frame_free(&f);
 	}
-	mp_frame_free(&f);
 }
 
 /* --- the pktgen driver against a recorder ------------------------------ */

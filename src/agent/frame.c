@@ -66,10 +66,11 @@ int mp_frame_build(struct mp_frame_tmpl *f, const struct mp_traffic *t,
 	put16(b + UDP_OFF, t->src_port);
 	put16(b + UDP_OFF + 2, t->dst_port);
 	put16(b + UDP_OFF + 4, (uint16_t)udp_len);
-	if (len >= MP_FRAME_HDRS + 4) {
+	{
 		uint32_t magic = htonl(MP_FRAME_MAGIC);
 
 		memcpy(b + MP_FRAME_HDRS, &magic, 4);
+		put16(b + MP_FRAME_TAG_OFF, t->tag);
 	}
 	memcpy(pseudo, &t->src_ip, 4);
 	memcpy(pseudo + 4, &t->dst_ip, 4);
@@ -92,23 +93,19 @@ void mp_frame_free(struct mp_frame_tmpl *f)
 
 void mp_frame_stamp(const struct mp_frame_tmpl *f, uint8_t *dst, uint64_t seq, uint64_t ts_ns)
 {
-	uint8_t v[16];
-	size_t n;
+	uint8_t v[12];
 	uint32_t sum;
 
 	memcpy(dst, f->buf, f->len);
-	if (f->len <= MP_FRAME_SEQ_OFF)
-		return;
-	for (int i = 0; i < 8; i++) {
-		v[i] = (uint8_t)(seq >> (56 - 8 * i));
-		v[8 + i] = (uint8_t)(ts_ns >> (56 - 8 * i));
-	}
-	n = f->len - MP_FRAME_SEQ_OFF < 16 ? f->len - MP_FRAME_SEQ_OFF : 16;
-	n &= ~(size_t)1;         /* whole 16-bit words keep the update exact */
-	memcpy(dst + MP_FRAME_SEQ_OFF, v, n);
-	/* RFC 1624: HC' = ~(~HC + m') where the template's words were zero. */
+	for (int i = 0; i < 4; i++)
+		v[i] = (uint8_t)(seq >> (24 - 8 * i));
+	for (int i = 0; i < 8; i++)
+		v[4 + i] = (uint8_t)(ts_ns >> (56 - 8 * i));
+	memcpy(dst + MP_FRAME_SEQ_OFF, v, sizeof(v));
+	/* RFC 1624: HC' = ~(~HC + m') where the template's words were zero
+	 * (the sequence starts on an even offset: whole 16-bit words). */
 	sum = (uint16_t)~f->udp_csum;
-	sum = sum16(v, n, sum);
+	sum = sum16(v, sizeof(v), sum);
 	{
 		uint16_t c = fold(sum);
 

@@ -14,6 +14,7 @@
 #include <uv.h>
 
 #include "agent/engine.h"
+#include "agent/recv.h"
 #include "agent/send.h"
 #include "agent/server.h"
 #include "common/auth.h"
@@ -51,6 +52,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: " PROG " --listen ADDR:PORT --token-file FILE --dev IF [options]\n"
 		"       " PROG " send ...   (one-shot traffic, see '" PROG " send --help')\n"
+		"       " PROG " recv ...   (one-shot receiver, see '" PROG " recv --help')\n"
 		"\n"
 		"Serves the mir-perf control channel (docs/protocol.md) and sends the\n"
 		"traffic the controller asks for, on IF only.\n"
@@ -274,6 +276,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "send") == 0)
 		return mp_send_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "recv") == 0)
+		return mp_recv_main(argc - 1, argv + 1);
 	mp_log_init(PROG, MP_LOG_INFO);
 	signal(SIGPIPE, SIG_IGN);
 	rc = parse_args(argc, argv, &o);

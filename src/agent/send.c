@@ -20,7 +20,7 @@
 #define USAGE "usage: mir-perf-agent send --dev IF --size N --rate PPS|max " \
 	"(--duration D | --count N)\n" \
 	"       [--engine auto|packet|pktgen] [--src-mac M] [--dst-mac M] [--src-ip A]\n" \
-	"       [--dst-ip A] [--src-port P] [--dst-port P]\n"
+	"       [--dst-ip A] [--src-port P] [--dst-port P] [--tag N]\n"
 
 static volatile sig_atomic_t interrupted;
 
@@ -47,9 +47,10 @@ int mp_send_main(int argc, char **argv)
 		{ "src-mac", required_argument, NULL, 'M' }, { "dst-mac", required_argument, NULL, 'm' },
 		{ "src-ip", required_argument, NULL, 'I' }, { "dst-ip", required_argument, NULL, 'i' },
 		{ "src-port", required_argument, NULL, 'P' }, { "dst-port", required_argument, NULL, 'p' },
+		{ "tag", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
-	struct mp_traffic t = { .src_port = 9, .dst_port = 9 };
+	struct mp_traffic t = { .src_port = 9, .dst_port = 9, .tag = 1 };
 	const char *engine = "auto";
 	struct mp_traffic_counters c;
 	struct mp_engine *e;
@@ -83,6 +84,7 @@ int mp_send_main(int argc, char **argv)
 		case 'i': bad = inet_pton(AF_INET, optarg, &t.dst_ip) != 1; break;
 		case 'P': bad = num(optarg, 65535, &v) || !v; t.src_port = (uint16_t)v; break;
 		case 'p': bad = num(optarg, 65535, &v) || !v; t.dst_port = (uint16_t)v; break;
+		case 't': bad = num(optarg, UINT16_MAX, &v) || !v; t.tag = (uint16_t)v; break;
 		case 'h': fputs(USAGE, stdout); return MP_EXIT_OK;
 		default: bad = 1;
 		}

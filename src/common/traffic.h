@@ -25,6 +25,8 @@ struct mp_traffic {
 	uint8_t dst_mac[MP_MAC_LEN];
 	struct in_addr src_ip, dst_ip;
 	uint16_t src_port, dst_port; /* host byte order */
+	uint16_t tag;                /* run tag in every frame (frame.h): set by the
+				      * agent at each start, not by the controller */
 };
 
 struct mp_traffic_counters {
@@ -33,6 +35,31 @@ struct mp_traffic_counters {
 	uint64_t errors;             /* frames that could not be sent */
 	uint64_t first_tx_ns;        /* CLOCK_MONOTONIC of the first frame, 0 if none */
 	uint64_t last_tx_ns;         /* ... of the last frame */
+};
+
+/* What the agent's receiver (agent/receiver.h) counted in one run: frames of
+ * this run (its tag, or pktgen's header) sent within the measure window.
+ * Latency is receive time minus send time, in ns, over those frames. */
+struct mp_rx_counters {
+	uint64_t frames;             /* counted: this run's, sent in the window */
+	uint64_t lost;               /* sequence gaps never filled */
+	uint64_t reordered;          /* arrived after a later sequence */
+	uint64_t duplicated;         /* sequence already seen */
+	uint64_t earlier;            /* test frames of an earlier run (another tag) */
+	uint64_t outside;            /* this run's, sent outside the window */
+	uint64_t other;              /* not test frames */
+	uint64_t ring_drops;         /* dropped by the receive ring: receiver too slow */
+	uint64_t lat_min_ns, lat_max_ns, lat_sum_ns;
+	uint64_t jitter_ns;          /* RFC 3550 interarrival jitter */
+};
+
+/* One 100 ms sample of the receiver: frames of this run received in
+ * [k * 100 ms, (k + 1) * 100 ms) after start, whatever their window, and
+ * their latency percentiles (0 without frames). */
+struct mp_rx_sample {
+	uint64_t k;
+	uint64_t frames;
+	uint64_t p50_ns, p99_ns;
 };
 
 #endif
