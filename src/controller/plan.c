@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -636,14 +637,129 @@ static void load_agent(struct ctx *c, const struct mp_yt *n)
 		get_duration(c, v, "agent.request_timeout", 0, &p->agent_request_timeout_ns);
 }
 
+/* A percentage: "0.5%", or a bare 0. Bare numbers other than 0 are refused
+ * as ambiguous (a ratio or a percentage?). */
+static int get_pct(struct ctx *c, const struct mp_yt *n, const char *what, int zero_ok,
+		   double max, double *out)
+{
+	char *end;
+	double v;
+
+	if (!scalar(c, n, what))
+		return -1;
+	errno = 0;
+	v = strtod(n->value, &end);
+	if (n->quoted || end == n->value || errno || !isfinite(v) ||
+	    !(isdigit((unsigned char)n->value[0]) || n->value[0] == '.') ||
+	    !(strcmp(end, "%") == 0 || (*end == '\0' && v == 0))) {
+		perr(c, n, "%s \"%s\" is not a percentage; expected e.g. 0.5%%%s", what,
+		     n->value, zero_ok ? " or 0" : "");
+		return -1;
+	}
+	if ((v == 0 && !zero_ok) || v > max) {
+		perr(c, n, "%s %s is out of range; expected %s%g%%", what, n->value,
+		     zero_ok ? "0%.." : "more than 0% and at most ", max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static void load_goals(struct ctx *c, const struct mp_yt *n, struct mp_plan_search *s)
+{
+	static const char *const keys[] = { "name", "loss", NULL };
+
+	if (n->type != MP_YT_SEQ || n->n == 0) {
+		perr(c, n, "traffic.search.goals must be a non-empty list of {name, loss}, "
+		     "e.g. [{name: NDR, loss: 0}, {name: PDR, loss: 0.5%%}]");
+		return;
+	}
+	if (n->n > MP_PLAN_MAX_GOALS) {
+		perr(c, n, "traffic.search.goals has more than %d goals", MP_PLAN_MAX_GOALS);
+		return;
+	}
+	for (size_t i = 0; i < n->n; i++) {
+		const struct mp_yt *g = n->items[i], *v;
+		struct mp_plan_goal *goal = &s->goals[s->ngoals];
+
+		if (!check_map(c, g, "a search goal", keys))
+			continue;
+		s->ngoals++;
+		if (!(v = mp_yt_get(g, "name")))
+			perr(c, g, "a search goal needs a name (e.g. NDR)");
+		else if (get_string(c, v, "goal name", &goal->name) == 0 &&
+			 !valid_word(goal->name, MP_PLAN_GOAL_NAME_MAX, 0))
+			perr(c, v, "goal name \"%s\" is not a word of up to %d letters, digits, "
+			     "'.', '_' or '-'", goal->name, MP_PLAN_GOAL_NAME_MAX);
+		for (size_t j = 0; goal->name && j + 1 < s->ngoals; j++)
+			if (s->goals[j].name && strcmp(s->goals[j].name, goal->name) == 0)
+				perr(c, v, "goal name \"%s\" is listed twice", goal->name);
+		if (!(v = mp_yt_get(g, "loss")))
+			perr(c, g, "a search goal needs a loss (the loss ratio it accepts, "
+			     "e.g. 0 or 0.5%%)");
+		else
+			get_pct(c, v, "goal loss", 1, 100, &goal->loss_pct);
+	}
+}
+
+static void load_search(struct ctx *c, const struct mp_yt *n)
+{
+	static const char *const keys[] = { "goals", "min_rate", "max_rate", "width",
+					    "trial", "timeout", NULL };
+	static const char *const trial_keys[] = { "initial", "final", NULL };
+	struct mp_plan_search *s = c->plan->search;
+	const struct mp_yt *v, *t, *maxn = NULL;
+
+	if (!check_map(c, n, "traffic.search", keys))
+		return;
+	if ((v = mp_yt_get(n, "goals")))
+		load_goals(c, v, s);
+	else
+		perr(c, n, "traffic.search needs goals, e.g. [{name: NDR, loss: 0}]");
+	if ((v = mp_yt_get(n, "min_rate")))
+		get_uint(c, v, "traffic.search.min_rate", 1, MP_PLAN_MAX_RATE, &s->min_rate);
+	if ((maxn = mp_yt_get(n, "max_rate"))) {
+		if (maxn->type == MP_YT_SCALAR && !maxn->quoted && strcmp(maxn->value, "max") == 0)
+			s->max_rate = 0;
+		else if (maxn->type == MP_YT_SCALAR && !isdigit((unsigned char)maxn->value[0]))
+			perr(c, maxn, "traffic.search.max_rate must be a whole number or max, "
+			     "not \"%s\"", maxn->value);
+		else if (get_uint(c, maxn, "traffic.search.max_rate", 1, MP_PLAN_MAX_RATE,
+				  &s->max_rate) < 0)
+			maxn = NULL;
+	}
+	if ((v = mp_yt_get(n, "width")))
+		get_pct(c, v, "traffic.search.width", 0, MP_PLAN_SEARCH_MAX_WIDTH_PCT,
+			&s->width_pct);
+	if ((t = mp_yt_get(n, "trial")) && check_map(c, t, "traffic.search.trial", trial_keys)) {
+		const struct mp_yt *fin = mp_yt_get(t, "final");
+
+		if ((v = mp_yt_get(t, "initial")))
+			get_duration(c, v, "traffic.search.trial.initial", MP_PLAN_MIN_TRIAL_NS,
+				     &s->initial_ns);
+		if (fin)
+			get_duration(c, fin, "traffic.search.trial.final", MP_PLAN_MIN_TRIAL_NS,
+				     &s->final_ns);
+		if (s->initial_ns > s->final_ns)
+			perr(c, fin ? fin : t, "traffic.search.trial: initial is longer than "
+			     "final; expected initial <= final");
+	}
+	if ((v = mp_yt_get(n, "timeout")))
+		get_duration(c, v, "traffic.search.timeout", 0, &s->timeout_ns);
+	if (maxn && s->max_rate && s->max_rate < s->min_rate)
+		perr(c, maxn, "traffic.search.max_rate %llu is below min_rate %llu",
+		     (unsigned long long)s->max_rate, (unsigned long long)s->min_rate);
+}
+
 static void load_traffic(struct ctx *c, const struct mp_yt *n)
 {
 	static const char *const keys[] = { "sizes", "sizes_file", "rates", "rates_file",
-					    "dst_mac", "src_ip", "dst_ip", "src_port",
+					    "search", "dst_mac", "src_ip", "dst_ip", "src_port",
 					    "dst_port", NULL };
 	struct mp_plan *p = c->plan;
 	const struct mp_yt *v, *sz = mp_yt_get(n, "sizes"), *szf = mp_yt_get(n, "sizes_file");
 	const struct mp_yt *rt = mp_yt_get(n, "rates"), *rtf = mp_yt_get(n, "rates_file");
+	const struct mp_yt *se = mp_yt_get(n, "search");
 	uint64_t *sizes = NULL, port;
 	size_t nsizes = 0;
 	uint8_t mac[MP_MAC_LEN];
@@ -668,7 +784,13 @@ static void load_traffic(struct ctx *c, const struct mp_yt *n)
 			p->sizes[p->nsizes++] = (unsigned)sizes[i];
 	}
 	free(sizes);
-	if (rt && rtf)
+	if (se && (rt || rtf))
+		perr(c, se, "traffic has both %s and search; expected one of them (a grid "
+		     "of rates, or a search for the highest rate meeting loss goals)",
+		     rt ? "rates" : "rates_file");
+	else if (se && (p->search = mp_plan_search_defaults()))
+		load_search(c, se);
+	else if (rt && rtf)
 		perr(c, rtf, "traffic has both rates and rates_file; expected one of them");
 	else if (rt)
 		read_list(c, rt, "rate", 1, MP_PLAN_MAX_RATE, &p->rates,
@@ -676,8 +798,8 @@ static void load_traffic(struct ctx *c, const struct mp_yt *n)
 	else if (rtf)
 		read_range_file(c, rtf, "traffic.rates_file", 1, MP_PLAN_MAX_RATE, &p->rates,
 				&p->nrates, MP_PLAN_MAX_RATES);
-	else
-		perr(c, n, "traffic needs rates (packets per second) or rates_file");
+	else if (!se)
+		perr(c, n, "traffic needs rates (packets per second), rates_file or search");
 	if ((v = mp_yt_get(n, "dst_mac")) && get_string(c, v, "traffic.dst_mac", &p->dst_mac) == 0 &&
 	    mp_mac_parse(p->dst_mac, mac) < 0)
 		perr(c, v, "traffic.dst_mac \"%s\" is not a MAC address; expected "
@@ -903,5 +1025,7 @@ int mp_plan_override_legacy(struct mp_plan *p, const char *library, const char *
 	free(p->rates);
 	p->rates = rates;
 	p->nrates = nrates;
+	mp_plan_search_free(p->search);     /* the old command line is a grid */
+	p->search = NULL;
 	return 0;
 }

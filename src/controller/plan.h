@@ -44,6 +44,27 @@ struct mp_plan_vif {
 	unsigned devid;
 };
 
+#define MP_PLAN_MAX_GOALS 8
+#define MP_PLAN_GOAL_NAME_MAX 32
+
+/* traffic.search: the highest rate meeting each goal's loss ratio, per
+ * version and frame size (docs/search.md). */
+struct mp_plan_goal {
+	char *name;              /* [A-Za-z0-9_-]+, unique: "NDR", "PDR" */
+	double loss_pct;         /* 0..100 */
+};
+
+struct mp_plan_search {
+	struct mp_plan_goal goals[MP_PLAN_MAX_GOALS];
+	size_t ngoals;
+	uint64_t min_rate;       /* pps */
+	uint64_t max_rate;       /* pps; 0: what the generator reaches ("max") */
+	double width_pct;        /* stop when (upper - lower) / upper <= width */
+	uint64_t initial_ns;     /* trial.initial: the first, shortest trials */
+	uint64_t final_ns;       /* trial.final: the trials that decide */
+	uint64_t timeout_ns;     /* per version and size */
+};
+
 struct mp_plan {
 	char *path;             /* the file as given */
 	char *dir;              /* its directory, absolute: relative paths resolve here */
@@ -91,6 +112,7 @@ struct mp_plan {
 	size_t nsizes;
 	uint64_t *rates;         /* packets per second, > 0 */
 	size_t nrates;
+	struct mp_plan_search *search;  /* traffic.search instead of rates, or NULL */
 	char *dst_mac;           /* NULL: the dut_in vif's MAC */
 	char *src_ip, *dst_ip;   /* dotted quads */
 	uint16_t src_port, dst_port;
@@ -105,7 +127,8 @@ struct mp_plan {
 };
 
 /* One (version, size, rate) phase of the schedule, in run order: versions
- * outermost, then sizes, then rates. */
+ * outermost, then sizes, then rates. In a search plan a phase is one search
+ * (version, size) and its rate is 0: the search picks its trials' rates. */
 struct mp_phase {
 	size_t index;            /* 0-based position in the whole run */
 	size_t version;          /* index into plan->versions */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/duration.h"
+#include "controller/search.h"
 
 static const char *const role_names[MP_ROLE_COUNT] = {
 	[MP_ROLE_GENERATOR] = "generator", [MP_ROLE_DUT_IN] = "dut_in",
@@ -88,6 +89,30 @@ struct mp_plan *mp_plan_defaults(const char *path, const char *dir)
 	return p;
 }
 
+struct mp_plan_search *mp_plan_search_defaults(void)
+{
+	struct mp_plan_search *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->min_rate = 1000;
+	s->max_rate = 0;
+	s->width_pct = 0.5;
+	s->initial_ns = 1000000000ULL;
+	s->final_ns = 10ULL * 1000000000ULL;
+	s->timeout_ns = 20ULL * 60 * 1000000000ULL;
+	return s;
+}
+
+void mp_plan_search_free(struct mp_plan_search *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->ngoals; i++)
+		free(s->goals[i].name);
+	free(s);
+}
+
 void mp_plan_cmd_free(struct mp_cmd *cmd)
 {
 	for (size_t i = 0; cmd->argv && i < cmd->argc; i++)
@@ -126,6 +151,7 @@ void mp_plan_free(struct mp_plan *p)
 	free(p->agent_engine);
 	free(p->sizes);
 	free(p->rates);
+	mp_plan_search_free(p->search);
 	free(p->dst_mac);
 	free(p->src_ip);
 	free(p->dst_ip);
@@ -133,13 +159,21 @@ void mp_plan_free(struct mp_plan *p)
 	free(p);
 }
 
+/* A search plan has one "rate" per size: the search. */
+static size_t rates_per_size(const struct mp_plan *p)
+{
+	return p->search ? 1 : p->nrates;
+}
+
 size_t mp_plan_phase_count(const struct mp_plan *p)
 {
-	return p->nversions * p->nsizes * p->nrates;
+	return p->nversions * p->nsizes * rates_per_size(p);
 }
 
 uint64_t mp_plan_phase_length_ns(const struct mp_plan *p)
 {
+	if (p->search)
+		return p->search->timeout_ns;   /* the bound: a search stops there */
 	return p->warmup_ns + p->duration_ns + p->cooldown_ns + MP_PLAN_PHASE_OVERHEAD_NS;
 }
 
@@ -150,12 +184,12 @@ uint64_t mp_plan_total_ns(const struct mp_plan *p)
 
 void mp_plan_phase(const struct mp_plan *p, size_t i, struct mp_phase *out)
 {
-	size_t per_version = p->nsizes * p->nrates;
+	size_t nr = rates_per_size(p), per_version = p->nsizes * nr;
 
 	out->index = i;
 	out->version = i / per_version;
-	out->size = p->sizes[(i % per_version) / p->nrates];
-	out->rate = p->rates[i % p->nrates];
+	out->size = p->sizes[(i % per_version) / nr];
+	out->rate = p->search ? 0 : p->rates[i % nr];
 	out->start_offset_ns = i * mp_plan_phase_length_ns(p);
 }
 
@@ -171,6 +205,37 @@ static void format_clock(uint64_t ns, char *buf, size_t len)
 			 (unsigned long long)(s % 60));
 }
 
+/* A search's part of --dry-run: what it will do and its bound. */
+static void print_search(const struct mp_plan *p, FILE *f)
+{
+	const struct mp_plan_search *s = p->search;
+	uint64_t dur[MP_SEARCH_MAX_LEVELS];
+	double width[MP_SEARCH_MAX_LEVELS];
+	unsigned n = mp_search_levels(s, dur, width);
+	char b[32], bound[32];
+
+	fputs("search: goals", f);
+	for (size_t i = 0; i < s->ngoals; i++)
+		fprintf(f, "%s %s (loss <= %g%%)", i ? "," : "", s->goals[i].name,
+			s->goals[i].loss_pct);
+	fprintf(f, "; rates %llu..", (unsigned long long)s->min_rate);
+	if (s->max_rate)
+		fprintf(f, "%llu pps", (unsigned long long)s->max_rate);
+	else
+		fputs("max (the first trial measures what the generator reaches)", f);
+	fputs("\n  trials:", f);
+	for (unsigned k = 0; k < n; k++) {
+		mp_duration_format(dur[k], b, sizeof(b));
+		fprintf(f, "%s %s until the interval is within %g%%", k ? "," : "", b,
+			width[k] * 100);
+	}
+	fputs(" (only the last decide the bounds)\n", f);
+	format_clock(s->timeout_ns, bound, sizeof(bound));
+	fprintf(f, "  each search stops at its timeout, %s, after at most %d trials; every "
+		"trial adds %s warm-up and up to the cool-down to drain\n", bound,
+		MP_SEARCH_MAX_TRIALS, (mp_duration_format(p->warmup_ns, b, sizeof(b)), b));
+}
+
 void mp_plan_print_schedule(const struct mp_plan *p, FILE *f)
 {
 	size_t n = mp_plan_phase_count(p);
@@ -182,8 +247,19 @@ void mp_plan_print_schedule(const struct mp_plan *p, FILE *f)
 
 		mp_plan_phase(p, i, &ph);
 		format_clock(ph.start_offset_ns, start, sizeof(start));
-		fprintf(f, "%5zu  %-20s  %5u  %10llu  %8s\n", i + 1, p->versions[ph.version],
-			ph.size, (unsigned long long)ph.rate, start);
+		if (p->search)
+			fprintf(f, "%5zu  %-20s  %5u  %10s  %8s\n", i + 1,
+				p->versions[ph.version], ph.size, "search", start);
+		else
+			fprintf(f, "%5zu  %-20s  %5u  %10llu  %8s\n", i + 1,
+				p->versions[ph.version], ph.size, (unsigned long long)ph.rate, start);
+	}
+	if (p->search) {
+		print_search(p, f);
+		format_clock(mp_plan_total_ns(p), total, sizeof(total));
+		fprintf(f, "total: %zu searches, at most %s (each at most its timeout; "
+			"plus build and boot)\n", n, total);
+		return;
 	}
 	format_clock(mp_plan_total_ns(p), total, sizeof(total));
 	mp_duration_format(mp_plan_phase_length_ns(p), len, sizeof(len));
@@ -228,6 +304,38 @@ static void dur(FILE *f, const char *key, uint64_t ns)
 
 	mp_duration_format(ns, b, sizeof(b));
 	fprintf(f, "%s: %s", key, b);
+}
+
+/* A percentage as the loader reads it back, exactly. */
+static void pct(FILE *f, const char *key, double v)
+{
+	fprintf(f, "%s: %.17g%%", key, v);
+}
+
+static void write_search(const struct mp_plan_search *s, FILE *f)
+{
+	fputs("  search:\n    goals:", f);
+	for (size_t i = 0; i < s->ngoals; i++) {
+		fputs("\n      - {name: ", f);
+		q(f, s->goals[i].name);
+		fputs(", ", f);
+		pct(f, "loss", s->goals[i].loss_pct);
+		fputc('}', f);
+	}
+	fprintf(f, "\n    min_rate: %llu\n    max_rate: ", (unsigned long long)s->min_rate);
+	if (s->max_rate)
+		fprintf(f, "%llu", (unsigned long long)s->max_rate);
+	else
+		fputs("max", f);
+	fputs("\n    ", f);
+	pct(f, "width", s->width_pct);
+	fputs("\n    trial: {", f);
+	dur(f, "initial", s->initial_ns);
+	fputs(", ", f);
+	dur(f, "final", s->final_ns);
+	fputs("}\n    ", f);
+	dur(f, "timeout", s->timeout_ns);
+	fputc('\n', f);
 }
 
 int mp_plan_write(const struct mp_plan *p, FILE *f)
@@ -300,10 +408,15 @@ int mp_plan_write(const struct mp_plan *p, FILE *f)
 	fputs("\ntraffic:\n  sizes: [", f);
 	for (size_t i = 0; i < p->nsizes; i++)
 		fprintf(f, "%s%u", i ? ", " : "", p->sizes[i]);
-	fputs("]\n  rates: [", f);
-	for (size_t i = 0; i < p->nrates; i++)
-		fprintf(f, "%s%llu", i ? ", " : "", (unsigned long long)p->rates[i]);
 	fputs("]\n", f);
+	if (p->search) {
+		write_search(p->search, f);
+	} else {
+		fputs("  rates: [", f);
+		for (size_t i = 0; i < p->nrates; i++)
+			fprintf(f, "%s%llu", i ? ", " : "", (unsigned long long)p->rates[i]);
+		fputs("]\n", f);
+	}
 	if (p->dst_mac) {
 		fputs("  dst_mac: ", f);
 		q(f, p->dst_mac);

@@ -9,6 +9,9 @@
 #define MP_PLAN_MAX_VIFS 8
 #define MP_PLAN_MAX_RATE 100000000ULL     /* 100 Mpps: beyond any 100 GbE link */
 #define IFNAMSIZ_PLAN 16
+#define MP_PLAN_MIN_TRIAL_NS 100000000ULL   /* 100 ms: a trial spans samples */
+#define MP_PLAN_SEARCH_MAX_WIDTH_PCT 50.0
+
 /* Time the schedule assumes for configure, start and stop around a phase. */
 #define MP_PLAN_PHASE_OVERHEAD_NS 300000000ULL
 
@@ -18,5 +21,8 @@ extern const size_t mp_plan_ntemplate_vars;
 /* A plan with every default set; name/dir as for mp_plan_load_string. */
 struct mp_plan *mp_plan_defaults(const char *path, const char *dir);
 void mp_plan_cmd_free(struct mp_cmd *cmd);
+/* traffic.search with every default set, no goals. */
+struct mp_plan_search *mp_plan_search_defaults(void);
+void mp_plan_search_free(struct mp_plan_search *s);
 
 #endif

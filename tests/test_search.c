@@ -1,0 +1,310 @@
+/* The throughput search (issue 15) against a simulated DUT and generator:
+ * no sockets, no clock. The DUT forwards at most its cap (with a jitter of
+ * the cap from trial to trial), the generator sends at most its own cap;
+ * trials can be made to break. */
+#include "test.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "controller/search.h"
+
+struct sim {
+	double dut_cap;         /* pps the DUT forwards at most */
+	double jitter;          /* the cap varies by +- this ratio per trial */
+	double gen_cap;         /* pps the generator reaches */
+	unsigned break_from, break_count;  /* trials break_from.. break */
+	uint64_t overhead_ns;
+	uint32_t rng;
+	/* what happened */
+	unsigned ntrials;
+	uint64_t rates[MP_SEARCH_MAX_TRIALS + 8], durs[MP_SEARCH_MAX_TRIALS + 8];
+	unsigned seqs[MP_SEARCH_MAX_TRIALS + 8];
+	uint64_t elapsed_ns;
+	char decisions[MP_SEARCH_MAX_TRIALS + 8][96];
+};
+
+static double uniform(struct sim *m)
+{
+	m->rng = m->rng * 1103515245u + 12345u;
+	return (double)(m->rng >> 8) / (double)(1u << 24) * 2 - 1;
+}
+
+static struct mp_plan_search cfg_of(double width_pct, uint64_t max_rate)
+{
+	static char ndr[] = "NDR", pdr[] = "PDR";
+	struct mp_plan_search c = {
+		.goals = { { ndr, 0 }, { pdr, 0.5 } }, .ngoals = 2,
+		.min_rate = 1000, .max_rate = max_rate, .width_pct = width_pct,
+		.initial_ns = 1000000000ULL, .final_ns = 10000000000ULL,
+		.timeout_ns = 3600ULL * 1000000000ULL,
+	};
+	return c;
+}
+
+/* Runs a whole search; the goals' results in g[]. */
+static void run(struct sim *m, const struct mp_plan_search *c, struct mp_search_goal *g)
+{
+	struct mp_search *s = mp_search_new(c, m->overhead_ns);
+	struct mp_search_trial t;
+
+	ASSERT(s);
+	while (mp_search_next(s, &t)) {
+		double win = (double)t.duration_ns / 1e9;
+		double offered = t.rate ? fmin((double)t.rate, m->gen_cap) : m->gen_cap;
+		double cap = m->dut_cap * (1 + m->jitter * uniform(m));
+		struct mp_search_result r = {
+			.sent = (uint64_t)(offered * win),
+			.window_ns = t.duration_ns,
+		};
+
+		ASSERT(m->ntrials < MP_SEARCH_MAX_TRIALS + 8);
+		m->seqs[m->ntrials] = t.seq;
+		r.forwarded = (uint64_t)(fmin(offered, cap) * win);
+		if (r.forwarded > r.sent)
+			r.forwarded = r.sent;
+		m->elapsed_ns += t.duration_ns + m->overhead_ns;
+		r.elapsed_ns = m->elapsed_ns;
+		m->ntrials++;
+		if (m->ntrials >= m->break_from && m->ntrials < m->break_from + m->break_count) {
+			r.broken = 1;
+			r.reason = "the DUT died";
+		}
+		m->rates[m->ntrials - 1] = t.rate;
+		m->durs[m->ntrials - 1] = t.duration_ns;
+		mp_search_result(s, &r, m->decisions[m->ntrials - 1],
+				 sizeof(m->decisions[0]));
+	}
+	ASSERT_EQ(mp_search_ngoals(s), 2);
+	for (size_t i = 0; i < 2; i++)
+		mp_search_goal(s, i, &g[i]);
+	mp_search_free(s);
+}
+
+/* Every bound is the rate of a final-duration trial. */
+static void assert_final(const struct sim *m, uint64_t rate, uint64_t final_ns)
+{
+	if (!rate)
+		return;
+	for (unsigned i = 0; i < m->ntrials; i++)
+		if (m->rates[i] == rate && m->durs[i] == final_ns)
+			return;
+	FAIL("bound %llu pps was not measured by a final trial",
+	     (unsigned long long)rate);
+}
+
+static void check_capped(double cap, uint64_t max_rate, double width_pct)
+{
+	struct sim m = { .dut_cap = cap, .gen_cap = 400000, .overhead_ns = 1500000000ULL,
+			 .rng = 7 };
+	struct mp_plan_search c = cfg_of(width_pct, max_rate);
+	struct mp_search_goal g[2];
+	double w = width_pct / 100;
+
+	run(&m, &c, g);
+	ASSERT_STREQ(g[0].name, "NDR");
+	ASSERT_EQ(g[0].status, MP_SEARCH_OK);
+	ASSERT_EQ(g[1].status, MP_SEARCH_OK);
+	/* NDR within the width below the cap. */
+	ASSERT_MSG((double)g[0].lower <= cap && (double)g[0].lower >= cap * (1 - w),
+		   "NDR %llu for cap %.0f", (unsigned long long)g[0].lower, cap);
+	ASSERT((double)(g[0].upper - g[0].lower) <= w * (double)g[0].upper + 1);
+	/* PDR between the cap and cap / (1 - 0.5%) plus the width. */
+	ASSERT_MSG((double)g[1].lower >= cap * (1 - w) &&
+		   (double)g[1].lower <= cap / (1 - 0.005) * (1 + w),
+		   "PDR %llu for cap %.0f", (unsigned long long)g[1].lower, cap);
+	ASSERT(g[0].lower <= g[1].lower);
+	ASSERT(fabs(g[0].forwarded_pps - (double)g[0].lower) <= 1);
+	for (int i = 0; i < 2; i++) {
+		assert_final(&m, g[i].lower, c.final_ns);
+		assert_final(&m, g[i].upper, c.final_ns);
+		ASSERT(g[i].trials >= 1 && g[i].trials <= m.ntrials);
+		ASSERT(g[i].search_ns > 0 && g[i].search_ns <= m.elapsed_ns);
+	}
+	/* Short trials first: the first trial is an initial one. */
+	ASSERT_EQ(m.durs[0], c.initial_ns);
+}
+
+TEST(search_capped_dut_three_caps)
+{
+	check_capped(50000, 0, 0.5);
+	check_capped(123457, 1000000, 0.5);
+	check_capped(250000, 0, 1.0);
+}
+
+TEST(search_saves_long_trials)
+{
+	/* Fewer final-duration trials than a plain bisection over the same range
+	 * to the same width would need (log2(range / width) of them). */
+	struct sim m = { .dut_cap = 123457, .gen_cap = 400000, .rng = 3 };
+	struct mp_plan_search c = cfg_of(0.5, 400000);
+	struct mp_search_goal g[2];
+	unsigned finals = 0, bisect;
+
+	run(&m, &c, g);
+	for (unsigned i = 0; i < m.ntrials; i++)
+		finals += m.durs[i] == c.final_ns;
+	bisect = (unsigned)ceil(log2(400000.0 / (123457 * 0.005)));
+	ASSERT_MSG(finals < bisect, "%u final trials, bisection needs %u", finals, bisect);
+}
+
+TEST(search_jittery_dut_stays_near_cap)
+{
+	struct sim m = { .dut_cap = 100000, .jitter = 0.001, .gen_cap = 400000, .rng = 11 };
+	struct mp_plan_search c = cfg_of(0.5, 0);
+	struct mp_search_goal g[2];
+
+	run(&m, &c, g);
+	ASSERT_EQ(g[0].status, MP_SEARCH_OK);
+	ASSERT((double)g[0].lower >= 100000 * (1 - 0.001 - 0.005 * 2));
+	ASSERT((double)g[0].lower <= 100000 * 1.001);
+}
+
+TEST(search_generator_limited)
+{
+	/* The DUT keeps up with anything: the generator is the limit, with
+	 * max_rate max (the first trial asks for max) or a number above it. */
+	uint64_t maxes[] = { 0, 1000000 };
+
+	for (int k = 0; k < 2; k++) {
+		struct sim m = { .dut_cap = 1e9, .gen_cap = 300000, .rng = 5 };
+		struct mp_plan_search c = cfg_of(0.5, maxes[k]);
+		struct mp_search_goal g[2];
+		int shorts = 0;
+
+		run(&m, &c, g);
+		for (int i = 0; i < 2; i++) {
+			ASSERT_EQ(g[i].status, MP_SEARCH_GEN_LIMITED);
+			ASSERT_EQ(g[i].upper, 0);
+			ASSERT(g[i].lower <= 300000 && g[i].lower >= 300000 * 0.98);
+			assert_final(&m, g[i].lower, c.final_ns);
+		}
+		for (unsigned i = 0; i < m.ntrials; i++)
+			shorts += strncmp(m.decisions[i], "short", 5) == 0;
+		ASSERT_EQ(shorts, maxes[k] ? 1 : 0);
+		ASSERT_EQ(m.rates[0], maxes[k]);
+	}
+}
+
+TEST(search_short_trial_never_passes)
+{
+	/* A generator capped just under the DUT's cap: every trial above the
+	 * generator's reach is short and the answer never exceeds its reach. */
+	struct sim m = { .dut_cap = 200000, .gen_cap = 150000, .rng = 9 };
+	struct mp_plan_search c = cfg_of(0.5, 180000);
+	struct mp_search_goal g[2];
+
+	run(&m, &c, g);
+	ASSERT_STREQ(m.decisions[0], "short 16.7%");
+	for (int i = 0; i < 2; i++) {
+		ASSERT_EQ(g[i].status, MP_SEARCH_GEN_LIMITED);
+		ASSERT(g[i].lower <= 150000);
+	}
+}
+
+TEST(search_broken_trial_repeated_then_failed)
+{
+	struct sim m = { .dut_cap = 100000, .gen_cap = 400000, .rng = 1,
+			 .break_from = 3, .break_count = 2 };
+	struct mp_plan_search c = cfg_of(0.5, 0);
+	struct mp_search_goal g[2];
+
+	run(&m, &c, g);
+	/* Broken twice: the same trial ran three times, then the search went on. */
+	ASSERT_STREQ(m.decisions[2], "broken");
+	ASSERT_STREQ(m.decisions[3], "broken");
+	ASSERT_EQ(m.rates[2], m.rates[4]);
+	ASSERT_EQ(m.rates[3], m.rates[4]);
+	ASSERT_EQ(m.seqs[2], 3);        /* one trial, three attempts */
+	ASSERT_EQ(m.seqs[4], 3);
+	ASSERT_EQ(m.seqs[5], 4);
+	ASSERT_EQ(g[0].status, MP_SEARCH_OK);
+
+	struct sim m2 = { .dut_cap = 100000, .gen_cap = 400000, .rng = 1,
+			  .break_from = 3, .break_count = 3 };
+	run(&m2, &c, g);
+	ASSERT_EQ(m2.ntrials, 5);
+	for (int i = 0; i < 2; i++) {
+		ASSERT_EQ(g[i].status, MP_SEARCH_FAILED);
+		ASSERT_CONTAINS(g[i].reason, "broke 3 times: the DUT died");
+	}
+}
+
+TEST(search_timeout_keeps_final_bounds)
+{
+	struct sim m = { .dut_cap = 100000, .gen_cap = 400000, .rng = 1,
+			 .overhead_ns = 1000000000ULL };
+	struct mp_plan_search c = cfg_of(0.5, 0);
+	struct mp_search_goal g[2];
+
+	c.timeout_ns = 35ULL * 1000000000ULL;
+	run(&m, &c, g);
+	ASSERT(m.elapsed_ns <= c.timeout_ns);
+	ASSERT_EQ(g[0].status, MP_SEARCH_TIMEOUT);
+	ASSERT_CONTAINS(g[0].reason, "timeout");
+	assert_final(&m, g[0].lower, c.final_ns);
+}
+
+TEST(search_fails_below_min_rate)
+{
+	struct sim m = { .dut_cap = 500, .gen_cap = 400000, .rng = 1 };
+	struct mp_plan_search c = cfg_of(0.5, 0);
+	struct mp_search_goal g[2];
+
+	run(&m, &c, g);
+	for (int i = 0; i < 2; i++) {
+		ASSERT_EQ(g[i].status, MP_SEARCH_FAILED);
+		ASSERT_EQ(g[i].lower, 0);
+		ASSERT_EQ(g[i].upper, 1000);
+		ASSERT_CONTAINS(g[i].reason, "even at min_rate 1000 pps");
+	}
+}
+
+TEST(search_replay_is_deterministic)
+{
+	/* --resume replays trials from disk: the same results give the same
+	 * trials. */
+	struct sim a = { .dut_cap = 77777, .jitter = 0.002, .gen_cap = 400000, .rng = 42 };
+	struct sim b = a;
+	struct mp_plan_search c = cfg_of(0.5, 0);
+	struct mp_search_goal ga[2], gb[2];
+
+	run(&a, &c, ga);
+	run(&b, &c, gb);
+	ASSERT_EQ(a.ntrials, b.ntrials);
+	for (unsigned i = 0; i < a.ntrials; i++)
+		ASSERT_EQ(a.rates[i], b.rates[i]);
+	ASSERT_EQ(ga[0].lower, gb[0].lower);
+}
+
+TEST(search_single_level)
+{
+	/* initial == final: one level, every trial final. */
+	struct sim m = { .dut_cap = 60000, .gen_cap = 400000, .rng = 2 };
+	struct mp_plan_search c = cfg_of(1.0, 0);
+	struct mp_search_goal g[2];
+	uint64_t d[MP_SEARCH_MAX_LEVELS];
+	double w[MP_SEARCH_MAX_LEVELS];
+
+	c.initial_ns = c.final_ns = 200000000ULL;
+	ASSERT_EQ(mp_search_levels(&c, d, w), 1);
+	run(&m, &c, g);
+	for (unsigned i = 0; i < m.ntrials; i++)
+		ASSERT_EQ(m.durs[i], c.final_ns);
+	ASSERT(g[0].lower <= 60000 && g[0].lower >= 60000 * 0.99);
+}
+
+TEST(search_levels)
+{
+	struct mp_plan_search c = cfg_of(0.5, 0);
+	uint64_t d[MP_SEARCH_MAX_LEVELS];
+	double w[MP_SEARCH_MAX_LEVELS];
+
+	ASSERT_EQ(mp_search_levels(&c, d, w), 3);
+	ASSERT_EQ(d[0], 1000000000ULL);
+	ASSERT_EQ(d[1], 3162000000ULL);
+	ASSERT_EQ(d[2], 10000000000ULL);
+	ASSERT(fabs(w[0] - 0.02) < 1e-12 && fabs(w[2] - 0.005) < 1e-12);
+	c.final_ns = 2000000000ULL;
+	ASSERT_EQ(mp_search_levels(&c, d, w), 2);
+}
