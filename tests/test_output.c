@@ -11,6 +11,7 @@
 
 #include "controller/csv.h"
 #include "controller/output.h"
+#include "controller/phases_csv.h"
 #include "controller/progress.h"
 #include "controller/xc.h"
 
@@ -132,6 +133,41 @@ TEST(output_files_valid_and_resume_drops_unfinished)
 	ASSERT(j);
 	ASSERT_EQ(json_array_size(json_object_get(j, "phases")), 3);
 	json_decref(j);
+	free(done);
+	mp_plan_free(rp);
+	mp_plan_free(p);
+}
+
+/* A run written by a mir-perf with other columns (one it no longer knows,
+ * several it has since added) resumes: phases.csv is rewritten with today's
+ * header, so the rows appended after it have the header's width. */
+TEST(output_resume_of_a_run_with_other_columns)
+{
+	struct mp_plan *p = plan(), *rp;
+	struct mp_out *o;
+	struct mp_phase_row r;
+	struct mp_phases ph;
+	char err[512], path[4200], dir[4096];
+	unsigned char *done;
+
+	ASSERT_EQ(mp_out_open(mp_test_tmpdir(), p, &o), 0);
+	snprintf(dir, sizeof(dir), "%s", mp_out_dir(o));
+	mp_out_close(o);
+	snprintf(path, sizeof(path), "%s/phases.csv", dir);
+	mp_test_write_file(path, "version,phase,size,rate,status,old_figure,forwarded_pps\n"
+			   "v1,1,60,1000,ok,7,990\n");
+	ASSERT_EQ(mp_out_resume(dir, stderr, &rp, &done, &o), 0);
+	ASSERT(done[0] && !done[1]);
+	row(&r, 1, "ok", 1000);
+	ASSERT_EQ(mp_out_phase(o, &r), 0);
+	ASSERT_EQ(mp_out_finish(o, "completed"), 0);
+	mp_out_close(o);
+	ASSERT_MSG(mp_phases_read(path, &ph, err, sizeof(err)) == 0, "%s", err);
+	ASSERT_EQ(ph.csv.ncols, mp_phase_ncols);
+	ASSERT_EQ(ph.nrows, 2);
+	ASSERT(ph.rows[0].forwarded_pps == 990 && isnan(ph.rows[0].offered_pps));
+	ASSERT(ph.rows[1].forwarded_pps == 1000 && ph.rows[1].offered_pps == 1000);
+	mp_phases_free(&ph);
 	free(done);
 	mp_plan_free(rp);
 	mp_plan_free(p);

@@ -55,7 +55,7 @@ static double welch_p(const double *a, size_t na, const double *b, size_t nb)
 	return 2 * gsl_cdf_tdist_Q(fabs(t), df);
 }
 
-static const struct report_phase *find(const struct report_data *d, const char *version,
+static const struct mp_phase_row *find(const struct report_data *d, const char *version,
 				       unsigned size, uint64_t rate)
 {
 	for (size_t i = 0; i < d->nphases; i++)
@@ -127,19 +127,19 @@ int mp_cmd_compare(int argc, char **argv)
 	printf("%-14s %6s %10s %12s %12s %9s %9s  %s\n", "version", "size", "rate", "A fwd pps",
 	       "B fwd pps", "change", "p", "verdict");
 	for (size_t i = 0; i < b.nphases; i++) {
-		const struct report_phase *pb = &b.phases[i];
+		const struct mp_phase_row *pb = &b.phases[i];
 		const char *va = has_version(&a, pb->version) ? pb->version : a.versions[0];
-		const struct report_phase *pa = a.nversions ? find(&a, va, pb->size, pb->rate) : NULL;
+		const struct mp_phase_row *pa = a.nversions ? find(&a, va, pb->size, pb->rate) : NULL;
 		double *ra, *rb, p, change;
 		size_t na, nb;
 		const char *verdict;
 
 		if (!pa) {
 			printf("%-14s %6u %10llu %12s %12.0f %9s %9s  only in B\n", pb->version, pb->size,
-			       (unsigned long long)pb->rate, "-", pb->forwarded, "-", "-");
+			       (unsigned long long)pb->rate, "-", pb->forwarded_pps, "-", "-");
 			continue;
 		}
-		if (isnan(pa->forwarded) || isnan(pb->forwarded) || pa->forwarded <= 0) {
+		if (isnan(pa->forwarded_pps) || isnan(pb->forwarded_pps) || pa->forwarded_pps <= 0) {
 			printf("%-14s %6u %10llu %12s %12s %9s %9s  not comparable (%s / %s)\n",
 			       pb->version, pb->size, (unsigned long long)pb->rate, "-", "-", "-", "-",
 			       pa->status, pb->status);
@@ -152,7 +152,7 @@ int mp_cmd_compare(int argc, char **argv)
 		p = welch_p(ra, na, rb, nb);
 		free(ra);
 		free(rb);
-		change = 100.0 * (pb->forwarded - pa->forwarded) / pa->forwarded;
+		change = 100.0 * (pb->forwarded_pps - pa->forwarded_pps) / pa->forwarded_pps;
 		compared++;
 		if (isnan(p))
 			verdict = "too few samples";
@@ -165,21 +165,21 @@ int mp_cmd_compare(int argc, char **argv)
 		else
 			verdict = "faster";
 		printf("%-14s %6u %10llu %12.0f %12.0f %+8.2f%% %9.2g  %s\n", pb->version, pb->size,
-		       (unsigned long long)pb->rate, pa->forwarded, pb->forwarded, change, p, verdict);
+		       (unsigned long long)pb->rate, pa->forwarded_pps, pb->forwarded_pps, change, p, verdict);
 	}
 	for (size_t i = 0; i < a.nphases; i++) {
-		const struct report_phase *pa = &a.phases[i];
+		const struct mp_phase_row *pa = &a.phases[i];
 		int found = 0;
 
 		for (size_t j = 0; j < b.nphases && !found; j++) {
-			const struct report_phase *pb = &b.phases[j];
+			const struct mp_phase_row *pb = &b.phases[j];
 			const char *va = has_version(&a, pb->version) ? pb->version : a.versions[0];
 
 			found = !strcmp(va, pa->version) && pb->size == pa->size && pb->rate == pa->rate;
 		}
 		if (!found)
 			printf("%-14s %6u %10llu %12.0f %12s %9s %9s  only in A\n", pa->version,
-			       pa->size, (unsigned long long)pa->rate, pa->forwarded, "-", "-", "-");
+			       pa->size, (unsigned long long)pa->rate, pa->forwarded_pps, "-", "-", "-");
 	}
 	printf("\n%zu phases compared; %zu significantly slower beyond %.2f%%.\n", compared,
 	       slower, threshold);

@@ -24,15 +24,23 @@ void mp_csv_field(FILE *f, const char *s, int first)
 	fputc('"', f);
 }
 
+void mp_csv_num_str(char *buf, size_t len, double v)
+{
+	if (isnan(v) || isinf(v))
+		snprintf(buf, len, "%s", "");
+	else if (v == floor(v) && fabs(v) < 1e15)
+		snprintf(buf, len, "%.0f", v);
+	else
+		snprintf(buf, len, "%.3f", v);
+}
+
 void mp_csv_num(FILE *f, double v)
 {
+	char buf[MP_CSV_NUM_LEN];
+
+	mp_csv_num_str(buf, sizeof(buf), v);
 	fputc(',', f);
-	if (isnan(v) || isinf(v))
-		return;
-	if (v == floor(v) && fabs(v) < 1e15)
-		fprintf(f, "%.0f", v);
-	else
-		fprintf(f, "%.3f", v);
+	fputs(buf, f);
 }
 
 struct rowbuf {

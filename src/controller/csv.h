@@ -11,8 +11,11 @@
 /* Writes one field (quoted when it holds , " CR or LF); `first` omits the
  * leading comma. */
 void mp_csv_field(FILE *f, const char *s, int first);
-/* A number field: empty for NAN, else the shortest of %.6g / %.3f. */
+/* A number field: empty for NAN or infinity, %.0f for a whole number, else
+ * %.3f. mp_csv_num_str gives the same text without the comma. */
 void mp_csv_num(FILE *f, double v);
+void mp_csv_num_str(char *buf, size_t len, double v);
+#define MP_CSV_NUM_LEN 320     /* room for %.3f of the largest double */
 
 struct mp_csv {
 	size_t nrows, ncols;     /* rows exclude the header */

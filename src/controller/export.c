@@ -1,7 +1,8 @@
 /* mir-perf export --format current-bench RUN_DIR: the run in the JSON of
  * OCaml's benchmarking service current-bench, {"name", "results": [{"name",
  * "metrics": [{"name", "value", "units", "trend"}]}]}: one result per
- * (version, frame size), metrics per offered rate. Built with jansson. */
+ * (version, frame size), metrics per offered rate: the phases.csv columns
+ * that name a metric (phases_csv.c). Built with jansson. */
 #include <getopt.h>
 #include <jansson.h>
 #include <math.h>
@@ -12,16 +13,19 @@
 #include "controller/commands.h"
 #include "controller/report_data.h"
 
-static void metric(json_t *metrics, const char *name, uint64_t rate, double v,
-		   const char *units, const char *trend)
+/* The phase's figure in column `c` as a metric, when the column is one. */
+static void metric(json_t *metrics, const struct mp_phase_col *c, const struct mp_phase_row *p)
 {
+	double v = mp_phase_num(c, p);
 	char full[96];
 
-	if (isnan(v))
+	if (!c->metric || isnan(v))
 		return;
-	snprintf(full, sizeof(full), "%s@%llupps", name, (unsigned long long)rate);
-	json_array_append_new(metrics, json_pack("{s:s, s:f, s:s, s:s}", "name", full,
-						 "value", v, "units", units, "trend", trend));
+	snprintf(full, sizeof(full), "%s@%llupps", c->metric, (unsigned long long)p->rate);
+	json_array_append_new(metrics, json_pack("{s:s, s:f, s:s, s:s}", "name", full, "value", v,
+						 "units", c->units, "trend",
+						 c->trend == MP_TREND_HIGHER ? "higher-is-better"
+									     : "lower-is-better"));
 }
 
 int mp_cmd_export(int argc, char **argv)
@@ -57,16 +61,13 @@ int mp_cmd_export(int argc, char **argv)
 			char name[160];
 
 			for (size_t i = 0; i < d.nphases; i++) {
-				const struct report_phase *p = &d.phases[i];
+				const struct mp_phase_row *p = &d.phases[i];
 
 				if (strcmp(p->version, d.versions[v]) || p->size != d.sizes[s] ||
 				    strcmp(p->status, "ok"))
 					continue;
-				metric(metrics, "forwarded", p->rate, p->forwarded, "pps",
-				       "higher-is-better");
-				metric(metrics, "loss", p->rate, p->loss, "%", "lower-is-better");
-				metric(metrics, "dut-cpu", p->rate, p->cpu_ns, "ns/packet",
-				       "lower-is-better");
+				for (size_t k = 0; k < mp_phase_ncols; k++)
+					metric(metrics, &mp_phase_cols[k], p);
 			}
 			if (!json_array_size(metrics)) {
 				json_decref(metrics);

@@ -19,46 +19,12 @@
 
 #include "common/pathf.h"
 #include "controller/csv.h"
+#include "controller/phases_csv.h"
 #include "version.h"
 
 #define SAMPLES_HEADER "t_s,version,phase,size,rate,window,iface,role,rx_packets," \
 	"tx_packets,rx_bytes,tx_bytes,rx_dropped,tx_dropped,rx_pps,tx_pps\n"
-#define PHASES_HEADER "version,phase,size,rate,status,offered_pps,forwarded_pps," \
-	"forwarded_pps_p5,forwarded_pps_p50,forwarded_pps_p95,loss_pct,forwarded_mbps," \
-	"gen_sent_pps,dut_cpu_ns_per_pkt,samples,reason\n"
-#define NVALS 9
 #define FRAME_NOTE "frame sizes are bytes without the 4-byte FCS (60 here is 64 on the wire)"
-
-/* The row's figures, in phases.csv order: column name and field. */
-static const struct {
-	const char *name;
-	size_t off;
-} vals[NVALS] = {
-#define VAL(f) { #f, offsetof(struct mp_phase_row, f) }
-	VAL(offered_pps), VAL(forwarded_pps), VAL(forwarded_pps_p5), VAL(forwarded_pps_p50),
-	VAL(forwarded_pps_p95), VAL(loss_pct), VAL(forwarded_mbps), VAL(gen_sent_pps),
-	VAL(dut_cpu_ns_per_pkt),
-#undef VAL
-};
-
-static double row_get(const struct mp_phase_row *r, int i)
-{
-	return *(const double *)((const char *)r + vals[i].off);
-}
-
-static void row_set(struct mp_phase_row *r, int i, double v)
-{
-	*(double *)((char *)r + vals[i].off) = v;
-}
-
-struct stored_row {
-	char *version, *status, *reason;
-	size_t phase;
-	unsigned size;
-	uint64_t rate;
-	double v[NVALS];
-	size_t samples;
-};
 
 struct mp_out {
 	char dir[PATH_MAX];
@@ -67,7 +33,7 @@ struct mp_out {
 	long samples_good, phases_good;
 	json_t *domains, *ifaces, *info, *discovery;
 	const struct mp_plan *plan;
-	struct stored_row *rows;
+	struct mp_phase_row *rows;   /* for results.json; own their strings */
 	size_t nrows, cap;
 	char start[32], end[32];
 	char status[32];
@@ -118,9 +84,9 @@ static int free_out(struct mp_out *o, int rc)
 	json_decref(o->info);
 	json_decref(o->discovery);
 	for (size_t i = 0; i < o->nrows; i++) {
-		free(o->rows[i].version);
-		free(o->rows[i].status);
-		free(o->rows[i].reason);
+		free((char *)o->rows[i].version);
+		free((char *)o->rows[i].status);
+		free((char *)o->rows[i].reason);
 	}
 	free(o->rows);
 	free(o);
@@ -180,7 +146,7 @@ int mp_out_open(const char *base, const struct mp_plan *plan, struct mp_out **ou
 	if (!o->samples || !o->phases || !o->stats || !o->log)
 		return free_out(o, -errno);
 	fputs(SAMPLES_HEADER, o->samples);
-	fputs(PHASES_HEADER, o->phases);
+	mp_phases_csv_header(o->phases);
 	if (fflush(o->samples) || fflush(o->phases))
 		return free_out(o, -errno);
 	o->samples_good = ftell(o->samples);
@@ -278,30 +244,33 @@ int mp_out_flush(struct mp_out *o)
 	return 0;
 }
 
+/* Keeps a copy of the row (its own strings) for results.json. */
 static int store_row(struct mp_out *o, const struct mp_phase_row *r)
 {
-	struct stored_row *s;
+	struct mp_phase_row *s;
 
 	if (o->nrows == o->cap) {
 		size_t cap = o->cap ? o->cap * 2 : 32;
-		struct stored_row *nr = realloc(o->rows, cap * sizeof(*nr));
+		struct mp_phase_row *nr = realloc(o->rows, cap * sizeof(*nr));
 
 		if (!nr)
 			return -ENOMEM;
 		o->rows = nr;
 		o->cap = cap;
 	}
-	s = &o->rows[o->nrows++];
-	memset(s, 0, sizeof(*s));
+	s = &o->rows[o->nrows];
+	*s = *r;
+	s->gen_iface = s->out_iface = NULL;
 	s->version = strdup(r->version ? r->version : "");
 	s->status = strdup(r->status ? r->status : "");
 	s->reason = r->reason ? strdup(r->reason) : NULL;
-	s->phase = r->phase;
-	s->size = r->size;
-	s->rate = r->rate;
-	for (int i = 0; i < NVALS; i++)
-		s->v[i] = row_get(r, i);
-	s->samples = r->samples;
+	if (!s->version || !s->status || (r->reason && !s->reason)) {
+		free((char *)s->version);
+		free((char *)s->status);
+		free((char *)s->reason);
+		return -ENOMEM;
+	}
+	o->nrows++;
 	return 0;
 }
 
@@ -327,14 +296,7 @@ int mp_out_phase(struct mp_out *o, const struct mp_phase_row *r)
 {
 	int rc;
 
-	mp_csv_field(o->phases, r->version, 1);
-	fprintf(o->phases, ",%zu,%u,%llu", r->phase + 1, r->size, (unsigned long long)r->rate);
-	mp_csv_field(o->phases, r->status, 0);
-	for (int i = 0; i < NVALS; i++)
-		mp_csv_num(o->phases, row_get(r, i));
-	fprintf(o->phases, ",%zu", r->samples);
-	mp_csv_field(o->phases, r->reason ? r->reason : "", 0);
-	fputc('\n', o->phases);
+	mp_phases_csv_row(o->phases, r);
 	if (fflush(o->phases) != 0 || ferror(o->phases))
 		return cut_back(o->phases, o->phases_good, errno);
 	o->phases_good = ftell(o->phases);
@@ -342,11 +304,6 @@ int mp_out_phase(struct mp_out *o, const struct mp_phase_row *r)
 	if ((rc = store_row(o, r)) < 0)
 		return rc;
 	return write_results(o);
-}
-
-static json_t *num_or_null(double v)
-{
-	return isnan(v) || isinf(v) ? json_null() : json_real(v);
 }
 
 static int write_results(struct mp_out *o)
@@ -360,16 +317,8 @@ static int write_results(struct mp_out *o)
 	for (size_t i = 0; i < p->nversions; i++)
 		json_array_append_new(versions, json_string(p->versions[i]));
 	for (size_t i = 0; i < o->nrows; i++) {
-		const struct stored_row *s = &o->rows[i];
-		json_t *ph = json_pack("{s:s, s:i, s:i, s:I, s:s, s:i}", "version", s->version,
-				       "phase", (json_int_t)(s->phase + 1), "size", (json_int_t)s->size,
-				       "rate", (json_int_t)s->rate, "status", s->status,
-				       "samples", (json_int_t)s->samples);
+		json_t *ph = mp_phase_row_json(&o->rows[i]);
 
-		for (int k = 0; ph && k < NVALS; k++)
-			json_object_set_new(ph, vals[k].name, num_or_null(s->v[k]));
-		if (ph && s->reason && *s->reason)
-			json_object_set_new(ph, "reason", json_string(s->reason));
 		if (ph)
 			json_array_append_new(phases, ph);
 	}
@@ -427,15 +376,10 @@ void mp_out_close(struct mp_out *o)
 
 /* --- resume ------------------------------------------------------------ */
 
-static double cell_num(const char *s)
-{
-	return *s ? strtod(s, NULL) : NAN;
-}
-
-/* Rewrites `name` keeping the header and the rows `keep` accepts. */
-static int rewrite_csv(struct mp_out *o, const char *name, const struct mp_csv *csv,
-		       int (*keep)(const struct mp_csv *, size_t, const unsigned char *, size_t),
-		       const unsigned char *done, size_t ndone)
+/* Replaces `name` in the run directory with what `fill` writes, through a
+ * temporary file and rename. */
+static int replace_file(struct mp_out *o, const char *name,
+			void (*fill)(FILE *, const void *), const void *arg)
 {
 	char tmp[PATH_MAX + 32], path[PATH_MAX + 32];
 	FILE *f;
@@ -445,55 +389,71 @@ static int rewrite_csv(struct mp_out *o, const char *name, const struct mp_csv *
 	f = fopen(tmp, "w");
 	if (!f)
 		return -errno;
-	for (size_t c = 0; c < csv->ncols; c++)
-		mp_csv_field(f, csv->header[c], c == 0);
-	fputc('\n', f);
-	for (size_t r = 0; r < csv->nrows; r++) {
-		if (!keep(csv, r, done, ndone))
-			continue;
-		for (size_t c = 0; c < csv->ncols; c++)
-			mp_csv_field(f, csv->rows[r][c], c == 0);
-		fputc('\n', f);
+	fill(f, arg);
+	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) < 0) {
+		fclose(f);
+		unlink(tmp);
+		return -EIO;
 	}
-	if (fflush(f) != 0 || fsync(fileno(f)) < 0 || fclose(f) != 0) {
+	if (fclose(f) != 0) {
 		unlink(tmp);
 		return -EIO;
 	}
 	return rename(tmp, path) < 0 ? -errno : 0;
 }
 
-static int phase_of(const struct mp_csv *csv, size_t r, size_t *idx)
+/* phases.csv again from the kept rows, with this version's header: rows
+ * appended later then match it even when the run was written by an older
+ * mir-perf with fewer columns. */
+static void fill_phases(FILE *f, const void *arg)
 {
-	int c = mp_csv_col(csv, "phase");
-	long v;
+	const struct mp_out *o = arg;
 
-	if (c < 0)
-		return -1;
-	v = strtol(csv->rows[r][c], NULL, 10);
-	if (v < 1)
-		return -1;
-	*idx = (size_t)(v - 1);
-	return 0;
+	mp_phases_csv_header(f);
+	for (size_t i = 0; i < o->nrows; i++)
+		mp_phases_csv_row(f, &o->rows[i]);
 }
 
-static int keep_done(const struct mp_csv *csv, size_t r, const unsigned char *done, size_t n)
-{
-	size_t i;
+struct kept_samples {
+	const struct mp_csv *csv;
+	const unsigned char *done;
+	size_t ndone;
+};
 
-	return phase_of(csv, r, &i) == 0 && i < n && done[i];
+/* samples.csv as it was, but only the samples of finished phases. */
+static void fill_samples(FILE *f, const void *arg)
+{
+	const struct kept_samples *k = arg;
+	const struct mp_csv *csv = k->csv;
+	int cp = mp_csv_col(csv, "phase");
+
+	for (size_t c = 0; c < csv->ncols; c++)
+		mp_csv_field(f, csv->header[c], c == 0);
+	fputc('\n', f);
+	for (size_t r = 0; cp >= 0 && r < csv->nrows; r++) {
+		long v = strtol(csv->rows[r][cp], NULL, 10);
+
+		if (v < 1 || (size_t)v > k->ndone || !k->done[v - 1])
+			continue;
+		for (size_t c = 0; c < csv->ncols; c++)
+			mp_csv_field(f, csv->rows[r][c], c == 0);
+		fputc('\n', f);
+	}
 }
 
 int mp_out_resume(const char *run_dir, FILE *errf, struct mp_plan **plan,
 		  unsigned char **done, struct mp_out **out)
 {
 	char path[PATH_MAX + 32], err[512];
-	struct mp_csv ph = { 0 }, sa = { 0 };
+	struct mp_phases ph = { 0 };
+	struct mp_csv sa = { 0 };
 	struct mp_plan *p = NULL;
 	struct mp_out *o = NULL;
 	unsigned char *d = NULL;
+	struct kept_samples kept;
 	const char *slash;
 	size_t n;
-	int rc, cst;
+	int rc;
 
 	*plan = NULL;
 	*done = NULL;
@@ -506,7 +466,7 @@ int mp_out_resume(const char *run_dir, FILE *errf, struct mp_plan **plan,
 		return rc;
 	}
 	snprintf(path, sizeof(path), "%s/phases.csv", run_dir);
-	if ((rc = mp_csv_read(path, &ph, err, sizeof(err))) < 0 ||
+	if ((rc = mp_phases_read(path, &ph, err, sizeof(err))) < 0 ||
 	    (snprintf(path, sizeof(path), "%s/samples.csv", run_dir),
 	     (rc = mp_csv_read(path, &sa, err, sizeof(err))) < 0)) {
 		if (errf)
@@ -516,57 +476,36 @@ int mp_out_resume(const char *run_dir, FILE *errf, struct mp_plan **plan,
 	n = mp_plan_phase_count(p);
 	d = calloc(n ? n : 1, 1);
 	o = out_new(p);
-	cst = mp_csv_col(&ph, "status");
-	if (!d || !o || cst < 0 || mp_csv_col(&ph, "phase") < 0) {
-		if (errf)
-			fprintf(errf, "%s/phases.csv: no phase or status column\n", run_dir);
-		rc = -EINVAL;
+	if (!d || !o) {
+		rc = -ENOMEM;
 		goto fail;
 	}
 	snprintf(o->dir, sizeof(o->dir), "%s", run_dir);
 	slash = strrchr(run_dir, '/');
 	snprintf(o->run_id, sizeof(o->run_id), "%s", slash && slash[1] ? slash + 1 : run_dir);
 	for (size_t r = 0; r < ph.nrows; r++) {
-		const char *st = ph.rows[r][cst];
-		size_t i;
+		const struct mp_phase_row *row = &ph.rows[r];
 
-		if (phase_of(&ph, r, &i) < 0 || i >= n) {
+		if (row->phase >= n) {
 			if (errf)
 				fprintf(errf, "%s/phases.csv:%zu: a phase number outside the plan\n",
 					run_dir, r + 2);
 			rc = -EINVAL;
 			goto fail;
 		}
-		if (strcmp(st, "ok") == 0 || strcmp(st, "failed") == 0) {
-			struct mp_phase_row row;
-			int c;
-
-			d[i] = 1;
-			mp_summary_empty_row(&row);
-			row.version = ph.rows[r][mp_csv_col(&ph, "version")];
-			row.phase = i;
-			row.size = (unsigned)strtoul(ph.rows[r][mp_csv_col(&ph, "size")], NULL, 10);
-			row.rate = strtoull(ph.rows[r][mp_csv_col(&ph, "rate")], NULL, 10);
-			row.status = st;
-			c = mp_csv_col(&ph, "reason");
-			row.reason = c >= 0 && *ph.rows[r][c] ? ph.rows[r][c] : NULL;
-			c = mp_csv_col(&ph, "samples");
-			row.samples = c >= 0 ? strtoul(ph.rows[r][c], NULL, 10) : 0;
-			for (int k = 0; k < NVALS; k++) {
-				c = mp_csv_col(&ph, vals[k].name);
-				if (c >= 0)
-					row_set(&row, k, cell_num(ph.rows[r][c]));
-			}
-			if (store_row(o, &row) < 0) {
-				rc = -ENOMEM;
-				goto fail;
-			}
+		if (strcmp(row->status, "ok") != 0 && strcmp(row->status, "failed") != 0)
+			continue;
+		d[row->phase] = 1;
+		if (store_row(o, row) < 0) {
+			rc = -ENOMEM;
+			goto fail;
 		}
 	}
 	/* Drop what did not finish: skipped rows, and samples of phases
 	 * without a row (interrupted mid-phase). */
-	if ((rc = rewrite_csv(o, "phases.csv", &ph, keep_done, d, n)) < 0 ||
-	    (rc = rewrite_csv(o, "samples.csv", &sa, keep_done, d, n)) < 0) {
+	kept = (struct kept_samples){ &sa, d, n };
+	if ((rc = replace_file(o, "phases.csv", fill_phases, o)) < 0 ||
+	    (rc = replace_file(o, "samples.csv", fill_samples, &kept)) < 0) {
 		if (errf)
 			fprintf(errf, "%s: cannot rewrite its CSV files: %s\n", run_dir, strerror(-rc));
 		goto fail;
@@ -581,14 +520,14 @@ int mp_out_resume(const char *run_dir, FILE *errf, struct mp_plan **plan,
 	}
 	o->samples_good = ftell(o->samples);
 	o->phases_good = ftell(o->phases);
-	mp_csv_free(&ph);
+	mp_phases_free(&ph);
 	mp_csv_free(&sa);
 	*plan = p;
 	*done = d;
 	*out = o;
 	return 0;
 fail:
-	mp_csv_free(&ph);
+	mp_phases_free(&ph);
 	mp_csv_free(&sa);
 	free(d);
 	if (o)

@@ -6,9 +6,7 @@
  *
  * samples.csv columns: t_s,version,phase,size,rate,window,iface,role,
  *   rx_packets,tx_packets,rx_bytes,tx_bytes,rx_dropped,tx_dropped,rx_pps,tx_pps
- * phases.csv columns: version,phase,size,rate,status,offered_pps,
- *   forwarded_pps,forwarded_pps_p5,forwarded_pps_p50,forwarded_pps_p95,
- *   loss_pct,forwarded_mbps,gen_sent_pps,dut_cpu_ns_per_pkt,samples,reason
+ * phases.csv columns: the table in phases_csv.c (how to add one: phases_csv.h)
  * (phase is 1-based in the files; NAN is an empty cell; text cells are
  * quoted per RFC 4180 when needed). `stats` is the old script's format:
  *   "Target packet rate: R    Packet size: S\n<iface>: Packets Rate: rx/tx\n"
@@ -44,7 +42,8 @@ int mp_out_open(const char *base, const struct mp_plan *plan, struct mp_out **ou
  * plan.yaml (into *plan, caller frees) and phases.csv, drops the rows of
  * phases that did not finish (status skipped) from phases.csv and the samples
  * of those phases from samples.csv (rewritten through a temporary file and
- * rename), and sets done[i] = 1 for every phase index whose row is ok or
+ * rename; phases.csv with this version's columns, so that a run begun by an
+ * older mir-perf still gets rows of its header's width), and sets done[i] = 1 for every phase index whose row is ok or
  * failed (done has mp_plan_phase_count entries, allocated here, caller
  * frees). Files are then appended to. Errors name the file and what is wrong. */
 int mp_out_resume(const char *run_dir, FILE *errf, struct mp_plan **plan,

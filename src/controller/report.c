@@ -246,11 +246,26 @@ static void table_row(FILE *f, const char *k, const char *v)
 	fputs("</td></tr>\n", f);
 }
 
-static void num_cell(FILE *f, double v, const char *fmt)
+/* One cell of the phase table, as column `c`'s heading and format say. */
+static void phase_cell(FILE *f, const struct mp_phase_col *c, const struct mp_phase_row *p)
 {
-	fputs("<td>", f);
-	if (!isnan(v))
-		fprintf(f, fmt, v);
+	char buf[MP_CSV_NUM_LEN];
+	double v;
+
+	if (!c->heading)
+		return;
+	if (c->type == MP_COL_TEXT) {
+		fputs("<td class=\"text\">", f);
+		report_html_escape(f, mp_phase_text(c, p));
+	} else if (c->type == MP_COL_NUM) {
+		fputs("<td>", f);
+		if (!isnan(v = mp_phase_num(c, p)))
+			fprintf(f, c->cell_fmt ? c->cell_fmt : "%g", v);
+	} else {
+		fputs("<td>", f);
+		mp_phase_cell(c, p, buf, sizeof(buf));
+		fputs(buf, f);
+	}
 	fputs("</td>", f);
 }
 
@@ -265,7 +280,7 @@ static void write_html(FILE *f, const struct report_data *d, struct plot *plots,
 	fputs("</title>\n<style>\nbody{font-family:sans-serif;margin:2em;max-width:1100px;color:#222}"
 	      "\ntable{border-collapse:collapse;margin:1em 0}\ntd,th{border:1px solid #ccc;"
 	      "padding:3px 8px;text-align:right}\nth{background:#f3f3f3}\n.prov th,.prov td"
-	      "{text-align:left}\n.failed{background:#fdd}.skipped{background:#eee}\n"
+	      "{text-align:left}\ntd.text{text-align:left}\n.failed{background:#fdd}.skipped{background:#eee}\n"
 	      ".slower{color:#b00}.faster{color:#070}\nfigure{margin:1em 0}\n</style>\n</head>\n"
 	      "<body>\n<h1>mir-perf report</h1>\n", f);
 	fputs("<p>Forwarding performance of <b>", f);
@@ -313,29 +328,22 @@ static void write_html(FILE *f, const struct report_data *d, struct plot *plots,
 			"</figcaption>\n</figure>\n", plots[i].name, plots[i].name);
 	}
 
-	fputs("<h2>Phases</h2>\n<table>\n<tr><th>#</th><th>version</th><th>size</th>"
-	      "<th>rate</th><th>status</th><th>offered pps</th><th>forwarded pps</th>"
-	      "<th>p5</th><th>p50</th><th>p95</th><th>loss %</th><th>Mbit/s</th>"
-	      "<th>agent pps</th><th>DUT ns/pkt</th><th>reason</th></tr>\n", f);
+	fputs("<h2>Phases</h2>\n<table>\n<tr>", f);
+	for (size_t c = 0; c < mp_phase_ncols; c++) {
+		if (!mp_phase_cols[c].heading)
+			continue;
+		fputs("<th>", f);
+		report_html_escape(f, mp_phase_cols[c].heading);
+		fputs("</th>", f);
+	}
+	fputs("</tr>\n", f);
 	for (size_t i = 0; i < d->nphases; i++) {
-		const struct report_phase *p = &d->phases[i];
+		const struct mp_phase_row *p = &d->phases[i];
 
-		fprintf(f, "<tr class=\"%s\"><td>%zu</td><td>", p->status, p->phase);
-		report_html_escape(f, p->version);
-		fprintf(f, "</td><td>%u</td><td>%llu</td><td>%s</td>", p->size,
-			(unsigned long long)p->rate, p->status);
-		num_cell(f, p->offered, "%.0f");
-		num_cell(f, p->forwarded, "%.0f");
-		num_cell(f, p->p5, "%.0f");
-		num_cell(f, p->p50, "%.0f");
-		num_cell(f, p->p95, "%.0f");
-		num_cell(f, p->loss, "%.3f");
-		num_cell(f, p->mbps, "%.2f");
-		num_cell(f, p->gen_sent, "%.0f");
-		num_cell(f, p->cpu_ns, "%.1f");
-		fputs("<td style=\"text-align:left\">", f);
-		report_html_escape(f, p->reason);
-		fputs("</td></tr>\n", f);
+		fprintf(f, "<tr class=\"%s\">", p->status);
+		for (size_t c = 0; c < mp_phase_ncols; c++)
+			phase_cell(f, &mp_phase_cols[c], p);
+		fputs("</tr>\n", f);
 	}
 	fputs("</table>\n<p>Made by mir-perf; the plots' data and gnuplot scripts are in "
 	      "<code>plots/</code>.</p>\n</body>\n</html>\n", f);

@@ -58,68 +58,18 @@ static int add_size(struct report_data *d, unsigned s)
 
 static int load_phases(const char *dir, struct report_data *d, char *err, size_t errlen)
 {
-	static const char *const cols[] = {
-		"version", "phase", "size", "rate", "status", "offered_pps", "forwarded_pps",
-		"forwarded_pps_p5", "forwarded_pps_p50", "forwarded_pps_p95", "loss_pct",
-		"forwarded_mbps", "gen_sent_pps", "dut_cpu_ns_per_pkt", "reason",
-	};
-	int c[sizeof(cols) / sizeof(cols[0])];
 	char path[PATH_MAX + 32];
-	struct mp_csv csv;
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/phases.csv", dir);
-	if ((rc = mp_csv_read(path, &csv, err, errlen)) < 0)
+	if ((rc = mp_phases_read(path, &d->ph, err, errlen)) < 0)
 		return rc;
-	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
-		if ((c[i] = mp_csv_col(&csv, cols[i])) < 0) {
-			snprintf(err, errlen, "%s:1: no column %s: not a mir-perf phases.csv", path,
-				 cols[i]);
-			mp_csv_free(&csv);
-			return -EINVAL;
-		}
-	}
-	d->phases = calloc(csv.nrows ? csv.nrows : 1, sizeof(*d->phases));
-	for (size_t r = 0; d->phases && r < csv.nrows; r++) {
-		struct report_phase *p = &d->phases[d->nphases];
-		char **row = csv.rows[r];
-		int bad = 0;
-		char *end;
-
-		p->version = strdup(row[c[0]]);
-		p->reason = strdup(row[c[14]]);
-		d->nphases++;
-		p->phase = strtoul(row[c[1]], &end, 10);
-		bad |= *end || !p->phase;
-		p->size = (unsigned)strtoul(row[c[2]], &end, 10);
-		bad |= *end || !p->size;
-		p->rate = strtoull(row[c[3]], &end, 10);
-		bad |= *end || !p->rate;
-		snprintf(p->status, sizeof(p->status), "%s", row[c[4]]);
-		bad |= strcmp(p->status, "ok") && strcmp(p->status, "failed") &&
-		       strcmp(p->status, "skipped");
-		p->offered = num(row[c[5]], &bad);
-		p->forwarded = num(row[c[6]], &bad);
-		p->p5 = num(row[c[7]], &bad);
-		p->p50 = num(row[c[8]], &bad);
-		p->p95 = num(row[c[9]], &bad);
-		p->loss = num(row[c[10]], &bad);
-		p->mbps = num(row[c[11]], &bad);
-		p->gen_sent = num(row[c[12]], &bad);
-		p->cpu_ns = num(row[c[13]], &bad);
-		if (bad || !*p->version) {
-			snprintf(err, errlen, "%s:%zu: a value is not what it should be (corrupted row)",
-				 path, r + 2);
-			mp_csv_free(&csv);
-			return -EINVAL;
-		}
-		if (add_version(d, p->version) < 0 || add_size(d, p->size) < 0) {
-			mp_csv_free(&csv);
+	d->phases = d->ph.rows;
+	d->nphases = d->ph.nrows;
+	for (size_t r = 0; r < d->nphases; r++)
+		if (add_version(d, d->phases[r].version) < 0 || add_size(d, d->phases[r].size) < 0)
 			return -ENOMEM;
-		}
-	}
-	mp_csv_free(&csv);
-	return d->phases ? 0 : -ENOMEM;
+	return 0;
 }
 
 static int load_samples(const char *dir, struct report_data *d, char *err, size_t errlen)
@@ -153,8 +103,8 @@ static int load_samples(const char *dir, struct report_data *d, char *err, size_
 				role = i;
 		s->t = strtod(row[ct], &end);
 		bad |= *end || !*row[ct];
-		s->phase = strtoul(row[cp], &end, 10);
-		bad |= *end || !s->phase;
+		s->phase = strtoul(row[cp], &end, 10) - 1;   /* 0-based, as the rows */
+		bad |= *end || !*row[cp] || s->phase == (size_t)-1;
 		s->rx_pps = num(row[cx], &bad);
 		s->measure = strcmp(row[cw], "measure") == 0;
 		s->role = role;
@@ -201,11 +151,7 @@ int report_data_load(const char *dir, struct report_data *d, int samples, char *
 void report_data_free(struct report_data *d)
 {
 	json_decref(d->results);
-	for (size_t i = 0; i < d->nphases; i++) {
-		free(d->phases[i].version);
-		free(d->phases[i].reason);
-	}
-	free(d->phases);
+	mp_phases_free(&d->ph);
 	free(d->samples);
 	for (size_t i = 0; i < d->nversions; i++)
 		free(d->versions[i]);
@@ -230,14 +176,14 @@ size_t report_fill_fwd(const struct report_data *d, FILE *f, char **series, unsi
 		int any = 0;
 
 		for (size_t i = 0; i < d->nphases; i++) {
-			const struct report_phase *p = &d->phases[i];
+			const struct mp_phase_row *p = &d->phases[i];
 
 			if (p->size != size || strcmp(p->version, d->versions[v]) ||
-			    isnan(p->offered) || isnan(p->forwarded))
+			    isnan(p->offered_pps) || isnan(p->forwarded_pps))
 				continue;
 			if (!any && n)
 				fputs("\n\n", f);
-			fprintf(f, "%.3f %.3f\n", p->offered, p->forwarded);
+			fprintf(f, "%.3f %.3f\n", p->offered_pps, p->forwarded_pps);
 			any = 1;
 		}
 		if (any)
@@ -248,7 +194,7 @@ size_t report_fill_fwd(const struct report_data *d, FILE *f, char **series, unsi
 
 /* One block per (version, size) of y(p) against offered rate. */
 static size_t fill_by_size(const struct report_data *d, FILE *f, char **series,
-			   double (*y)(const struct report_phase *), double (*x)(const struct report_phase *))
+			   double (*y)(const struct mp_phase_row *), double (*x)(const struct mp_phase_row *))
 {
 	size_t n = 0;
 
@@ -257,7 +203,7 @@ static size_t fill_by_size(const struct report_data *d, FILE *f, char **series,
 			int any = 0;
 
 			for (size_t i = 0; i < d->nphases; i++) {
-				const struct report_phase *p = &d->phases[i];
+				const struct mp_phase_row *p = &d->phases[i];
 
 				if (p->size != d->sizes[s] || strcmp(p->version, d->versions[v]) ||
 				    isnan(x(p)) || isnan(y(p)))
@@ -274,9 +220,9 @@ static size_t fill_by_size(const struct report_data *d, FILE *f, char **series,
 	return n;
 }
 
-static double px_offered(const struct report_phase *p) { return p->offered; }
-static double py_loss(const struct report_phase *p) { return p->loss; }
-static double py_cpu(const struct report_phase *p) { return p->cpu_ns; }
+static double px_offered(const struct mp_phase_row *p) { return p->offered_pps; }
+static double py_loss(const struct mp_phase_row *p) { return p->loss_pct; }
+static double py_cpu(const struct mp_phase_row *p) { return p->dut_cpu_ns_per_pkt; }
 
 size_t report_fill_loss(const struct report_data *d, FILE *f, char **series)
 {
@@ -300,11 +246,11 @@ size_t report_fill_mbps(const struct report_data *d, FILE *f, char **series)
 			double best = NAN;
 
 			for (size_t i = 0; i < d->nphases; i++) {
-				const struct report_phase *p = &d->phases[i];
+				const struct mp_phase_row *p = &d->phases[i];
 
 				if (p->size == d->sizes[s] && !strcmp(p->version, d->versions[v]) &&
-				    !isnan(p->mbps) && (isnan(best) || p->mbps > best))
-					best = p->mbps;
+				    !isnan(p->forwarded_mbps) && (isnan(best) || p->forwarded_mbps > best))
+					best = p->forwarded_mbps;
 			}
 			if (isnan(best))
 				continue;
@@ -325,11 +271,11 @@ size_t report_fill_series(const struct report_data *d, FILE *f, char **series, u
 {
 	static const char *const names[] = { "offered (generator vif rx)", "",
 					     "forwarded (DUT out vif rx)" };
-	const struct report_phase *pick = NULL;
+	const struct mp_phase_row *pick = NULL;
 	size_t n = 0;
 
 	for (size_t i = 0; i < d->nphases; i++) {
-		const struct report_phase *p = &d->phases[i];
+		const struct mp_phase_row *p = &d->phases[i];
 
 		if (p->size == size && !strcmp(p->status, "ok") && d->nversions &&
 		    !strcmp(p->version, d->versions[0]) && (!pick || p->rate > pick->rate))
@@ -356,7 +302,7 @@ size_t report_fill_series(const struct report_data *d, FILE *f, char **series, u
 		if (any) {
 			char buf[160];
 
-			snprintf(buf, sizeof(buf), "%s, phase %zu (%llu pps)", names[role], pick->phase,
+			snprintf(buf, sizeof(buf), "%s, phase %zu (%llu pps)", names[role], pick->phase + 1,
 				 (unsigned long long)pick->rate);
 			series[n++] = strdup(buf);
 		}
@@ -393,27 +339,27 @@ void report_comparison_html(const struct report_data *d, FILE *f)
 	}
 	fputs("</tr>\n", f);
 	for (size_t i = 0; i < d->nphases; i++) {
-		const struct report_phase *base = &d->phases[i];
+		const struct mp_phase_row *base = &d->phases[i];
 
 		if (strcmp(base->version, d->versions[0]) != 0)
 			continue;
 		fprintf(f, "<tr><td>%u</td><td>%llu</td>", base->size, (unsigned long long)base->rate);
 		for (size_t v = 0; v < d->nversions; v++) {
-			const struct report_phase *p = NULL;
+			const struct mp_phase_row *p = NULL;
 
 			for (size_t j = 0; j < d->nphases; j++)
 				if (!strcmp(d->phases[j].version, d->versions[v]) &&
 				    d->phases[j].size == base->size && d->phases[j].rate == base->rate)
 					p = &d->phases[j];
-			if (!p || isnan(p->forwarded)) {
+			if (!p || isnan(p->forwarded_pps)) {
 				fputs("<td>-</td>", f);
-			} else if (v == 0 || isnan(base->forwarded) || base->forwarded == 0) {
-				fprintf(f, "<td>%.0f</td>", p->forwarded);
+			} else if (v == 0 || isnan(base->forwarded_pps) || base->forwarded_pps == 0) {
+				fprintf(f, "<td>%.0f</td>", p->forwarded_pps);
 			} else {
-				double ch = 100.0 * (p->forwarded - base->forwarded) / base->forwarded;
+				double ch = 100.0 * (p->forwarded_pps - base->forwarded_pps) / base->forwarded_pps;
 
 				fprintf(f, "<td class=\"%s\">%.0f (%+.2f%%)</td>",
-					ch < 0 ? "slower" : "faster", p->forwarded, ch);
+					ch < 0 ? "slower" : "faster", p->forwarded_pps, ch);
 			}
 		}
 		fputs("</tr>\n", f);

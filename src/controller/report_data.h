@@ -9,20 +9,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "controller/phases_csv.h"
+
 #define REPORT_MAX_SERIES 64
 #define REPORT_MAX_PLOTS 48
 
-struct report_phase {
-	size_t phase;                /* 1-based, as in the files */
-	char *version, *reason;
-	unsigned size;
-	uint64_t rate;
-	char status[16];
-	double offered, forwarded, p5, p50, p95, loss, mbps, gen_sent, cpu_ns;
-};
-
 struct report_sample {
-	size_t phase;
+	size_t phase;                /* 0-based, as mp_phase_row's */
 	double t;
 	int role;                    /* 0 generator, 1 dut_in, 2 dut_out */
 	int measure;                 /* in the measure window */
@@ -32,7 +25,8 @@ struct report_sample {
 struct report_data {
 	json_t *results;
 	char run_id[256];
-	struct report_phase *phases;
+	struct mp_phases ph;         /* phases.csv, read through its column table */
+	struct mp_phase_row *phases; /* = ph.rows */
 	size_t nphases;
 	struct report_sample *samples;
 	size_t nsamples;

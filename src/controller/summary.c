@@ -4,15 +4,14 @@
 #include <stdlib.h>
 
 #include "common/stats.h"
+#include "controller/phases_csv.h"
 
 void mp_summary_empty_row(struct mp_phase_row *row)
 {
-	*row = (struct mp_phase_row){
-		.offered_pps = NAN, .forwarded_pps = NAN, .forwarded_pps_p5 = NAN,
-		.forwarded_pps_p50 = NAN, .forwarded_pps_p95 = NAN, .loss_pct = NAN,
-		.forwarded_mbps = NAN, .gen_sent_pps = NAN, .dut_cpu_ns_per_pkt = NAN,
-		.gen_tx_pps = NAN, .out_tx_pps = NAN,
-	};
+	*row = (struct mp_phase_row){ .gen_tx_pps = NAN, .out_tx_pps = NAN };
+	for (size_t i = 0; i < mp_phase_ncols; i++)
+		if (mp_phase_cols[i].type == MP_COL_NUM)
+			*(double *)((char *)row + mp_phase_cols[i].off) = NAN;
 }
 
 /* Rate of rx packets between the first and last sample, over their real

@@ -22,7 +22,8 @@ struct mp_summary_input {
 	double dut_cpu_ns;         /* DUT CPU time used in the window, NAN if unknown */
 };
 
-/* One row of phases.csv. Doubles are NAN when unavailable (empty cell). */
+/* One row of phases.csv. Doubles are NAN when unavailable (empty cell).
+ * Which field is which column, and how to add one: phases_csv.h. */
 struct mp_phase_row {
 	const char *version;
 	size_t phase;              /* 0-based index in the run */
@@ -43,7 +44,8 @@ struct mp_phase_row {
 	const char *gen_iface, *out_iface;  /* for results.json; may be NULL */
 };
 
-/* Every double NAN, every pointer NULL, numbers 0. */
+/* Every double column and the stats file's two rates NAN, every pointer
+ * NULL, numbers 0. */
 void mp_summary_empty_row(struct mp_phase_row *row);
 
 /* Fills the figures of `row` (not version/phase/size/rate/status/reason)

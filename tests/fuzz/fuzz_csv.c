@@ -1,6 +1,7 @@
-/* libFuzzer target for the CSV reader used by report, compare and resume:
- * any bytes give a table whose rows all have the header's width, or an
- * error with a message. */
+/* libFuzzer target for the CSV reader used by report, compare and resume,
+ * and for phases.csv's reader by column name on top of it: any bytes give a
+ * table whose rows all have the header's width, or an error with a message;
+ * phase rows read from that table hold a known status. */
 #include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "controller/csv.h"
+#include "controller/phases_csv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -20,10 +22,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(copy, data, size);
 	if (mp_csv_parse(copy, size, "fuzz.csv", &csv, err, sizeof(err)) == 0) {
+		struct mp_phases ph;
+
 		for (size_t r = 0; r < csv.nrows; r++)
 			for (size_t c = 0; c < csv.ncols; c++)
 				assert(csv.rows[r][c]);
-		mp_csv_free(&csv);
+		err[0] = '\0';
+		if (mp_phases_from_csv(&csv, "fuzz.csv", &ph, err, sizeof(err)) == 0) {
+			for (size_t r = 0; r < ph.nrows; r++)
+				assert(ph.rows[r].version && ph.rows[r].status && ph.rows[r].size);
+			mp_phases_free(&ph);
+		} else {
+			assert(err[0]);
+		}
 	} else {
 		assert(err[0]);
 	}
