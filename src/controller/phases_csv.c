@@ -39,7 +39,7 @@ const size_t mp_phase_ncols = sizeof(mp_phase_cols) / sizeof(mp_phase_cols[0]);
 static const char *const statuses[] = { "ok", "failed", "skipped" };
 
 #define AT(row, c, T) ((T *)((char *)(row) + (c)->off))
-#define AT_C(row, c, T) ((const T *)((const char *)(row) + (c)->off))
+#define AT_C(row, c, T) ((T const *)((const char *)(row) + (c)->off))
 
 void mp_phase_cell(const struct mp_phase_col *c, const struct mp_phase_row *row, char *buf,
 		   size_t len)
