@@ -62,8 +62,21 @@ TEST(proto_request_roundtrip_every_op)
 		}
 		if (op == MP_PROTO_CONFIGURE)
 			r.u.traffic = sample_traffic();
+		if (op == MP_PROTO_RX || op == MP_PROTO_RX_SERIES)
+			r.u.from = 0;        /* absent on the wire */
 		roundtrip_request(&r);
+		if (op == MP_PROTO_RX || op == MP_PROTO_RX_SERIES) {
+			r.u.from = op == MP_PROTO_RX ? MP_HIST_BUCKETS - 1 : MP_PROTO_INT_MAX;
+			roundtrip_request(&r);
+		}
 	}
+	/* the receiver's measure window */
+	memset(&r, 0, sizeof(r));
+	r.op = MP_PROTO_CONFIGURE;
+	r.u.traffic = sample_traffic();
+	r.u.traffic.measure_from_ns = 1000000000ULL;
+	r.u.traffic.measure_for_ns = MP_PROTO_INT_MAX;
+	roundtrip_request(&r);
 	/* configure variants: "max" rate, count instead of duration, no src MAC,
 	 * largest values */
 	memset(&r, 0, sizeof(r));
@@ -144,6 +157,29 @@ TEST(proto_reply_roundtrip_every_op_and_code)
 			rep.u.stats.c.first_tx_ns = 123456789;
 			rep.u.stats.c.last_tx_ns = MP_PROTO_INT_MAX;
 			break;
+		case MP_PROTO_RX: {
+			uint64_t *f = &rep.u.rx.c.frames;
+
+			/* A full page of the largest values fits one line. */
+			for (size_t i = 0; i < sizeof(rep.u.rx.c) / sizeof(uint64_t); i++)
+				f[i] = MP_PROTO_INT_MAX - i;
+			rep.u.rx.n = MP_PROTO_RX_BUCKETS;
+			for (unsigned i = 0; i < MP_PROTO_RX_BUCKETS; i++) {
+				rep.u.rx.idx[i] = MP_HIST_BUCKETS - MP_PROTO_RX_BUCKETS + i;
+				rep.u.rx.count[i] = MP_PROTO_INT_MAX;
+			}
+			rep.u.rx.next = MP_HIST_BUCKETS - 1;
+			break;
+		}
+		case MP_PROTO_RX_SERIES:
+			rep.u.series.n = MP_PROTO_RX_SAMPLES;
+			for (unsigned i = 0; i < MP_PROTO_RX_SAMPLES; i++) {
+				struct mp_rx_sample *x = &rep.u.series.s[i];
+
+				x->k = x->frames = x->p50_ns = x->p99_ns = MP_PROTO_INT_MAX;
+			}
+			rep.u.series.total = rep.u.series.next = MP_PROTO_INT_MAX;
+			break;
 		}
 		roundtrip_reply(&rep);
 	}
@@ -204,7 +240,13 @@ static const struct bad_case bad_requests[] = {
 	{ "{\"v\":1,\"id\":1,\"op\":\"auth\",\"nonce\":\"00\",\"proof\":\"00\"}",
 	  MP_PROTO_EINVAL, "hex digits" },
 	{ "{\"v\":1,\"id\":1,\"op\":\"auth\",\"nonce\":1}", MP_PROTO_EINVAL, "\"nonce\"" },
+	/* rx, rx_series: "from" an index */
+	{ "{\"v\":1,\"id\":1,\"op\":\"rx\",\"from\":25600}", MP_PROTO_EINVAL, "\"from\"" },
+	{ "{\"v\":1,\"id\":1,\"op\":\"rx_series\",\"from\":\"0\"}", MP_PROTO_EINVAL, "\"from\"" },
+	{ "{\"v\":1,\"id\":1,\"op\":\"stats\",\"from\":1}", MP_PROTO_EINVAL, "unknown field" },
 	/* configure */
+	{ CFG_HEAD "\"dev\":\"eth0\",\"size\":60,\"rate\":1000,\"measure_for\":\"1\"," CFG_GOOD_TAIL,
+	  MP_PROTO_EINVAL, "\"measure_for\"" },
 	{ CFG_HEAD "\"size\":60,\"rate\":1000," CFG_GOOD_TAIL, MP_PROTO_EINVAL, "missing field \"dev\"" },
 	{ CFG_HEAD "\"dev\":\"eth0\",\"size\":59,\"rate\":1000," CFG_GOOD_TAIL, MP_PROTO_EINVAL, "\"size\"" },
 	{ CFG_HEAD "\"dev\":\"eth0\",\"size\":9001,\"rate\":1000," CFG_GOOD_TAIL, MP_PROTO_EINVAL, "\"size\"" },
@@ -321,6 +363,10 @@ TEST(proto_accepts_documented_forms)
 	ASSERT_EQ(req.op, MP_PROTO_KEEPALIVE);
 }
 
+#define RX_COUNTERS ",\"frames\":1,\"lost\":0,\"reordered\":0,\"duplicated\":0," \
+	"\"earlier\":0,\"outside\":0,\"other\":0,\"ring_drops\":0,\"lat_min_ns\":1," \
+	"\"lat_max_ns\":1,\"lat_sum_ns\":1,\"jitter_ns\":0"
+
 TEST(proto_malformed_replies)
 {
 	static const char *const bad[] = {
@@ -337,6 +383,20 @@ TEST(proto_malformed_replies)
 		"{\"v\":1,\"id\":1,\"op\":\"hello\",\"ok\":true,\"version\":1,\"agent\":\"a\","
 		"\"engine\":\"e\",\"dev\":\"d\",\"max_pps\":1,\"nonce\":\"abc\"}",
 		"{\"v\":1,\"id\":1,\"op\":\"auth\",\"ok\":true,\"proof\":7}",
+		/* rx: indices not increasing, out of range, a pair of three, next too big */
+		"{\"v\":1,\"id\":1,\"op\":\"rx\",\"ok\":true" RX_COUNTERS ",\"next\":0,"
+		"\"buckets\":[[5,1],[5,2]]}",
+		"{\"v\":1,\"id\":1,\"op\":\"rx\",\"ok\":true" RX_COUNTERS ",\"next\":0,"
+		"\"buckets\":[[25600,1]]}",
+		"{\"v\":1,\"id\":1,\"op\":\"rx\",\"ok\":true" RX_COUNTERS ",\"next\":0,"
+		"\"buckets\":[[1,2,3]]}",
+		"{\"v\":1,\"id\":1,\"op\":\"rx\",\"ok\":true" RX_COUNTERS ",\"next\":25600,"
+		"\"buckets\":[]}",
+		"{\"v\":1,\"id\":1,\"op\":\"rx\",\"ok\":true,\"next\":0,\"buckets\":[]}",
+		"{\"v\":1,\"id\":1,\"op\":\"rx_series\",\"ok\":true,\"total\":1,\"next\":0,"
+		"\"samples\":[[1,2,3]]}",
+		"{\"v\":1,\"id\":1,\"op\":\"rx_series\",\"ok\":true,\"total\":1,\"next\":0,"
+		"\"samples\":[[1,2,3,-4]]}",
 	};
 	struct mp_proto_reply rep;
 	char err[MP_PROTO_MSG_MAX];

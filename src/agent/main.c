@@ -32,6 +32,7 @@ struct opts {
 	int have_listen;
 	const char *token_file;
 	const char *dev;
+	const char *rx_dev;
 	const char *engine;
 	const char *pktgen_root;
 	uint64_t deadman_ns;
@@ -61,6 +62,8 @@ static void usage(FILE *f)
 		"                       (port 0: any free port, logged at start)\n"
 		"  --token-file FILE    shared secret, 16 bytes or more, mode 600\n"
 		"  --dev IF             the only interface traffic may be sent on\n"
+		"  --rx-dev IF          receive what the DUT forwards on IF: loss by sequence,\n"
+		"                       reordering, duplicates, latency (optional)\n"
 		"  --engine KIND        auto (default), packet or pktgen\n"
 		"  --pktgen-root DIR    pktgen's control files (default /proc/net/pktgen)\n"
 		"  --deadman DURATION   stop traffic when the controller is silent this long\n"
@@ -117,12 +120,13 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out)
 /* Returns -1 to continue, or an exit code. */
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { O_LISTEN = 256, O_TOKEN, O_DEV, O_ENGINE, O_PKTGEN, O_DEADMAN,
+	enum { O_LISTEN = 256, O_TOKEN, O_DEV, O_RXDEV, O_ENGINE, O_PKTGEN, O_DEADMAN,
 	       O_MAXPPS, O_ANY, O_VERBOSE, O_HELP };
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "token-file", required_argument, NULL, O_TOKEN },
 		{ "dev", required_argument, NULL, O_DEV },
+		{ "rx-dev", required_argument, NULL, O_RXDEV },
 		{ "engine", required_argument, NULL, O_ENGINE },
 		{ "pktgen-root", required_argument, NULL, O_PKTGEN },
 		{ "deadman", required_argument, NULL, O_DEADMAN },
@@ -150,6 +154,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case O_TOKEN: o->token_file = optarg; break;
 		case O_DEV: o->dev = optarg; break;
+		case O_RXDEV: o->rx_dev = optarg; break;
 		case O_ENGINE: o->engine = optarg; break;
 		case O_PKTGEN: o->pktgen_root = optarg; break;
 		case O_DEADMAN:
@@ -189,6 +194,15 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		mp_err("--dev %s: no such interface here (ip link shows the interfaces)", o->dev);
 		return MP_EXIT_ENV;
 	}
+	if (o->rx_dev && (strlen(o->rx_dev) >= IFNAMSIZ || if_nametoindex(o->rx_dev) == 0)) {
+		mp_err("--rx-dev %s: no such interface here (ip link shows the interfaces)", o->rx_dev);
+		return MP_EXIT_ENV;
+	}
+	if (o->rx_dev && strcmp(o->rx_dev, o->dev) == 0) {
+		mp_err("--rx-dev %s is also --dev: the receiver needs the interface where the DUT "
+		       "forwards, not the one traffic is sent on", o->rx_dev);
+		return MP_EXIT_USAGE;
+	}
 	return -1;
 }
 
@@ -227,6 +241,7 @@ static int serve(const struct opts *o)
 	struct mp_server_opts so = { 0 };
 	struct mp_auth_token *token = NULL;
 	struct mp_engine *engine = NULL;
+	struct mp_receiver *receiver = NULL;
 	struct agent a = { 0 };
 	char err[ERR_MAX] = "";
 	int rc, code = MP_EXIT_OK;
@@ -242,8 +257,16 @@ static int serve(const struct opts *o)
 		mp_auth_token_free(token);
 		return MP_EXIT_ENV;
 	}
+	if (o->rx_dev && (rc = mp_receiver_open(o->rx_dev, &receiver, err, sizeof(err))) < 0) {
+		mp_err("receiver: %s", err);
+		mp_engine_destroy(engine);
+		mp_auth_token_free(token);
+		return MP_EXIT_ENV;
+	}
 	uv_loop_init(&a.loop);
 	so.listen = o->listen;
+	so.receiver = receiver;
+	so.rx_dev = o->rx_dev;
 	so.dev = o->dev;
 	so.max_pps = o->max_pps;
 	so.deadman_ns = o->deadman_ns;
@@ -264,6 +287,7 @@ static int serve(const struct opts *o)
 	uv_run(&a.loop, UV_RUN_DEFAULT);
 	if (uv_loop_close(&a.loop) != 0)
 		mp_warn("event loop closed with handles still open");
+	mp_receiver_close(receiver);
 	mp_engine_destroy(engine);
 	mp_auth_token_free(token);
 	return code;

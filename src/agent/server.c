@@ -62,6 +62,10 @@ struct mp_server {
 	struct conn *ctl;            /* the controller's connection, or NULL */
 	unsigned refusing;           /* EBUSY connections still open */
 	struct mp_traffic traffic;
+	uint16_t tag;                /* the last run's tag (frame.h) */
+	struct mp_hist *rx_snap;     /* the histogram rx pages are cut from */
+	struct mp_rx_counters rx_c;  /* ... and the counters read with it */
+	char rx_dev[IFNAMSIZ];
 	int configured;
 	int traffic_on;              /* started, not yet seen stopped */
 	int closing;
@@ -79,6 +83,7 @@ static void server_free_if_done(struct mp_server *s)
 		void (*done)(void *) = s->done;
 		void *arg = s->done_arg;
 
+		free(s->rx_snap);
 		free(s);
 		if (done)
 			done(arg);
@@ -254,6 +259,7 @@ static void op_hello(struct conn *c, const struct mp_proto_request *req)
 	snprintf(rep.u.hello.engine, sizeof(rep.u.hello.engine), "%s",
 		 mp_engine_name(s->o.engine));
 	snprintf(rep.u.hello.dev, sizeof(rep.u.hello.dev), "%s", s->dev);
+	snprintf(rep.u.hello.rx_dev, sizeof(rep.u.hello.rx_dev), "%s", s->rx_dev);
 	rep.u.hello.max_pps = s->o.max_pps;
 	memcpy(rep.u.hello.nonce, c->nonce, sizeof(c->nonce));
 	send_reply(c, &rep, 0);
@@ -365,6 +371,15 @@ static void op_start(struct conn *c, const struct mp_proto_request *req)
 	}
 	if (s->traffic_on)
 		traffic_stop(s, MP_LOG_INFO, "traffic finished by itself");
+	/* A new tag per run, never 0: frames of earlier runs are told apart. */
+	s->tag = (uint16_t)(s->tag + 1) ? (uint16_t)(s->tag + 1) : 1;
+	s->traffic.tag = s->tag;
+	if (s->o.receiver) {
+		uint64_t now = mp_now_ns(), from = now + s->traffic.measure_from_ns;
+
+		mp_receiver_arm(s->o.receiver, s->tag, from,
+				s->traffic.measure_for_ns ? from + s->traffic.measure_for_ns : 0);
+	}
 	rc = mp_engine_start(s->o.engine, &s->traffic, s->o.max_pps, err, sizeof(err));
 	if (rc < 0) {
 		mp_warn("engine %s refused to start: %s", mp_engine_name(s->o.engine), err);
@@ -415,6 +430,56 @@ static void op_stats(struct conn *c, const struct mp_proto_request *req)
 	send_reply(c, &rep, 0);
 }
 
+static int have_receiver(struct conn *c, const struct mp_proto_request *req)
+{
+	if (c->srv->o.receiver)
+		return 1;
+	reply_error(c, req, MP_PROTO_ESTATE,
+		    "this agent has no receiver; start it with --rx-dev on the interface where "
+		    "the DUT forwards (the traff-gen's third vif)");
+	return 0;
+}
+
+/* rx with from 0 reads the receiver now; later pages cut the same reading,
+ * so a histogram fetched in pages is one consistent snapshot. */
+static void op_rx(struct conn *c, const struct mp_proto_request *req)
+{
+	struct mp_server *s = c->srv;
+	struct mp_proto_reply rep;
+	unsigned i;
+
+	if (!have_receiver(c, req))
+		return;
+	if (req->u.from == 0)
+		mp_receiver_read(s->o.receiver, &s->rx_c, s->rx_snap);
+	mp_proto_reply_ok(&rep, req);
+	rep.u.rx.c = s->rx_c;
+	for (i = mp_hist_next(s->rx_snap, (unsigned)req->u.from);
+	     i < MP_HIST_BUCKETS && rep.u.rx.n < MP_PROTO_RX_BUCKETS;
+	     i = mp_hist_next(s->rx_snap, i + 1)) {
+		rep.u.rx.idx[rep.u.rx.n] = i;
+		rep.u.rx.count[rep.u.rx.n++] = s->rx_snap->b[i];
+	}
+	rep.u.rx.next = i < MP_HIST_BUCKETS ? i : 0;
+	send_reply(c, &rep, 0);
+}
+
+static void op_rx_series(struct conn *c, const struct mp_proto_request *req)
+{
+	struct mp_proto_reply rep;
+	size_t n, total;
+
+	if (!have_receiver(c, req))
+		return;
+	mp_proto_reply_ok(&rep, req);
+	n = mp_receiver_series(c->srv->o.receiver, req->u.from, rep.u.series.s,
+			       MP_PROTO_RX_SAMPLES, &total);
+	rep.u.series.n = (unsigned)n;
+	rep.u.series.total = total;
+	rep.u.series.next = req->u.from + n < total ? req->u.from + n : 0;
+	send_reply(c, &rep, 0);
+}
+
 /* Handles one line. Returns non-zero when the connection is closing. */
 static int on_line(void *arg, const char *line, size_t len)
 {
@@ -444,6 +509,8 @@ static int on_line(void *arg, const char *line, size_t len)
 	case MP_PROTO_START: op_start(c, &req); break;
 	case MP_PROTO_STOP: op_stop(c, &req); break;
 	case MP_PROTO_STATS: op_stats(c, &req); break;
+	case MP_PROTO_RX: op_rx(c, &req); break;
+	case MP_PROTO_RX_SERIES: op_rx_series(c, &req); break;
 	case MP_PROTO_KEEPALIVE:
 		mp_proto_reply_ok(&rep, &req);
 		send_reply(c, &rep, 0);
@@ -615,6 +682,13 @@ int mp_server_start(uv_loop_t *loop, const struct mp_server_opts *opts,
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	if (opts->receiver && !(s->rx_snap = mp_hist_new())) {
+		free(s);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	if (opts->receiver)
+		snprintf(s->rx_dev, sizeof(s->rx_dev), "%s", opts->rx_dev ? opts->rx_dev : "");
 	s->loop = loop;
 	s->o = *opts;
 	snprintf(s->dev, sizeof(s->dev), "%s", opts->dev);
@@ -639,15 +713,16 @@ int mp_server_start(uv_loop_t *loop, const struct mp_server_opts *opts,
 			 rc == UV_EADDRINUSE ? " (is another agent running?)" : "");
 		s->closing = 1;
 		uv_close((uv_handle_t *)&s->listener, on_server_handle_closed);
-		return rc;
+		return rc;   /* s (rx_snap included) is freed by the close callback */
 	}
 	s->port = ntohs(bound.sin_port);
 	uv_timer_init(loop, &s->tick);
 	s->tick.data = s;
 	s->handles_open++;
 	uv_timer_start(&s->tick, on_tick, MP_SERVER_TICK_MS, MP_SERVER_TICK_MS);
-	mp_info("listening on %s:%u (engine %s, dev %s, max %llu pps)", ip, s->port,
-		mp_engine_name(s->o.engine), s->dev, (unsigned long long)s->o.max_pps);
+	mp_info("listening on %s:%u (engine %s, dev %s, max %llu pps%s%s)", ip, s->port,
+		mp_engine_name(s->o.engine), s->dev, (unsigned long long)s->o.max_pps,
+		s->rx_dev[0] ? ", receiving on " : "", s->rx_dev);
 	*out = s;
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include <uv.h>
 
 #include "agent/engine.h"
+#include "agent/receiver.h"
 #include "common/auth.h"
 
 /* A second controller is refused with EBUSY (not queued). */
@@ -37,6 +38,8 @@ struct mp_server_opts {
 	const struct mp_auth_token *token;  /* borrowed, outlives the server */
 	struct mp_engine *engine;           /* borrowed; stopped, never destroyed */
 	const char *agent_version;          /* reported in hello */
+	struct mp_receiver *receiver;       /* borrowed, may be NULL (no --rx-dev) */
+	const char *rx_dev;                 /* its interface, reported in hello */
 };
 
 struct mp_server;

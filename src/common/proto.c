@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,6 +24,8 @@ static const char *const op_names[MP_PROTO_OP_COUNT] = {
 	[MP_PROTO_STATS] = "stats",
 	[MP_PROTO_KEEPALIVE] = "keepalive",
 	[MP_PROTO_BYE] = "bye",
+	[MP_PROTO_RX] = "rx",
+	[MP_PROTO_RX_SERIES] = "rx_series",
 };
 
 static const struct {
@@ -44,9 +47,10 @@ static const struct {
 /* The fields each request op takes besides v, id and op; NULL-terminated. */
 static const char *const configure_fields[] = {
 	"dev", "size", "rate", "duration", "count", "src_mac", "dst_mac",
-	"src_ip", "dst_ip", "src_port", "dst_port", NULL
+	"src_ip", "dst_ip", "src_port", "dst_port", "measure_from", "measure_for", NULL
 };
 static const char *const auth_fields[] = { "nonce", "proof", NULL };
+static const char *const page_fields[] = { "from", NULL };
 static const char *const no_fields[] = { NULL };
 
 static const char *const *op_fields(enum mp_proto_op op)
@@ -54,6 +58,8 @@ static const char *const *op_fields(enum mp_proto_op op)
 	switch (op) {
 	case MP_PROTO_AUTH: return auth_fields;
 	case MP_PROTO_CONFIGURE: return configure_fields;
+	case MP_PROTO_RX:
+	case MP_PROTO_RX_SERIES: return page_fields;
 	default: return no_fields;
 	}
 }
@@ -325,6 +331,35 @@ static int dev_name_ok(const char *s)
 	return 1;
 }
 
+/* An optional duration: integer nanoseconds or a string like "10s". */
+static int field_duration(struct field_ctx *c, const char *name, uint64_t *out)
+{
+	char q[QUOTE_MAX + 4];
+	const json_t *v = field(c, name, 0);
+	uint64_t x;
+
+	if (v && json_is_string(v)) {
+		int rc = mp_duration_parse(json_string_value(v), &x);
+
+		if (rc < 0 || x > MP_PROTO_INT_MAX) {
+			set_err(c->err, MP_PROTO_EINVAL,
+				"%s: \"%s\" is \"%s\", not a duration like \"10s\" or \"500ms\" (a number needs a unit)",
+				c->op, name, quote(q, json_string_value(v)));
+			return -EINVAL;
+		}
+		*out = x;
+	} else if (v) {
+		if (get_uint(v, MP_PROTO_INT_MAX, &x) < 0) {
+			set_err(c->err, MP_PROTO_EINVAL,
+				"%s: \"%s\" must be nanoseconds (an integer from 0 to %llu) or a string like \"10s\"",
+				c->op, name, (unsigned long long)MP_PROTO_INT_MAX);
+			return -EINVAL;
+		}
+		*out = x;
+	}
+	return 0;
+}
+
 static int decode_configure(struct field_ctx *c, struct mp_traffic *t)
 {
 	char q[QUOTE_MAX + 4];
@@ -363,26 +398,10 @@ static int decode_configure(struct field_ctx *c, struct mp_traffic *t)
 		t->rate_pps = x;
 	}
 
-	v = field(c, "duration", 0);
-	if (v && json_is_string(v)) {
-		int rc = mp_duration_parse(json_string_value(v), &x);
-
-		if (rc < 0 || x > MP_PROTO_INT_MAX) {
-			set_err(c->err, MP_PROTO_EINVAL,
-				"configure: \"duration\" is \"%s\", not a duration like \"10s\" or \"500ms\" (a number needs a unit)",
-				quote(q, json_string_value(v)));
-			return -EINVAL;
-		}
-		t->duration_ns = x;
-	} else if (v) {
-		if (get_uint(v, MP_PROTO_INT_MAX, &x) < 0) {
-			set_err(c->err, MP_PROTO_EINVAL,
-				"configure: \"duration\" must be nanoseconds (an integer from 0 to %llu) or a string like \"10s\"",
-				(unsigned long long)MP_PROTO_INT_MAX);
-			return -EINVAL;
-		}
-		t->duration_ns = x;
-	}
+	if (field_duration(c, "duration", &t->duration_ns) < 0 ||
+	    field_duration(c, "measure_from", &t->measure_from_ns) < 0 ||
+	    field_duration(c, "measure_for", &t->measure_for_ns) < 0)
+		return -EINVAL;
 	if (field_uint(c, "count", 0, MP_PROTO_INT_MAX, 0, &t->count) < 0)
 		return -EINVAL;
 	if (field_mac(c, "src_mac", 0, t->src_mac) < 0 ||
@@ -499,7 +518,7 @@ int mp_proto_decode_request(const char *line, size_t len,
 	}
 	if (op_lookup(json_string_value(v), &req->op) < 0) {
 		set_err(err, MP_PROTO_EPROTO,
-			"unknown op \"%s\"; known ops: hello, auth, configure, start, stop, stats, keepalive, bye",
+			"unknown op \"%s\"; known ops: hello, auth, configure, start, stop, stats, keepalive, bye, rx, rx_series",
 			quote(q, json_string_value(v)));
 		rc = -EPROTO;
 		goto out;
@@ -515,6 +534,10 @@ int mp_proto_decode_request(const char *line, size_t len,
 		rc = decode_configure(&c, &req->u.traffic);
 	else if (rc == 0 && req->op == MP_PROTO_AUTH)
 		rc = decode_auth(&c, req);
+	else if (rc == 0 && req->op == MP_PROTO_RX)
+		rc = field_uint(&c, "from", 0, MP_HIST_BUCKETS - 1, 0, &req->u.from);
+	else if (rc == 0 && req->op == MP_PROTO_RX_SERIES)
+		rc = field_uint(&c, "from", 0, MP_PROTO_INT_MAX, 0, &req->u.from);
 out:
 	json_decref(root);
 	if (rc == 0)
@@ -598,6 +621,10 @@ static int encode_traffic(json_t *o, const struct mp_traffic *t)
 		rc |= set_int(o, "duration", t->duration_ns);
 	if (t->count)
 		rc |= set_int(o, "count", t->count);
+	if (t->measure_from_ns)
+		rc |= set_int(o, "measure_from", t->measure_from_ns);
+	if (t->measure_for_ns)
+		rc |= set_int(o, "measure_for", t->measure_for_ns);
 	if (!mac_is_zero(t->src_mac)) {
 		mp_mac_format(t->src_mac, mac);
 		rc |= set_str(o, "src_mac", mac);
@@ -644,11 +671,74 @@ int mp_proto_encode_request(const struct mp_proto_request *req, char *buf, size_
 		     set_hex(o, "proof", req->u.auth.proof, MP_PROTO_PROOF_LEN);
 	else if (rc == 0 && req->op == MP_PROTO_CONFIGURE)
 		rc = encode_traffic(o, &req->u.traffic);
+	else if (rc == 0 && (req->op == MP_PROTO_RX || req->op == MP_PROTO_RX_SERIES) && req->u.from)
+		rc = set_int(o, "from", req->u.from);
 	if (rc) {
 		json_decref(o);
 		return -EINVAL;
 	}
 	return dump_line(o, buf, len);
+}
+
+/* The rx counters, by wire name and place in struct mp_rx_counters. */
+static const struct {
+	const char *name;
+	size_t off;
+} rx_fields[] = {
+#define RXF(f) { #f, offsetof(struct mp_rx_counters, f) }
+	RXF(frames), RXF(lost), RXF(reordered), RXF(duplicated), RXF(earlier),
+	RXF(outside), RXF(other), RXF(ring_drops), RXF(lat_min_ns), RXF(lat_max_ns),
+	RXF(lat_sum_ns), RXF(jitter_ns),
+#undef RXF
+};
+
+static uint64_t *rx_field(struct mp_rx_counters *c, size_t i)
+{
+	return (uint64_t *)((char *)c + rx_fields[i].off);
+}
+
+static int encode_rx(json_t *o, const struct mp_proto_reply *rep)
+{
+	struct mp_rx_counters c = rep->u.rx.c;
+	json_t *a = json_array();
+	int rc = 0;
+
+	if (!a || rep->u.rx.n > MP_PROTO_RX_BUCKETS)
+		return json_decref(a), -EINVAL;
+	for (size_t i = 0; i < sizeof(rx_fields) / sizeof(rx_fields[0]); i++)
+		rc |= set_int(o, rx_fields[i].name, *rx_field(&c, i));
+	for (unsigned i = 0; i < rep->u.rx.n; i++) {
+		if (rep->u.rx.idx[i] >= MP_HIST_BUCKETS || rep->u.rx.count[i] > MP_PROTO_INT_MAX)
+			rc = -EINVAL;
+		else if (json_array_append_new(a, json_pack("[I,I]", (json_int_t)rep->u.rx.idx[i],
+							    (json_int_t)rep->u.rx.count[i])))
+			rc = -ENOMEM;
+	}
+	rc |= json_object_set_new(o, "buckets", a) ? -ENOMEM : 0;
+	return rc | set_int(o, "next", rep->u.rx.next);
+}
+
+static int encode_series(json_t *o, const struct mp_proto_reply *rep)
+{
+	json_t *a = json_array();
+	int rc = 0;
+
+	if (!a || rep->u.series.n > MP_PROTO_RX_SAMPLES)
+		return json_decref(a), -EINVAL;
+	for (unsigned i = 0; i < rep->u.series.n; i++) {
+		const struct mp_rx_sample *x = &rep->u.series.s[i];
+
+		if (x->k > MP_PROTO_INT_MAX || x->frames > MP_PROTO_INT_MAX ||
+		    x->p50_ns > MP_PROTO_INT_MAX || x->p99_ns > MP_PROTO_INT_MAX)
+			rc = -EINVAL;
+		else if (json_array_append_new(a, json_pack("[I,I,I,I]", (json_int_t)x->k,
+							    (json_int_t)x->frames,
+							    (json_int_t)x->p50_ns,
+							    (json_int_t)x->p99_ns)))
+			rc = -ENOMEM;
+	}
+	rc |= json_object_set_new(o, "samples", a) ? -ENOMEM : 0;
+	return rc | set_int(o, "total", rep->u.series.total) | set_int(o, "next", rep->u.series.next);
 }
 
 static int encode_counters(json_t *o, const struct mp_proto_reply *rep)
@@ -690,6 +780,7 @@ int mp_proto_encode_reply(const struct mp_proto_reply *rep, char *buf, size_t le
 			     set_str(o, "agent", rep->u.hello.agent) |
 			     set_str(o, "engine", rep->u.hello.engine) |
 			     set_str(o, "dev", rep->u.hello.dev) |
+			     set_str(o, "rx_dev", rep->u.hello.rx_dev) |
 			     set_int(o, "max_pps", rep->u.hello.max_pps) |
 			     set_hex(o, "nonce", rep->u.hello.nonce, MP_PROTO_NONCE_LEN);
 			break;
@@ -699,6 +790,12 @@ int mp_proto_encode_reply(const struct mp_proto_reply *rep, char *buf, size_t le
 		case MP_PROTO_STOP:
 		case MP_PROTO_STATS:
 			rc = encode_counters(o, rep);
+			break;
+		case MP_PROTO_RX:
+			rc = encode_rx(o, rep);
+			break;
+		case MP_PROTO_RX_SERIES:
+			rc = encode_series(o, rep);
 			break;
 		default:
 			break;
@@ -737,6 +834,60 @@ static int reply_uint(const json_t *root, const char *k, uint64_t *out)
 	return get_uint(json_object_get(root, k), MP_PROTO_INT_MAX, out) < 0 ? -EINVAL : 0;
 }
 
+/* [[idx, count], ...]: at most MP_PROTO_RX_BUCKETS, indices increasing. */
+static int decode_rx(const json_t *root, struct mp_proto_reply *rep, const char **bad)
+{
+	const json_t *a = json_object_get(root, "buckets"), *e;
+	size_t i;
+
+	for (i = 0; i < sizeof(rx_fields) / sizeof(rx_fields[0]); i++)
+		if (reply_uint(root, rx_fields[i].name, rx_field(&rep->u.rx.c, i)) < 0)
+			return *bad = rx_fields[i].name, -EINVAL;
+	if (reply_uint(root, "next", &rep->u.rx.next) < 0 || rep->u.rx.next >= MP_HIST_BUCKETS)
+		return *bad = "next", -EINVAL;
+	if (!json_is_array(a) || json_array_size(a) > MP_PROTO_RX_BUCKETS)
+		return *bad = "buckets", -EINVAL;
+	json_array_foreach(a, i, e) {
+		uint64_t idx, n;
+
+		if (!json_is_array(e) || json_array_size(e) != 2 ||
+		    get_uint(json_array_get(e, 0), MP_HIST_BUCKETS - 1, &idx) < 0 ||
+		    get_uint(json_array_get(e, 1), MP_PROTO_INT_MAX, &n) < 0 ||
+		    (i && idx <= rep->u.rx.idx[i - 1]))
+			return *bad = "buckets", -EINVAL;
+		rep->u.rx.idx[i] = (uint32_t)idx;
+		rep->u.rx.count[i] = n;
+	}
+	rep->u.rx.n = (unsigned)json_array_size(a);
+	return 0;
+}
+
+/* [[k, frames, p50_ns, p99_ns], ...]: at most MP_PROTO_RX_SAMPLES. */
+static int decode_series(const json_t *root, struct mp_proto_reply *rep, const char **bad)
+{
+	const json_t *a = json_object_get(root, "samples"), *e;
+	size_t i;
+
+	if (reply_uint(root, "total", &rep->u.series.total) < 0)
+		return *bad = "total", -EINVAL;
+	if (reply_uint(root, "next", &rep->u.series.next) < 0)
+		return *bad = "next", -EINVAL;
+	if (!json_is_array(a) || json_array_size(a) > MP_PROTO_RX_SAMPLES)
+		return *bad = "samples", -EINVAL;
+	json_array_foreach(a, i, e) {
+		struct mp_rx_sample *x = &rep->u.series.s[i];
+
+		if (!json_is_array(e) || json_array_size(e) != 4 ||
+		    get_uint(json_array_get(e, 0), MP_PROTO_INT_MAX, &x->k) < 0 ||
+		    get_uint(json_array_get(e, 1), MP_PROTO_INT_MAX, &x->frames) < 0 ||
+		    get_uint(json_array_get(e, 2), MP_PROTO_INT_MAX, &x->p50_ns) < 0 ||
+		    get_uint(json_array_get(e, 3), MP_PROTO_INT_MAX, &x->p99_ns) < 0)
+			return *bad = "samples", -EINVAL;
+	}
+	rep->u.series.n = (unsigned)json_array_size(a);
+	return 0;
+}
+
 static int decode_reply_values(const json_t *root, struct mp_proto_reply *rep,
 			       const char **bad)
 {
@@ -753,6 +904,10 @@ static int decode_reply_values(const json_t *root, struct mp_proto_reply *rep,
 			return *bad = "engine", -EINVAL;
 		if (reply_str(root, "dev", rep->u.hello.dev, sizeof(rep->u.hello.dev)) < 0)
 			return *bad = "dev", -EINVAL;
+		/* Optional: agents before the receiver do not send it. */
+		if (json_object_get(root, "rx_dev") &&
+		    reply_str(root, "rx_dev", rep->u.hello.rx_dev, sizeof(rep->u.hello.rx_dev)) < 0)
+			return *bad = "rx_dev", -EINVAL;
 		if (reply_uint(root, "max_pps", &rep->u.hello.max_pps) < 0)
 			return *bad = "max_pps", -EINVAL;
 		if (reply_hex(root, "nonce", rep->u.hello.nonce, MP_PROTO_NONCE_LEN) < 0)
@@ -782,6 +937,10 @@ static int decode_reply_values(const json_t *root, struct mp_proto_reply *rep,
 			return *bad = "last_tx_ns", -EINVAL;
 		return 0;
 	}
+	case MP_PROTO_RX:
+		return decode_rx(root, rep, bad);
+	case MP_PROTO_RX_SERIES:
+		return decode_series(root, rep, bad);
 	default:
 		return 0;
 	}

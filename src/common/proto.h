@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/hist.h"
 #include "common/traffic.h"
 
 #define MP_PROTO_VERSION 1
@@ -30,6 +31,10 @@
 #define MP_PROTO_MSG_MAX 512
 /* Room for the agent's version and engine name in a hello reply. */
 #define MP_PROTO_NAME_MAX 64
+/* Histogram buckets per rx reply and samples per rx_series reply: a full
+ * page of the largest values stays under MP_PROTO_LINE_MAX. */
+#define MP_PROTO_RX_BUCKETS 120
+#define MP_PROTO_RX_SAMPLES 56
 /* The value of "rate" meaning as fast as the agent allows. */
 #define MP_PROTO_RATE_MAX_WORD "max"
 
@@ -42,6 +47,8 @@ enum mp_proto_op {
 	MP_PROTO_STATS,
 	MP_PROTO_KEEPALIVE,
 	MP_PROTO_BYE,
+	MP_PROTO_RX,         /* the receiver's counters and a page of its histogram */
+	MP_PROTO_RX_SERIES,  /* a page of the receiver's 100 ms series */
 	MP_PROTO_OP_COUNT,
 };
 
@@ -69,6 +76,7 @@ struct mp_proto_request {
 			uint8_t proof[MP_PROTO_PROOF_LEN];
 		} auth;
 		struct mp_traffic traffic;                 /* configure */
+		uint64_t from;                             /* rx, rx_series: first index */
 	} u;
 };
 
@@ -85,6 +93,7 @@ struct mp_proto_reply {
 			char agent[MP_PROTO_NAME_MAX];      /* agent program version */
 			char engine[MP_PROTO_NAME_MAX];     /* traffic engine name */
 			char dev[IFNAMSIZ];                 /* the only data interface */
+			char rx_dev[IFNAMSIZ];              /* the receiver's, "" without */
 			uint64_t max_pps;                   /* the agent's rate ceiling */
 			uint8_t nonce[MP_PROTO_NONCE_LEN];  /* the server's nonce */
 		} hello;
@@ -95,6 +104,19 @@ struct mp_proto_reply {
 			struct mp_traffic_counters c;
 			int running;
 		} stats;
+		struct {                                    /* rx */
+			struct mp_rx_counters c;
+			unsigned n;                         /* buckets in this page */
+			uint32_t idx[MP_PROTO_RX_BUCKETS];  /* increasing, < MP_HIST_BUCKETS */
+			uint64_t count[MP_PROTO_RX_BUCKETS];
+			uint64_t next;                      /* next page's from; 0: last page */
+		} rx;
+		struct {                                    /* rx_series */
+			unsigned n;
+			struct mp_rx_sample s[MP_PROTO_RX_SAMPLES];
+			uint64_t total;                     /* samples stored */
+			uint64_t next;                      /* 0: last page */
+		} series;
 	} u;
 };
 

@@ -25,6 +25,8 @@ struct mp_traffic {
 	uint8_t dst_mac[MP_MAC_LEN];
 	struct in_addr src_ip, dst_ip;
 	uint16_t src_port, dst_port; /* host byte order */
+	uint64_t measure_from_ns;    /* the receiver's window: frames sent from this */
+	uint64_t measure_for_ns;     /* long after start (0: to the end) are counted */
 	uint16_t tag;                /* run tag in every frame (frame.h): set by the
 				      * agent at each start, not by the controller */
 };

@@ -31,6 +31,8 @@ struct req {
 	struct req *next;
 	enum mp_proto_op op;
 	struct mp_traffic traffic;
+	uint64_t from;           /* rx, rx_series: the next page */
+	struct mp_agent_rx *rx;  /* ... and where pages go */
 	uint64_t id;             /* assigned when sent */
 	mp_agentc_cb cb;
 	void *arg;
@@ -77,6 +79,7 @@ struct mp_agentc {
 	/* hello */
 	char engine[MP_PROTO_NAME_MAX];
 	char agent_version[MP_PROTO_NAME_MAX];
+	char rx_dev[IFNAMSIZ];
 
 	/* requests */
 	struct req *head, *tail;
@@ -255,6 +258,8 @@ static void pump(struct mp_agentc *ac)
 	r.op = ac->head->op;
 	if (r.op == MP_PROTO_CONFIGURE)
 		r.u.traffic = ac->head->traffic;
+	if (r.op == MP_PROTO_RX || r.op == MP_PROTO_RX_SERIES)
+		r.u.from = ac->head->from;
 	rc = send_line(ac, &r);
 	if (rc == -EINVAL) {
 		finish_head(ac, -EINVAL,
@@ -274,20 +279,20 @@ static void on_pump(uv_timer_t *t)
 	pump(t->data);
 }
 
-static void enqueue(struct mp_agentc *ac, enum mp_proto_op op, const struct mp_traffic *t,
-		    mp_agentc_cb cb, void *arg)
+static struct req *enqueue(struct mp_agentc *ac, enum mp_proto_op op,
+			   const struct mp_traffic *t, mp_agentc_cb cb, void *arg)
 {
 	struct req *r;
 
 	assert(cb);
 	if (ac->state == AC_CLOSING) {
 		cb(ac, -ECANCELED, "the agent client is closing", NULL, arg);
-		return;
+		return NULL;
 	}
 	r = calloc(1, sizeof(*r));
 	if (!r) {
 		cb(ac, -ENOMEM, "out of memory", NULL, arg);
-		return;
+		return NULL;
 	}
 	r->op = op;
 	if (t)
@@ -300,6 +305,7 @@ static void enqueue(struct mp_agentc *ac, enum mp_proto_op op, const struct mp_t
 		ac->head = r;
 	ac->tail = r;
 	pump_soon(ac);
+	return r;
 }
 
 /* ---- connecting --------------------------------------------------------- */
@@ -485,6 +491,7 @@ static void handshake_reply(struct mp_agentc *ac, const struct mp_proto_reply *r
 		}
 		snprintf(ac->engine, sizeof(ac->engine), "%s", rep->u.hello.engine);
 		snprintf(ac->agent_version, sizeof(ac->agent_version), "%s", rep->u.hello.agent);
+		snprintf(ac->rx_dev, sizeof(ac->rx_dev), "%s", rep->u.hello.rx_dev);
 		memcpy(ac->server_nonce, rep->u.hello.nonce, MP_AUTH_NONCE_LEN);
 		mp_auth_nonce(ac->client_nonce);
 		memcpy(r.u.auth.nonce, ac->client_nonce, MP_AUTH_NONCE_LEN);
@@ -516,6 +523,55 @@ static void handshake_reply(struct mp_agentc *ac, const struct mp_proto_reply *r
 	connect_done(ac, 0, "");
 }
 
+/* One page of rx or rx_series into h->rx. Returns 1 when another page is
+ * to be asked for (the request stays at the head, sent again), 0 when done,
+ * or -ENOMEM. */
+static int rx_page(struct mp_agentc *ac, struct req *h, const struct mp_proto_reply *rep)
+{
+	struct mp_agent_rx *rx = h->rx;
+	uint64_t next;
+
+	if (h->op == MP_PROTO_RX) {
+		if (h->from == 0)
+			mp_hist_reset(rx->hist);
+		rx->c = rep->u.rx.c;
+		for (unsigned i = 0; i < rep->u.rx.n; i++)
+			mp_hist_add_bucket(rx->hist, rep->u.rx.idx[i], rep->u.rx.count[i]);
+		next = rep->u.rx.next;
+		if (!next) {
+			/* The exact figures, where the buckets only bound them. */
+			rx->hist->min = rx->c.lat_min_ns;
+			rx->hist->max = rx->c.lat_max_ns;
+			rx->hist->sum = (double)rx->c.lat_sum_ns;
+		}
+	} else {
+		size_t room = rx->nseries + rep->u.series.n;
+		struct mp_rx_sample *s;
+
+		if (h->from == 0)
+			rx->nseries = room = rep->u.series.n;
+		s = realloc(rx->series, (room ? room : 1) * sizeof(*s));
+		if (!s)
+			return -ENOMEM;
+		rx->series = s;
+		memcpy(s + room - rep->u.series.n, rep->u.series.s,
+		       rep->u.series.n * sizeof(*s));
+		rx->nseries = room;
+		next = rep->u.series.next;
+		if (next && (next <= h->from || room >= MP_PROTO_INT_MAX))
+			next = 0;       /* never loop on an agent that does not advance */
+	}
+	if (h->op == MP_PROTO_RX && next && next <= h->from)
+		next = 0;
+	if (!next)
+		return 0;
+	h->from = next;
+	ac->head_sent = 0;
+	uv_timer_stop(&ac->req_timer);
+	pump_soon(ac);
+	return 1;
+}
+
 static void ready_reply(struct mp_agentc *ac, const struct mp_proto_reply *rep)
 {
 	struct req *h = ac->head;
@@ -543,6 +599,13 @@ static void ready_reply(struct mp_agentc *ac, const struct mp_proto_reply *rep)
 	}
 	if (rep->code != MP_PROTO_OK) {
 		finish_head(ac, mp_proto_code_errno(rep->code), rep->msg, NULL);
+		return;
+	}
+	if (h->op == MP_PROTO_RX || h->op == MP_PROTO_RX_SERIES) {
+		int more = rx_page(ac, h, rep);
+
+		if (more <= 0)
+			finish_head(ac, more, more ? "out of memory" : "", NULL);
 		return;
 	}
 	if (h->op == MP_PROTO_STOP || h->op == MP_PROTO_STATS) {
@@ -715,6 +778,28 @@ void mp_agentc_stop(struct mp_agentc *ac, mp_agentc_cb cb, void *arg)
 void mp_agentc_stats(struct mp_agentc *ac, mp_agentc_cb cb, void *arg)
 {
 	enqueue(ac, MP_PROTO_STATS, NULL, cb, arg);
+}
+
+void mp_agentc_rx(struct mp_agentc *ac, struct mp_agent_rx *rx, mp_agentc_cb cb, void *arg)
+{
+	struct req *r = enqueue(ac, MP_PROTO_RX, NULL, cb, arg);
+
+	if (r)
+		r->rx = rx;
+}
+
+void mp_agentc_rx_series(struct mp_agentc *ac, struct mp_agent_rx *rx, mp_agentc_cb cb,
+			 void *arg)
+{
+	struct req *r = enqueue(ac, MP_PROTO_RX_SERIES, NULL, cb, arg);
+
+	if (r)
+		r->rx = rx;
+}
+
+const char *mp_agentc_rx_dev(const struct mp_agentc *ac)
+{
+	return ac->rx_dev;
 }
 
 const char *mp_agentc_engine(const struct mp_agentc *ac)

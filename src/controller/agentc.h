@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "common/hist.h"
 #include "common/traffic.h"
 
 #define MP_AGENTC_KEEPALIVE_MS 1000     /* well under the agent's dead-man */
@@ -58,7 +59,24 @@ void mp_agentc_start(struct mp_agentc *ac, mp_agentc_cb cb, void *arg);
 void mp_agentc_stop(struct mp_agentc *ac, mp_agentc_cb cb, void *arg);
 void mp_agentc_stats(struct mp_agentc *ac, mp_agentc_cb cb, void *arg);
 
+/* What the agent's receiver saw (docs/protocol.md, ops rx and rx_series). */
+struct mp_agent_rx {
+	struct mp_rx_counters c;
+	struct mp_hist *hist;            /* the caller's (mp_hist_new); reset and filled */
+	struct mp_rx_sample *series;     /* malloc'd by mp_agentc_rx_series; caller frees */
+	size_t nseries;
+};
+
+/* Fetches the receiver's counters and its whole latency histogram, page by
+ * page from one snapshot, into rx (hist's min, max and sum are the exact
+ * ones). status -EPERM (ESTATE) when the agent has no receiver (--rx-dev). */
+void mp_agentc_rx(struct mp_agentc *ac, struct mp_agent_rx *rx, mp_agentc_cb cb, void *arg);
+/* Fetches the whole 100 ms series into rx->series (replacing it). */
+void mp_agentc_rx_series(struct mp_agentc *ac, struct mp_agent_rx *rx, mp_agentc_cb cb,
+			 void *arg);
+
 /* What the agent said in hello (valid once connected; "" before). */
+const char *mp_agentc_rx_dev(const struct mp_agentc *ac);
 const char *mp_agentc_engine(const struct mp_agentc *ac);
 const char *mp_agentc_agent_version(const struct mp_agentc *ac);
 
