@@ -5,7 +5,9 @@
  * callback calls mp_sweep_next() again. Every source lives on sw->loop:
  * xenstore watches (xs.c), DHCP snooping (discovery.c), the agent's control
  * channel (agentc.c), child processes (child.c), the sampling timer
- * (sampler.c) and the phase timers (sweep_phase.c), and signals here. */
+ * (sampler.c), the phase's own timer (sweep_phase.c), and here the boot
+ * timeout and signals. sweep.c starts a phase with mp_sweep_phase_run()
+ * and learns its end from the completion callback, on_phase_done(). */
 #include "controller/sweep_internal.h"
 
 #include <stdarg.h>
@@ -42,6 +44,7 @@ const enum mp_role mp_sweep_roles[SW_NROLES] = {
 };
 
 static void start_cleanup(struct sweep *sw);
+static void on_phase_done(struct sweep *sw, int recorded);
 
 /* --resume: phases already finished in the run being continued. */
 static int phase_done_before(const struct sweep *sw, size_t i)
@@ -258,12 +261,12 @@ void mp_sweep_next(struct sweep *sw)
 		/* fall through */
 	case ST_WAIT_UP:
 		if (!sw->up[MP_DOM_TRAFFGEN] || !sw->up[MP_DOM_DUT]) {
-			if (!uv_is_active((uv_handle_t *)&sw->timer))
-				uv_timer_start(&sw->timer, on_boot_timeout,
+			if (!uv_is_active((uv_handle_t *)&sw->boot_timer))
+				uv_timer_start(&sw->boot_timer, on_boot_timeout,
 					       p->boot_timeout_ns / MP_NS_PER_MS, 0);
 			return;         /* on_xs_event calls us again */
 		}
-		uv_timer_stop(&sw->timer);
+		uv_timer_stop(&sw->boot_timer);
 		if (resolve_roles(sw) < 0)
 			return;
 		sw->step = ST_DISCOVER;
@@ -296,7 +299,7 @@ void mp_sweep_next(struct sweep *sw)
 		       phase_done_before(sw, sw->phase))
 			sw->phase++;
 		if (sw->phase < (sw->version + 1) * phases_per_version(sw)) {
-			mp_sweep_phase_run(sw);
+			mp_sweep_phase_run(sw, on_phase_done);
 			return;
 		}
 		sw->step = ST_VERSION_DONE;
@@ -322,7 +325,7 @@ void mp_sweep_next(struct sweep *sw)
 	case ST_CLEANUP:
 		sw->stopping = 1;
 		/* Say bye before the traff-gen goes, so its end is not a lost connection. */
-		if (sw->agent && !sw->ph.active) {
+		if (sw->agent && !mp_sweep_phase_busy(sw)) {
 			mp_agentc_close(sw->agent);
 			sw->agent = NULL;
 			sw->agent_ok = 0;
@@ -349,10 +352,10 @@ static void start_cleanup(struct sweep *sw)
 	if (sw->stopping)
 		return;
 	sw->stopping = 1;
-	uv_timer_stop(&sw->timer);
+	uv_timer_stop(&sw->boot_timer);
 	mp_child_kill_all();
-	if (sw->ph.active) {
-		/* Stops traffic first; calls mp_sweep_next() when done. */
+	if (mp_sweep_phase_busy(sw)) {
+		/* Stops traffic first; on_phase_done() then calls mp_sweep_next(). */
 		sw->step = ST_CLEANUP;
 		mp_sweep_phase_abort(sw);
 		return;
@@ -423,18 +426,9 @@ static void on_xs_event(struct mp_xs *xs, const struct mp_xs_event *ev, void *ar
 			ev->domain->name, ev->domain->domid);
 		if (sw->stopping)
 			return;
-		if (sw->waiting_gone) {         /* the phase already failed for it */
-			sw->waiting_gone = 0;
-			uv_timer_stop(&sw->timer);
-			mp_sweep_phase_done(sw);
-			return;
-		}
-		if (sw->ph.active) {
-			mp_sweep_phase_fail(sw, "the %s domain %s (domid %u) disappeared mid-phase",
-					    mp_dom_name((enum mp_dom)d), ev->domain->name,
-					    ev->domain->domid);
-			return;         /* phase_done decides what comes next */
-		}
+		if (mp_sweep_phase_domain_gone(sw, (enum mp_dom)d, ev->domain->name,
+					       ev->domain->domid))
+			return;         /* on_phase_done decides what comes next */
 		skip_rest(sw, "a domain of the run disappeared");
 		mp_sweep_fatal(sw, MP_EXIT_FAIL, "the %s domain disappeared; stopping",
 			       mp_dom_name((enum mp_dom)d));
@@ -449,13 +443,15 @@ static void on_xs_event(struct mp_xs *xs, const struct mp_xs_event *ev, void *ar
 	}
 }
 
-/* Called by sweep_phase.c after a phase's row is written. */
-void mp_sweep_phase_done(struct sweep *sw)
+/* The phase's completion callback: its row is written (recorded), or it was
+ * aborted by cleanup without one. */
+static void on_phase_done(struct sweep *sw, int recorded)
 {
 	const struct mp_plan *p = sw->plan;
 	int dut_lost = !sw->up[MP_DOM_DUT], tg_lost = !sw->up[MP_DOM_TRAFFGEN];
 
-	sw->phase++;
+	if (recorded)
+		sw->phase++;
 	if (sw->stopping) {
 		mp_sweep_next(sw);
 		return;
@@ -546,7 +542,8 @@ static void close_all(struct sweep *sw)
 		mp_nl_close(sw->nl);
 	if (sw->xc)
 		mp_xc_close(sw->xc);
-	uv_close((uv_handle_t *)&sw->timer, NULL);
+	uv_close((uv_handle_t *)&sw->boot_timer, NULL);
+	mp_sweep_phase_close(sw);
 	uv_close((uv_handle_t *)&sw->sigint, NULL);
 	uv_close((uv_handle_t *)&sw->sigterm, NULL);
 	uv_run(&sw->loop, UV_RUN_DEFAULT);
@@ -597,8 +594,9 @@ static int run(const struct mp_plan *plan, const struct mp_run_opts *opts,
 	sw->t0 = mp_now_ns();
 	find_dirs(sw);
 	uv_loop_init(&sw->loop);
-	uv_timer_init(&sw->loop, &sw->timer);
-	sw->timer.data = sw;
+	uv_timer_init(&sw->loop, &sw->boot_timer);
+	sw->boot_timer.data = sw;
+	mp_sweep_phase_init(sw);
 	uv_signal_init(&sw->loop, &sw->sigint);
 	uv_signal_init(&sw->loop, &sw->sigterm);
 	sw->sigint.data = sw->sigterm.data = sw;
@@ -621,7 +619,6 @@ static int run(const struct mp_plan *plan, const struct mp_run_opts *opts,
 		mp_sweep_next(sw);
 		uv_run(&sw->loop, UV_RUN_DEFAULT);
 	}
-	mp_sweep_phase_free(sw);
 	mp_progress_free(sw->progress);
 	mp_out_finish(sw->out, sw->final_status ? sw->final_status : "failed");
 	mp_log_set_file(NULL);

@@ -33,9 +33,16 @@ struct sw_series {
 	size_t n, cap;
 };
 
+struct sweep;
+
+/* Called once a phase is over. `recorded` is 1 when its row is in
+ * phases.csv (ok or failed), 0 when it was aborted without a row. */
+typedef void mp_sweep_phase_cb(struct sweep *sw, int recorded);
+
+/* One phase's state, owned by sweep_phase.c; sweep.c only asks
+ * mp_sweep_phase_busy(). */
 struct sw_phase {
 	struct mp_phase p;
-	unsigned gen;                   /* tells late callbacks of old phases apart */
 	int active;                     /* between configure and the row */
 	enum sw_window window;
 	int traffic_on;                 /* the agent may be sending */
@@ -51,6 +58,13 @@ struct sw_phase {
 	int have_cpu_start, have_cpu_end;
 	uint64_t started_ns;
 	int lost_dom;                   /* a vif of this domain vanished, or -1 */
+
+	/* Kept from one phase to the next: mp_sweep_phase_run() resets only
+	 * the fields above. */
+	unsigned gen;                   /* tells late callbacks of old phases apart */
+	uv_timer_t timer;               /* the phase's windows and its wait for GONE */
+	int waiting_gone;               /* row written; waiting for xenstore's GONE */
+	mp_sweep_phase_cb *done;        /* who is told when the phase is over */
 };
 
 struct sweep {
@@ -66,7 +80,7 @@ struct sweep {
 	struct mp_sampler *sampler;
 	struct mp_progress *progress;
 	uv_signal_t sigint, sigterm;
-	uv_timer_t timer;               /* boot timeouts, phase windows */
+	uv_timer_t boot_timer;          /* domains up, vifs connected */
 
 	uint64_t t0;                    /* run start, monotonic */
 	int step;                       /* enum in sweep.c */
@@ -92,7 +106,6 @@ struct sweep {
 	char ifname[SW_NROLES][IFNAMSIZ];
 	int busy;                       /* a child process is running */
 	const unsigned char *done;      /* --resume: phases finished before, or NULL */
-	int waiting_gone;               /* a failed phase waits for xenstore's GONE */
 };
 
 /* sweep.c */
@@ -100,14 +113,35 @@ void mp_sweep_next(struct sweep *sw);
 void mp_sweep_fatal(struct sweep *sw, int exit_code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* sweep_phase.c: runs phase sw->phase; calls mp_sweep_phase_done when the
- * phase's row is written (ok or failed). */
-void mp_sweep_phase_run(struct sweep *sw);
+/* sweep_phase.c: one measurement phase, on the phase's own timer. Its steps:
+ *
+ *   configure  the agent accepts the traffic (frame size, rate, addresses)
+ *   start      the agent starts sending; the sampler starts
+ *   warm-up    plan phase.warmup; samples labelled "warmup", not counted
+ *   measure    plan phase.duration; agent and xenctrl counters at both edges
+ *   stop       the agent stops sending (asked at the end of measure)
+ *   drain      plan phase.cooldown: what the DUT still holds comes out
+ *   done       the row is written; if a vif vanished, wait (bounded) for
+ *              xenstore to say its domain has gone, so the caller knows
+ *              which domain is lost; then the completion callback runs.
+ *
+ * A failure at any step stops traffic and jumps to done with status
+ * "failed". */
+int mp_sweep_phase_init(struct sweep *sw);
+/* Runs phase sw->phase; calls done(sw, recorded) when it is over. */
+void mp_sweep_phase_run(struct sweep *sw, mp_sweep_phase_cb *done);
+/* The phase is running or waiting for GONE: it will call its callback. */
+int mp_sweep_phase_busy(const struct sweep *sw);
 void mp_sweep_phase_fail(struct sweep *sw, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* xenstore says domain `dom` has gone. Returns 1 if the phase takes it
+ * (fails, or ends its wait; its callback follows), 0 if no phase is busy. */
+int mp_sweep_phase_domain_gone(struct sweep *sw, enum mp_dom dom, const char *name,
+			       unsigned domid);
+/* On interrupt: stops traffic, writes no row, then calls the callback. */
 void mp_sweep_phase_abort(struct sweep *sw);
-void mp_sweep_phase_done(struct sweep *sw);
-void mp_sweep_phase_free(struct sweep *sw);
+/* Closes the timer (the loop runs its close) and frees the samples. */
+void mp_sweep_phase_close(struct sweep *sw);
 void mp_sweep_sample_tick(struct mp_sampler *s, uint64_t due_ns, uint64_t now_ns,
 			  void *arg);
 

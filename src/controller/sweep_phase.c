@@ -1,8 +1,12 @@
 /* One measurement phase: configure the agent, start traffic and sampling,
- * warm up, measure, stop traffic, drain, then write the phase's row.
+ * warm up, measure, stop traffic, drain, then write the phase's row and tell
+ * the caller (the steps are described in sweep_internal.h).
  *
  *   configure -> start -> [warmup] -> stats@start -> [measure] -> stats@end
- *   -> stop -> [cooldown] -> row
+ *   -> stop -> [cooldown = drain] -> row -> [wait for GONE] -> done callback
+ *
+ * The phase has its own timer (ph->timer) for its windows and its wait, so
+ * nothing outside this file starts or stops it.
  *
  * Samples are taken on the sampler's absolute schedule during the whole
  * phase, each labelled with the window it fell in; only the measure window
@@ -11,7 +15,9 @@
 #include "controller/sweep_internal.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -228,20 +234,29 @@ static void write_row(struct sweep *sw)
 		mp_progress_phase_done(sw->progress, &row);
 }
 
+/* The phase is over: its callback decides what comes next. */
+static void phase_over(struct sweep *sw, int recorded)
+{
+	mp_sweep_phase_cb *done = sw->ph.done;
+
+	sw->ph.done = NULL;
+	done(sw, recorded);
+}
+
 /* xenstore never said the domain of a vanished vif has gone: go on. */
 static void on_gone_timeout(uv_timer_t *t)
 {
 	struct sweep *sw = t->data;
 
-	sw->waiting_gone = 0;
-	mp_sweep_phase_done(sw);
+	sw->ph.waiting_gone = 0;
+	phase_over(sw, 1);
 }
 
 static void phase_end(struct sweep *sw)
 {
 	struct sw_phase *ph = &sw->ph;
 
-	uv_timer_stop(&sw->timer);
+	uv_timer_stop(&ph->timer);
 	mp_sampler_stop(sw->sampler);
 	ph->window = SW_NONE;
 	write_row(sw);
@@ -250,11 +265,11 @@ static void phase_end(struct sweep *sw)
 	/* A vif vanished before xenstore reported its domain gone: wait for
 	 * that report, so the next step knows the domain is lost. */
 	if (ph->lost_dom >= 0 && sw->up[ph->lost_dom] && !sw->stopping) {
-		sw->waiting_gone = 1;
-		uv_timer_start(&sw->timer, on_gone_timeout, GONE_WAIT_MS, 0);
+		ph->waiting_gone = 1;
+		uv_timer_start(&ph->timer, on_gone_timeout, GONE_WAIT_MS, 0);
 		return;
 	}
-	mp_sweep_phase_done(sw);
+	phase_over(sw, 1);
 }
 
 static void on_cooldown_end(uv_timer_t *t)
@@ -332,7 +347,7 @@ static void on_measure_end(uv_timer_t *t)
 	xc_sample(sw, &ph->cpu_end, &ph->have_cpu_end);
 	mp_agentc_stats(sw->agent, on_stats_end, req_new(sw));
 	mp_agentc_stop(sw->agent, on_stopped, req_new(sw));
-	uv_timer_start(&sw->timer, on_cooldown_end,
+	uv_timer_start(&ph->timer, on_cooldown_end,
 		       sw->plan->cooldown_ns / MP_NS_PER_MS, 0);
 }
 
@@ -344,7 +359,7 @@ static void on_warmup_end(uv_timer_t *t)
 	ph->window = SW_MEASURE;
 	xc_sample(sw, &ph->cpu_start, &ph->have_cpu_start);
 	mp_agentc_stats(sw->agent, on_stats_start, req_new(sw));
-	uv_timer_start(&sw->timer, on_measure_end, sw->plan->duration_ns / MP_NS_PER_MS, 0);
+	uv_timer_start(&ph->timer, on_measure_end, sw->plan->duration_ns / MP_NS_PER_MS, 0);
 }
 
 static void on_stale_stopped(struct mp_agentc *ac, int status, const char *msg,
@@ -377,7 +392,7 @@ static void on_started(struct mp_agentc *ac, int status, const char *msg,
 	sw->ph.traffic_on = 1;
 	sw->ph.window = SW_WARMUP;
 	mp_sampler_start(sw->sampler);
-	uv_timer_start(&sw->timer, on_warmup_end, sw->plan->warmup_ns / MP_NS_PER_MS, 0);
+	uv_timer_start(&sw->ph.timer, on_warmup_end, sw->plan->warmup_ns / MP_NS_PER_MS, 0);
 }
 
 static void on_configured(struct mp_agentc *ac, int status, const char *msg,
@@ -416,17 +431,32 @@ static int build_traffic(struct sweep *sw, struct mp_traffic *t)
 	return 0;
 }
 
-void mp_sweep_phase_run(struct sweep *sw)
+int mp_sweep_phase_init(struct sweep *sw)
+{
+	int rc = uv_timer_init(&sw->loop, &sw->ph.timer);
+
+	sw->ph.timer.data = sw;
+	return rc;
+}
+
+int mp_sweep_phase_busy(const struct sweep *sw)
+{
+	return sw->ph.active || sw->ph.waiting_gone;
+}
+
+void mp_sweep_phase_run(struct sweep *sw, mp_sweep_phase_cb *done)
 {
 	struct sw_phase *ph = &sw->ph;
 	struct mp_traffic t;
-	unsigned gen = ph->gen;
 
+	assert(!mp_sweep_phase_busy(sw));
 	for (int i = 0; i < SW_NROLES; i++)
 		free(ph->series[i].pts);
-	memset(ph, 0, sizeof(*ph));
+	/* Only the per-phase fields: the timer and generation stay. */
+	memset(ph, 0, offsetof(struct sw_phase, gen));
 	ph->lost_dom = -1;
-	ph->gen = gen + 1;
+	ph->gen++;
+	ph->done = done;
 	ph->active = 1;
 	ph->started_ns = mp_now_ns();
 	mp_plan_phase(sw->plan, sw->phase, &ph->p);
@@ -468,7 +498,7 @@ void mp_sweep_phase_fail(struct sweep *sw, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(ph->reason, sizeof(ph->reason), fmt, ap);
 	va_end(ap);
-	uv_timer_stop(&sw->timer);
+	uv_timer_stop(&ph->timer);
 	if (ph->traffic_on && sw->agent_ok) {
 		ph->gen++;      /* replies of the failed phase's requests are stale */
 		mp_agentc_stop(sw->agent, on_fail_stopped, req_new(sw));
@@ -488,17 +518,44 @@ static void on_abort_stopped(struct mp_agentc *ac, int status, const char *msg,
 	(void)msg;
 	(void)st;
 	free(r);
-	mp_sweep_next(sw);
+	phase_over(sw, 0);
+}
+
+int mp_sweep_phase_domain_gone(struct sweep *sw, enum mp_dom dom, const char *name,
+			       unsigned domid)
+{
+	struct sw_phase *ph = &sw->ph;
+
+	if (ph->waiting_gone) {         /* the phase already failed for it */
+		ph->waiting_gone = 0;
+		uv_timer_stop(&ph->timer);
+		phase_over(sw, 1);
+		return 1;
+	}
+	if (ph->active) {
+		mp_sweep_phase_fail(sw, "the %s domain %s (domid %u) disappeared mid-phase",
+				    mp_dom_name(dom), name, domid);
+		return 1;
+	}
+	return 0;
 }
 
 /* On interrupt: stop traffic, write no row (the phase did not finish, and a
- * resumed run starts again from it), then let cleanup go on. */
+ * resumed run starts again from it), then call back. A phase whose row is
+ * written and which only waits for xenstore ends its wait. */
 void mp_sweep_phase_abort(struct sweep *sw)
 {
 	struct sw_phase *ph = &sw->ph;
 	int stop = ph->traffic_on && sw->agent_ok;
 
-	uv_timer_stop(&sw->timer);
+	uv_timer_stop(&ph->timer);
+	if (ph->waiting_gone) {
+		ph->waiting_gone = 0;
+		phase_over(sw, 1);
+		return;
+	}
+	if (!ph->active)
+		return;
 	mp_sampler_stop(sw->sampler);
 	mp_info("phase %zu interrupted: not recorded", ph->p.index + 1);
 	ph->active = 0;
@@ -510,11 +567,12 @@ void mp_sweep_phase_abort(struct sweep *sw)
 		mp_agentc_stop(sw->agent, on_abort_stopped, r);
 		return;
 	}
-	mp_sweep_next(sw);
+	phase_over(sw, 0);
 }
 
-void mp_sweep_phase_free(struct sweep *sw)
+void mp_sweep_phase_close(struct sweep *sw)
 {
+	uv_close((uv_handle_t *)&sw->ph.timer, NULL);
 	for (int i = 0; i < SW_NROLES; i++) {
 		free(sw->ph.series[i].pts);
 		sw->ph.series[i].pts = NULL;
