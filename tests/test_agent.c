@@ -1221,6 +1221,55 @@ TEST_T(agentc_dropped_connection_and_close, 60)
 	loop_end(&loop);
 }
 
+/* A request queued while the client closes (here from a callback that close
+ * runs) is failed from the loop, not inside the call that queued it. */
+struct requeue {
+	struct tcall first, second;
+	int in_queue_call;      /* 1 while mp_agentc_stats() runs */
+	int second_inside;      /* the second callback ran inside that call */
+};
+
+static void requeue_second_cb(struct mp_agentc *ac, int status, const char *msg,
+			      const struct mp_agent_stats *st, void *arg)
+{
+	struct requeue *q = arg;
+
+	if (q->in_queue_call)
+		q->second_inside = 1;
+	tcall_cb(ac, status, msg, st, &q->second);
+}
+
+static void requeue_first_cb(struct mp_agentc *ac, int status, const char *msg,
+			     const struct mp_agent_stats *st, void *arg)
+{
+	struct requeue *q = arg;
+
+	tcall_cb(ac, status, msg, st, &q->first);
+	q->in_queue_call = 1;
+	mp_agentc_stats(ac, requeue_second_cb, q);
+	q->in_queue_call = 0;
+}
+
+TEST_T(agentc_request_queued_while_closing_fails_from_the_loop, 30)
+{
+	struct mp_agentc *ac;
+	struct requeue q = { 0 };
+	uv_loop_t loop;
+	const char *tok = token_path("token", TOKEN_A);
+
+	uv_loop_init(&loop);
+	ASSERT_EQ(mp_agentc_new(&loop, "127.0.0.1", free_port(), tok, MP_NS_PER_SEC, &ac), 0);
+	mp_agentc_stats(ac, requeue_first_cb, &q);
+	mp_agentc_close(ac);
+	ASSERT(q.first.done);
+	ASSERT_EQ(q.first.status, -ECANCELED);
+	ASSERT_MSG(!q.second_inside, "the callback ran inside the call that queued it");
+	ASSERT(!q.second.done);
+	loop_end(&loop);
+	ASSERT(q.second.done);
+	ASSERT_EQ(q.second.status, -ECANCELED);
+}
+
 TEST_T(agentc_wrong_token_is_final, 30)
 {
 	struct mp_tagent a = { 0 };

@@ -36,6 +36,8 @@ struct req {
 	uint64_t id;             /* assigned when sent */
 	mp_agentc_cb cb;
 	void *arg;
+	int refused;             /* failed before it was queued: this status */
+	const char *refused_msg;
 };
 
 struct conn {
@@ -83,6 +85,11 @@ struct mp_agentc {
 
 	/* requests */
 	struct req *head, *tail;
+	/* Requests refused when queued (closing, out of memory): their
+	 * callbacks run from the loop, as agentc.h promises. */
+	struct req *refused_head, *refused_tail;
+	struct req oom_req;          /* stands for a request calloc could not give */
+	int oom_used;
 	int head_sent;
 	uint64_t next_id;
 	char lost_msg[MP_PROTO_MSG_MAX];
@@ -94,9 +101,27 @@ static void pump_soon(struct mp_agentc *ac);
 
 /* ---- handles ------------------------------------------------------------ */
 
+/* Runs the callbacks of refused requests, and of those they refuse. */
+static void run_refused(struct mp_agentc *ac)
+{
+	while (ac->refused_head) {
+		struct req *r = ac->refused_head;
+
+		ac->refused_head = r->next;
+		if (!ac->refused_head)
+			ac->refused_tail = NULL;
+		r->cb(ac, r->refused, r->refused_msg, NULL, r->arg);
+		if (r == &ac->oom_req)
+			ac->oom_used = 0;
+		else
+			free(r);
+	}
+}
+
 static void maybe_free(struct mp_agentc *ac)
 {
 	if (ac->state == AC_CLOSING && ac->handles_open == 0) {
+		run_refused(ac);        /* the last handle's close: from the loop */
 		mp_auth_token_free(ac->token);
 		mp_auth_wipe(ac->client_nonce, sizeof(ac->client_nonce));
 		free(ac);
@@ -239,6 +264,7 @@ static void pump(struct mp_agentc *ac)
 	char msg[2 * MP_PROTO_MSG_MAX];
 	int rc;
 
+	run_refused(ac);
 	if (ac->state == AC_IDLE || ac->state == AC_LOST) {
 		if (!ac->head)
 			return;
@@ -285,20 +311,37 @@ static struct req *enqueue(struct mp_agentc *ac, enum mp_proto_op op,
 	struct req *r;
 
 	assert(cb);
-	if (ac->state == AC_CLOSING) {
-		cb(ac, -ECANCELED, "the agent client is closing", NULL, arg);
-		return NULL;
-	}
 	r = calloc(1, sizeof(*r));
 	if (!r) {
-		cb(ac, -ENOMEM, "out of memory", NULL, arg);
-		return NULL;
+		if (ac->oom_used) {
+			/* The spare is taken and its callback not yet run. */
+			mp_err("out of memory queuing a request to the agent");
+			abort();
+		}
+		ac->oom_used = 1;
+		r = &ac->oom_req;
+		memset(r, 0, sizeof(*r));
+		r->refused = -ENOMEM;
+		r->refused_msg = "out of memory";
+	} else if (ac->state == AC_CLOSING) {
+		r->refused = -ECANCELED;
+		r->refused_msg = "the agent client is closing";
 	}
 	r->op = op;
 	if (t)
 		r->traffic = *t;
 	r->cb = cb;
 	r->arg = arg;
+	if (r->refused) {
+		/* Run from the loop: the pump, or the close of the last handle. */
+		if (ac->refused_tail)
+			ac->refused_tail->next = r;
+		else
+			ac->refused_head = r;
+		ac->refused_tail = r;
+		pump_soon(ac);
+		return NULL;
+	}
 	if (ac->tail)
 		ac->tail->next = r;
 	else

@@ -9,7 +9,10 @@
  * fail with -ENOTCONN until mp_agentc_connect() is called again.
  *
  * Callbacks always run from the loop, never from inside the call that
- * queued them; they may queue further requests or call mp_agentc_close(). */
+ * queued them (a request queued while the client closes gets -ECANCELED,
+ * one that finds no memory -ENOMEM, from the loop too; should memory run out
+ * twice before the loop runs, the process aborts with a message); they may
+ * queue further requests or call mp_agentc_close(). */
 #ifndef MP_AGENTC_H
 #define MP_AGENTC_H
 
