@@ -1,5 +1,5 @@
-/* Tests of the controller's loop helpers: child processes (child.c) and the
- * sampling clock (sampler.c). */
+/* Tests of the loop helpers: child processes (child.c), the sampling clock
+ * (sampler.c) and the loop's end (common/loop.c). */
 #include "test.h"
 
 #include <errno.h>
@@ -8,6 +8,7 @@
 #include <uv.h>
 
 #include "common/clock.h"
+#include "common/loop.h"
 #include "controller/child.h"
 #include "controller/sampler.h"
 
@@ -124,4 +125,32 @@ TEST(sampler_absolute_schedule_skips_missed_slots)
 	mp_sampler_close(s);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	ASSERT_EQ(uv_loop_close(&loop), 0);
+}
+
+static void on_never(uv_timer_t *t)
+{
+	(void)t;
+}
+
+static void on_closed_count(uv_handle_t *h)
+{
+	(*(int *)h->data)++;
+}
+
+/* A handle its owner forgot is closed (and said so), not waited on for
+ * ever; handles being closed are left to their owner's callback. */
+TEST_T(loop_close_closes_handles_left_open, 10)
+{
+	uv_loop_t loop;
+	uv_timer_t forgotten, closed;
+	int closes = 0;
+
+	uv_loop_init(&loop);
+	uv_timer_init(&loop, &forgotten);
+	uv_timer_start(&forgotten, on_never, 1000, 1000);
+	uv_timer_init(&loop, &closed);
+	closed.data = &closes;
+	uv_close((uv_handle_t *)&closed, on_closed_count);
+	ASSERT_EQ(mp_loop_close(&loop), 1);
+	ASSERT_EQ(closes, 1);
 }

@@ -20,6 +20,7 @@
 #include "common/duration.h"
 #include "common/err.h"
 #include "common/log.h"
+#include "common/loop.h"
 #include "common/pathf.h"
 #include "controller/child.h"
 #include "controller/report.h"
@@ -521,13 +522,6 @@ static int open_sources(struct sweep *sw)
 	return 0;
 }
 
-static void close_walk(uv_handle_t *h, void *arg)
-{
-	(void)arg;
-	if (!uv_is_closing(h))
-		mp_warn("closing a handle left open (type %s)", uv_handle_type_name(h->type));
-}
-
 static void close_all(struct sweep *sw)
 {
 	if (sw->agent)
@@ -546,11 +540,7 @@ static void close_all(struct sweep *sw)
 	mp_sweep_phase_close(sw);
 	uv_close((uv_handle_t *)&sw->sigint, NULL);
 	uv_close((uv_handle_t *)&sw->sigterm, NULL);
-	uv_run(&sw->loop, UV_RUN_DEFAULT);
-	uv_walk(&sw->loop, close_walk, NULL);
-	uv_run(&sw->loop, UV_RUN_DEFAULT);
-	if (uv_loop_close(&sw->loop) != 0)
-		mp_warn("the event loop still had handles at exit");
+	mp_loop_close(&sw->loop);      /* warns about any handle left open */
 }
 
 static void find_dirs(struct sweep *sw)
