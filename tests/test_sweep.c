@@ -220,7 +220,7 @@ TEST_T(sweep_dut_killed_policy_stop, 300)
 
 TEST_T(sweep_agent_unreachable, 300)
 {
-	char out[4096], *err = NULL;
+	char out[4096], path[4200], *err = NULL, *log;
 	const char *plan;
 	int rc;
 
@@ -235,5 +235,11 @@ TEST_T(sweep_agent_unreachable, 300)
 	ASSERT_CONTAINS(err, "cannot reach the traff-gen agent");
 	ASSERT_CONTAINS(err, ":7999");
 	free(err);
+	/* The run log stays attached until every handle is closed, so what
+	 * teardown says reaches it. */
+	snprintf(path, sizeof(path), "%s/run.log", tb_run_dir(out));
+	log = mp_test_read_file(path);
+	ASSERT_CONTAINS(log, "ended with exit code 1; every handle closed");
+	free(log);
 	tb_assert_no_domains_left();
 }

@@ -611,12 +611,15 @@ static int run(const struct mp_plan *plan, const struct mp_run_opts *opts,
 	}
 	mp_progress_free(sw->progress);
 	mp_out_finish(sw->out, sw->final_status ? sw->final_status : "failed");
-	mp_log_set_file(NULL);
 	if (rc = mp_report_write(mp_out_dir(sw->out), err, sizeof(err)), rc < 0)
 		mp_warn("report not written: %s", err);
 	fprintf(stderr, "results: %s\n", mp_out_dir(sw->out));
 	close_all(sw);
 	code = sw->exit_code;
+	mp_info("run %s ended with exit code %d; every handle closed",
+		mp_out_run_id(sw->out), code);
+	/* Only now: what the report and the handles' teardown said is in run.log. */
+	mp_log_set_file(NULL);
 	mp_out_close(sw->out);
 	free(sw);
 	return code;
