@@ -3,7 +3,9 @@
 #include "test.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -153,4 +155,27 @@ TEST_T(loop_close_closes_handles_left_open, 10)
 	uv_close((uv_handle_t *)&closed, on_closed_count);
 	ASSERT_EQ(mp_loop_close(&loop), 1);
 	ASSERT_EQ(closes, 1);
+}
+
+/* Every running child gets the signal, however many there are. */
+TEST_T(child_kill_all_reaches_every_child, 30)
+{
+	enum { N = 40 };
+	char *argv[] = { "sleep", "30", NULL };
+	struct child_result r[N];
+	uv_loop_t loop;
+
+	memset(r, 0, sizeof(r));
+	uv_loop_init(&loop);
+	for (int i = 0; i < N; i++)
+		ASSERT_EQ(mp_child_run(&loop, argv, 5 * MP_NS_PER_SEC, on_child, &r[i]), 0);
+	uv_run(&loop, UV_RUN_NOWAIT);
+	mp_child_kill_all();
+	uv_run(&loop, UV_RUN_DEFAULT);
+	ASSERT_EQ(uv_loop_close(&loop), 0);
+	for (int i = 0; i < N; i++) {
+		ASSERT_EQ(r[i].done, 1);
+		ASSERT_MSG(r[i].status == 128 + SIGTERM, "child %d: %s", i,
+			   mp_child_status_text(r[i].status));
+	}
 }

@@ -11,7 +11,6 @@
 
 #define CHILD_OUT_KEEP 4096     /* bytes of stdout kept for the callback */
 #define CHILD_LINE_MAX 1024     /* longer output lines are logged in pieces */
-#define CHILD_MAX 16            /* children alive at once (for kill_all) */
 
 struct pipe_side {
 	uv_pipe_t pipe;
@@ -33,22 +32,30 @@ struct mp_child {
 	int open_handles;
 	mp_child_cb cb;
 	void *arg;
+	struct mp_child *prev, *next;   /* in `running`, until it exits */
 };
 
-static struct mp_child *alive[CHILD_MAX];
+/* Every child whose process runs, for mp_child_kill_all (no limit). */
+static struct mp_child *running;
 
-static void child_track(struct mp_child *c, int add)
+static void running_add(struct mp_child *c)
 {
-	for (int i = 0; i < CHILD_MAX; i++) {
-		if (add && !alive[i]) {
-			alive[i] = c;
-			return;
-		}
-		if (!add && alive[i] == c) {
-			alive[i] = NULL;
-			return;
-		}
-	}
+	c->prev = NULL;
+	c->next = running;
+	if (running)
+		running->prev = c;
+	running = c;
+}
+
+static void running_remove(struct mp_child *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else if (running == c)
+		running = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	c->prev = c->next = NULL;
 }
 
 /* Pipes carry their pipe_side in data; the process and timer the child. */
@@ -65,7 +72,6 @@ static void handle_closed(uv_handle_t *h)
 
 	if (--c->open_handles > 0)
 		return;
-	child_track(c, 0);
 	c->keep[c->keep_len] = '\0';
 	c->cb(c->timed_out ? -ETIMEDOUT : c->status, c->keep, c->arg);
 	free(c);
@@ -123,6 +129,7 @@ static void on_exit_cb(uv_process_t *p, int64_t exit_status, int term_signal)
 	struct mp_child *c = p->data;
 
 	c->status = term_signal ? 128 + term_signal : (int)exit_status;
+	running_remove(c);      /* its pid may be reused from now on */
 	uv_timer_stop(&c->timer);
 	close_handle(c, (uv_handle_t *)&c->timer);
 	close_handle(c, (uv_handle_t *)p);
@@ -187,7 +194,7 @@ int mp_child_run(uv_loop_t *loop, char *const argv[], uint64_t timeout_ns,
 		return 0;
 	}
 	c->open_handles = 4;
-	child_track(c, 1);
+	running_add(c);
 	uv_read_start((uv_stream_t *)&c->out.pipe, on_alloc, on_read);
 	uv_read_start((uv_stream_t *)&c->err.pipe, on_alloc, on_read);
 	if (timeout_ns)
@@ -197,9 +204,8 @@ int mp_child_run(uv_loop_t *loop, char *const argv[], uint64_t timeout_ns,
 
 void mp_child_kill_all(void)
 {
-	for (int i = 0; i < CHILD_MAX; i++)
-		if (alive[i])
-			uv_process_kill(&alive[i]->proc, SIGTERM);
+	for (struct mp_child *c = running; c; c = c->next)
+		uv_process_kill(&c->proc, SIGTERM);
 }
 
 const char *mp_child_status_text(int status)
