@@ -1,7 +1,8 @@
 /* Test runner: runs every registered test in a forked child with its own
  * process group, temporary directory and testbed prefix, under a timeout.
  * Usage: mp-tests [--slow|--slow-only] [--list] [NAME-SUBSTRING...]
- * The last line printed is "N passed, N failed, N skipped". */
+ * The last line printed is "N passed, N failed", with ", N skipped" added
+ * when some tests were skipped. */
 #include "test.h"
 
 #include <dirent.h>
@@ -16,19 +17,33 @@
 
 #include "common/clock.h"
 
-#define MAX_TESTS 1024
 #define EXIT_SKIP 77
 #define MSG_MAX 4096
 #define LOG_TAIL_LINES 60
 
-static const struct mp_test *tests[MAX_TESTS];
-static size_t ntests;
+static const struct mp_test **tests;   /* grows: no limit on their number */
+static size_t ntests, cap;
 static int msg_fd = -1;             /* child: where fail/skip reasons go */
 
 void mp_test_register(const struct mp_test *t)
 {
-	if (ntests < MAX_TESTS)
-		tests[ntests++] = t;
+	if (ntests == cap) {
+		size_t ncap = cap ? cap * 2 : 256;
+		const struct mp_test **nt = realloc(tests, ncap * sizeof(*nt));
+
+		if (!nt) {
+			fprintf(stderr, "mp-tests: out of memory registering test %s\n", t->name);
+			exit(2);
+		}
+		tests = nt;
+		cap = ncap;
+	}
+	tests[ntests++] = t;
+}
+
+size_t mp_test_count(void)
+{
+	return ntests;
 }
 
 static void send_msg(const char *prefix, const char *fmt, va_list ap)

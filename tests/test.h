@@ -27,6 +27,8 @@ struct mp_test {
 };
 
 void mp_test_register(const struct mp_test *t);
+/* How many tests are registered (the runner's own test uses it). */
+size_t mp_test_count(void);
 
 #define TEST_FULL(name, timeout, flags)                                      \
 	static void test_##name(void);                                       \

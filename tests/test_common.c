@@ -94,3 +94,19 @@ TEST(run_captures_and_times_out)
 	mp_run_result_free(&r);
 	ASSERT_EQ(mp_run_status(missing, 5000), 127);
 }
+
+static void never_run(void)
+{
+}
+
+/* The registry has no limit: a test past the 1024th is run, not dropped.
+ * (This runs in the test's own child, so the extra tests go nowhere.) */
+TEST(runner_registers_any_number_of_tests)
+{
+	static const struct mp_test extra = { "extra", __FILE__, never_run, 1, 0 };
+	size_t before = mp_test_count();
+
+	for (int i = 0; i < 2000; i++)
+		mp_test_register(&extra);
+	ASSERT_EQ(mp_test_count(), before + 2000);
+}
