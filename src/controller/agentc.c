@@ -305,6 +305,8 @@ static void on_pump(uv_timer_t *t)
 	pump(t->data);
 }
 
+/* Queues a request; returns it, or NULL when it was refused (closing, out
+ * of memory: its callback then runs from the loop with the reason). */
 static struct req *enqueue(struct mp_agentc *ac, enum mp_proto_op op,
 			   const struct mp_traffic *t, mp_agentc_cb cb, void *arg)
 {
