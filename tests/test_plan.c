@@ -94,6 +94,10 @@ static const char *const malformed[][2] = {
 	  "5:29: roles.generator belongs to the traffgen domain" },
 	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\nroles: {control: {domain: traffgen, vif: 9}}\n",
 	  "5:42: vif 9 is out of range; expected 0..7" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\nroles: {receiver: {domain: dut, vif: 2}}\n",
+	  "5:28: roles.receiver belongs to the traffgen domain" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\nroles: {receiver: {domain: traffgen, vif: 1}}\n",
+	  "1:1: roles: receiver must be a vif of its own (the traff-gen's third, on bridge if2), not the generator's or the control vif" },
 	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\n---\nname: u\n",
 	  "5:1: a second YAML document; a plan is one document" },
 	{ "\tname: t\n",
@@ -146,6 +150,7 @@ TEST(plan_minimal_defaults)
 	ASSERT_EQ(p->sample_interval_ns, 100000000ULL);
 	ASSERT_EQ(p->agent_port, 7000);
 	ASSERT_STREQ(p->toolstack_create.argv[0], "xl");
+	ASSERT_EQ(p->has_receiver, 0);      /* optional: a plan without it works as before */
 	mp_plan_free(p);
 }
 

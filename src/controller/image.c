@@ -149,8 +149,11 @@ static const char start_script[] =
 	"done\n"
 	"[ -n \"$ip\" ] || { echo 'mir-perf-agent: no address on eth1' >&2; exit 1; }\n"
 	"ip link set eth0 up\n"
+	"# A third vif (eth2, on bridge if2) receives what the DUT forwards.\n"
+	"rx=\n"
+	"if ip link show eth2 >/dev/null 2>&1; then ip link set eth2 up; rx='--rx-dev eth2'; fi\n"
 	"exec /usr/local/bin/mir-perf-agent --listen \"$ip:" AGENT_PORT "\" \\\n"
-	"  --token-file /etc/mir-perf/agent.token --dev eth0 --engine auto\n";
+	"  --token-file /etc/mir-perf/agent.token --dev eth0 --engine auto $rx\n";
 
 static const char service[] =
 	"[Unit]\n"

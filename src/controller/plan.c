@@ -534,7 +534,8 @@ static void load_domains(struct ctx *c, const struct mp_yt *n)
 
 static void load_roles(struct ctx *c, const struct mp_yt *n)
 {
-	static const char *const keys[] = { "generator", "dut_in", "dut_out", "control", NULL };
+	static const char *const keys[] = { "generator", "dut_in", "dut_out", "control",
+					    "receiver", NULL };
 	static const char *const role_keys[] = { "domain", "vif", NULL };
 
 	if (!check_map(c, n, "roles", keys))
@@ -546,6 +547,8 @@ static void load_roles(struct ctx *c, const struct mp_yt *n)
 
 		if (!v)
 			continue;
+		if (r == MP_ROLE_RECEIVER)
+			c->plan->has_receiver = 1;
 		snprintf(what, sizeof(what), "roles.%s", mp_role_name((enum mp_role)r));
 		if (!check_map(c, v, what, role_keys))
 			continue;
@@ -868,6 +871,10 @@ static void check_whole(struct ctx *c, const struct mp_yt *root)
 		perr(c, root, "roles: generator and control are the same vif");
 	if (p->roles[MP_ROLE_DUT_IN].devid == p->roles[MP_ROLE_DUT_OUT].devid)
 		perr(c, root, "roles: dut_in and dut_out are the same vif");
+	if (p->has_receiver && (p->roles[MP_ROLE_RECEIVER].devid == p->roles[MP_ROLE_GENERATOR].devid ||
+				p->roles[MP_ROLE_RECEIVER].devid == p->roles[MP_ROLE_CONTROL].devid))
+		perr(c, root, "roles: receiver must be a vif of its own (the traff-gen's third, "
+		     "on bridge if2), not the generator's or the control vif");
 }
 
 static int load_tree(struct ctx *c, const struct mp_yt *root)

@@ -21,9 +21,11 @@
 enum mp_dom { MP_DOM_DUT, MP_DOM_TRAFFGEN, MP_DOM_COUNT };
 
 /* Which dom0 interface plays which part. generator, dut_in and dut_out are
- * sampled; control is the traff-gen's control vif (discovery by its MAC). */
+ * sampled; control is the traff-gen's control vif (discovery by its MAC);
+ * receiver (optional: has_receiver) is the traff-gen's vif on if2 where its
+ * agent receives what the DUT forwarded, sampled too. */
 enum mp_role { MP_ROLE_GENERATOR, MP_ROLE_DUT_IN, MP_ROLE_DUT_OUT,
-	       MP_ROLE_CONTROL, MP_ROLE_COUNT };
+	       MP_ROLE_CONTROL, MP_ROLE_RECEIVER, MP_ROLE_COUNT };
 
 enum mp_on_failure { MP_ON_FAILURE_RECREATE, MP_ON_FAILURE_STOP };
 
@@ -91,6 +93,7 @@ struct mp_plan {
 	enum mp_on_failure dut_on_failure; /* domains.dut.on_failure */
 
 	struct mp_plan_vif roles[MP_ROLE_COUNT];
+	int has_receiver;        /* roles.receiver given: latency, loss by sequence */
 
 	/* discovery of the traff-gen control address */
 	int discover_dhcp;       /* "dhcp" in discovery.methods */

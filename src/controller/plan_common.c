@@ -12,6 +12,7 @@
 static const char *const role_names[MP_ROLE_COUNT] = {
 	[MP_ROLE_GENERATOR] = "generator", [MP_ROLE_DUT_IN] = "dut_in",
 	[MP_ROLE_DUT_OUT] = "dut_out", [MP_ROLE_CONTROL] = "control",
+	[MP_ROLE_RECEIVER] = "receiver",
 };
 
 static const char *const dom_names[MP_DOM_COUNT] = {
@@ -68,6 +69,7 @@ struct mp_plan *mp_plan_defaults(const char *path, const char *dir)
 	p->roles[MP_ROLE_CONTROL] = (struct mp_plan_vif){ MP_DOM_TRAFFGEN, 1 };
 	p->roles[MP_ROLE_DUT_IN] = (struct mp_plan_vif){ MP_DOM_DUT, 0 };
 	p->roles[MP_ROLE_DUT_OUT] = (struct mp_plan_vif){ MP_DOM_DUT, 1 };
+	p->roles[MP_ROLE_RECEIVER] = (struct mp_plan_vif){ MP_DOM_TRAFFGEN, 2 };
 	p->discover_dhcp = p->discover_xenstore = 1;
 	p->dhcp_bridge = strdup("xenbr0");
 	p->discovery_timeout_ns = 60ULL * 1000000000ULL;
@@ -383,8 +385,9 @@ int mp_plan_write(const struct mp_plan *p, FILE *f)
 	}
 	fputs("\nroles:", f);
 	for (int r = 0; r < MP_ROLE_COUNT; r++)
-		fprintf(f, "\n  %s: {domain: %s, vif: %u}", mp_role_name((enum mp_role)r),
-			mp_dom_name(p->roles[r].domain), p->roles[r].devid);
+		if (r != MP_ROLE_RECEIVER || p->has_receiver)
+			fprintf(f, "\n  %s: {domain: %s, vif: %u}", mp_role_name((enum mp_role)r),
+				mp_dom_name(p->roles[r].domain), p->roles[r].devid);
 	fprintf(f, "\ndiscovery:\n  methods: [%s%s%s]\n  bridge: ",
 		p->discover_dhcp ? "dhcp" : "", p->discover_dhcp && p->discover_xenstore ? ", " : "",
 		p->discover_xenstore ? "xenstore" : "");

@@ -41,7 +41,7 @@ enum step {
 
 const enum mp_role mp_sweep_roles[SW_NROLES] = {
 	[SW_GEN] = MP_ROLE_GENERATOR, [SW_DUT_IN] = MP_ROLE_DUT_IN,
-	[SW_DUT_OUT] = MP_ROLE_DUT_OUT,
+	[SW_DUT_OUT] = MP_ROLE_DUT_OUT, [SW_RECEIVER] = MP_ROLE_RECEIVER,
 };
 
 static void start_cleanup(struct sweep *sw);
@@ -124,6 +124,12 @@ static void on_boot_timeout(uv_timer_t *t)
 			mp_err("domain %s is not up after %s: its vifs never reached "
 			       "hotplug-status=connected/state=4 in xenstore; see run.log "
 			       "and the toolstack's logs", sw->plan->domains[d].name, dur);
+	if (sw->plan->has_receiver && !sw->up[MP_DOM_TRAFFGEN])
+		mp_err("the plan's roles.receiver is vif %u of %s: if its config (%s) has no "
+		       "such vif, add it (a third vif on bridge if2, where the DUT forwards) or "
+		       "remove roles.receiver", sw->plan->roles[MP_ROLE_RECEIVER].devid,
+		       sw->plan->domains[MP_DOM_TRAFFGEN].name,
+		       sw->plan->domains[MP_DOM_TRAFFGEN].config);
 	skip_rest(sw, "domains did not come up");
 	mp_sweep_fatal(sw, MP_EXIT_FAIL, "boot timed out");
 }
@@ -174,7 +180,7 @@ static void on_connected(struct mp_agentc *ac, int status, const char *msg,
 /* Resolves the dom0 interface of every sampled role from xenstore. */
 static int resolve_roles(struct sweep *sw)
 {
-	for (int i = 0; i < SW_NROLES; i++) {
+	for (int i = 0; i < sw->nroles; i++) {
 		const struct mp_plan_vif *v = &sw->plan->roles[mp_sweep_roles[i]];
 		const struct mp_xs_domain *d = &sw->dom[v->domain];
 
@@ -492,6 +498,8 @@ static int open_sources(struct sweep *sw)
 
 		for (int i = 0; i < MP_ROLE_COUNT; i++) {
 			r = &sw->plan->roles[i];
+			if (i == MP_ROLE_RECEIVER && !sw->plan->has_receiver)
+				continue;
 			if ((int)r->domain == d && r->devid + 1 > nvifs)
 				nvifs = r->devid + 1;
 		}
@@ -577,6 +585,7 @@ static int run(const struct mp_plan *plan, const struct mp_run_opts *opts,
 		return MP_EXIT_ENV;
 	}
 	sw->plan = plan;
+	sw->nroles = plan->has_receiver ? SW_NROLES : SW_NROLES - 1;
 	sw->opts = opts;
 	sw->out = out;
 	sw->done = done;

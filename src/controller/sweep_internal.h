@@ -21,8 +21,9 @@
 #include "controller/xc.h"
 #include "controller/xs.h"
 
-/* The sampled roles, in samples.csv order: indexes of mp_sweep_roles. */
-enum { SW_GEN, SW_DUT_IN, SW_DUT_OUT, SW_NROLES };
+/* The sampled roles, in samples.csv order: indexes of mp_sweep_roles. The
+ * receiver, last, only when the plan has one (sw->nroles). */
+enum { SW_GEN, SW_DUT_IN, SW_DUT_OUT, SW_RECEIVER, SW_NROLES };
 extern const enum mp_role mp_sweep_roles[SW_NROLES];
 
 enum sw_window { SW_NONE, SW_WARMUP, SW_MEASURE, SW_COOLDOWN };
@@ -104,6 +105,7 @@ struct sweep {
 	char bin_dir[PATH_MAX], cfg_dir[PATH_MAX], src_dir[PATH_MAX];
 	char workdir[PATH_MAX];
 	char ifname[SW_NROLES][IFNAMSIZ];
+	int nroles;                     /* sampled roles: SW_NROLES, or one less */
 	int busy;                       /* a child process is running */
 	const unsigned char *done;      /* --resume: phases finished before, or NULL */
 };

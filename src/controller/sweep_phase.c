@@ -106,12 +106,12 @@ void mp_sweep_sample_tick(struct mp_sampler *s, uint64_t due_ns, uint64_t now_ns
 	(void)now_ns;
 	if (!ph->active || ph->window == SW_NONE)
 		return;
-	for (int i = 0; i < SW_NROLES; i++)
+	for (int i = 0; i < sw->nroles; i++)
 		names[i] = sw->ifname[i];
-	rc = mp_nl_read(sw->nl, names, SW_NROLES, st);
+	rc = mp_nl_read(sw->nl, names, (size_t)sw->nroles, st);
 	if (rc == -ENODEV) {
 		/* A vif goes when its domain does: xenstore's event follows. */
-		for (int i = 0; i < SW_NROLES; i++)
+		for (int i = 0; i < sw->nroles; i++)
 			if (strcmp(sw->ifname[i], mp_nl_last_missing(sw->nl)) == 0)
 				ph->lost_dom = (int)sw->plan->roles[mp_sweep_roles[i]].domain;
 		mp_sweep_phase_fail(sw, "the interface %s disappeared mid-phase (its domain "
@@ -122,7 +122,7 @@ void mp_sweep_sample_tick(struct mp_sampler *s, uint64_t due_ns, uint64_t now_ns
 		mp_sweep_phase_fail(sw, "cannot read the link counters: %s", mp_strerror(rc));
 		return;
 	}
-	for (int i = 0; i < SW_NROLES; i++) {
+	for (int i = 0; i < sw->nroles; i++) {
 		struct mp_sample_row row = {
 			.t_s = (double)(st[i].t_ns - sw->t0) / 1e9,
 			.version = sw->plan->versions[ph->p.version],
