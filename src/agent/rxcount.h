@@ -24,7 +24,6 @@
 #include "common/traffic.h"
 
 #define MP_PKTGEN_MAGIC 0xbe9be955u
-#define MP_RX_SAMPLE_NS 100000000ULL      /* the series' sample period */
 #define MP_RX_SERIES_MAX 6000             /* samples kept per run: 10 minutes */
 
 struct mp_rxcount {

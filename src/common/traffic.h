@@ -55,6 +55,8 @@ struct mp_rx_counters {
 	uint64_t jitter_ns;          /* RFC 3550 interarrival jitter */
 };
 
+#define MP_RX_SAMPLE_NS 100000000ULL      /* the receiver's series period */
+
 /* One 100 ms sample of the receiver: frames of this run received in
  * [k * 100 ms, (k + 1) * 100 ms) after start, whatever their window, and
  * their latency percentiles (0 without frames). */

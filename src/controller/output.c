@@ -24,16 +24,18 @@
 
 #define SAMPLES_HEADER "t_s,version,phase,size,rate,window,iface,role,rx_packets," \
 	"tx_packets,rx_bytes,tx_bytes,rx_dropped,tx_dropped,rx_pps,tx_pps\n"
+#define LATENCY_HEADER "t_s,version,phase,size,rate,rx_pps,lat_p50_us,lat_p99_us\n"
 #define FRAME_NOTE "frame sizes are bytes without the 4-byte FCS (60 here is 64 on the wire)"
 
 struct mp_out {
 	char dir[PATH_MAX];
 	char run_id[160];
-	FILE *samples, *phases, *stats, *log;
+	FILE *samples, *phases, *stats, *log, *latency;
 	long samples_good, phases_good;
 	json_t *domains, *ifaces, *info, *discovery;
 	const struct mp_plan *plan;
 	struct mp_phase_row *rows;   /* for results.json; own their strings */
+	json_t **hists;              /* per row: its latency histogram, or NULL */
 	size_t nrows, cap;
 	char start[32], end[32];
 	char status[32];
@@ -79,6 +81,8 @@ static int free_out(struct mp_out *o, int rc)
 		fclose(o->stats);
 	if (o->log)
 		fclose(o->log);
+	if (o->latency)
+		fclose(o->latency);
 	json_decref(o->domains);
 	json_decref(o->ifaces);
 	json_decref(o->info);
@@ -87,8 +91,10 @@ static int free_out(struct mp_out *o, int rc)
 		free((char *)o->rows[i].version);
 		free((char *)o->rows[i].status);
 		free((char *)o->rows[i].reason);
+		json_decref(o->hists[i]);
 	}
 	free(o->rows);
+	free(o->hists);
 	free(o);
 	return rc;
 }
@@ -244,6 +250,17 @@ int mp_out_flush(struct mp_out *o)
 	return 0;
 }
 
+/* A histogram's compact form: its non-empty buckets. */
+static json_t *hist_json(const struct mp_hist *h)
+{
+	json_t *b = json_array();
+
+	for (unsigned i = mp_hist_next(h, 0); b && i < MP_HIST_BUCKETS; i = mp_hist_next(h, i + 1))
+		json_array_append_new(b, json_pack("[I,I]", (json_int_t)i, (json_int_t)h->b[i]));
+	return json_pack("{s:s, s:i, s:o*}", "unit", "ns", "sub_bucket_bits", MP_HIST_SUB_BITS,
+			 "buckets", b);
+}
+
 /* Keeps a copy of the row (its own strings) for results.json. */
 static int store_row(struct mp_out *o, const struct mp_phase_row *r)
 {
@@ -252,15 +269,22 @@ static int store_row(struct mp_out *o, const struct mp_phase_row *r)
 	if (o->nrows == o->cap) {
 		size_t cap = o->cap ? o->cap * 2 : 32;
 		struct mp_phase_row *nr = realloc(o->rows, cap * sizeof(*nr));
+		json_t **nh;
 
 		if (!nr)
 			return -ENOMEM;
 		o->rows = nr;
+		nh = realloc(o->hists, cap * sizeof(*nh));
+		if (!nh)
+			return -ENOMEM;
+		o->hists = nh;
 		o->cap = cap;
 	}
+	o->hists[o->nrows] = r->lat_hist && r->lat_hist->count ? hist_json(r->lat_hist) : NULL;
 	s = &o->rows[o->nrows];
 	*s = *r;
 	s->gen_iface = s->out_iface = NULL;
+	s->lat_hist = NULL;
 	s->version = strdup(r->version ? r->version : "");
 	s->status = strdup(r->status ? r->status : "");
 	s->reason = r->reason ? strdup(r->reason) : NULL;
@@ -268,6 +292,7 @@ static int store_row(struct mp_out *o, const struct mp_phase_row *r)
 		free((char *)s->version);
 		free((char *)s->status);
 		free((char *)s->reason);
+		json_decref(o->hists[o->nrows]);
 		return -ENOMEM;
 	}
 	o->nrows++;
@@ -290,6 +315,39 @@ static void write_stats(struct mp_out *o, const struct mp_phase_row *r)
 			fprintf(o->stats, "%s: Packets Rate: %.0f/%.0f\n", ifaces[i], rx[i], tx[i]);
 	fputc('\n', o->stats);
 	fflush(o->stats);
+}
+
+/* latency.csv is opened with the first rows to go in it: runs without a
+ * receiver have none. */
+int mp_out_latency(struct mp_out *o, const struct mp_phase_row *ph,
+		   const struct mp_latency_row *rows, size_t n)
+{
+	char p50[MP_CSV_NUM_LEN], p99[MP_CSV_NUM_LEN], pps[MP_CSV_NUM_LEN];
+
+	if (!o->latency) {
+		char path[PATH_MAX + 16];
+		int exists;
+
+		snprintf(path, sizeof(path), "%s/latency.csv", o->dir);
+		exists = access(path, F_OK) == 0;
+		o->latency = open_in(o, "latency.csv", "a");
+		if (!o->latency)
+			return -errno;
+		if (!exists)
+			fputs(LATENCY_HEADER, o->latency);
+	}
+	for (size_t i = 0; i < n; i++) {
+		mp_csv_num_str(pps, sizeof(pps), rows[i].rx_pps);
+		mp_csv_num_str(p50, sizeof(p50), rows[i].p50_us);
+		mp_csv_num_str(p99, sizeof(p99), rows[i].p99_us);
+		fprintf(o->latency, "%.3f", rows[i].t_s);
+		mp_csv_field(o->latency, ph->version, 0);
+		fprintf(o->latency, ",%zu,%u,%llu,%s,%s,%s\n", ph->phase + 1, ph->size,
+			(unsigned long long)ph->rate, pps, p50, p99);
+	}
+	if (fflush(o->latency) != 0 || ferror(o->latency))
+		return -errno;
+	return 0;
 }
 
 int mp_out_phase(struct mp_out *o, const struct mp_phase_row *r)
@@ -319,6 +377,8 @@ static int write_results(struct mp_out *o)
 	for (size_t i = 0; i < o->nrows; i++) {
 		json_t *ph = mp_phase_row_json(&o->rows[i]);
 
+		if (ph && o->hists[i])
+			json_object_set(ph, "latency_hist", o->hists[i]);
 		if (ph)
 			json_array_append_new(phases, ph);
 	}

@@ -1,5 +1,5 @@
 /* A run's files: OUT/<run-id>/{plan.yaml, samples.csv, phases.csv,
- * results.json, stats, run.log}. Rows are appended and flushed as they come,
+ * results.json, stats, run.log, latency.csv}. Rows are appended and flushed as they come,
  * so a run killed at any moment leaves valid files holding every finished
  * phase; results.json is rewritten (write to a temporary file, fsync, rename)
  * after every phase and at the end, so it is always complete and parseable.
@@ -7,6 +7,9 @@
  * samples.csv columns: t_s,version,phase,size,rate,window,iface,role,
  *   rx_packets,tx_packets,rx_bytes,tx_bytes,rx_dropped,tx_dropped,rx_pps,tx_pps
  * phases.csv columns: the table in phases_csv.c (how to add one: phases_csv.h)
+ * results.json: each phase with its receiver's latency histogram, when it
+ *   had one, as "latency_hist": {"unit": "ns", "sub_bucket_bits": 11,
+ *   "buckets": [[index, count], ...]} (common/hist.h's indices)
  * (phase is 1-based in the files; NAN is an empty cell; text cells are
  * quoted per RFC 4180 when needed). `stats` is the old script's format:
  *   "Target packet rate: R    Packet size: S\n<iface>: Packets Rate: rx/tx\n"
@@ -64,6 +67,17 @@ void mp_out_set_info(struct mp_out *o, const char *key, const char *value);
 
 /* Appends a row (not flushed: mp_out_flush after a batch). 0 or -errno. */
 int mp_out_sample(struct mp_out *o, const struct mp_sample_row *row);
+
+/* latency.csv: the receiver's 100 ms series of one phase, written with its
+ * phase row. Columns t_s,version,phase,size,rate,rx_pps,lat_p50_us,lat_p99_us
+ * (t_s as samples.csv; percentiles empty for a sample without frames). */
+struct mp_latency_row {
+	double t_s;
+	double rx_pps;
+	double p50_us, p99_us;     /* NAN without frames */
+};
+int mp_out_latency(struct mp_out *o, const struct mp_phase_row *phase,
+		   const struct mp_latency_row *rows, size_t n);
 /* Appends and flushes a phase row, appends to `stats`, rewrites
  * results.json. 0 or -errno (disk full, ...). */
 int mp_out_phase(struct mp_out *o, const struct mp_phase_row *row);

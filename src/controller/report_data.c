@@ -74,7 +74,7 @@ static int load_phases(const char *dir, struct report_data *d, char *err, size_t
 
 static int load_samples(const char *dir, struct report_data *d, char *err, size_t errlen)
 {
-	static const char *const roles[] = { "generator", "dut_in", "dut_out" };
+	static const char *const roles[] = { "generator", "dut_in", "dut_out", "receiver" };
 	char path[PATH_MAX + 32];
 	struct mp_csv csv;
 	int ct, cp, cr, cw, cx, rc;
@@ -98,7 +98,7 @@ static int load_samples(const char *dir, struct report_data *d, char *err, size_
 		char **row = csv.rows[r], *end;
 		int bad = 0, role = -1;
 
-		for (int i = 0; i < 3; i++)
+		for (int i = 0; i < (int)(sizeof(roles) / sizeof(roles[0])); i++)
 			if (strcmp(row[cr], roles[i]) == 0)
 				role = i;
 		s->t = strtod(row[ct], &end);

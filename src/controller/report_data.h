@@ -17,7 +17,7 @@
 struct report_sample {
 	size_t phase;                /* 0-based, as mp_phase_row's */
 	double t;
-	int role;                    /* 0 generator, 1 dut_in, 2 dut_out */
+	int role;                    /* 0 generator, 1 dut_in, 2 dut_out, 3 receiver */
 	int measure;                 /* in the measure window */
 	double rx_pps;
 };

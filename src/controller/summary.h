@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/hist.h"
+
 /* One sample of one interface's cumulative counters. */
 struct mp_summary_point {
 	uint64_t t_ns;
@@ -38,6 +40,15 @@ struct mp_phase_row {
 	double forwarded_mbps;     /* dut_out rx bytes * 8 / s / 1e6 */
 	double gen_sent_pps;       /* agent's count / its time */
 	double dut_cpu_ns_per_pkt; /* dut_cpu_ns / forwarded packets */
+	/* The agent's receiver over the measure window, by send time (NAN
+	 * without roles.receiver): frames received / window, sequence figures,
+	 * latency percentiles (HdrHistogram-style, 3 significant digits), RFC
+	 * 3550 jitter. */
+	double rx_pps;
+	double lost, reordered, duplicated;
+	double lat_min_us, lat_p50_us, lat_p90_us, lat_p99_us, lat_p999_us, lat_max_us;
+	double jitter_us;
+	const struct mp_hist *lat_hist;  /* for results.json; NULL without receiver */
 	size_t samples;            /* dut_out samples in the window */
 	double gen_tx_pps;         /* generator vif tx over the window (the stats file) */
 	double out_tx_pps;         /* dut_out vif tx over the window (the stats file) */

@@ -170,8 +170,18 @@ static void on_connected(struct mp_agentc *ac, int status, const char *msg,
 			       sw->plan->agent_port);
 		return;
 	}
-	mp_info("agent at %s:%u connected and authenticated", sw->traffgen_ip,
-		sw->plan->agent_port);
+	if (sw->plan->has_receiver && !*mp_agentc_rx_dev(ac)) {
+		skip_rest(sw, "the agent has no receiver");
+		mp_sweep_fatal(sw, MP_EXIT_USAGE,
+			       "the plan has roles.receiver but the agent at %s:%u has no receiver: "
+			       "start mir-perf-agent with --rx-dev on the traff-gen's third vif "
+			       "(on bridge if2), or remove roles.receiver", sw->traffgen_ip,
+			       sw->plan->agent_port);
+		return;
+	}
+	mp_info("agent at %s:%u connected and authenticated%s%s", sw->traffgen_ip,
+		sw->plan->agent_port, *mp_agentc_rx_dev(ac) ? ", receiving on " : "",
+		mp_agentc_rx_dev(ac));
 	sw->agent_ok = 1;
 	sw->step = ST_PHASE;
 	mp_sweep_next(sw);

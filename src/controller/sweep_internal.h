@@ -59,6 +59,9 @@ struct sw_phase {
 	int have_cpu_start, have_cpu_end;
 	uint64_t started_ns;
 	int lost_dom;                   /* a vif of this domain vanished, or -1 */
+	uint64_t traffic_t;             /* when the agent said traffic started */
+	int have_rx, have_series;       /* the receiver's figures are in sw->rx */
+	void (*rx_done)(struct sweep *sw);
 
 	/* Kept from one phase to the next: mp_sweep_phase_run() resets only
 	 * the fields above. */
@@ -108,6 +111,7 @@ struct sweep {
 	int nroles;                     /* sampled roles: SW_NROLES, or one less */
 	int busy;                       /* a child process is running */
 	const unsigned char *done;      /* --resume: phases finished before, or NULL */
+	struct mp_agent_rx rx;          /* the receiver's figures of the last phase */
 };
 
 /* sweep.c */
@@ -146,6 +150,19 @@ void mp_sweep_phase_abort(struct sweep *sw);
 void mp_sweep_phase_close(struct sweep *sw);
 void mp_sweep_sample_tick(struct mp_sampler *s, uint64_t due_ns, uint64_t now_ns,
 			  void *arg);
+
+/* An agent request's argument carrying the phase it belongs to, and the
+ * sweep back if that phase is still the current one (else NULL: a late
+ * reply); the argument is freed either way. */
+void *mp_sweep_req(struct sweep *sw);
+struct sweep *mp_sweep_req_current(void *arg);
+
+/* sweep_rx.c: the receiver (roles.receiver). Adds the measure window to the
+ * traffic; fetches the receiver's figures after the drain, then calls done;
+ * fills the row's receiver columns and writes latency.csv (0 or -errno). */
+void mp_sweep_rx_traffic(const struct sweep *sw, struct mp_traffic *t);
+void mp_sweep_rx_fetch(struct sweep *sw, void (*done)(struct sweep *sw));
+int mp_sweep_rx_row(struct sweep *sw, struct mp_phase_row *row);
 
 /* sweep_domains.c */
 int mp_sweep_expand(struct sweep *sw, const char *tmpl, const char *config,

@@ -67,6 +67,16 @@ static struct sweep *req_take(void *arg)
 	return current ? sw : NULL;
 }
 
+void *mp_sweep_req(struct sweep *sw)
+{
+	return req_new(sw);
+}
+
+struct sweep *mp_sweep_req_current(void *arg)
+{
+	return req_take(arg);
+}
+
 static void series_push(struct sw_series *s, const struct mp_summary_point *pt)
 {
 	if (s->n == s->cap) {
@@ -218,6 +228,8 @@ static void write_row(struct sweep *sw)
 	row.reason = ph->failed ? ph->reason : NULL;
 	row.gen_iface = sw->ifname[SW_GEN];
 	row.out_iface = sw->ifname[SW_DUT_OUT];
+	if ((rc = mp_sweep_rx_row(sw, &row)) < 0)
+		out_failed(sw, rc);
 	if (!ph->failed && row.samples < 2) {
 		row.status = "failed";
 		row.reason = "fewer than two samples in the measure window";
@@ -274,7 +286,7 @@ static void phase_end(struct sweep *sw)
 
 static void on_cooldown_end(uv_timer_t *t)
 {
-	phase_end(t->data);
+	mp_sweep_rx_fetch(t->data, phase_end);
 }
 
 static int agent_broken(int status)
@@ -390,6 +402,7 @@ static void on_started(struct mp_agentc *ac, int status, const char *msg,
 		return;
 	}
 	sw->ph.traffic_on = 1;
+	sw->ph.traffic_t = mp_now_ns();
 	sw->ph.window = SW_WARMUP;
 	mp_sampler_start(sw->sampler);
 	uv_timer_start(&sw->ph.timer, on_warmup_end, sw->plan->warmup_ns / MP_NS_PER_MS, 0);
@@ -428,6 +441,7 @@ static int build_traffic(struct sweep *sw, struct mp_traffic *t)
 		return -EINVAL;
 	t->src_port = p->src_port;
 	t->dst_port = p->dst_port;
+	mp_sweep_rx_traffic(sw, t);
 	return 0;
 }
 
@@ -573,6 +587,10 @@ void mp_sweep_phase_abort(struct sweep *sw)
 void mp_sweep_phase_close(struct sweep *sw)
 {
 	uv_close((uv_handle_t *)&sw->ph.timer, NULL);
+	free(sw->rx.hist);
+	free(sw->rx.series);
+	sw->rx.hist = NULL;
+	sw->rx.series = NULL;
 	for (int i = 0; i < SW_NROLES; i++) {
 		free(sw->ph.series[i].pts);
 		sw->ph.series[i].pts = NULL;
