@@ -4,7 +4,11 @@
 #include "test.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <jansson.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -14,6 +18,7 @@
 #include "agent/rxcount.h"
 #include "common/clock.h"
 #include "common/run.h"
+#include "ctlio_ns.h"
 
 #define MS 1000000ULL
 #define US 1000ULL
@@ -171,8 +176,9 @@ struct recv_proc {
 	int out;
 };
 
-/* Starts `recv` on rb0 for run tag `tag` and waits until its ring is open. */
-static void recv_start(struct recv_proc *p, const char *ns, const char *tag, const char *dur)
+/* Starts `recv` on `dev` for run tag `tag` and waits until its ring is open. */
+static void recv_start_on(struct recv_proc *p, const char *ns, const char *dev, const char *tag,
+			  const char *dur)
 {
 	int o[2], e[2];
 	char ready[8] = "";
@@ -185,7 +191,7 @@ static void recv_start(struct recv_proc *p, const char *ns, const char *tag, con
 		dup2(o[1], 1);
 		dup2(e[1], 2);
 		execlp("ip", "ip", "netns", "exec", ns, mp_test_bin("mir-perf-agent"), "recv",
-		       "--dev", "rb0", "--tag", tag, "--duration", dur, (char *)NULL);
+		       "--dev", dev, "--tag", tag, "--duration", dur, (char *)NULL);
 		_exit(127);
 	}
 	close(o[1]);
@@ -193,6 +199,11 @@ static void recv_start(struct recv_proc *p, const char *ns, const char *tag, con
 	ASSERT_MSG(read(e[0], ready, 6) == 6 && !strncmp(ready, "ready", 5), "recv did not start");
 	close(e[0]);
 	p->out = o[0];
+}
+
+static void recv_start(struct recv_proc *p, const char *ns, const char *tag, const char *dur)
+{
+	recv_start_on(p, ns, "rb0", tag, dur);
 }
 
 static json_t *recv_wait(struct recv_proc *p)
@@ -209,11 +220,11 @@ static json_t *recv_wait(struct recv_proc *p)
 	return j;
 }
 
-static void send_tag(const char *ns, const char *size, const char *rate, const char *count,
-		     const char *tag)
+static void send_on(const char *ns, const char *dev, const char *size, const char *rate,
+		    const char *count, const char *tag)
 {
 	char *argv[] = { "ip", "netns", "exec", (char *)ns, (char *)mp_test_bin("mir-perf-agent"),
-			 "send", "--dev", "ra0", "--size", (char *)size, "--rate", (char *)rate,
+			 "send", "--dev", (char *)dev, "--size", (char *)size, "--rate", (char *)rate,
 			 "--count", (char *)count, "--tag", (char *)tag, "--engine", "packet", NULL };
 	struct mp_run_result r;
 
@@ -221,6 +232,12 @@ static void send_tag(const char *ns, const char *size, const char *rate, const c
 	ASSERT_MSG(r.status == 0, "send: %s", r.err);
 	ASSERT_CONTAINS(r.out, "\"errors\":0");
 	mp_run_result_free(&r);
+}
+
+static void send_tag(const char *ns, const char *size, const char *rate, const char *count,
+		     const char *tag)
+{
+	send_on(ns, "ra0", size, rate, count, tag);
 }
 
 static long long jint(json_t *j, const char *k)
@@ -269,5 +286,124 @@ TEST_T(receiver_counts_own_run_over_veth, 120)
 	json_array_foreach(s, i, e)
 		sum += json_integer_value(json_array_get(e, 1));
 	ASSERT_EQ(sum, 20000);
+	json_decref(j);
+}
+
+/* ---- through an impaired forwarder -------------------------------------- */
+
+static pid_t fwd_pid;
+
+static void kill_fwd(void)
+{
+	if (fwd_pid > 0) {
+		kill(fwd_pid, SIGKILL);
+		waitpid(fwd_pid, NULL, 0);
+		fwd_pid = 0;
+	}
+}
+
+/* sender (ia) -- forwarder (ib -> ic, with `opt` `val`...) -- receiver (id);
+ * returns the forwarder's stdout fd once it forwards. */
+static int impaired_net(char snd[MP_TNS_NAME_MAX], char rcv[MP_TNS_NAME_MAX],
+			const char *o1, const char *v1, const char *o2, const char *v2)
+{
+	char fwd[MP_TNS_NAME_MAX], buf[2048];
+	size_t have = 0;
+	int out[2], err[2];
+
+	mp_test_require_root();
+	mp_tns_add("is", snd);
+	mp_tns_add("if", fwd);
+	mp_tns_add("ik", rcv);
+	mp_tns_veth(snd, "ia", fwd, "ib");
+	mp_tns_veth(fwd, "ic", rcv, "id");
+	ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
+	ASSERT_EQ(pipe2(err, O_CLOEXEC), 0);
+	atexit(kill_fwd);
+	fwd_pid = fork();
+	ASSERT(fwd_pid >= 0);
+	if (fwd_pid == 0) {
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		execlp("ip", "ip", "netns", "exec", fwd, mp_test_bin("mir-perf-forward"), "--in",
+		       "ib", "--out", "ic", o1, v1, o2, v2, (char *)NULL);
+		_exit(127);
+	}
+	close(out[1]);
+	close(err[1]);
+	while (!strstr(buf, "forwarding")) {
+		struct pollfd pfd = { err[0], POLLIN, 0 };
+		ssize_t r;
+
+		ASSERT_MSG(poll(&pfd, 1, 10000) == 1, "forwarder not ready");
+		r = read(err[0], buf + have, sizeof(buf) - 1 - have);
+		ASSERT_MSG(r > 0, "forwarder exited: %.*s", (int)have, buf);
+		have += (size_t)r;
+		buf[have] = '\0';
+	}
+	close(err[0]);
+	return out[0];
+}
+
+/* Stops the forwarder; reads `name=` from its counter line. */
+static void fwd_counters(int fd, uint64_t *reordered, uint64_t *duplicated)
+{
+	char buf[1024] = "", *p;
+	ssize_t r, have = 0;
+
+	ASSERT_EQ(kill(fwd_pid, SIGTERM), 0);
+	while ((r = read(fd, buf + have, sizeof(buf) - 1 - (size_t)have)) > 0)
+		have += r;
+	buf[have] = '\0';
+	waitpid(fwd_pid, NULL, 0);
+	fwd_pid = 0;
+	close(fd);
+	ASSERT_MSG((p = strstr(buf, "reordered=")) && sscanf(p, "reordered=%" SCNu64, reordered) == 1,
+		   "forwarder said: %s", buf);
+	ASSERT_MSG((p = strstr(buf, "duplicated=")) && sscanf(p, "duplicated=%" SCNu64, duplicated) == 1,
+		   "forwarder said: %s", buf);
+}
+
+/* The forwarder swaps every 10th frame with the next and sends every 7th
+ * twice: the receiver reports exactly the forwarder's counts, nothing lost. */
+TEST_T(receiver_detects_reorder_and_duplicates_exactly, 120)
+{
+	char snd[MP_TNS_NAME_MAX], rcv[MP_TNS_NAME_MAX];
+	uint64_t reord, dup;
+	struct recv_proc p;
+	json_t *j;
+	int fd = impaired_net(snd, rcv, "--reorder", "10", "--duplicate", "7");
+
+	recv_start_on(&p, rcv, "id", "1", "3s");
+	send_on(snd, "ia", "60", "10000", "5000", "1");
+	j = recv_wait(&p);
+	fwd_counters(fd, &reord, &dup);
+	printf("forwarder: %" PRIu64 " reordered, %" PRIu64 " duplicated\n", reord, dup);
+	ASSERT(reord > 400 && dup > 500);
+	ASSERT_EQ(jint(j, "reordered"), reord);
+	ASSERT_EQ(jint(j, "duplicated"), dup);
+	ASSERT_EQ(jint(j, "lost"), 0);
+	ASSERT_EQ(jint(j, "frames"), 5000 + dup);
+	json_decref(j);
+}
+
+/* A forwarder holding every frame 3 ms: no frame is measured faster. */
+TEST_T(receiver_measures_forwarder_delay, 120)
+{
+	char snd[MP_TNS_NAME_MAX], rcv[MP_TNS_NAME_MAX];
+	uint64_t reord, dup;
+	struct recv_proc p;
+	json_t *j;
+	int fd = impaired_net(snd, rcv, "--delay-us", "3000", "--reorder", "0");
+
+	recv_start_on(&p, rcv, "id", "1", "3s");
+	send_on(snd, "ia", "60", "5000", "5000", "1");
+	j = recv_wait(&p);
+	fwd_counters(fd, &reord, &dup);
+	printf("delay 3000 us: min %.1f p50 %.1f p99 %.1f us\n", jreal(j, "lat_min_us"),
+	       jreal(j, "lat_p50_us"), jreal(j, "lat_p99_us"));
+	ASSERT_EQ(jint(j, "frames"), 5000);
+	ASSERT_EQ(jint(j, "lost") + jint(j, "reordered") + jint(j, "duplicated"), 0);
+	ASSERT(jreal(j, "lat_min_us") >= 3000);
 	json_decref(j);
 }

@@ -42,10 +42,14 @@ struct mp_fwd_port {
 int mp_fwd_port_open(struct mp_fwd_port *p, const char *ifname, int rx);
 void mp_fwd_port_close(struct mp_fwd_port *p);
 
+struct mp_fwd_impair;
+
 /* Forwards what is waiting in in's ring out of `out`, at most one ring's
- * worth; returns the number of ring slots consumed. */
+ * worth; returns the number of ring slots consumed. With `imp` (impair.h)
+ * frames go to its queue instead, and leave by mp_fwd_impair_send. */
 unsigned mp_fwd_pump(struct mp_fwd_port *in, struct mp_fwd_port *out,
-		     struct mp_fwd_bucket *b, struct mp_fwd_counters *c);
+		     struct mp_fwd_bucket *b, struct mp_fwd_impair *imp,
+		     struct mp_fwd_counters *c);
 /* Adds the kernel's ring-full drop count since the last call to c. */
 void mp_fwd_port_stats(struct mp_fwd_port *p, struct mp_fwd_counters *c);
 

@@ -5,6 +5,11 @@
  * SIGTERM/SIGINT, then exits 0.
  *
  *   mir-perf-forward --in IF --out IF [--both] [--max-pps N] [--count-interval S]
+ *                    [--delay-us D] [--reorder N] [--duplicate N]
+ *
+ * The last three are test impairments of the --in to --out direction
+ * (impair.h): every frame held D us, every Nth UDP frame swapped with the
+ * next, every Nth sent twice; the counters then say how many were.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -14,11 +19,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
 
 #include "common/clock.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "testbed/forward/fwd.h"
+#include "testbed/forward/impair.h"
 
 #define POLL_MS 100
 
@@ -34,7 +42,10 @@ static void usage(FILE *f)
 	fprintf(f, "usage: mir-perf-forward --in IF --out IF [--both] [--max-pps N] "
 		   "[--count-interval S]\n"
 		   "Forwards frames from --in to --out unchanged (--both: both ways),\n"
-		   "at most N frames/s (per direction); prints counters on SIGTERM/SIGINT.\n");
+		   "at most N frames/s (per direction); prints counters on SIGTERM/SIGINT.\n"
+		   "Test impairments (--in to --out): --delay-us D holds every frame D us,\n"
+		   "--reorder N swaps every Nth UDP frame with the next, --duplicate N sends\n"
+		   "every Nth UDP frame twice.\n");
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -50,12 +61,29 @@ static int parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
-static void print_counters(const struct mp_fwd_counters *c)
+static void print_counters(const struct mp_fwd_counters *c, const struct mp_fwd_impair *m)
 {
 	printf("received=%" PRIu64 " forwarded=%" PRIu64 " dropped=%" PRIu64
-	       " errors=%" PRIu64 " ring_drops=%" PRIu64 "\n",
-	       c->received, c->forwarded, c->dropped, c->errors, c->ring_drops);
+	       " errors=%" PRIu64 " ring_drops=%" PRIu64, c->received, c->forwarded, c->dropped,
+	       c->errors, c->ring_drops);
+	if (mp_fwd_impair_active(m))
+		printf(" reordered=%" PRIu64 " duplicated=%" PRIu64, m->reordered, m->duplicated);
+	putchar('\n');
 	fflush(stdout);
+}
+
+/* The poll timeout: the forwarder's period, or sooner when a held frame is
+ * due (a delay of some us needs a precise wake-up). */
+static struct timespec wait_for(const struct mp_fwd_impair *m)
+{
+	uint64_t due = mp_fwd_impair_next_due(m), now = mp_now_ns(), ns = POLL_MS * MP_NS_PER_MS;
+
+	if (due)
+		ns = due > now ? due - now : 0;
+	if (ns > POLL_MS * MP_NS_PER_MS)
+		ns = POLL_MS * MP_NS_PER_MS;
+	return (struct timespec){ .tv_sec = (time_t)(ns / MP_NS_PER_SEC),
+				  .tv_nsec = (long)(ns % MP_NS_PER_SEC) };
 }
 
 int main(int argc, char **argv)
@@ -66,11 +94,15 @@ int main(int argc, char **argv)
 		{ "both", no_argument, NULL, 'b' },
 		{ "max-pps", required_argument, NULL, 'm' },
 		{ "count-interval", required_argument, NULL, 'c' },
+		{ "delay-us", required_argument, NULL, 'd' },
+		{ "reorder", required_argument, NULL, 'r' },
+		{ "duplicate", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *in_name = NULL, *out_name = NULL;
-	uint64_t max_pps = 0, interval_s = 0, next_print = 0;
+	uint64_t max_pps = 0, interval_s = 0, next_print = 0, delay_us = 0, reorder = 0, dup = 0;
+	struct mp_fwd_impair imp;
 	struct mp_fwd_port ports[2];
 	struct mp_fwd_bucket buckets[2];
 	struct mp_fwd_counters c = { 0 };
@@ -95,6 +127,16 @@ int main(int argc, char **argv)
 				return MP_EXIT_USAGE;
 			}
 			break;
+		case 'd':
+		case 'r':
+		case 'D':
+			if (parse_u64(optarg, opt == 'd' ? &delay_us : opt == 'r' ? &reorder : &dup) < 0 ||
+			    (opt == 'd' && delay_us > 10 * 1000 * 1000)) {
+				mp_err("%s wants a whole number%s", argv[optind - 1],
+				       opt == 'd' ? " of microseconds, at most 10 s" : "");
+				return MP_EXIT_USAGE;
+			}
+			break;
 		case 'h': usage(stdout); return MP_EXIT_OK;
 		default: usage(stderr); return MP_EXIT_USAGE;
 		}
@@ -108,42 +150,56 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (mp_fwd_port_open(&ports[0], in_name, 1) < 0)
+	if (mp_fwd_impair_init(&imp, delay_us * 1000, reorder, dup) < 0) {
+		mp_err("out of memory for the impairment queue");
 		return MP_EXIT_ENV;
+	}
+	if (mp_fwd_port_open(&ports[0], in_name, 1) < 0) {
+		mp_fwd_impair_free(&imp);
+		return MP_EXIT_ENV;
+	}
 	if (mp_fwd_port_open(&ports[1], out_name, both) < 0) {
 		mp_fwd_port_close(&ports[0]);
+		mp_fwd_impair_free(&imp);
 		return MP_EXIT_ENV;
 	}
 	mp_fwd_bucket_init(&buckets[0], max_pps, mp_now_ns());
 	mp_fwd_bucket_init(&buckets[1], max_pps, mp_now_ns());
 	if (interval_s)
 		next_print = mp_now_ns() + interval_s * MP_NS_PER_SEC;
-	mp_info("forwarding %s -> %s%s%s", in_name, out_name, both ? " and back" : "",
-		max_pps ? " (capped)" : "");
+	if (mp_fwd_impair_active(&imp))
+		prctl(PR_SET_TIMERSLACK, 1UL);  /* wake for held frames within a us */
+	mp_info("forwarding %s -> %s%s%s%s", in_name, out_name, both ? " and back" : "",
+		max_pps ? " (capped)" : "", mp_fwd_impair_active(&imp) ? " (impaired)" : "");
 
 	while (!stop_sig) {
 		struct pollfd pfd[2] = { { ports[0].fd, POLLIN, 0 }, { ports[1].fd, POLLIN, 0 } };
-		int r = poll(pfd, both ? 2 : 1, POLL_MS);
+		struct timespec tmo = wait_for(&imp);
+		int r = ppoll(pfd, both ? 2 : 1, &tmo, NULL);
 
 		if (r < 0 && errno != EINTR) {
 			mp_err("poll: %s", strerror(errno));
 			break;
 		}
-		mp_fwd_pump(&ports[0], &ports[1], &buckets[0], &c);
+		mp_fwd_pump(&ports[0], &ports[1], &buckets[0],
+			    mp_fwd_impair_active(&imp) ? &imp : NULL, &c);
+		if (mp_fwd_impair_active(&imp))
+			mp_fwd_impair_send(&imp, &ports[1], mp_now_ns(), &c);
 		if (both)
-			mp_fwd_pump(&ports[1], &ports[0], &buckets[1], &c);
+			mp_fwd_pump(&ports[1], &ports[0], &buckets[1], NULL, &c);
 		if (interval_s && mp_now_ns() >= next_print) {
 			mp_fwd_port_stats(&ports[0], &c);
 			mp_fwd_port_stats(&ports[1], &c);
-			print_counters(&c);
+			print_counters(&c, &imp);
 			next_print += interval_s * MP_NS_PER_SEC;
 		}
 	}
 	mp_fwd_port_stats(&ports[0], &c);
 	mp_fwd_port_stats(&ports[1], &c);
-	print_counters(&c);
+	print_counters(&c, &imp);
 	mp_info("stopped by signal %d", (int)stop_sig);
 	mp_fwd_port_close(&ports[0]);
 	mp_fwd_port_close(&ports[1]);
+	mp_fwd_impair_free(&imp);
 	return MP_EXIT_OK;
 }

@@ -2,6 +2,7 @@
  * frames sent in batches with sendmmsg straight from the ring (no copy, except
  * to re-insert a VLAN tag the kernel took out), PACKET_QDISC_BYPASS on send. */
 #include "testbed/forward/fwd.h"
+#include "testbed/forward/impair.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -116,7 +117,8 @@ static void send_batch(struct mp_fwd_port *out, struct mmsghdr *msgs, unsigned n
 }
 
 unsigned mp_fwd_pump(struct mp_fwd_port *in, struct mp_fwd_port *out,
-		     struct mp_fwd_bucket *b, struct mp_fwd_counters *c)
+		     struct mp_fwd_bucket *b, struct mp_fwd_impair *imp,
+		     struct mp_fwd_counters *c)
 {
 	struct mmsghdr msgs[PUMP_BATCH];
 	struct iovec iov[PUMP_BATCH][2];
@@ -169,6 +171,10 @@ unsigned mp_fwd_pump(struct mp_fwd_port *in, struct mp_fwd_port *out,
 			} else {
 				iov[n][0] = (struct iovec){ data, h->tp_snaplen };
 				msgs[n].msg_hdr.msg_iovlen = 1;
+			}
+			if (imp) {
+				mp_fwd_impair_push(imp, iov[n], (int)msgs[n].msg_hdr.msg_iovlen, now, c);
+				continue;
 			}
 			msgs[n].msg_hdr.msg_iov = iov[n];
 			msgs[n].msg_hdr.msg_name = &to;
