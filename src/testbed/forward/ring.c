@@ -137,6 +137,9 @@ unsigned mp_fwd_pump(struct mp_fwd_port *in, struct mp_fwd_port *out,
 
 			if (!(__atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER))
 				break;
+			if (imp)
+				now = mp_now_ns();   /* after the frame arrived: its delay
+						      * is never cut short */
 			used[nused++] = in->head;
 			in->head = (in->head + 1) % in->frame_nr;
 			consumed++;
