@@ -1,0 +1,120 @@
+/* The receiver in a sweep on the namespace testbed (issue 16): loss by
+ * sequence against the counters for a DUT capped with --max-pps, the
+ * receiver's columns, latency.csv and the histograms in results.json; and a
+ * plan with a receiver on a traff-gen without the third vif. Needs root. */
+#include "test.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "tbutil.h"
+
+#define RUN_TIMEOUT_MS (240 * 1000)
+
+/* A copy of cfg/testbed/NAME.cfg in the tmpdir with `from` replaced by `to`. */
+static const char *cfg_variant(const char *name, const char *from, const char *to)
+{
+	static char path[2][4096];
+	static int slot;
+	char rel[64], *text, *at, *out;
+
+	snprintf(rel, sizeof(rel), "cfg/testbed/%s.cfg", name);
+	text = mp_test_read_file(mp_test_src_path(rel));
+	ASSERT_MSG(text && (at = strstr(text, from)), "%s has no \"%s\"", rel, from);
+	out = malloc(strlen(text) + strlen(to) + 1);
+	ASSERT(out);
+	sprintf(out, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+	slot = !slot;
+	snprintf(path[slot], sizeof(path[slot]), "%s/%s.cfg", mp_test_tmpdir(), name);
+	mp_test_write_file(path[slot], out);
+	free(text);
+	free(out);
+	return path[slot];
+}
+
+static double num(const struct tb_csv *c, size_t r, const char *col)
+{
+	int i = tb_csv_col(c, col);
+
+	ASSERT_MSG(i >= 0, "no column %s", col);
+	return *c->rows[r][i] ? strtod(c->rows[r][i], NULL) : NAN;
+}
+
+/* A DUT capped at 5000 pps offered 10000: the receiver's loss by sequence
+ * is the counters' loss within 0.1 percentage point; every latency column
+ * is filled; latency.csv has the 100 ms series; results.json keeps the
+ * phase's histogram, whose counts add up to the frames received. */
+TEST_T(sweep_receiver_loss_by_sequence_matches_counters, 300)
+{
+	const char *dut = cfg_variant("dut", "--in eth0 --out eth1", "--in eth0 --out eth1 --max-pps 5000");
+	const char *tg = mp_test_src_path("cfg/testbed/traffgen.cfg");
+	char out[4096], path[4096];
+	const char *plan, *run;
+	struct tb_csv ph, lat;
+	json_t *res, *hist, *b;
+	json_error_t jerr;
+	double lost, frames, seq_loss, loss, sum = 0;
+	size_t i;
+
+	tb_up();
+	plan = tb_plan("receiver.yaml", "@DUT_CFG@", dut, "@TG_CFG@", tg, "@BOOT_TIMEOUT@", "60s",
+		       "@RATES@", "10000", "@DURATION@", "4s", "@COOLDOWN@", "500ms", NULL);
+	snprintf(out, sizeof(out), "%s/out", mp_test_tmpdir());
+	ASSERT_EQ(tb_mirperf(RUN_TIMEOUT_MS, NULL, NULL, "--plan", plan, "--out", out, NULL), 0);
+	run = tb_run_dir(out);
+	ASSERT(run);
+	snprintf(path, sizeof(path), "%s/phases.csv", run);
+	ASSERT_EQ(tb_csv_load(path, &ph), 0);
+	ASSERT_EQ(ph.nrows, 2);
+	lost = num(&ph, 1, "lost");
+	frames = num(&ph, 1, "rx_pps") * 4;
+	loss = num(&ph, 1, "loss_pct");
+	seq_loss = 100 * lost / (lost + frames);
+	printf("counters: %.3f%% lost; sequence: %.0f of %.0f, %.3f%%\n", loss, lost,
+	       lost + frames, seq_loss);
+	ASSERT(loss > 40 && loss < 60);
+	ASSERT_MSG(fabs(seq_loss - loss) < 0.1, "sequence %.3f%% vs counters %.3f%%", seq_loss, loss);
+	ASSERT_EQ(num(&ph, 1, "duplicated"), 0);
+	ASSERT(num(&ph, 1, "lat_min_us") > 0);
+	ASSERT(num(&ph, 1, "lat_p50_us") <= num(&ph, 1, "lat_p99_us"));
+	ASSERT(num(&ph, 1, "lat_p99_us") <= num(&ph, 1, "lat_p999_us"));
+	ASSERT(num(&ph, 1, "lat_p999_us") <= num(&ph, 1, "lat_max_us"));
+	ASSERT(!isnan(num(&ph, 1, "jitter_us")));
+	tb_csv_free(&ph);
+
+	snprintf(path, sizeof(path), "%s/latency.csv", run);
+	ASSERT_EQ(tb_csv_load(path, &lat), 0);
+	ASSERT(lat.nrows > 40);          /* 5 s of 100 ms samples, and a header */
+	ASSERT(tb_csv_col(&lat, "lat_p99_us") >= 0);
+	tb_csv_free(&lat);
+
+	snprintf(path, sizeof(path), "%s/results.json", run);
+	res = json_load_file(path, 0, &jerr);
+	ASSERT_MSG(res, "results.json: %s", jerr.text);
+	hist = json_object_get(json_array_get(json_object_get(res, "phases"), 0), "latency_hist");
+	ASSERT_STREQ(json_string_value(json_object_get(hist, "unit")), "ns");
+	json_array_foreach(json_object_get(hist, "buckets"), i, b)
+		sum += (double)json_integer_value(json_array_get(b, 1));
+	ASSERT_MSG(fabs(sum - frames) < 1, "histogram %.0f, frames %.0f", sum, frames);
+	json_decref(res);
+}
+
+/* roles.receiver on a traff-gen whose config has no third vif: the run
+ * stops after the boot timeout saying which vif is missing and what to do. */
+TEST_T(sweep_receiver_without_third_vif_is_an_error, 180)
+{
+	const char *tg = cfg_variant("traffgen", ",\n        'mac=00:16:3e:6d:70:02,bridge=if2'", "");
+	const char *dut = mp_test_src_path("cfg/testbed/dut.cfg");
+	char out[4096], *err = NULL;
+	const char *plan;
+
+	tb_up();
+	plan = tb_plan("receiver.yaml", "@DUT_CFG@", dut, "@TG_CFG@", tg, "@BOOT_TIMEOUT@", "5s",
+		       "@RATES@", "1000", "@DURATION@", "1s", "@COOLDOWN@", "500ms", NULL);
+	snprintf(out, sizeof(out), "%s/out", mp_test_tmpdir());
+	ASSERT_EQ(tb_mirperf(RUN_TIMEOUT_MS, NULL, &err, "--plan", plan, "--out", out, NULL), 1);
+	ASSERT_CONTAINS(err, "roles.receiver is vif 2 of traffgen");
+	ASSERT_CONTAINS(err, "add it (a third vif on bridge if2");
+	free(err);
+}
