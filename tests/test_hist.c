@@ -128,6 +128,39 @@ TEST(hist_merge_and_compact_roundtrip)
 	free(c);
 }
 
+/* The text form of results.json: round trip, and every malformed form
+ * refused. */
+TEST(hist_encode_decode)
+{
+	struct mp_hist *a = mp_hist_new(), *b = mp_hist_new();
+	static const char *const bad[] = {
+		"x", "1:", ":1", "1:0", "1:1 0:1", "1:1  2:1", " 1:1", "1:1 ", "-1:1", "1:-1",
+		"25600:1", "25599:1 1:1", "1:9007199254740992", "1:1,2:1", "99999999999999999999:1",
+	};
+	char *s;
+
+	ASSERT(a && b);
+	s = mp_hist_encode(a);
+	ASSERT_STREQ(s, "");
+	free(s);
+	mp_hist_record(a, 3);
+	mp_hist_record(a, 3);
+	mp_hist_record(a, 5);
+	mp_hist_record(a, MP_HIST_MAX_NS);
+	s = mp_hist_encode(a);
+	ASSERT_STREQ(s, "3:2 2:1 25594:1");
+	ASSERT_EQ(mp_hist_decode(s, b), 0);
+	free(s);
+	ASSERT_EQ(b->count, 4);
+	ASSERT_EQ(memcmp(a->b, b->b, sizeof(a->b)), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		mp_hist_reset(b);
+		ASSERT_MSG(mp_hist_decode(bad[i], b) < 0, "accepted \"%s\"", bad[i]);
+	}
+	free(a);
+	free(b);
+}
+
 TEST(seq_in_order_and_gaps)
 {
 	struct mp_seqtrack s;

@@ -215,3 +215,45 @@ TEST(export_current_bench_field_rules)
 	ASSERT_EQ(r.status, 2);
 	mp_run_result_free(&r);
 }
+
+/* tests/data/runs/receiver: a demo run with roles.receiver (60 B at 10 and
+ * 30 kpps). The report adds latency vs offered rate and the distribution at
+ * the highest rate without loss; compare lists latency; export has p50/p99. */
+TEST_T(report_compare_export_show_latency, 120)
+{
+	const char *run = fixture("receiver");
+	char path[4200], *html, *dat;
+	struct mp_run_result r;
+
+	mp_test_require_prog("gnuplot", "gnuplot-nox");
+	r = mirperf("report", run, NULL, NULL);
+	ASSERT_MSG(r.status == 0, "report: %s", r.err);
+	mp_run_result_free(&r);
+	snprintf(path, sizeof(path), "%s/report.html", run);
+	html = mp_test_read_file(path);
+	ASSERT(html);
+	ASSERT_CONTAINS(html, "<figure id=\"latency-60\">");
+	ASSERT_CONTAINS(html, "<figure id=\"latdist-60\">");
+	ASSERT_CONTAINS(html, "testbed p99");
+	ASSERT_CONTAINS(html, "testbed, at 30000 pps");   /* no loss at either rate */
+	ASSERT_CONTAINS(html, "lat p99 us");
+	free(html);
+	/* The distribution's median is the phase's p50 (same histogram). */
+	snprintf(path, sizeof(path), "%s/plots/latdist-60.dat", run);
+	dat = mp_test_read_file(path);
+	ASSERT(dat);
+	ASSERT_CONTAINS(dat, "2.000 137.471\n");
+	free(dat);
+
+	r = mirperf("compare", run, run, NULL);
+	ASSERT_MSG(r.status == 0, "%s%s", r.out, r.err);
+	ASSERT_CONTAINS(r.out, "Latency (the receiver's, us; lower is better)");
+	ASSERT_CONTAINS(r.out, "137.5      137.5     +0.0%");
+	mp_run_result_free(&r);
+
+	r = mirperf("export", "--format", "current-bench", run);
+	ASSERT_EQ(r.status, 0);
+	ASSERT_CONTAINS(r.out, "\"latency-p99@30000pps\"");
+	ASSERT_CONTAINS(r.out, "\"latency-p50@10000pps\"");
+	mp_run_result_free(&r);
+}

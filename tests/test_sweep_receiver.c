@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "common/hist.h"
 #include "tbutil.h"
 
 #define RUN_TIMEOUT_MS (240 * 1000)
@@ -52,10 +53,10 @@ TEST_T(sweep_receiver_loss_by_sequence_matches_counters, 300)
 	char out[4096], path[4096];
 	const char *plan, *run;
 	struct tb_csv ph, lat;
-	json_t *res, *hist, *b;
+	json_t *res, *hist;
 	json_error_t jerr;
-	double lost, frames, seq_loss, loss, sum = 0;
-	size_t i;
+	double lost, frames, seq_loss, loss;
+	struct mp_hist *h = mp_hist_new();
 
 	tb_up();
 	plan = tb_plan("receiver.yaml", "@DUT_CFG@", dut, "@TG_CFG@", tg, "@BOOT_TIMEOUT@", "60s",
@@ -94,9 +95,12 @@ TEST_T(sweep_receiver_loss_by_sequence_matches_counters, 300)
 	ASSERT_MSG(res, "results.json: %s", jerr.text);
 	hist = json_object_get(json_array_get(json_object_get(res, "phases"), 0), "latency_hist");
 	ASSERT_STREQ(json_string_value(json_object_get(hist, "unit")), "ns");
-	json_array_foreach(json_object_get(hist, "buckets"), i, b)
-		sum += (double)json_integer_value(json_array_get(b, 1));
-	ASSERT_MSG(fabs(sum - frames) < 1, "histogram %.0f, frames %.0f", sum, frames);
+	ASSERT(h);
+	ASSERT_EQ(mp_hist_decode(json_string_value(json_object_get(hist, "buckets")), h), 0);
+	ASSERT_MSG(fabs((double)h->count - frames) < 1, "histogram %llu, frames %.0f",
+		   (unsigned long long)h->count, frames);
+	ASSERT_EQ(json_integer_value(json_object_get(hist, "count")), h->count);
+	free(h);
 	json_decref(res);
 }
 

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,4 +137,65 @@ unsigned mp_hist_next(const struct mp_hist *h, unsigned from)
 	while (from < MP_HIST_BUCKETS && !h->b[from])
 		from++;
 	return from;
+}
+
+#define COUNT_MAX 9007199254740991ULL   /* 2^53 - 1: exact in any JSON reader */
+
+char *mp_hist_encode(const struct mp_hist *h)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	unsigned prev = 0;
+	int first = 1;
+
+	if (!f)
+		return NULL;
+	for (unsigned i = mp_hist_next(h, 0); i < MP_HIST_BUCKETS; i = mp_hist_next(h, i + 1)) {
+		fprintf(f, "%s%u:%llu", first ? "" : " ", i - prev, (unsigned long long)h->b[i]);
+		prev = i;
+		first = 0;
+	}
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* A decimal number of at most `max`, digits only; advances *s. */
+static int number(const char **s, unsigned long long max, unsigned long long *out)
+{
+	unsigned long long v = 0;
+	const char *p = *s;
+
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (max - (unsigned)(*p - '0')) / 10)
+			return -EINVAL;
+		v = v * 10 + (unsigned)(*p - '0');
+	}
+	*s = p;
+	*out = v;
+	return 0;
+}
+
+int mp_hist_decode(const char *s, struct mp_hist *h)
+{
+	unsigned long long idx = 0, d, c;
+	int first = 1;
+
+	while (*s) {
+		if (!first && *s++ != ' ')
+			return -EINVAL;
+		if (number(&s, MP_HIST_BUCKETS, &d) < 0 || *s++ != ':' ||
+		    number(&s, COUNT_MAX, &c) < 0 || c == 0 || (!first && d == 0) ||
+		    idx + d >= MP_HIST_BUCKETS || h->count + c > COUNT_MAX)
+			return -EINVAL;
+		idx += d;
+		mp_hist_add_bucket(h, (unsigned)idx, c);
+		first = 0;
+	}
+	return 0;
 }

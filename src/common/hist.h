@@ -59,4 +59,14 @@ double mp_hist_mean(const struct mp_hist *h);     /* NAN when empty */
  * MP_HIST_BUCKETS when there is none (walks the compact encoding). */
 unsigned mp_hist_next(const struct mp_hist *h, unsigned from);
 
+/* The compact text form kept in results.json: "D:C D:C ...", one pair per
+ * non-empty bucket in index order, D its index minus the previous pair's
+ * (the first: its index), C its count. A few bytes per bucket. Returns a
+ * malloc'd string ("" when empty; caller frees), or NULL. */
+char *mp_hist_encode(const struct mp_hist *h);
+/* Adds the buckets written in `s` to h (mp_hist_add_bucket). Returns 0, or
+ * -EINVAL when `s` is not that form (a bucket index beyond the last, a zero
+ * delta after the first, a count of 0 or above 2^53, anything else). */
+int mp_hist_decode(const char *s, struct mp_hist *h);
+
 #endif

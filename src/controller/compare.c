@@ -73,6 +73,38 @@ static int has_version(const struct report_data *d, const char *v)
 	return 0;
 }
 
+/* The receiver's latency (p50, p99) of the phases both runs measured it in:
+ * shown, lower is better; a rise beyond the threshold is marked, but only
+ * throughput decides the exit code (latency on a shared host is noisy, and
+ * there is one histogram per phase, not samples to test). */
+static void latency_changes(const struct report_data *a, const struct report_data *b,
+			    double threshold)
+{
+	int header = 0;
+
+	for (size_t i = 0; i < b->nphases; i++) {
+		const struct mp_phase_row *pb = &b->phases[i];
+		const char *va = has_version(a, pb->version) ? pb->version : a->versions[0];
+		const struct mp_phase_row *pa = a->nversions ? find(a, va, pb->size, pb->rate) : NULL;
+		double c50, c99;
+
+		if (!pa || isnan(pa->lat_p50_us) || isnan(pb->lat_p50_us) || pa->lat_p50_us <= 0 ||
+		    isnan(pa->lat_p99_us) || isnan(pb->lat_p99_us) || pa->lat_p99_us <= 0)
+			continue;
+		if (!header)
+			printf("\nLatency (the receiver's, us; lower is better):\n%-14s %6s %10s "
+			       "%10s %10s %9s %10s %10s %9s\n", "version", "size", "rate", "A p50",
+			       "B p50", "change", "A p99", "B p99", "change");
+		header = 1;
+		c50 = 100.0 * (pb->lat_p50_us - pa->lat_p50_us) / pa->lat_p50_us;
+		c99 = 100.0 * (pb->lat_p99_us - pa->lat_p99_us) / pa->lat_p99_us;
+		printf("%-14s %6u %10llu %10.1f %10.1f %+8.1f%% %10.1f %10.1f %+8.1f%%%s\n",
+		       pb->version, pb->size, (unsigned long long)pb->rate, pa->lat_p50_us,
+		       pb->lat_p50_us, c50, pa->lat_p99_us, pb->lat_p99_us, c99,
+		       c50 > threshold || c99 > threshold ? "  higher" : "");
+	}
+}
+
 int mp_cmd_compare(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -183,6 +215,7 @@ int mp_cmd_compare(int argc, char **argv)
 	}
 	printf("\n%zu phases compared; %zu significantly slower beyond %.2f%%.\n", compared,
 	       slower, threshold);
+	latency_changes(&a, &b, threshold);
 	report_data_free(&a);
 	report_data_free(&b);
 	return slower ? MP_EXIT_FAIL : MP_EXIT_OK;

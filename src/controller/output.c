@@ -250,15 +250,16 @@ int mp_out_flush(struct mp_out *o)
 	return 0;
 }
 
-/* A histogram's compact form: its non-empty buckets. */
+/* A histogram's compact form (common/hist.h's text of its buckets). */
 static json_t *hist_json(const struct mp_hist *h)
 {
-	json_t *b = json_array();
+	char *b = mp_hist_encode(h);
+	json_t *o = b ? json_pack("{s:s, s:i, s:I, s:s}", "unit", "ns", "sub_bucket_bits",
+				   MP_HIST_SUB_BITS, "count", (json_int_t)h->count, "buckets", b)
+		      : NULL;
 
-	for (unsigned i = mp_hist_next(h, 0); b && i < MP_HIST_BUCKETS; i = mp_hist_next(h, i + 1))
-		json_array_append_new(b, json_pack("[I,I]", (json_int_t)i, (json_int_t)h->b[i]));
-	return json_pack("{s:s, s:i, s:o*}", "unit", "ns", "sub_bucket_bits", MP_HIST_SUB_BITS,
-			 "buckets", b);
+	free(b);
+	return o;
 }
 
 /* Keeps a copy of the row (its own strings) for results.json. */

@@ -9,7 +9,7 @@
  * phases.csv columns: the table in phases_csv.c (how to add one: phases_csv.h)
  * results.json: each phase with its receiver's latency histogram, when it
  *   had one, as "latency_hist": {"unit": "ns", "sub_bucket_bits": 11,
- *   "buckets": [[index, count], ...]} (common/hist.h's indices)
+ *   "count": N, "buckets": "D:C D:C ..."} (mp_hist_encode's form)
  * (phase is 1-based in the files; NAN is an empty cell; text cells are
  * quoted per RFC 4180 when needed). `stats` is the old script's format:
  *   "Target packet rate: R    Packet size: S\n<iface>: Packets Rate: rx/tx\n"

@@ -31,7 +31,7 @@ struct plot {
 	char *svg;              /* read back for inlining */
 };
 
-enum plot_kind { P_FWD, P_LOSS, P_MBPS, P_CPU, P_SERIES };
+enum plot_kind { P_FWD, P_LOSS, P_MBPS, P_CPU, P_SERIES, P_LAT, P_LATDIST };
 
 /* A gnuplot string literal: single quotes, doubled inside. */
 static void gp_str(FILE *f, const char *s)
@@ -171,6 +171,9 @@ static int plot(const char *dir, const struct report_data *d, struct plot *p,
 		[P_MBPS] = { "frame size (bytes, without FCS)", "forwarded (Mbit/s)" },
 		[P_CPU] = { "offered (packets/s)", "DUT CPU (ns per forwarded packet)" },
 		[P_SERIES] = { "time in phase (s)", "packets/s (100 ms samples)" },
+		[P_LAT] = { "offered (packets/s)", "latency (us)" },
+		[P_LATDIST] = { "percentile, as 1/(1-q): 2 = p50, 10 = p90, 100 = p99, 1000 = p99.9",
+				"latency (us)" },
 	};
 	char *series[REPORT_MAX_SERIES];
 	size_t n = 0;
@@ -187,12 +190,14 @@ static int plot(const char *dir, const struct report_data *d, struct plot *p,
 	case P_MBPS: n = report_fill_mbps(d, f, series); break;
 	case P_CPU: n = report_fill_cpu(d, f, series); break;
 	case P_SERIES: n = report_fill_series(d, f, series, size); break;
+	case P_LAT: n = report_fill_latency(d, f, series, size); break;
+	case P_LATDIST: n = report_fill_latdist(d, f, series, size); break;
 	}
 	fclose(f);
 	if (n == 0)
 		return 0;
 	rc = write_script(dir, p->name, p->title, axes[kind][0], axes[kind][1],
-			  kind == P_LOSS || kind == P_CPU, series, n);
+			  kind == P_LOSS || kind == P_CPU || kind == P_LATDIST, series, n);
 	for (size_t i = 0; i < n; i++)
 		free(series[i]);
 	if (rc < 0) {
@@ -227,6 +232,20 @@ static size_t plan_plots(const struct report_data *d, struct plot *pl, enum plot
 	snprintf(pl[n].name, sizeof(pl[n].name), "cpu");
 	snprintf(pl[n].title, sizeof(pl[n].title), "DUT CPU time per forwarded packet");
 	kind[n++] = P_CPU;
+	/* The receiver's, when the run had one (otherwise nothing is drawn). */
+	for (size_t s = 0; s < d->nsizes && n + 2 < REPORT_MAX_PLOTS; s++) {
+		snprintf(pl[n].name, sizeof(pl[n].name), "latency-%u", d->sizes[s]);
+		snprintf(pl[n].title, sizeof(pl[n].title),
+			 "Latency (p50, p99) vs offered rate, %u-byte frames", d->sizes[s]);
+		kind[n] = P_LAT;
+		size[n++] = d->sizes[s];
+		snprintf(pl[n].name, sizeof(pl[n].name), "latdist-%u", d->sizes[s]);
+		snprintf(pl[n].title, sizeof(pl[n].title),
+			 "Latency distribution at the highest rate without loss, %u-byte frames",
+			 d->sizes[s]);
+		kind[n] = P_LATDIST;
+		size[n++] = d->sizes[s];
+	}
 	for (size_t s = 0; s < d->nsizes && n < REPORT_MAX_PLOTS; s++, n++) {
 		snprintf(pl[n].name, sizeof(pl[n].name), "series-%u", d->sizes[s]);
 		snprintf(pl[n].title, sizeof(pl[n].title),

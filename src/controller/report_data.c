@@ -366,3 +366,88 @@ void report_comparison_html(const struct report_data *d, FILE *f)
 	}
 	fputs("</table>\n", f);
 }
+
+size_t report_fill_latency(const struct report_data *d, FILE *f, char **series, unsigned size)
+{
+	size_t n = 0;
+
+	for (size_t v = 0; v < d->nversions && n + 2 <= REPORT_MAX_SERIES; v++) {
+		for (int q = 0; q < 2; q++) {
+			int any = 0;
+
+			for (size_t i = 0; i < d->nphases; i++) {
+				const struct mp_phase_row *p = &d->phases[i];
+				double y = q ? p->lat_p99_us : p->lat_p50_us;
+
+				if (p->size != size || strcmp(p->version, d->versions[v]) ||
+				    isnan(p->offered_pps) || isnan(y))
+					continue;
+				if (!any && n)
+					fputs("\n\n", f);
+				fprintf(f, "%.3f %.3f\n", p->offered_pps, y);
+				any = 1;
+			}
+			if (any)
+				series[n++] = fmt(q ? "%s p99" : "%s p50", d->versions[v], 0);
+		}
+	}
+	return n;
+}
+
+/* results.json's histogram of phase `p` into h; 0, or -1 when it has none. */
+static int phase_hist(const struct report_data *d, const struct mp_phase_row *p,
+		      struct mp_hist *h)
+{
+	json_t *phases = json_object_get(d->results, "phases"), *ph;
+	size_t i;
+
+	json_array_foreach(phases, i, ph) {
+		json_t *bk = json_object_get(json_object_get(ph, "latency_hist"), "buckets");
+
+		if (json_integer_value(json_object_get(ph, "phase")) != (json_int_t)p->phase + 1 ||
+		    !json_is_string(bk))
+			continue;
+		mp_hist_reset(h);
+		if (mp_hist_decode(json_string_value(bk), h) < 0)
+			return -1;
+		if (!isnan(p->lat_min_us) && !isnan(p->lat_max_us)) {
+			h->min = (uint64_t)(p->lat_min_us * 1e3);
+			h->max = (uint64_t)(p->lat_max_us * 1e3);
+		}
+		return h->count ? 0 : -1;
+	}
+	return -1;
+}
+
+size_t report_fill_latdist(const struct report_data *d, FILE *f, char **series, unsigned size)
+{
+	static const double qs[] = { 0, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999 };
+	struct mp_hist *h = mp_hist_new();
+	size_t n = 0;
+
+	for (size_t v = 0; h && v < d->nversions && n < REPORT_MAX_SERIES; v++) {
+		const struct mp_phase_row *best = NULL;
+		char label[256];
+
+		for (size_t i = 0; i < d->nphases; i++) {
+			const struct mp_phase_row *p = &d->phases[i];
+
+			if (p->size == size && !strcmp(p->version, d->versions[v]) &&
+			    !strcmp(p->status, "ok") && p->lost == 0 && !isnan(p->lat_p50_us) &&
+			    (!best || p->rate > best->rate))
+				best = p;
+		}
+		if (!best || phase_hist(d, best, h) < 0)
+			continue;
+		if (n)
+			fputs("\n\n", f);
+		for (size_t i = 0; i < sizeof(qs) / sizeof(qs[0]); i++)
+			fprintf(f, "%.3f %.3f\n", 1 / (1 - qs[i] / 100),
+				(double)mp_hist_percentile(h, qs[i]) / 1e3);
+		snprintf(label, sizeof(label), "%s, at %llu pps", d->versions[v],
+			 (unsigned long long)best->rate);
+		series[n++] = strdup(label);
+	}
+	free(h);
+	return n;
+}

@@ -49,6 +49,12 @@ size_t report_fill_loss(const struct report_data *d, FILE *f, char **series);
 size_t report_fill_mbps(const struct report_data *d, FILE *f, char **series);
 size_t report_fill_cpu(const struct report_data *d, FILE *f, char **series);
 size_t report_fill_series(const struct report_data *d, FILE *f, char **series, unsigned size);
+/* The receiver's latency: p50 and p99 against offered rate for `size`, one
+ * pair of series per version; and the latency distribution (x: 1/(1-q),
+ * y: us) of each version's phase of `size` at its highest rate without loss,
+ * from the histogram results.json keeps. */
+size_t report_fill_latency(const struct report_data *d, FILE *f, char **series, unsigned size);
+size_t report_fill_latdist(const struct report_data *d, FILE *f, char **series, unsigned size);
 
 /* With several versions: a table of each (size, rate) against the first
  * version. Nothing with one version. */

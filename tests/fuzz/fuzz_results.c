@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/hist.h"
 #include "controller/report_data.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -47,9 +48,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		put(names[i], data + start, end - start);
 		start = end < size ? end + 1 : size;
 	}
-	if (report_data_load(dir, &d, 1, err, sizeof(err)) == 0)
+	if (report_data_load(dir, &d, 1, err, sizeof(err)) == 0) {
+		/* The latency histograms the report decodes (mp_hist_decode). */
+		json_t *ph;
+		size_t i;
+
+		json_array_foreach(json_object_get(d.results, "phases"), i, ph) {
+			const char *b = json_string_value(json_object_get(
+				json_object_get(ph, "latency_hist"), "buckets"));
+			struct mp_hist *h = b ? mp_hist_new() : NULL;
+
+			if (h && mp_hist_decode(b, h) == 0)
+				assert(h->count == 0 || mp_hist_percentile(h, 100) >= mp_hist_percentile(h, 0));
+			free(h);
+		}
 		report_data_free(&d);
-	else
+	} else {
 		assert(err[0]);
+	}
 	return 0;
 }
