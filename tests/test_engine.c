@@ -18,6 +18,7 @@
 #include "agent/frame.h"
 #include "agent/pktgen.h"
 #include "common/clock.h"
+#include "common/imix.h"
 #include "common/netns.h"
 #include "common/run.h"
 
@@ -51,8 +52,12 @@ static void pair(char *na, char *nb)
 	ip("-n", nb, "link", "set", "gb0", "up", 0, 0, 0, 0);
 }
 
+#define CAPTURE_SIZES 2048
+#define IMIX_SPEC "60:7,590:4,1514:1"
+
 struct capture {
 	unsigned frames, bad_size, bad_mac, bad_ip, bad_ports, bad_csum, bad_seq;
+	unsigned short sizes[CAPTURE_SIZES];   /* of the first frames, in order */
 };
 
 static uint16_t get16(const uint8_t *p)
@@ -70,8 +75,10 @@ static void check_frame(const uint8_t *b, size_t len, struct capture *c, unsigne
 
 	if (len < MP_FRAME_HDRS || get16(b + 12) != 0x0800)
 		return;             /* not ours */
+	if (c->frames < CAPTURE_SIZES)
+		c->sizes[c->frames] = (unsigned short)len;
 	c->frames++;
-	if (len != size)
+	if (size && len != size)          /* 0: an IMIX mix, checked by the test */
 		c->bad_size++;
 	if (memcmp(b, dst, 6) || memcmp(b + 6, src, 6))
 		c->bad_mac++;
@@ -151,6 +158,10 @@ static void send_and_capture(unsigned n, unsigned size, const char *rate, struct
 	pair(na, nb);
 	snprintf(count, sizeof(count), "%u", n);
 	snprintf(sz, sizeof(sz), "%u", size);
+	if (!size) {
+		argv[8] = "--imix";
+		argv[9] = IMIX_SPEC;
+	}
 	ASSERT_EQ(pipe(p), 0);
 	ASSERT_EQ(pipe(q), 0);
 	pid = fork();
@@ -199,6 +210,57 @@ TEST_T(engine_packet_large_frames, 120)
 	ASSERT_EQ(c.frames, 300);
 	ASSERT_EQ(c.bad_size + c.bad_ip + c.bad_csum + c.bad_seq + c.bad_ports, 0);
 	free(json);
+}
+
+/* IMIX 7:4:1: the sizes interleave in the fixed pattern of 12 (never two
+ * 590s or 1514s in a row, at most two 60s), every 12 frames hold the weights
+ * exactly, and bytes are counted per frame. */
+TEST_T(engine_packet_imix_pattern_on_capture, 120)
+{
+	static const unsigned pattern[12] = { 60, 590, 60, 60, 590, 60, 1514, 60, 590, 60, 590, 60 };
+	struct capture c;
+	char *json;
+	unsigned n[3] = { 0 };
+
+	send_and_capture(1200, 0, "5000", &c, &json);
+	ASSERT_EQ(c.frames, 1200);
+	ASSERT_EQ(c.bad_ip + c.bad_csum + c.bad_seq + c.bad_ports, 0);
+	for (unsigned i = 0; i < 1200; i++) {
+		ASSERT_MSG(c.sizes[i] == pattern[i % 12], "frame %u: %u bytes, want %u", i,
+			   c.sizes[i], pattern[i % 12]);
+		n[c.sizes[i] == 60 ? 0 : c.sizes[i] == 590 ? 1 : 2]++;
+	}
+	ASSERT_EQ(n[0], 700);
+	ASSERT_EQ(n[1], 400);
+	ASSERT_EQ(n[2], 100);
+	ASSERT_CONTAINS(json, "\"bytes\":429400,");    /* 700*60 + 400*590 + 100*1514 */
+	free(json);
+}
+
+TEST(imix_pattern_label_text)
+{
+	struct mp_imix m, back;
+	uint8_t pat[MP_IMIX_PATTERN_MAX];
+	char buf[MP_IMIX_LABEL_MAX];
+	static const char *const bad[] = { "", "60", "60:", "59:1", "9001:1", "60:0", "60:1001",
+					   "60:1,60:2", "60:1;590:1", "1:1,2:1,3:1,4:1,5:1,6:1,7:1,8:1,9:1",
+					   "60:1,", "a:1" };
+
+	mp_imix_default(&m);
+	mp_imix_label(&m, buf, sizeof(buf));
+	ASSERT_STREQ(buf, "IMIX 7:4:1 (mean 357.8 B)");
+	mp_imix_format(&m, buf, sizeof(buf));
+	ASSERT_STREQ(buf, IMIX_SPEC);
+	ASSERT_EQ(mp_imix_parse(buf, &back), 0);
+	ASSERT_EQ(memcmp(&m, &back, sizeof(m)), 0);
+	ASSERT_EQ(mp_imix_pattern(&m, pat, sizeof(pat)), 12);
+	ASSERT_EQ(mp_imix_largest(&m), 1514);
+	/* 1:1 alternates; 3:1 spreads the 1 out. */
+	ASSERT_EQ(mp_imix_parse("100:1,200:1", &m), 0);
+	ASSERT_EQ(mp_imix_pattern(&m, pat, sizeof(pat)), 2);
+	ASSERT(pat[0] != pat[1]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ASSERT_MSG(mp_imix_parse(bad[i], &m) < 0, "accepted \"%s\"", bad[i]);
 }
 
 TEST(engine_send_usage_errors)

@@ -57,12 +57,15 @@ int mp_engine_start(struct mp_engine *e, const struct mp_traffic *t, uint64_t ma
 {
 	struct mp_traffic tt = *t;
 
+	/* With a mix, frame_size is its largest (rings and MTU checks). */
+	if (tt.imix.n)
+		tt.frame_size = mp_imix_largest(&tt.imix);
 	if (e->ops->running(e->impl)) {
 		snprintf(err, errlen, "traffic is already running");
 		return -EBUSY;
 	}
-	if (t->frame_size < MP_FRAME_MIN || t->frame_size > MP_FRAME_MAX) {
-		snprintf(err, errlen, "frame size %u outside %d..%d", t->frame_size, MP_FRAME_MIN,
+	if (tt.frame_size < MP_FRAME_MIN || tt.frame_size > MP_FRAME_MAX) {
+		snprintf(err, errlen, "frame size %u outside %d..%d", tt.frame_size, MP_FRAME_MIN,
 			 MP_FRAME_MAX);
 		return -ERANGE;
 	}

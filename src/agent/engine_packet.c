@@ -1,7 +1,8 @@
 /* The packet engine: a user-space generator on an AF_PACKET socket with a
  * TX ring (TPACKET_V2) and qdisc bypass. The frame is prepared once
- * (frame.c); per packet only its sequence number and timestamp are written
- * into the ring slot. Sending runs on its own thread, paced by
+ * (frame.c), one per size of an IMIX mix (imix.h: frame k has the size of
+ * the pattern's k-th entry, modulo its length); per packet only its
+ * sequence number and timestamp are written into the ring slot. Sending runs on its own thread, paced by
  * CLOCK_MONOTONIC against an absolute schedule (frame k is due at
  * start + k / rate): long gaps sleep with clock_nanosleep, short ones spin,
  * and the frames due are queued and flushed with one send() per batch. */
@@ -36,7 +37,10 @@ struct packet {
 	uint8_t *ring;
 	size_t ring_len, slot_size;
 	unsigned nslots, next;             /* frames in the ring, the next one to fill */
-	struct mp_frame_tmpl tmpl;
+	struct mp_frame_tmpl tmpl[MP_IMIX_MAX];
+	unsigned ntmpl;
+	uint8_t pattern[MP_IMIX_PATTERN_MAX];  /* template of frame k: pattern[k % plen] */
+	unsigned plen;
 	struct mp_traffic t;
 	atomic_int running, stop;
 	atomic_ullong packets, bytes, errors, first, last;
@@ -50,7 +54,31 @@ static void close_ring(struct packet *p)
 		close(p->fd);
 	p->ring = NULL;
 	p->fd = -1;
-	mp_frame_free(&p->tmpl);
+	for (unsigned i = 0; i < p->ntmpl; i++)
+		mp_frame_free(&p->tmpl[i]);
+	p->ntmpl = 0;
+}
+
+/* One template per size (one without a mix) and the pattern over them. */
+static int build_frames(struct packet *p, const uint8_t mac[6])
+{
+	struct mp_traffic one = p->t;
+	int rc;
+
+	if (!p->t.imix.n) {
+		p->pattern[0] = 0;
+		p->plen = 1;
+		p->ntmpl = 1;
+		return mp_frame_build(&p->tmpl[0], &p->t, mac);
+	}
+	for (unsigned i = 0; i < p->t.imix.n; i++) {
+		one.frame_size = p->t.imix.size[i];
+		if ((rc = mp_frame_build(&p->tmpl[i], &one, mac)) < 0)
+			return rc;
+		p->ntmpl = i + 1;
+	}
+	p->plen = mp_imix_pattern(&p->t.imix, p->pattern, MP_IMIX_PATTERN_MAX);
+	return p->plen ? 0 : -EINVAL;
 }
 
 static int open_ring(struct packet *p, char *err, size_t errlen)
@@ -103,7 +131,7 @@ static int open_ring(struct packet *p, char *err, size_t errlen)
 		close_ring(p);
 		return -ERANGE;
 	}
-	if ((rc = mp_frame_build(&p->tmpl, &p->t, mac)) < 0) {
+	if ((rc = build_frames(p, mac)) < 0) {
 		snprintf(err, errlen, "cannot build the frame");
 		close_ring(p);
 		return rc;
@@ -144,8 +172,9 @@ static void sleep_until(uint64_t t)
 		;
 }
 
-/* Queues up to n frames into free slots; returns how many. */
-static unsigned fill(struct packet *p, unsigned n, uint64_t seq, uint64_t now)
+/* Queues up to n frames into free slots; returns how many, their bytes in
+ * *bytes. */
+static unsigned fill(struct packet *p, unsigned n, uint64_t seq, uint64_t now, uint64_t *bytes)
 {
 	size_t off = TPACKET2_HDRLEN - sizeof(struct sockaddr_ll);
 	unsigned done = 0;
@@ -159,8 +188,11 @@ static unsigned fill(struct packet *p, unsigned n, uint64_t seq, uint64_t now)
 		} else if (st != TP_STATUS_AVAILABLE) {
 			break;          /* ring full: the kernel still owns it */
 		}
-		mp_frame_stamp(&p->tmpl, (uint8_t *)h + off, seq + done, now);
-		h->tp_len = (unsigned)p->tmpl.len;
+		const struct mp_frame_tmpl *tm = &p->tmpl[p->pattern[(seq + done) % p->plen]];
+
+		mp_frame_stamp(tm, (uint8_t *)h + off, seq + done, now);
+		h->tp_len = (unsigned)tm->len;
+		*bytes += tm->len;
 		__atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
 		if (++p->next == p->nslots)
 			p->next = 0;
@@ -176,7 +208,7 @@ static void *run(void *arg)
 	uint64_t start = mp_now_ns(), seq = 0;
 
 	for (;;) {
-		uint64_t now = mp_now_ns(), want = BATCH;
+		uint64_t now = mp_now_ns(), want = BATCH, bytes = 0;
 		unsigned n;
 
 		if (atomic_load(&p->stop) || (t->duration_ns && now - start >= t->duration_ns) ||
@@ -196,7 +228,7 @@ static void *run(void *arg)
 		}
 		if (t->count && t->count - seq < want)
 			want = t->count - seq;
-		n = fill(p, (unsigned)want, seq, now);
+		n = fill(p, (unsigned)want, seq, now, &bytes);
 		if (send(p->fd, NULL, 0, n == want ? MSG_DONTWAIT : 0) < 0 &&
 		    errno != EAGAIN && errno != ENOBUFS)
 			atomic_fetch_add(&p->errors, 1);
@@ -207,7 +239,7 @@ static void *run(void *arg)
 		seq += n;
 		atomic_store(&p->last, now);
 		atomic_fetch_add(&p->packets, n);
-		atomic_fetch_add(&p->bytes, (unsigned long long)n * t->frame_size);
+		atomic_fetch_add(&p->bytes, (unsigned long long)bytes);
 	}
 	/* Wait for the ring to drain: every frame counted has left. */
 	send(p->fd, NULL, 0, 0);

@@ -111,7 +111,10 @@ static void pg_counters(const void *impl, struct mp_traffic_counters *o)
 		atomic_store(&g->last, mp_now_ns());
 	}
 	o->packets = atomic_load(&g->packets);
-	o->bytes = o->packets * g->t.frame_size;
+	/* pktgen draws IMIX sizes at random by weight: its bytes are estimated
+	 * from the mix's mean size. */
+	o->bytes = g->t.imix.n ? (uint64_t)((double)o->packets * mp_imix_mean(&g->t.imix) + 0.5)
+			       : o->packets * g->t.frame_size;
 	o->errors = atomic_load(&g->errors);
 	o->first_tx_ns = o->packets ? atomic_load(&g->first) : 0;
 	o->last_tx_ns = o->packets ? atomic_load(&g->last) : 0;

@@ -97,6 +97,20 @@ int mp_pktgen_configure(const struct mp_pktgen_io *io, const struct mp_traffic *
 	CMD(t->dev, "count %llu", (unsigned long long)count);
 	CMD(t->dev, "clone_skb 0");
 	CMD(t->dev, "pkt_size %u", t->frame_size);       /* before ratep */
+	if (t->imix.n) {
+		/* Linux 5.10's imix_weights: "size,weight size,weight ...". */
+		size_t off = (size_t)snprintf(c, sizeof(c), "imix_weights");
+
+		for (unsigned i = 0; i < t->imix.n && off < sizeof(c); i++)
+			off += (size_t)snprintf(c + off, sizeof(c) - off, " %u,%u", t->imix.size[i],
+						t->imix.weight[i]);
+		if ((rc = cmd(io, t->dev, c, err, errlen)) < 0) {
+			snprintf(err, errlen, "this kernel's pktgen cannot send an IMIX mix (its "
+				 "imix_weights came with Linux 5.10); use the packet engine "
+				 "(agent.engine: packet) for IMIX");
+			return rc;
+		}
+	}
 	if (t->rate_pps)
 		CMD(t->dev, "ratep %llu", (unsigned long long)t->rate_pps);
 	else

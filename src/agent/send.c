@@ -20,7 +20,7 @@
 #define USAGE "usage: mir-perf-agent send --dev IF --size N --rate PPS|max " \
 	"(--duration D | --count N)\n" \
 	"       [--engine auto|packet|pktgen] [--src-mac M] [--dst-mac M] [--src-ip A]\n" \
-	"       [--dst-ip A] [--src-port P] [--dst-port P] [--tag N]\n"
+	"       [--dst-ip A] [--src-port P] [--dst-port P] [--tag N] [--imix SIZE:WEIGHT,...]\n"
 
 static volatile sig_atomic_t interrupted;
 
@@ -47,7 +47,7 @@ int mp_send_main(int argc, char **argv)
 		{ "src-mac", required_argument, NULL, 'M' }, { "dst-mac", required_argument, NULL, 'm' },
 		{ "src-ip", required_argument, NULL, 'I' }, { "dst-ip", required_argument, NULL, 'i' },
 		{ "src-port", required_argument, NULL, 'P' }, { "dst-port", required_argument, NULL, 'p' },
-		{ "tag", required_argument, NULL, 't' },
+		{ "tag", required_argument, NULL, 't' }, { "imix", required_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	struct mp_traffic t = { .src_port = 9, .dst_port = 9, .tag = 1 };
@@ -85,6 +85,10 @@ int mp_send_main(int argc, char **argv)
 		case 'P': bad = num(optarg, 65535, &v) || !v; t.src_port = (uint16_t)v; break;
 		case 'p': bad = num(optarg, 65535, &v) || !v; t.dst_port = (uint16_t)v; break;
 		case 't': bad = num(optarg, UINT16_MAX, &v) || !v; t.tag = (uint16_t)v; break;
+		case 'x':
+			bad = mp_imix_parse(optarg, &t.imix) < 0;
+			t.frame_size = bad ? 0 : mp_imix_largest(&t.imix);
+			break;
 		case 'h': fputs(USAGE, stdout); return MP_EXIT_OK;
 		default: bad = 1;
 		}

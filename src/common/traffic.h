@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <stdint.h>
 
+#include "common/imix.h"
 #include "common/mac.h"
 
 #define MP_FRAME_MIN 60      /* Ethernet minimum without FCS */
@@ -17,7 +18,8 @@
 
 struct mp_traffic {
 	char dev[IFNAMSIZ];          /* data interface inside the generator */
-	unsigned frame_size;         /* MP_FRAME_MIN..MP_FRAME_MAX */
+	unsigned frame_size;         /* MP_FRAME_MIN..MP_FRAME_MAX; with a mix, its largest */
+	struct mp_imix imix;         /* n > 0: send this mix of sizes (imix.h) */
 	uint64_t rate_pps;           /* 0 means as fast as possible ("max") */
 	uint64_t duration_ns;        /* 0: until count reached or stopped */
 	uint64_t count;              /* 0: until duration elapsed or stopped */
