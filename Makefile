@@ -125,9 +125,12 @@ $(PROG_BINS):
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
+# The tests' allocations go through tests/failalloc.c (out-of-memory tests).
+TEST_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=strndup
+
 $(TEST_BIN): $(TEST_OBJS) $(PROG_LIBS) $(COMMON_LIB)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(TEST_WRAP) -o $@ $^ $(ALL_LDLIBS)
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \

@@ -11,8 +11,10 @@
 #include <unistd.h>
 
 #include "common/run.h"
+#include "failalloc.h"
 #include "common/template.h"
 #include "controller/plan.h"
+#include "controller/plan_internal.h"
 
 /* Loads `text` as p.yaml in the test's tmpdir; returns the rc and the first
  * error line (without the "p.yaml:" prefix) in err. */
@@ -376,4 +378,53 @@ TEST(cli_old_command_line)
 	ASSERT_EQ(r.status, 2);
 	ASSERT_CONTAINS(r.err, "is not a commit, tag or branch name");
 	mp_run_result_free(&r);
+}
+
+/* Every allocation of a plan load failing in turn: the load fails with
+ * -ENOMEM and says so, or succeeds with every value set; never a crash. */
+TEST(plan_load_out_of_memory_at_every_allocation)
+{
+	const char *path = mp_test_src_path("cfg/testbed.yaml");
+	long k;
+
+	for (k = 0;; k++) {
+		struct mp_plan *p = NULL;
+		int rc;
+
+		mp_failalloc_after(k);
+		rc = mp_plan_load(path, stderr, &p);
+		mp_failalloc_after(-1);
+		if (!mp_failalloc_fired()) {
+			ASSERT_EQ(rc, 0);
+			mp_plan_free(p);
+			break;
+		}
+		ASSERT_MSG(rc == -ENOMEM || rc == 0, "allocation %ld: rc %d", k, rc);
+		if (rc == 0) {
+			ASSERT(p->path && p->dir && p->name && p->library_name && p->output_dir);
+			ASSERT(p->agent_dev && p->agent_engine && p->agent_token_file);
+			ASSERT(p->src_ip && p->dst_ip && p->dhcp_bridge && p->build_workdir);
+			for (int d = 0; d < MP_DOM_COUNT; d++)
+				ASSERT(p->domains[d].name && p->domains[d].config);
+			ASSERT(p->toolstack_create.argc == 0 || p->toolstack_create.argv[0]);
+			ASSERT(p->toolstack_destroy.argc == 0 || p->toolstack_destroy.argv[0]);
+			for (size_t i = 0; i < p->nversions; i++)
+				ASSERT(p->versions[i]);
+			mp_plan_free(p);
+		}
+	}
+	ASSERT(k > 10);
+}
+
+/* A command set in code keeps every argument it is given. */
+TEST(plan_cmd_set_keeps_every_argument)
+{
+	struct mp_cmd cmd = { 0 };
+
+	ASSERT_EQ(mp_plan_cmd_set(&cmd, "a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7",
+				  "a8", NULL), 0);
+	ASSERT_EQ(cmd.argc, 9);
+	ASSERT_STREQ(cmd.argv[8], "a8");
+	ASSERT(cmd.argv[9] == NULL);
+	mp_plan_cmd_free(&cmd);
 }

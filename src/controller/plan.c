@@ -37,6 +37,7 @@ struct ctx {
 	const char *dir;
 	FILE *errf;
 	int errors;
+	int oom;                /* an allocation failed: the load gives -ENOMEM */
 	struct mp_plan *plan;
 };
 
@@ -58,6 +59,15 @@ static void perr_at(struct ctx *c, const char *file, unsigned line, unsigned col
 }
 
 #define perr(c, n, ...) perr_at((c), (c)->file, (n)->line, (n)->col, __VA_ARGS__)
+
+/* An allocation failed: said once, and the load fails with -ENOMEM. */
+static int nomem(struct ctx *c, const struct mp_yt *n)
+{
+	if (!c->oom)
+		perr(c, n, "out of memory loading the plan");
+	c->oom = 1;
+	return -1;
+}
 
 static const char *type_name(const struct mp_yt *n)
 {
@@ -122,7 +132,7 @@ static int get_string(struct ctx *c, const struct mp_yt *n, const char *what, ch
 	}
 	free(*out);
 	*out = strdup(n->value);
-	return *out ? 0 : -1;
+	return *out ? 0 : nomem(c, n);
 }
 
 static int check_template(struct ctx *c, const struct mp_yt *n, const char *what)
@@ -227,7 +237,7 @@ static int get_path(struct ctx *c, const struct mp_yt *n, const char *what,
 		free(s);
 		s = strdup(buf);
 		if (!s)
-			return -1;
+			return nomem(c, n);
 	}
 	if (must_exist && access(s, R_OK) != 0) {
 		perr(c, n, "%s %s: %s; expected a readable file (relative paths start "
@@ -254,7 +264,7 @@ static int get_cmd(struct ctx *c, const struct mp_yt *n, const char *what, struc
 	mp_plan_cmd_free(cmd);
 	cmd->argv = calloc(n->n + 1, sizeof(char *));
 	if (!cmd->argv)
-		return -1;
+		return nomem(c, n);
 	for (size_t i = 0; i < n->n; i++) {
 		const struct mp_yt *a = n->items[i];
 
@@ -265,7 +275,7 @@ static int get_cmd(struct ctx *c, const struct mp_yt *n, const char *what, struc
 		cmd->argv[i] = strdup(a->value);
 		cmd->argc++;
 		if (!cmd->argv[i])
-			return -1;
+			return nomem(c, a);
 	}
 	return 0;
 }
@@ -299,7 +309,10 @@ static int read_range_file(struct ctx *c, const struct mp_yt *n, const char *wha
 	len = text ? fread(text, 1, RANGE_FILE_MAX + 1, f) : 0;
 	fclose(f);
 	if (!text || len > RANGE_FILE_MAX) {
-		perr(c, n, "%s %s is larger than %d bytes", what, path, RANGE_FILE_MAX);
+		if (!text)
+			nomem(c, n);
+		else
+			perr(c, n, "%s %s is larger than %d bytes", what, path, RANGE_FILE_MAX);
 		free(text);
 		free(path);
 		return -1;
@@ -336,7 +349,7 @@ static int read_range_file(struct ctx *c, const struct mp_yt *n, const char *wha
 			uint64_t *nv = realloc(*vals, (*nvals + 1) * sizeof(*nv));
 
 			if (!nv) {
-				rc = -1;
+				rc = nomem(c, n);
 				break;
 			}
 			*vals = nv;
@@ -367,7 +380,7 @@ static int read_list(struct ctx *c, const struct mp_yt *n, const char *what,
 	}
 	*vals = calloc(n->n, sizeof(uint64_t));
 	if (!*vals)
-		return -1;
+		return nomem(c, n);
 	for (size_t i = 0; i < n->n; i++) {
 		if (get_uint(c, n->items[i], what, min, max, &(*vals)[i]) < 0)
 			return -1;
@@ -418,8 +431,10 @@ static void load_versions(struct ctx *c, const struct mp_yt *n)
 		return;
 	}
 	p->versions = calloc(n->n, sizeof(char *));
-	if (!p->versions)
+	if (!p->versions) {
+		nomem(c, n);
 		return;
+	}
 	for (size_t i = 0; i < n->n; i++) {
 		const struct mp_yt *v = n->items[i];
 
@@ -437,7 +452,12 @@ static void load_versions(struct ctx *c, const struct mp_yt *n)
 				return;
 			}
 		}
-		p->versions[p->nversions++] = strdup(v->value);
+		p->versions[p->nversions] = strdup(v->value);
+		if (!p->versions[p->nversions]) {
+			nomem(c, v);
+			return;
+		}
+		p->nversions++;
 	}
 }
 
@@ -463,8 +483,10 @@ static void load_build(struct ctx *c, const struct mp_yt *n)
 			return;
 		}
 		p->build_steps = calloc(v->n ? v->n : 1, sizeof(struct mp_cmd));
-		if (!p->build_steps)
+		if (!p->build_steps) {
+			nomem(c, v);
 			return;
+		}
 		for (size_t i = 0; i < v->n; i++) {
 			if (get_cmd(c, v->items[i], "a build step", &p->build_steps[i]) < 0)
 				return;
@@ -783,6 +805,8 @@ static void load_traffic(struct ctx *c, const struct mp_yt *n)
 		     "or sizes_file", MP_FRAME_MIN, MP_FRAME_MAX);
 	if (nsizes) {
 		p->sizes = calloc(nsizes, sizeof(unsigned));
+		if (!p->sizes)
+			nomem(c, n);
 		for (size_t i = 0; p->sizes && i < nsizes; i++)
 			p->sizes[p->nsizes++] = (unsigned)sizes[i];
 	}
@@ -930,17 +954,20 @@ int mp_plan_load_string(const char *text, size_t len, const char *name,
 
 	*out = NULL;
 	root = mp_yt_parse(text, len, &ok, err, sizeof(err), &line, &col);
-	if (!ok) {
+	if (ok != 1) {
 		perr_at(&c, name, line, col, "%s", err);
-		return -EINVAL;
+		return ok < 0 ? ok : -EINVAL;
 	}
 	c.plan = mp_plan_defaults(name, dir);
 	if (!c.plan) {
+		perr_at(&c, name, 1, 1, "out of memory loading the plan");
 		mp_yt_free(root);
 		return -ENOMEM;
 	}
 	rc = load_tree(&c, root);
 	mp_yt_free(root);
+	if (c.oom)
+		rc = -ENOMEM;
 	if (rc < 0) {
 		mp_plan_free(c.plan);
 		return rc;
@@ -966,8 +993,11 @@ int mp_plan_load(const char *path, FILE *errf, struct mp_plan **out)
 	text = malloc(MP_YT_MAX_BYTES + 2);
 	len = text ? fread(text, 1, MP_YT_MAX_BYTES + 1, f) : 0;
 	fclose(f);
-	if (!text)
+	if (!text) {
+		if (errf)
+			fprintf(errf, "%s:1:1: out of memory loading the plan\n", path);
 		return -ENOMEM;
+	}
 	if (!realpath(path, dir))
 		snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');
@@ -1011,22 +1041,38 @@ int mp_plan_override_legacy(struct mp_plan *p, const char *library, const char *
 		char repo[256];
 
 		snprintf(repo, sizeof(repo), "https://github.com/mirage/%s.git", library);
+		char *r = strdup(repo), *l = strdup(library);
+
+		if (!r || !l) {
+			free(r);
+			free(l);
+			goto oom;
+		}
 		free(p->library_repo);
-		p->library_repo = strdup(repo);
+		p->library_repo = r;
 		free(p->library_name);
-		p->library_name = strdup(library);
+		p->library_name = l;
 	}
 	if (version) {
+		char *v = strdup(version), **vs = v ? realloc(p->versions, sizeof(char *) *
+							 (p->nversions ? p->nversions : 1)) : NULL;
+
+		if (!vs) {
+			free(v);
+			goto oom;
+		}
 		for (size_t i = 0; i < p->nversions; i++)
-			free(p->versions[i]);
-		p->versions = realloc(p->versions, sizeof(char *));
-		p->versions[0] = strdup(version);
+			free(vs[i]);
+		p->versions = vs;
+		p->versions[0] = v;
 		p->nversions = 1;
 	}
 	free(p->sizes);
 	p->sizes = calloc(nsizes, sizeof(unsigned));
 	p->nsizes = 0;
-	for (size_t i = 0; p->sizes && i < nsizes; i++)
+	if (!p->sizes)
+		goto oom;
+	for (size_t i = 0; i < nsizes; i++)
 		p->sizes[p->nsizes++] = (unsigned)sizes[i];
 	free(sizes);
 	free(p->rates);
@@ -1035,4 +1081,9 @@ int mp_plan_override_legacy(struct mp_plan *p, const char *library, const char *
 	mp_plan_search_free(p->search);     /* the old command line is a grid */
 	p->search = NULL;
 	return 0;
+oom:
+	perr_at(&c, c.file, 1, 1, "out of memory");
+	free(sizes);
+	free(rates);
+	return -ENOMEM;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "common/duration.h"
 #include "controller/search.h"
 
@@ -29,20 +30,30 @@ const char *mp_dom_name(enum mp_dom dom)
 	return dom < MP_DOM_COUNT ? dom_names[dom] : "?";
 }
 
-static int set_cmd(struct mp_cmd *cmd, ...)
+int mp_plan_cmd_set(struct mp_cmd *cmd, ...)
 {
 	va_list ap;
-	const char *a;
 	size_t n = 0;
 
-	cmd->argv = calloc(8, sizeof(char *));
-	if (!cmd->argv)
-		return -1;
+	mp_plan_cmd_free(cmd);
 	va_start(ap, cmd);
-	while ((a = va_arg(ap, const char *)) && n < 7)
-		cmd->argv[n++] = strdup(a);
+	while (va_arg(ap, const char *))
+		n++;
 	va_end(ap);
-	cmd->argc = n;
+	cmd->argv = calloc(n + 1, sizeof(char *));
+	if (!cmd->argv)
+		return -ENOMEM;
+	va_start(ap, cmd);
+	for (cmd->argc = 0; cmd->argc < n; cmd->argc++) {
+		cmd->argv[cmd->argc] = strdup(va_arg(ap, const char *));
+		if (!cmd->argv[cmd->argc])
+			break;
+	}
+	va_end(ap);
+	if (cmd->argc < n) {
+		mp_plan_cmd_free(cmd);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -55,15 +66,15 @@ struct mp_plan *mp_plan_defaults(const char *path, const char *dir)
 	p->path = strdup(path);
 	p->dir = strdup(dir);
 	p->build_workdir = strdup("{run_dir}/build/{version}");
-	p->build_timeout_ns = 30ULL * 60 * 1000000000ULL;
-	set_cmd(&p->toolstack_create, "xl", "create", "{config}", NULL);
-	set_cmd(&p->toolstack_destroy, "xl", "destroy", "{name}", NULL);
-	p->toolstack_timeout_ns = 60ULL * 1000000000ULL;
+	p->build_timeout_ns = 30ULL * 60 * MP_NS_PER_SEC;
+	mp_plan_cmd_set(&p->toolstack_create, "xl", "create", "{config}", NULL);
+	mp_plan_cmd_set(&p->toolstack_destroy, "xl", "destroy", "{name}", NULL);
+	p->toolstack_timeout_ns = 60ULL * MP_NS_PER_SEC;
 	p->domains[MP_DOM_DUT].name = strdup("mir-perf-dut");
 	p->domains[MP_DOM_DUT].config = strdup("{cfg_dir}/xen/dut.cfg");
 	p->domains[MP_DOM_TRAFFGEN].name = strdup("mir-perf-traffgen");
 	p->domains[MP_DOM_TRAFFGEN].config = strdup("{cfg_dir}/xen/traffgen.cfg");
-	p->boot_timeout_ns = 120ULL * 1000000000ULL;
+	p->boot_timeout_ns = 120ULL * MP_NS_PER_SEC;
 	p->dut_on_failure = MP_ON_FAILURE_RECREATE;
 	p->roles[MP_ROLE_GENERATOR] = (struct mp_plan_vif){ MP_DOM_TRAFFGEN, 0 };
 	p->roles[MP_ROLE_CONTROL] = (struct mp_plan_vif){ MP_DOM_TRAFFGEN, 1 };
@@ -72,22 +83,30 @@ struct mp_plan *mp_plan_defaults(const char *path, const char *dir)
 	p->roles[MP_ROLE_RECEIVER] = (struct mp_plan_vif){ MP_DOM_TRAFFGEN, 2 };
 	p->discover_dhcp = p->discover_xenstore = 1;
 	p->dhcp_bridge = strdup("xenbr0");
-	p->discovery_timeout_ns = 60ULL * 1000000000ULL;
+	p->discovery_timeout_ns = 60ULL * MP_NS_PER_SEC;
 	p->agent_port = 7000;
 	p->agent_token_file = strdup("{cfg_dir}/agent.token");
 	p->agent_dev = strdup("eth0");
 	p->agent_engine = strdup("auto");
-	p->agent_connect_timeout_ns = 60ULL * 1000000000ULL;
-	p->agent_request_timeout_ns = 5ULL * 1000000000ULL;
+	p->agent_connect_timeout_ns = 60ULL * MP_NS_PER_SEC;
+	p->agent_request_timeout_ns = 5ULL * MP_NS_PER_SEC;
 	p->src_ip = strdup("10.201.0.1");
 	p->dst_ip = strdup("10.201.0.2");
 	p->src_port = 9;
 	p->dst_port = 9;
-	p->duration_ns = 10ULL * 1000000000ULL;
-	p->warmup_ns = 1000000000ULL;
-	p->cooldown_ns = 1000000000ULL;
-	p->sample_interval_ns = 100ULL * 1000000ULL;
+	p->duration_ns = 10ULL * MP_NS_PER_SEC;
+	p->warmup_ns = MP_NS_PER_SEC;
+	p->cooldown_ns = MP_NS_PER_SEC;
+	p->sample_interval_ns = 100 * MP_NS_PER_MS;
 	p->output_dir = strdup("out");
+	if (!p->path || !p->dir || !p->build_workdir || !p->toolstack_create.argv ||
+	    !p->toolstack_destroy.argv || !p->domains[MP_DOM_DUT].name ||
+	    !p->domains[MP_DOM_DUT].config || !p->domains[MP_DOM_TRAFFGEN].name ||
+	    !p->domains[MP_DOM_TRAFFGEN].config || !p->dhcp_bridge || !p->agent_token_file ||
+	    !p->agent_dev || !p->agent_engine || !p->src_ip || !p->dst_ip || !p->output_dir) {
+		mp_plan_free(p);
+		return NULL;
+	}
 	return p;
 }
 
@@ -197,7 +216,7 @@ void mp_plan_phase(const struct mp_plan *p, size_t i, struct mp_phase *out)
 
 static void format_clock(uint64_t ns, char *buf, size_t len)
 {
-	uint64_t s = ns / 1000000000ULL;
+	uint64_t s = ns / MP_NS_PER_SEC;
 
 	if (s >= 3600)
 		snprintf(buf, len, "%llu:%02llu:%02llu", (unsigned long long)(s / 3600),

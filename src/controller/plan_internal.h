@@ -24,5 +24,8 @@ void mp_plan_cmd_free(struct mp_cmd *cmd);
 /* traffic.search with every default set, no goals. */
 struct mp_plan_search *mp_plan_search_defaults(void);
 void mp_plan_search_free(struct mp_plan_search *s);
+/* Sets `cmd` to the arguments given, up to a NULL (any number). Returns 0, or
+ * -ENOMEM with `cmd` empty. */
+int mp_plan_cmd_set(struct mp_cmd *cmd, ...);
 
 #endif

@@ -1,5 +1,6 @@
 #include "controller/yamltree.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@ struct builder {
 	char *err;
 	size_t errlen;
 	unsigned eline, ecol;
+	int oom;                     /* an allocation failed */
 };
 
 static void fail(struct builder *b, unsigned line, unsigned col, const char *fmt, const char *arg)
@@ -18,6 +20,12 @@ static void fail(struct builder *b, unsigned line, unsigned col, const char *fmt
 	b->eline = line;
 	b->ecol = col;
 	snprintf(b->err, b->errlen, fmt, arg ? arg : "");
+}
+
+static void nomem(struct builder *b)
+{
+	b->oom = 1;
+	fail(b, 0, 0, "out of memory%s", NULL);
 }
 
 static struct mp_yt *node_new(struct builder *b, enum mp_yt_type type, const yaml_mark_t *m)
@@ -31,7 +39,7 @@ static struct mp_yt *node_new(struct builder *b, enum mp_yt_type type, const yam
 	}
 	n = calloc(1, sizeof(*n));
 	if (!n) {
-		fail(b, 0, 0, "out of memory%s", NULL);
+		nomem(b);
 		return NULL;
 	}
 	n->type = type;
@@ -98,6 +106,8 @@ static struct mp_yt *parse_node(struct builder *b, yaml_event_t *ev, unsigned de
 		if (!n->value || strlen(n->value) != ev->data.scalar.length) {
 			if (n->value)
 				fail(b, n->line, n->col, "a NUL byte inside a value%s", NULL);
+			else
+				nomem(b);
 			mp_yt_free(n);
 			return NULL;
 		}
@@ -152,7 +162,9 @@ static struct mp_yt *parse_node(struct builder *b, yaml_event_t *ev, unsigned de
 			}
 			val = parse_node(b, &e, depth + 1);
 			yaml_event_delete(&e);
-			if (!val || push(n, key, val) < 0) {
+			if (val && push(n, key, val) < 0)
+				nomem(b);
+			if (!val || b->oom) {
 				mp_yt_free(key);
 				mp_yt_free(val);
 				goto bad;
@@ -247,7 +259,9 @@ struct mp_yt *mp_yt_parse(const char *text, size_t len, int *ok, char *err, size
 	*ok = 1;
 out:
 	yaml_parser_delete(&b.parser);
-	if (!*ok) {
+	if (b.oom)
+		*ok = -ENOMEM;
+	if (*ok != 1) {
 		mp_yt_free(root);
 		root = NULL;
 		*eline = b.eline ? b.eline : 1;

@@ -25,8 +25,9 @@ struct mp_yt {
 	size_t n;
 };
 
-/* Parses `text`. Returns the root (a NULL root for an empty document) or
- * NULL with *err set ("line:col: message", 1-based) and 0 in *ok. */
+/* Parses `text`. Returns the root (a NULL root for an empty document) with
+ * 1 in *ok, or NULL with *err set ("line:col: message", 1-based) and in *ok
+ * 0 (invalid document) or -ENOMEM (out of memory). */
 struct mp_yt *mp_yt_parse(const char *text, size_t len, int *ok, char *err, size_t errlen,
 			  unsigned *eline, unsigned *ecol);
 void mp_yt_free(struct mp_yt *n);
