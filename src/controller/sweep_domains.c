@@ -264,6 +264,27 @@ static void on_destroyed(int status, const char *out, void *arg)
 	mp_sweep_next(sw);
 }
 
+/* The destroy command could not even start: the domain may still run. Say
+ * so and what to do; the run stops (or, in cleanup, ends non-zero) rather
+ * than go on as if the domain had gone. */
+static void destroy_not_started(struct sweep *sw, enum mp_dom dom, const char *why)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "cannot destroy domain %s: %s; it may still run: remove "
+		 "it by hand (xl destroy, or mir-perf-testbed down on the testbed)",
+		 sw->plan->domains[dom].name, why);
+	sw->created[dom] = 0;           /* cleanup does not try again */
+	if (!sw->stopping) {
+		mp_sweep_fatal(sw, MP_EXIT_ENV, "%s", msg);
+		return;
+	}
+	mp_err("%s", msg);
+	if (sw->exit_code == MP_EXIT_OK)
+		sw->exit_code = MP_EXIT_ENV;
+	mp_sweep_next(sw);
+}
+
 void mp_sweep_destroy(struct sweep *sw, enum mp_dom dom)
 {
 	struct dom_op *op = malloc(sizeof(*op));
@@ -274,8 +295,8 @@ void mp_sweep_destroy(struct sweep *sw, enum mp_dom dom)
 	if (!argv || !op) {
 		free_argv(argv);
 		free(op);
-		sw->created[dom] = 0;
-		mp_sweep_next(sw);
+		destroy_not_started(sw, dom, !op ? "out of memory" :
+				    "its toolstack.destroy command cannot be expanded");
 		return;
 	}
 	op->sw = sw;
@@ -289,8 +310,7 @@ void mp_sweep_destroy(struct sweep *sw, enum mp_dom dom)
 	if (rc < 0) {
 		sw->busy = 0;
 		free(op);
-		sw->created[dom] = 0;
-		mp_sweep_next(sw);
+		destroy_not_started(sw, dom, mp_strerror(rc));
 	}
 }
 

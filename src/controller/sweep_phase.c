@@ -32,6 +32,7 @@
 #define TRAFFIC_SAFETY_NS (2ULL * MP_NS_PER_SEC)
 /* How long a phase whose vif vanished waits for xenstore to say why. */
 #define GONE_WAIT_MS 5000
+#define NOMEM_REASON "out of memory for a request to the agent"
 
 static const char *const window_names[] = {
 	[SW_NONE] = "none", [SW_WARMUP] = "warmup",
@@ -45,6 +46,8 @@ struct req {
 	unsigned gen;
 };
 
+/* NULL when memory runs out: the caller sends nothing and fails the phase
+ * with NOMEM_REASON. */
 static struct req *req_new(struct sweep *sw)
 {
 	struct req *r = malloc(sizeof(*r));
@@ -354,11 +357,18 @@ static void on_measure_end(uv_timer_t *t)
 {
 	struct sweep *sw = t->data;
 	struct sw_phase *ph = &sw->ph;
+	struct req *stats = req_new(sw), *stop = req_new(sw);
 
 	ph->window = SW_COOLDOWN;
 	xc_sample(sw, &ph->cpu_end, &ph->have_cpu_end);
-	mp_agentc_stats(sw->agent, on_stats_end, req_new(sw));
-	mp_agentc_stop(sw->agent, on_stopped, req_new(sw));
+	if (!stats || !stop) {
+		free(stats);
+		free(stop);
+		mp_sweep_phase_fail(sw, NOMEM_REASON);
+		return;
+	}
+	mp_agentc_stats(sw->agent, on_stats_end, stats);
+	mp_agentc_stop(sw->agent, on_stopped, stop);
 	uv_timer_start(&ph->timer, on_cooldown_end,
 		       sw->plan->cooldown_ns / MP_NS_PER_MS, 0);
 }
@@ -367,10 +377,15 @@ static void on_warmup_end(uv_timer_t *t)
 {
 	struct sweep *sw = t->data;
 	struct sw_phase *ph = &sw->ph;
+	struct req *stats = req_new(sw);
 
+	if (!stats) {
+		mp_sweep_phase_fail(sw, NOMEM_REASON);
+		return;
+	}
 	ph->window = SW_MEASURE;
 	xc_sample(sw, &ph->cpu_start, &ph->have_cpu_start);
-	mp_agentc_stats(sw->agent, on_stats_start, req_new(sw));
+	mp_agentc_stats(sw->agent, on_stats_start, stats);
 	uv_timer_start(&ph->timer, on_measure_end, sw->plan->duration_ns / MP_NS_PER_MS, 0);
 }
 
@@ -412,6 +427,7 @@ static void on_configured(struct mp_agentc *ac, int status, const char *msg,
 			  const struct mp_agent_stats *st, void *arg)
 {
 	struct sweep *sw = req_take(arg);
+	struct req *r;
 
 	(void)st;
 	if (!sw)
@@ -420,7 +436,11 @@ static void on_configured(struct mp_agentc *ac, int status, const char *msg,
 		agent_failed(sw, status, msg, "the agent refused the configuration");
 		return;
 	}
-	mp_agentc_start(ac, on_started, req_new(sw));
+	if (!(r = req_new(sw))) {
+		mp_sweep_phase_fail(sw, NOMEM_REASON);
+		return;
+	}
+	mp_agentc_start(ac, on_started, r);
 }
 
 static int build_traffic(struct sweep *sw, struct mp_traffic *t)
@@ -462,6 +482,7 @@ void mp_sweep_phase_run(struct sweep *sw, mp_sweep_phase_cb *done)
 {
 	struct sw_phase *ph = &sw->ph;
 	struct mp_traffic t;
+	struct req *r;
 
 	assert(!mp_sweep_phase_busy(sw));
 	for (int i = 0; i < SW_NROLES; i++)
@@ -481,7 +502,11 @@ void mp_sweep_phase_run(struct sweep *sw, mp_sweep_phase_cb *done)
 		mp_sweep_phase_fail(sw, "the traffic's MAC or IP addresses are invalid");
 		return;
 	}
-	mp_agentc_configure(sw->agent, &t, on_configured, req_new(sw));
+	if (!(r = req_new(sw))) {
+		mp_sweep_phase_fail(sw, NOMEM_REASON);
+		return;
+	}
+	mp_agentc_configure(sw->agent, &t, on_configured, r);
 }
 
 /* After a failure: stop traffic if it may be running, then write the row. */
@@ -514,9 +539,15 @@ void mp_sweep_phase_fail(struct sweep *sw, const char *fmt, ...)
 	va_end(ap);
 	uv_timer_stop(&ph->timer);
 	if (ph->traffic_on && sw->agent_ok) {
+		struct req *r;
+
 		ph->gen++;      /* replies of the failed phase's requests are stale */
-		mp_agentc_stop(sw->agent, on_fail_stopped, req_new(sw));
-		return;
+		if ((r = req_new(sw))) {
+			mp_agentc_stop(sw->agent, on_fail_stopped, r);
+			return;
+		}
+		/* No memory to ask: the traffic ends by itself, TRAFFIC_SAFETY_NS
+		 * after its planned end. */
 	}
 	phase_end(sw);
 }
@@ -578,8 +609,10 @@ void mp_sweep_phase_abort(struct sweep *sw)
 	if (stop) {
 		struct req *r = req_new(sw);
 
-		mp_agentc_stop(sw->agent, on_abort_stopped, r);
-		return;
+		if (r) {
+			mp_agentc_stop(sw->agent, on_abort_stopped, r);
+			return;
+		}
 	}
 	phase_over(sw, 0);
 }
