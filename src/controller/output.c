@@ -50,7 +50,8 @@ static void utc_now(char *buf, size_t len, int compact)
 	strftime(buf, len, compact ? "%Y%m%dT%H%M%SZ" : "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* A name safe as one path component: [A-Za-z0-9._-], never "." or "..". */
+/* A name safe as one path component: every character outside [A-Za-z0-9_-]
+ * becomes "_" (so never "." or ".."); an empty name becomes "run". */
 static void sanitize(const char *in, char *out, size_t len)
 {
 	size_t n = 0;

@@ -70,8 +70,16 @@ struct mp_xsd_core {
 /* conn.c: sends a message to a connection's peer. */
 void mp_xsd_conn_send(struct mp_xsd_conn *conn, const struct mp_xsd_msg *m);
 
+/* A change to the tree: applied by ops.c, logged by txn.c in a transaction. */
+enum mp_xsd_op_kind { MP_XSD_OP_WRITE, MP_XSD_OP_MKDIR, MP_XSD_OP_RM,
+		      MP_XSD_OP_SET_PERMS };
+
 /* ops.c: handles one complete request, answering on `conn`. */
 void mp_xsd_ops_handle(struct mp_xsd_conn *conn, const struct mp_xsd_msg *req);
+/* ops.c: applies one change to the live tree and fires its watches (txn.c
+ * calls it to commit). */
+int mp_xsd_apply(struct mp_xsd_core *core, enum mp_xsd_op_kind kind,
+		 const char *path, const void *data, uint32_t len);
 
 /* watch.c */
 int mp_xsd_watch_add(struct mp_xsd_conn *conn, const char *path,
@@ -91,8 +99,6 @@ void mp_xsd_watch_fire_one(struct mp_xsd_conn *conn, const struct mp_xsd_watch *
 			   const char *path);
 
 /* txn.c */
-enum mp_xsd_op_kind { MP_XSD_OP_WRITE, MP_XSD_OP_MKDIR, MP_XSD_OP_RM,
-		      MP_XSD_OP_SET_PERMS };
 int mp_xsd_txn_start(struct mp_xsd_conn *conn, uint32_t *id);
 struct mp_xsd_txn *mp_xsd_txn_find(struct mp_xsd_conn *conn, uint32_t id);
 /* Records the generation `path` had in the transaction's view when it was
@@ -105,10 +111,6 @@ int mp_xsd_txn_log(struct mp_xsd_txn *t, enum mp_xsd_op_kind kind,
  * The transaction is freed either way. */
 int mp_xsd_txn_end(struct mp_xsd_conn *conn, struct mp_xsd_txn *t, bool commit);
 void mp_xsd_txn_free_all(struct mp_xsd_conn *conn);
-
-/* Applies one change to the live tree and fires its watches. */
-int mp_xsd_apply(struct mp_xsd_core *core, enum mp_xsd_op_kind kind,
-		 const char *path, const void *data, uint32_t len);
 
 /* domain.c */
 int mp_xsd_domain_introduce(struct mp_xsd_core *core, unsigned long domid,
