@@ -89,7 +89,7 @@ static int open_ring(struct packet *p, char *err, size_t errlen)
 	size_t block = 1 << 16;
 	struct tpacket_req req;
 	unsigned mtu;
-	uint8_t mac[6];
+	uint8_t mac[MP_MAC_LEN];
 	int rc;
 
 	while (block < slot)
@@ -120,14 +120,14 @@ static int open_ring(struct packet *p, char *err, size_t errlen)
 		return rc;
 	}
 	{
-		static const uint8_t zero[6];
+		static const uint8_t zero[MP_MAC_LEN];
 
-		if (memcmp(p->t.src_mac, zero, 6) != 0)
-			memcpy(mac, p->t.src_mac, 6);
+		if (memcmp(p->t.src_mac, zero, MP_MAC_LEN) != 0)
+			memcpy(mac, p->t.src_mac, MP_MAC_LEN);
 	}
-	if (p->t.frame_size > mtu + 14) {
-		snprintf(err, errlen, "frame size %u exceeds %s's MTU %u + 14", p->t.frame_size,
-			 p->t.dev, mtu);
+	if (p->t.frame_size > mtu + MP_ETH_HLEN) {
+		snprintf(err, errlen, "frame size %u exceeds %s's MTU %u + %u", p->t.frame_size,
+			 p->t.dev, mtu, MP_ETH_HLEN);
 		close_ring(p);
 		return -ERANGE;
 	}

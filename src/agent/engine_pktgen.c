@@ -66,15 +66,15 @@ static int pg_stop(void *impl)
 
 static int pg_start(void *impl, const struct mp_traffic *t, char *err, size_t errlen)
 {
-	static const uint8_t zero[6];
+	static const uint8_t zero[MP_MAC_LEN];
 	struct pg *g = impl;
-	uint8_t mac[6];
+	uint8_t mac[MP_MAC_LEN];
 	int rc;
 
 	pg_stop(g);
 	g->t = *t;
-	memcpy(mac, t->src_mac, 6);
-	if (!memcmp(mac, zero, 6) && (rc = mp_netdev_mac(t->dev, mac)) < 0) {
+	memcpy(mac, t->src_mac, MP_MAC_LEN);
+	if (!memcmp(mac, zero, MP_MAC_LEN) && (rc = mp_netdev_mac(t->dev, mac)) < 0) {
 		snprintf(err, errlen, "no interface %s", t->dev);
 		return rc;
 	}

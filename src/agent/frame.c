@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define IP_OFF 14
-#define UDP_OFF (14 + 20)
+#define IP_OFF MP_ETH_HLEN
+#define UDP_OFF (MP_ETH_HLEN + 20)
 
 static uint32_t sum16(const void *buf, size_t len, uint32_t sum)
 {
@@ -38,7 +38,7 @@ static void put16(uint8_t *p, uint16_t v)
 }
 
 int mp_frame_build(struct mp_frame_tmpl *f, const struct mp_traffic *t,
-		   const uint8_t src_mac[6])
+		   const uint8_t src_mac[MP_MAC_LEN])
 {
 	size_t len = t->frame_size, udp_len;
 	uint8_t *b, pseudo[12];
@@ -50,12 +50,12 @@ int mp_frame_build(struct mp_frame_tmpl *f, const struct mp_traffic *t,
 	b = calloc(1, len);
 	if (!b)
 		return -ENOMEM;
-	memcpy(b, t->dst_mac, 6);
-	memcpy(b + 6, src_mac, 6);
+	memcpy(b, t->dst_mac, MP_MAC_LEN);
+	memcpy(b + MP_MAC_LEN, src_mac, MP_MAC_LEN);
 	put16(b + 12, 0x0800);
 	/* IPv4: no options, DF, TTL 64, UDP */
 	b[IP_OFF] = 0x45;
-	put16(b + IP_OFF + 2, (uint16_t)(len - 14));
+	put16(b + IP_OFF + 2, (uint16_t)(len - MP_ETH_HLEN));
 	put16(b + IP_OFF + 6, 0x4000);
 	b[IP_OFF + 8] = 64;
 	b[IP_OFF + 9] = 17;

@@ -13,15 +13,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/mac.h"
 #include "common/traffic.h"
 
 #define MP_FRAME_MAGIC 0x6d707066u          /* "mppf" */
-#define MP_FRAME_HDRS (14 + 20 + 8)         /* Ethernet + IPv4 + UDP */
+#define MP_FRAME_HDRS (MP_ETH_HLEN + 20 + 8) /* Ethernet + IPv4 + UDP */
 #define MP_FRAME_STAMP_LEN (4 + 2 + 4 + 8)  /* magic, tag, sequence, time: 18 */
 #define MP_FRAME_TAG_OFF (MP_FRAME_HDRS + 4)
 #define MP_FRAME_SEQ_OFF (MP_FRAME_HDRS + 6)
 #define MP_FRAME_TS_OFF (MP_FRAME_HDRS + 10)
-#define MP_FRAME_UDP_CSUM_OFF (14 + 20 + 6)
+#define MP_FRAME_UDP_CSUM_OFF (MP_ETH_HLEN + 20 + 6)
 
 struct mp_frame_tmpl {
 	uint8_t *buf;                /* the template frame, t.frame_size bytes */
@@ -33,7 +34,7 @@ struct mp_frame_tmpl {
  * `t->tag`. Every size from MP_FRAME_MIN (60 = MP_FRAME_HDRS +
  * MP_FRAME_STAMP_LEN) carries the whole stamp. Returns 0 or -ENOMEM/-EINVAL. */
 int mp_frame_build(struct mp_frame_tmpl *f, const struct mp_traffic *t,
-		   const uint8_t src_mac[6]);
+		   const uint8_t src_mac[MP_MAC_LEN]);
 void mp_frame_free(struct mp_frame_tmpl *f);
 
 /* Copies the template into `dst` with `seq` (its low 32 bits) and `ts_ns` set. */

@@ -23,13 +23,13 @@ static int ifreq_get(const char *dev, unsigned long req, struct ifreq *ifr)
 	return rc;
 }
 
-int mp_netdev_mac(const char *dev, uint8_t mac[6])
+int mp_netdev_mac(const char *dev, uint8_t mac[MP_MAC_LEN])
 {
 	struct ifreq ifr;
 	int rc = ifreq_get(dev, SIOCGIFHWADDR, &ifr);
 
 	if (rc == 0)
-		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, MP_MAC_LEN);
 	return rc;
 }
 

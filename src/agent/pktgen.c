@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/mac.h"
 
 static int procfs_write(void *ctx, const char *file, const char *cmd)
@@ -81,7 +82,7 @@ static int cmd(const struct mp_pktgen_io *io, const char *file, const char *c,
 }
 
 int mp_pktgen_configure(const struct mp_pktgen_io *io, const struct mp_traffic *t,
-			const uint8_t src_mac[6], char *err, size_t errlen)
+			const uint8_t src_mac[MP_MAC_LEN], char *err, size_t errlen)
 {
 	char c[128], mac[MP_MAC_STRLEN], ip[INET_ADDRSTRLEN];
 	uint64_t count = t->count;
@@ -93,7 +94,7 @@ int mp_pktgen_configure(const struct mp_pktgen_io *io, const struct mp_traffic *
 	CMD(MP_PKTGEN_THREAD, "add_device %s", t->dev);
 	/* A duration becomes a count at the rate; "max" runs until stopped. */
 	if (!count && t->duration_ns && t->rate_pps)
-		count = (t->duration_ns * t->rate_pps + 999999999ULL) / 1000000000ULL;
+		count = (t->duration_ns * t->rate_pps + (MP_NS_PER_SEC - 1)) / MP_NS_PER_SEC;
 	CMD(t->dev, "count %llu", (unsigned long long)count);
 	CMD(t->dev, "clone_skb 0");
 	CMD(t->dev, "pkt_size %u", t->frame_size);       /* before ratep */

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/mac.h"
 #include "common/traffic.h"
 
 #define MP_PKTGEN_THREAD "kpktgend_0"
@@ -34,7 +35,7 @@ void mp_pktgen_procfs(struct mp_pktgen_io *io, const char *root);
  * (ratep; "max": delay 0), MACs, addresses and ports. Every reply is
  * checked; on error a sentence in err. */
 int mp_pktgen_configure(const struct mp_pktgen_io *io, const struct mp_traffic *t,
-			const uint8_t src_mac[6], char *err, size_t errlen);
+			const uint8_t src_mac[MP_MAC_LEN], char *err, size_t errlen);
 /* Writes start to pgctrl: blocks until the run ends (as the kernel does). */
 int mp_pktgen_run(const struct mp_pktgen_io *io);
 int mp_pktgen_stop(const struct mp_pktgen_io *io);

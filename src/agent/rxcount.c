@@ -7,7 +7,6 @@
 #include "agent/frame.h"
 #include "common/clock.h"
 
-#define ETH_HLEN 14
 #define ETHERTYPE_IPV4 0x0800
 #define IPV4_MIN_HLEN 20
 #define IPPROTO_UDP_NUM 17
@@ -117,12 +116,12 @@ void mp_rxcount_frame(struct mp_rxcount *x, const uint8_t *b, size_t len, uint64
 	int64_t lat;
 	uint32_t magic;
 
-	if (len < ETH_HLEN + IPV4_MIN_HLEN + UDP_HLEN || be16(b + 12) != ETHERTYPE_IPV4 ||
-	    (b[ETH_HLEN] >> 4) != 4 || b[ETH_HLEN + 9] != IPPROTO_UDP_NUM ||
-	    (be16(b + ETH_HLEN + 6) & 0x3fff) != 0)
+	if (len < MP_ETH_HLEN + IPV4_MIN_HLEN + UDP_HLEN || be16(b + MP_ETH_TYPE_OFF) != ETHERTYPE_IPV4 ||
+	    (b[MP_ETH_HLEN] >> 4) != 4 || b[MP_ETH_HLEN + 9] != IPPROTO_UDP_NUM ||
+	    (be16(b + MP_ETH_HLEN + 6) & 0x3fff) != 0)
 		goto other;
-	ihl = (size_t)(b[ETH_HLEN] & 0xf) * 4;
-	off = ETH_HLEN + ihl + UDP_HLEN;
+	ihl = (size_t)(b[MP_ETH_HLEN] & 0xf) * 4;
+	off = MP_ETH_HLEN + ihl + UDP_HLEN;
 	if (ihl < IPV4_MIN_HLEN || len < off + 4)
 		goto other;
 	magic = be32(b + off);

@@ -119,8 +119,8 @@ int mp_send_main(int argc, char **argv)
 	t1 = mp_now_ns();
 	mp_engine_counters(e, &c);
 	{
-		double el = c.last_tx_ns > c.first_tx_ns ? (double)(c.last_tx_ns - c.first_tx_ns) / 1e9
-							  : (double)(t1 - t0) / 1e9;
+		double el = c.last_tx_ns > c.first_tx_ns ? (double)(c.last_tx_ns - c.first_tx_ns) / MP_NS_PER_SEC
+							  : (double)(t1 - t0) / MP_NS_PER_SEC;
 
 		out = json_pack("{s:s, s:I, s:I, s:I, s:f, s:f}", "engine", mp_engine_name(e),
 				"packets", (json_int_t)c.packets, "bytes", (json_int_t)c.bytes,

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/clock.h"
+
 struct unit {
 	const char *name;
 	uint64_t ns;
@@ -14,7 +16,7 @@ static const struct unit units[] = {
 	{ "ns", 1ULL },
 	{ "us", 1000ULL },
 	{ "ms", 1000000ULL },
-	{ "s", 1000000000ULL },
+	{ "s", MP_NS_PER_SEC },
 	{ "m", 60000000000ULL },
 	{ "h", 3600000000000ULL },
 };
@@ -47,7 +49,7 @@ int mp_duration_parse(const char *s, uint64_t *ns)
 		if (*p < '0' || *p > '9')
 			return -EINVAL;
 		for (; *p >= '0' && *p <= '9'; p++) {
-			if (frac_div >= 1000000000ULL)
+			if (frac_div >= MP_NS_PER_SEC)
 				continue;       /* finer than 1 ns: ignored */
 			frac = frac * 10 + (uint64_t)(*p - '0');
 			frac_div *= 10;

@@ -15,19 +15,6 @@
 #define QUOTE_MAX 32
 #define HEX_DIGITS "0123456789abcdef"
 
-static const char *const op_names[MP_PROTO_OP_COUNT] = {
-	[MP_PROTO_HELLO] = "hello",
-	[MP_PROTO_AUTH] = "auth",
-	[MP_PROTO_CONFIGURE] = "configure",
-	[MP_PROTO_START] = "start",
-	[MP_PROTO_STOP] = "stop",
-	[MP_PROTO_STATS] = "stats",
-	[MP_PROTO_KEEPALIVE] = "keepalive",
-	[MP_PROTO_BYE] = "bye",
-	[MP_PROTO_RX] = "rx",
-	[MP_PROTO_RX_SERIES] = "rx_series",
-};
-
 static const struct {
 	const char *name;
 	int negerr;
@@ -53,20 +40,41 @@ static const char *const auth_fields[] = { "nonce", "proof", NULL };
 static const char *const page_fields[] = { "from", NULL };
 static const char *const no_fields[] = { NULL };
 
+/* The ops, one row each: the wire name and the fields a request takes. */
+static const struct {
+	const char *name;
+	const char *const *fields;
+} ops[MP_PROTO_OP_COUNT] = {
+	[MP_PROTO_HELLO] = { "hello", no_fields },
+	[MP_PROTO_AUTH] = { "auth", auth_fields },
+	[MP_PROTO_CONFIGURE] = { "configure", configure_fields },
+	[MP_PROTO_START] = { "start", no_fields },
+	[MP_PROTO_STOP] = { "stop", no_fields },
+	[MP_PROTO_STATS] = { "stats", no_fields },
+	[MP_PROTO_KEEPALIVE] = { "keepalive", no_fields },
+	[MP_PROTO_BYE] = { "bye", no_fields },
+	[MP_PROTO_RX] = { "rx", page_fields },
+	[MP_PROTO_RX_SERIES] = { "rx_series", page_fields },
+};
+
 static const char *const *op_fields(enum mp_proto_op op)
 {
-	switch (op) {
-	case MP_PROTO_AUTH: return auth_fields;
-	case MP_PROTO_CONFIGURE: return configure_fields;
-	case MP_PROTO_RX:
-	case MP_PROTO_RX_SERIES: return page_fields;
-	default: return no_fields;
-	}
+	return ops[op].fields;
+}
+
+/* "hello, auth, ...": every op's name, for messages. */
+static void op_list(char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < MP_PROTO_OP_COUNT && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? ", " : "", ops[i].name);
 }
 
 const char *mp_proto_op_name(enum mp_proto_op op)
 {
-	return (unsigned)op < MP_PROTO_OP_COUNT ? op_names[op] : "?";
+	return (unsigned)op < MP_PROTO_OP_COUNT ? ops[op].name : "?";
 }
 
 const char *mp_proto_code_name(enum mp_proto_code code)
@@ -82,7 +90,7 @@ int mp_proto_code_errno(enum mp_proto_code code)
 static int op_lookup(const char *name, enum mp_proto_op *op)
 {
 	for (int i = 0; i < MP_PROTO_OP_COUNT; i++)
-		if (strcmp(op_names[i], name) == 0) {
+		if (strcmp(ops[i].name, name) == 0) {
 			*op = (enum mp_proto_op)i;
 			return 0;
 		}
@@ -517,9 +525,11 @@ int mp_proto_decode_request(const char *line, size_t len,
 		goto out;
 	}
 	if (op_lookup(json_string_value(v), &req->op) < 0) {
-		set_err(err, MP_PROTO_EPROTO,
-			"unknown op \"%s\"; known ops: hello, auth, configure, start, stop, stats, keepalive, bye, rx, rx_series",
-			quote(q, json_string_value(v)));
+		char known[128];
+
+		op_list(known, sizeof(known));
+		set_err(err, MP_PROTO_EPROTO, "unknown op \"%s\"; known ops: %s",
+			quote(q, json_string_value(v)), known);
 		rc = -EPROTO;
 		goto out;
 	}
@@ -528,7 +538,7 @@ int mp_proto_decode_request(const char *line, size_t len,
 
 	c.obj = root;
 	c.err = err;
-	c.op = op_names[req->op];
+	c.op = ops[req->op].name;
 	rc = check_keys(&c, req->op);
 	if (rc == 0 && req->op == MP_PROTO_CONFIGURE)
 		rc = decode_configure(&c, &req->u.traffic);
@@ -664,7 +674,7 @@ int mp_proto_encode_request(const struct mp_proto_request *req, char *buf, size_
 	o = header(1, req->id);
 	if (!o)
 		return -ENOMEM;
-	if (json_object_set_new(o, "op", json_string(op_names[req->op])))
+	if (json_object_set_new(o, "op", json_string(ops[req->op].name)))
 		rc = -ENOMEM;
 	if (rc == 0 && req->op == MP_PROTO_AUTH)
 		rc = set_hex(o, "nonce", req->u.auth.nonce, MP_PROTO_NONCE_LEN) |
@@ -766,7 +776,7 @@ int mp_proto_encode_reply(const struct mp_proto_reply *rep, char *buf, size_t le
 	o = header(rep->has_id, rep->id);
 	if (!o)
 		return -ENOMEM;
-	if (rep->has_op && json_object_set_new(o, "op", json_string(op_names[rep->op])))
+	if (rep->has_op && json_object_set_new(o, "op", json_string(ops[rep->op].name)))
 		rc = -ENOMEM;
 	if (json_object_set_new(o, "ok", json_boolean(rep->code == MP_PROTO_OK)))
 		rc = -ENOMEM;
@@ -1011,7 +1021,7 @@ int mp_proto_decode_reply(const char *line, size_t len,
 	}
 	if (decode_reply_values(root, rep, &bad) < 0) {
 		set_text(err, errlen, "%s reply: \"%s\" missing or invalid",
-			 op_names[rep->op], bad);
+			 ops[rep->op].name, bad);
 		rc = -EINVAL;
 		goto out;
 	}

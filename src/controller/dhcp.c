@@ -16,10 +16,9 @@
 
 #include "common/err.h"
 #include "common/log.h"
+#include "common/mac.h"
 
-/* Frame layout (RFC 791, RFC 768, RFC 2131/2132). */
-#define ETH_HDR_LEN        14
-#define ETH_TYPE_OFF       12
+/* Frame layout (RFC 791, RFC 768, RFC 2131/2132; Ethernet's in common/mac.h). */
 #define IP_MIN_HDR_LEN     20
 #define IP_VERSION_4       4
 #define IP_PROTO_OFF       9
@@ -99,14 +98,14 @@ int mp_dhcp_decode(const uint8_t *frame, size_t len, uint8_t chaddr[6],
 	const uint8_t *ip, *udp, *bootp;
 	size_t ihl, ip_len, udp_len, bootp_len;
 
-	if (len < ETH_HDR_LEN + IP_MIN_HDR_LEN || rd16(frame + ETH_TYPE_OFF) != ETH_P_IP)
+	if (len < MP_ETH_HLEN + IP_MIN_HDR_LEN || rd16(frame + MP_ETH_TYPE_OFF) != ETH_P_IP)
 		return 0;
-	ip = frame + ETH_HDR_LEN;
+	ip = frame + MP_ETH_HLEN;
 	if (ip[0] >> 4 != IP_VERSION_4)
 		return 0;
 	ihl = (size_t)(ip[0] & 0x0f) * 4;
 	ip_len = rd16(ip + 2);
-	if (ihl < IP_MIN_HDR_LEN || ip_len < ihl || ip_len > len - ETH_HDR_LEN)
+	if (ihl < IP_MIN_HDR_LEN || ip_len < ihl || ip_len > len - MP_ETH_HLEN)
 		return 0;
 	if (ip[IP_PROTO_OFF] != IP_PROTO_UDP || (rd16(ip + IP_FRAG_OFF) & IP_FRAG_MASK))
 		return 0;
@@ -140,16 +139,16 @@ int mp_dhcp_decode(const uint8_t *frame, size_t len, uint8_t chaddr[6],
 static int attach_filter(int fd)
 {
 	struct sock_filter code[] = {
-		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, ETH_TYPE_OFF),
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, MP_ETH_TYPE_OFF),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, 10),
-		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, ETH_HDR_LEN + IP_PROTO_OFF),
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, MP_ETH_HLEN + IP_PROTO_OFF),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IP_PROTO_UDP, 0, 8),
-		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, ETH_HDR_LEN + IP_FRAG_OFF),
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, MP_ETH_HLEN + IP_FRAG_OFF),
 		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, IP_FRAG_MASK, 6, 0),
-		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, ETH_HDR_LEN),
-		BPF_STMT(BPF_LD | BPF_H | BPF_IND, ETH_HDR_LEN),
+		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, MP_ETH_HLEN),
+		BPF_STMT(BPF_LD | BPF_H | BPF_IND, MP_ETH_HLEN),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, BOOTP_SERVER_PORT, 0, 3),
-		BPF_STMT(BPF_LD | BPF_H | BPF_IND, ETH_HDR_LEN + 2),
+		BPF_STMT(BPF_LD | BPF_H | BPF_IND, MP_ETH_HLEN + 2),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, BOOTP_CLIENT_PORT, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K, DHCP_FRAME_MAX),
 		BPF_STMT(BPF_RET | BPF_K, 0),

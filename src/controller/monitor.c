@@ -57,19 +57,19 @@ static void tick(struct mp_sampler *s, uint64_t due, uint64_t now, void *arg)
 		double rx = 0, tx = 0;
 
 		if (m->have_prev && st[i].t_ns > m->prev[i].t_ns) {
-			double dt = (double)(st[i].t_ns - m->prev[i].t_ns) / 1e9;
+			double dt = (double)(st[i].t_ns - m->prev[i].t_ns) / MP_NS_PER_SEC;
 
 			rx = (double)(st[i].rx_packets - m->prev[i].rx_packets) / dt;
 			tx = (double)(st[i].tx_packets - m->prev[i].tx_packets) / dt;
 		}
 		if (m->csv)
 			fprintf(m->csv, "%.6f,%s,%llu,%llu,%.1f,%.1f\n",
-				(double)(st[i].t_ns - m->t0) / 1e9, m->names[i],
+				(double)(st[i].t_ns - m->t0) / MP_NS_PER_SEC, m->names[i],
 				(unsigned long long)st[i].rx_packets,
 				(unsigned long long)st[i].tx_packets, rx, tx);
 		if (!m->quiet && m->have_prev)
 			printf("%8.3f %-15s rx %12.0f pps  tx %12.0f pps\n",
-			       (double)(st[i].t_ns - m->t0) / 1e9, m->names[i], rx, tx);
+			       (double)(st[i].t_ns - m->t0) / MP_NS_PER_SEC, m->names[i], rx, tx);
 		m->prev[i] = st[i];
 	}
 	m->have_prev = 1;

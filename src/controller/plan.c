@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/duration.h"
+#include "common/clock.h"
 #include "common/mac.h"
 #include "common/template.h"
 #include "common/traffic.h"
@@ -25,12 +26,13 @@
 #define CMD_ARGS_MAX 256
 #define BUILD_STEPS_MAX 64
 
-const char *const mp_plan_template_vars[] = {
-	"version", "library", "repo", "workdir", "run_dir", "bin_dir", "cfg_dir",
-	"src_dir", "config", "name",
+const char *const mp_plan_template_vars[MP_TVAR_COUNT] = {
+	[MP_TVAR_VERSION] = "version", [MP_TVAR_LIBRARY] = "library",
+	[MP_TVAR_REPO] = "repo", [MP_TVAR_WORKDIR] = "workdir",
+	[MP_TVAR_RUN_DIR] = "run_dir", [MP_TVAR_BIN_DIR] = "bin_dir",
+	[MP_TVAR_CFG_DIR] = "cfg_dir", [MP_TVAR_SRC_DIR] = "src_dir",
+	[MP_TVAR_CONFIG] = "config", [MP_TVAR_NAME] = "name",
 };
-const size_t mp_plan_ntemplate_vars =
-	sizeof(mp_plan_template_vars) / sizeof(mp_plan_template_vars[0]);
 
 struct ctx {
 	const char *file;       /* the plan as named in messages */
@@ -140,7 +142,7 @@ static int check_template(struct ctx *c, const struct mp_yt *n, const char *what
 	char msg[512];
 	size_t at = 0;
 
-	if (mp_template_check(n->value, mp_plan_template_vars, mp_plan_ntemplate_vars,
+	if (mp_template_check(n->value, mp_plan_template_vars, MP_TVAR_COUNT,
 			      &at, msg, sizeof(msg)) == 0)
 		return 0;
 	perr_at(c, c->file, n->line, n->col + (n->quoted ? 1 : 0) + (unsigned)at,
@@ -193,7 +195,7 @@ static int get_duration(struct ctx *c, const struct mp_yt *n, const char *what,
 		perr(c, n, "%s %s is too short; expected at least %s", what, n->value, minb);
 		return -1;
 	}
-	if (ns > 24ULL * 3600 * 1000000000ULL) {
+	if (ns > 24ULL * 3600 * MP_NS_PER_SEC) {
 		perr(c, n, "%s %s is too long; expected at most 24h", what, n->value);
 		return -1;
 	}

@@ -29,6 +29,16 @@ enum mp_role { MP_ROLE_GENERATOR, MP_ROLE_DUT_IN, MP_ROLE_DUT_OUT,
 
 enum mp_on_failure { MP_ON_FAILURE_RECREATE, MP_ON_FAILURE_STOP };
 
+/* The variables a plan's templates may use ("{version}"), named once:
+ * loading checks templates against mp_plan_template_vars, and the sweep
+ * fills in the value of each. */
+enum mp_plan_tvar {
+	MP_TVAR_VERSION, MP_TVAR_LIBRARY, MP_TVAR_REPO, MP_TVAR_WORKDIR, MP_TVAR_RUN_DIR,
+	MP_TVAR_BIN_DIR, MP_TVAR_CFG_DIR, MP_TVAR_SRC_DIR, MP_TVAR_CONFIG, MP_TVAR_NAME,
+	MP_TVAR_COUNT
+};
+extern const char *const mp_plan_template_vars[MP_TVAR_COUNT];
+
 /* A command as an argument vector, each element a template ("{version}").
  * Never passed to a shell. */
 struct mp_cmd {

@@ -119,9 +119,9 @@ struct mp_plan_search *mp_plan_search_defaults(void)
 	s->min_rate = 1000;
 	s->max_rate = 0;
 	s->width_pct = 0.5;
-	s->initial_ns = 1000000000ULL;
-	s->final_ns = 10ULL * 1000000000ULL;
-	s->timeout_ns = 20ULL * 60 * 1000000000ULL;
+	s->initial_ns = MP_NS_PER_SEC;
+	s->final_ns = 10ULL * MP_NS_PER_SEC;
+	s->timeout_ns = 20ULL * 60 * MP_NS_PER_SEC;
 	return s;
 }
 

@@ -15,8 +15,6 @@
 /* Time the schedule assumes for configure, start and stop around a phase. */
 #define MP_PLAN_PHASE_OVERHEAD_NS 300000000ULL
 
-extern const char *const mp_plan_template_vars[];
-extern const size_t mp_plan_ntemplate_vars;
 
 /* A plan with every default set; name/dir as for mp_plan_load_string. */
 struct mp_plan *mp_plan_defaults(const char *path, const char *dir);

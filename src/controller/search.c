@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NS_PER_S 1e9
+#include "common/clock.h"
+
+#define NS_PER_S ((double)MP_NS_PER_SEC)
 
 struct trial {
 	uint64_t rate;          /* offered: asked, or reached when asked for max */

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "common/clock.h"
 #include "common/stats.h"
 #include "controller/phases_csv.h"
 
@@ -23,7 +24,7 @@ static double window_rate(const struct mp_summary_point *p, size_t n, double *pa
 
 	if (n < 2 || p[n - 1].t_ns <= p[0].t_ns)
 		return NAN;
-	dt = (double)(p[n - 1].t_ns - p[0].t_ns) / 1e9;
+	dt = (double)(p[n - 1].t_ns - p[0].t_ns) / MP_NS_PER_SEC;
 	*packets = (double)(p[n - 1].rx_packets - p[0].rx_packets);
 	*bytes = (double)(p[n - 1].rx_bytes - p[0].rx_bytes);
 	*secs = dt;
@@ -36,7 +37,7 @@ static double window_tx_rate(const struct mp_summary_point *p, size_t n)
 	if (n < 2 || p[n - 1].t_ns <= p[0].t_ns)
 		return NAN;
 	return (double)(p[n - 1].tx_packets - p[0].tx_packets) /
-	       ((double)(p[n - 1].t_ns - p[0].t_ns) / 1e9);
+	       ((double)(p[n - 1].t_ns - p[0].t_ns) / MP_NS_PER_SEC);
 }
 
 void mp_summary_compute(const struct mp_summary_input *in, struct mp_phase_row *row)
@@ -62,7 +63,7 @@ void mp_summary_compute(const struct mp_summary_input *in, struct mp_phase_row *
 
 		if (b->t_ns > a->t_ns)
 			rates[nr++] = (double)(b->rx_packets - a->rx_packets) /
-				((double)(b->t_ns - a->t_ns) / 1e9);
+				((double)(b->t_ns - a->t_ns) / MP_NS_PER_SEC);
 	}
 	if (nr) {
 		row->forwarded_pps_p5 = mp_percentile(rates, nr, 5);

@@ -18,7 +18,8 @@
 #include "common/template.h"
 #include "controller/child.h"
 
-#define CONFIG_MAX (256 * 1024)   /* largest domain config template read */
+#define CONFIG_MAX_KIB 256
+#define CONFIG_MAX (CONFIG_MAX_KIB * 1024)   /* largest domain config template read */
 
 /* Expands `tmpl` with the run's variables; `config` and `name` may be NULL
  * where they have no meaning. */
@@ -26,20 +27,23 @@ int mp_sweep_expand(struct sweep *sw, const char *tmpl, const char *config,
 		    const char *name, char **out)
 {
 	const struct mp_plan *p = sw->plan;
-	struct mp_template_var vars[] = {
-		{ "version", p->versions[sw->version] },
-		{ "library", p->library_name },
-		{ "repo", p->library_repo },
-		{ "workdir", sw->workdir },
-		{ "run_dir", mp_out_dir(sw->out) },
-		{ "bin_dir", sw->bin_dir },
-		{ "cfg_dir", sw->cfg_dir },
-		{ "src_dir", sw->src_dir },
-		{ "config", config ? config : "" },
-		{ "name", name ? name : "" },
+	const char *values[MP_TVAR_COUNT] = {
+		[MP_TVAR_VERSION] = p->versions[sw->version],
+		[MP_TVAR_LIBRARY] = p->library_name,
+		[MP_TVAR_REPO] = p->library_repo,
+		[MP_TVAR_WORKDIR] = sw->workdir,
+		[MP_TVAR_RUN_DIR] = mp_out_dir(sw->out),
+		[MP_TVAR_BIN_DIR] = sw->bin_dir,
+		[MP_TVAR_CFG_DIR] = sw->cfg_dir,
+		[MP_TVAR_SRC_DIR] = sw->src_dir,
+		[MP_TVAR_CONFIG] = config ? config : "",
+		[MP_TVAR_NAME] = name ? name : "",
 	};
+	struct mp_template_var vars[MP_TVAR_COUNT];
 
-	return mp_template_expand(tmpl, vars, sizeof(vars) / sizeof(vars[0]), out);
+	for (int i = 0; i < MP_TVAR_COUNT; i++)
+		vars[i] = (struct mp_template_var){ mp_plan_template_vars[i], values[i] };
+	return mp_template_expand(tmpl, vars, MP_TVAR_COUNT, out);
 }
 
 static void free_argv(char **argv)
@@ -221,9 +225,13 @@ void mp_sweep_create(struct sweep *sw, enum mp_dom dom)
 	sw->up[dom] = 0;
 	rc = render_config(sw, dom, path, sizeof(path));
 	if (rc < 0) {
+		char why[64] = "";
+
+		if (rc == -EFBIG)
+			snprintf(why, sizeof(why), " (a domain config template is at most %d KiB)",
+				 CONFIG_MAX_KIB);
 		mp_sweep_fatal(sw, MP_EXIT_USAGE, "cannot render the %s config %s: %s%s",
-			       mp_dom_name(dom), sw->plan->domains[dom].config, mp_strerror(rc),
-			       rc == -EFBIG ? " (a domain config template is at most 256 KiB)" : "");
+			       mp_dom_name(dom), sw->plan->domains[dom].config, mp_strerror(rc), why);
 		return;
 	}
 	argv = expand_cmd(sw, &sw->plan->toolstack_create, path, sw->plan->domains[dom].name);

@@ -137,7 +137,7 @@ void mp_sweep_sample_tick(struct mp_sampler *s, uint64_t due_ns, uint64_t now_ns
 	}
 	for (int i = 0; i < sw->nroles; i++) {
 		struct mp_sample_row row = {
-			.t_s = (double)(st[i].t_ns - sw->t0) / 1e9,
+			.t_s = (double)(st[i].t_ns - sw->t0) / MP_NS_PER_SEC,
 			.version = sw->plan->versions[ph->p.version],
 			.phase = ph->p.index,
 			.size = ph->p.size,
@@ -152,7 +152,7 @@ void mp_sweep_sample_tick(struct mp_sampler *s, uint64_t due_ns, uint64_t now_ns
 		};
 
 		if (ph->have_prev[i] && st[i].t_ns > ph->prev[i].t_ns) {
-			double dt = (double)(st[i].t_ns - ph->prev[i].t_ns) / 1e9;
+			double dt = (double)(st[i].t_ns - ph->prev[i].t_ns) / MP_NS_PER_SEC;
 
 			row.rx_pps = (double)(st[i].rx_packets - ph->prev[i].rx_packets) / dt;
 			row.tx_pps = (double)(st[i].tx_packets - ph->prev[i].tx_packets) / dt;
@@ -215,8 +215,8 @@ static void write_row(struct sweep *sw)
 
 		in.gen_sent_packets = (double)(ph->gen_end.c.packets - ph->gen_start.c.packets);
 		/* The agent's own clock if it stamped both ends, else ours. */
-		in.gen_sent_s = a && b > a ? (double)(b - a) / 1e9 :
-			(double)(ph->gen_end_t - ph->gen_start_t) / 1e9;
+		in.gen_sent_s = a && b > a ? (double)(b - a) / MP_NS_PER_SEC :
+			(double)(ph->gen_end_t - ph->gen_start_t) / MP_NS_PER_SEC;
 	}
 	in.dut_cpu_ns = NAN;
 	if (ph->have_cpu_start && ph->have_cpu_end &&
