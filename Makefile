@@ -68,7 +68,7 @@ TEST_SRCS := $(wildcard tests/*.c)
 TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/obj/%.o)
 TEST_BIN := $(BUILD)/mp-tests
 
-.PHONY: all tests check check-slow asan demo deps bench fuzz clean help FORCE
+.PHONY: all tests check check-slow asan demo deps bench fuzz fuzz-targets clean help FORCE
 .DEFAULT_GOAL := all
 
 all: $(PROG_BINS) $(BENCH_BINS) $(DEMO_TOKEN)
@@ -168,9 +168,26 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bench/run.sh $(BUILD)
 
+# libFuzzer targets: tests/fuzz/fuzz_<name>.c linked with the programs'
+# libraries, all built by the rules above with clang, ASan, UBSan and the
+# fuzzer's coverage into build/fuzz/; FUZZ_SECONDS=N runs each (run.sh).
 FUZZ_SECONDS ?= 0
+FUZZ_CC ?= clang
+FUZZ_CFLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fsanitize=fuzzer-no-link
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+fuzz-targets: $(FUZZ_BINS)
+
+$(FUZZ_BINS): $(BUILD)/%: $(BUILD)/obj/tests/fuzz/%.o $(PROG_LIBS) $(COMMON_LIB)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
 fuzz: deps
-	$(Q)tests/fuzz/build.sh build/fuzz
+	@command -v $(FUZZ_CC) >/dev/null || { echo "make fuzz: $(FUZZ_CC) not found" \
+		"(apt-get install clang libclang-rt-14-dev, or make deps)" >&2; exit 3; }
+	$(Q)$(MAKE) --no-print-directory BUILD=build/fuzz CC=$(FUZZ_CC) CFLAGS="$(FUZZ_CFLAGS)" \
+		fuzz-targets
 	$(Q)if [ "$(FUZZ_SECONDS)" != 0 ]; then tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS); fi
 
 clean:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every fuzz target built by build.sh for SECONDS each, starting from a
+# Runs every fuzz target `make fuzz` built for SECONDS each, starting from a
 # copy of its committed seed corpus (tests/fuzz/corpus/<name>/), and prints
 # one line per target: executions, coverage, corpus size and findings.
 # A crash leaves its input in OUTDIR/artifacts/ and makes the script exit 1.
