@@ -48,7 +48,7 @@ static double pingpong_per_s(int rounds)
 		    read(sv[0], buf, sizeof(buf)) != (ssize_t)sizeof(buf))
 			break;
 	}
-	double rate = rounds / ((double)(mp_now_ns() - t0) / 1e9);
+	double rate = rounds / ((double)(mp_now_ns() - t0) / MP_NS_PER_SEC);
 	close(sv[0]);
 	pthread_join(th, NULL);
 	close(sv[1]);
@@ -62,7 +62,7 @@ static double read_per_s(struct xs_handle *h, int rounds)
 
 	for (int i = 0; i < rounds; i++)
 		free(xs_read(h, XBT_NULL, "/bench/key", &len));
-	return rounds / ((double)(mp_now_ns() - t0) / 1e9);
+	return rounds / ((double)(mp_now_ns() - t0) / MP_NS_PER_SEC);
 }
 
 static double write_per_s(struct xs_handle *h, int rounds)
@@ -75,7 +75,7 @@ static double write_per_s(struct xs_handle *h, int rounds)
 
 		xs_write(h, XBT_NULL, "/bench/key", v, (unsigned)n);
 	}
-	return rounds / ((double)(mp_now_ns() - t0) / 1e9);
+	return rounds / ((double)(mp_now_ns() - t0) / MP_NS_PER_SEC);
 }
 
 /* Median latency of a watch event, in microseconds. */
