@@ -83,7 +83,7 @@ static double us(uint64_t ns)
 static int write_series(struct sweep *sw, const struct mp_phase_row *row)
 {
 	struct mp_latency_row *lr;
-	double base = (double)(sw->ph.traffic_t - sw->t0) / 1e9;
+	double base = (double)(sw->ph.traffic_t - sw->t0) / MP_NS_PER_SEC;
 	int rc;
 
 	if (!sw->ph.have_series || !sw->rx.nseries)
@@ -94,8 +94,8 @@ static int write_series(struct sweep *sw, const struct mp_phase_row *row)
 	for (size_t i = 0; i < sw->rx.nseries; i++) {
 		const struct mp_rx_sample *s = &sw->rx.series[i];
 
-		lr[i].t_s = base + (double)s->k * MP_RX_SAMPLE_NS / 1e9;
-		lr[i].rx_pps = (double)s->frames * 1e9 / MP_RX_SAMPLE_NS;
+		lr[i].t_s = base + (double)s->k * MP_RX_SAMPLE_NS / MP_NS_PER_SEC;
+		lr[i].rx_pps = (double)s->frames * MP_NS_PER_SEC / MP_RX_SAMPLE_NS;
 		lr[i].p50_us = s->frames ? us(s->p50_ns) : NAN;
 		lr[i].p99_us = s->frames ? us(s->p99_ns) : NAN;
 	}
@@ -111,7 +111,7 @@ int mp_sweep_rx_row(struct sweep *sw, struct mp_phase_row *row)
 
 	if (!sw->ph.have_rx)
 		return 0;
-	row->rx_pps = (double)c->frames / ((double)sw->plan->duration_ns / 1e9);
+	row->rx_pps = (double)c->frames / ((double)sw->plan->duration_ns / MP_NS_PER_SEC);
 	row->lost = (double)c->lost;
 	row->reordered = (double)c->reordered;
 	row->duplicated = (double)c->duplicated;
