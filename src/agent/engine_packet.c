@@ -60,7 +60,7 @@ static void close_ring(struct packet *p)
 }
 
 /* One template per size (one without a mix) and the pattern over them. */
-static int build_frames(struct packet *p, const uint8_t mac[6])
+static int build_frames(struct packet *p, const uint8_t mac[MP_MAC_LEN])
 {
 	struct mp_traffic one = p->t;
 	int rc;

@@ -7,7 +7,7 @@
  * sends nothing for `deadman_ns`, when its connection drops, and when the
  * server closes; each time the agent logs why. Requests are checked against
  * the agent's limits (only `dev`, at most `max_pps`, frames within
- * MP_FRAME_MIN..MTU+14) before anything reaches the engine. */
+ * MP_FRAME_MIN..MTU + MP_ETH_HLEN) before anything reaches the engine. */
 #ifndef MP_SERVER_H
 #define MP_SERVER_H
 

@@ -92,7 +92,7 @@ static int dhcp_msg_type(const uint8_t *opt, size_t len)
 }
 
 /* Decodes an Ethernet frame; 1 for a DHCPACK BOOTREPLY 67->68, else 0. */
-int mp_dhcp_decode(const uint8_t *frame, size_t len, uint8_t chaddr[6],
+int mp_dhcp_decode(const uint8_t *frame, size_t len, uint8_t chaddr[MP_MAC_LEN],
 		   char yiaddr[INET_ADDRSTRLEN])
 {
 	const uint8_t *ip, *udp, *bootp;
@@ -163,7 +163,7 @@ static int attach_filter(int fd)
 static void drain(struct mp_dhcp *d)
 {
 	uint8_t buf[DHCP_FRAME_MAX];
-	uint8_t chaddr[6];
+	uint8_t chaddr[MP_MAC_LEN];
 	char yiaddr[INET_ADDRSTRLEN];
 
 	for (;;) {

@@ -10,9 +10,11 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "common/mac.h"
+
 struct mp_dhcp;
 
-typedef void (*mp_dhcp_ack_cb)(struct mp_dhcp *d, const uint8_t chaddr[6],
+typedef void (*mp_dhcp_ack_cb)(struct mp_dhcp *d, const uint8_t chaddr[MP_MAC_LEN],
 			       const char *yiaddr, void *arg);
 
 /* Opens the snooper on interface `ifname`. Returns 0, -ENODEV (no such
@@ -24,7 +26,7 @@ void mp_dhcp_close(struct mp_dhcp *d);
 /* Decodes one Ethernet frame. Returns 1 and fills chaddr/yiaddr for a valid
  * IPv4/UDP(67->68) BOOTREPLY carrying DHCPACK; 0 for anything else. Never
  * reads beyond len. */
-int mp_dhcp_decode(const uint8_t *frame, size_t len, uint8_t chaddr[6],
+int mp_dhcp_decode(const uint8_t *frame, size_t len, uint8_t chaddr[MP_MAC_LEN],
 		   char yiaddr[INET_ADDRSTRLEN]);
 
 #endif

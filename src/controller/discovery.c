@@ -56,7 +56,7 @@ static const char *seen_lookup(struct mp_discovery *d, const uint8_t mac[MP_MAC_
 	return NULL;
 }
 
-static void on_ack(struct mp_dhcp *dh, const uint8_t chaddr[6], const char *yiaddr, void *arg)
+static void on_ack(struct mp_dhcp *dh, const uint8_t chaddr[MP_MAC_LEN], const char *yiaddr, void *arg)
 {
 	struct mp_discovery *d = arg;
 	struct seen *s;

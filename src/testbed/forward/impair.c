@@ -6,8 +6,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#define ETHERTYPE_OFF 12
-#define IPV4_PROTO_OFF (14 + 9)
+#include "common/mac.h"
+
+#define IPV4_PROTO_OFF (MP_ETH_HLEN + 9)
 #define ETHERTYPE_IPV4 0x0800
 #define PROTO_UDP 17
 
@@ -76,7 +77,7 @@ static int enqueue(struct mp_fwd_impair *m, const uint8_t *data, size_t len, uin
 
 static int is_udp(const uint8_t *b, size_t len)
 {
-	return len > IPV4_PROTO_OFF && ((b[ETHERTYPE_OFF] << 8) | b[ETHERTYPE_OFF + 1]) == ETHERTYPE_IPV4 &&
+	return len > IPV4_PROTO_OFF && ((b[MP_ETH_TYPE_OFF] << 8) | b[MP_ETH_TYPE_OFF + 1]) == ETHERTYPE_IPV4 &&
 	       b[IPV4_PROTO_OFF] == PROTO_UDP;
 }
 
