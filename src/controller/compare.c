@@ -18,24 +18,10 @@
 
 #include "common/err.h"
 #include "controller/commands.h"
-#include "controller/report_data.h"
+#include "controller/rundir.h"
 
 #define MP_COMPARE_ALPHA 0.01
 #define DEFAULT_THRESHOLD_PCT 2.0
-
-/* The dut_out rates of `phase`'s measure window. */
-static size_t rates(const struct report_data *d, size_t phase, double *out, size_t max)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < d->nsamples && n < max; i++) {
-		const struct report_sample *s = &d->samples[i];
-
-		if (s->phase == phase && s->role == 2 && s->measure && !isnan(s->rx_pps))
-			out[n++] = s->rx_pps;
-	}
-	return n;
-}
 
 /* Two-sided p of Welch's t-test; NAN when either side has < 2 samples. */
 static double welch_p(const double *a, size_t na, const double *b, size_t nb)
@@ -55,37 +41,20 @@ static double welch_p(const double *a, size_t na, const double *b, size_t nb)
 	return 2 * gsl_cdf_tdist_Q(fabs(t), df);
 }
 
-static const struct mp_phase_row *find(const struct report_data *d, const char *version,
-				       unsigned size, uint64_t rate)
-{
-	for (size_t i = 0; i < d->nphases; i++)
-		if (!strcmp(d->phases[i].version, version) && d->phases[i].size == size &&
-		    d->phases[i].rate == rate)
-			return &d->phases[i];
-	return NULL;
-}
-
-static int has_version(const struct report_data *d, const char *v)
-{
-	for (size_t i = 0; i < d->nversions; i++)
-		if (!strcmp(d->versions[i], v))
-			return 1;
-	return 0;
-}
-
 /* The receiver's latency (p50, p99) of the phases both runs measured it in:
  * shown, lower is better; a rise beyond the threshold is marked, but only
  * throughput decides the exit code (latency on a shared host is noisy, and
  * there is one histogram per phase, not samples to test). */
-static void latency_changes(const struct report_data *a, const struct report_data *b,
+static void latency_changes(const struct mp_rundir *a, const struct mp_rundir *b,
 			    double threshold)
 {
 	int header = 0;
 
 	for (size_t i = 0; i < b->nphases; i++) {
 		const struct mp_phase_row *pb = &b->phases[i];
-		const char *va = has_version(a, pb->version) ? pb->version : a->versions[0];
-		const struct mp_phase_row *pa = a->nversions ? find(a, va, pb->size, pb->rate) : NULL;
+		const char *va = mp_rundir_has_version(a, pb->version) ? pb->version : a->versions[0];
+		const struct mp_phase_row *pa =
+			a->nversions ? mp_rundir_find(a, va, pb->size, pb->rate) : NULL;
 		double c50, c99;
 
 		if (!pa || isnan(pa->lat_p50_us) || isnan(pb->lat_p50_us) || pa->lat_p50_us <= 0 ||
@@ -113,7 +82,8 @@ int mp_cmd_compare(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	double threshold = DEFAULT_THRESHOLD_PCT;
-	struct report_data a, b;
+	const unsigned parts = MP_RUNDIR_RESULTS | MP_RUNDIR_SAMPLES;
+	struct mp_rundir a, b;
 	char err[1024];
 	size_t slower = 0, compared = 0;
 	int c;
@@ -144,13 +114,13 @@ int mp_cmd_compare(int argc, char **argv)
 		fputs("usage: mir-perf compare RUN_A RUN_B [--threshold PCT]\n", stderr);
 		return MP_EXIT_USAGE;
 	}
-	if (report_data_load(argv[optind], &a, 1, err, sizeof(err)) < 0) {
+	if (mp_rundir_load(argv[optind], parts, &a, err, sizeof(err)) < 0) {
 		fprintf(stderr, "mir-perf compare: %s\n", err);
 		return MP_EXIT_USAGE;
 	}
-	if (report_data_load(argv[optind + 1], &b, 1, err, sizeof(err)) < 0) {
+	if (mp_rundir_load(argv[optind + 1], parts, &b, err, sizeof(err)) < 0) {
 		fprintf(stderr, "mir-perf compare: %s\n", err);
-		report_data_free(&a);
+		mp_rundir_free(&a);
 		return MP_EXIT_USAGE;
 	}
 	printf("A: %s\nB: %s\nWelch's t-test on the 100 ms forwarded rates of each measure window "
@@ -160,8 +130,8 @@ int mp_cmd_compare(int argc, char **argv)
 	       "B fwd pps", "change", "p", "verdict");
 	for (size_t i = 0; i < b.nphases; i++) {
 		const struct mp_phase_row *pb = &b.phases[i];
-		const char *va = has_version(&a, pb->version) ? pb->version : a.versions[0];
-		const struct mp_phase_row *pa = a.nversions ? find(&a, va, pb->size, pb->rate) : NULL;
+		const char *va = mp_rundir_has_version(&a, pb->version) ? pb->version : a.versions[0];
+		const struct mp_phase_row *pa = a.nversions ? mp_rundir_find(&a, va, pb->size, pb->rate) : NULL;
 		double *ra, *rb, p, change;
 		size_t na, nb;
 		const char *verdict;
@@ -179,8 +149,8 @@ int mp_cmd_compare(int argc, char **argv)
 		}
 		ra = malloc((a.nsamples + 1) * sizeof(double));
 		rb = malloc((b.nsamples + 1) * sizeof(double));
-		na = ra ? rates(&a, pa->phase, ra, a.nsamples) : 0;
-		nb = rb ? rates(&b, pb->phase, rb, b.nsamples) : 0;
+		na = ra ? mp_rundir_rates(&a, pa->phase, MP_ROLE_DUT_OUT, ra, a.nsamples) : 0;
+		nb = rb ? mp_rundir_rates(&b, pb->phase, MP_ROLE_DUT_OUT, rb, b.nsamples) : 0;
 		p = welch_p(ra, na, rb, nb);
 		free(ra);
 		free(rb);
@@ -205,7 +175,7 @@ int mp_cmd_compare(int argc, char **argv)
 
 		for (size_t j = 0; j < b.nphases && !found; j++) {
 			const struct mp_phase_row *pb = &b.phases[j];
-			const char *va = has_version(&a, pb->version) ? pb->version : a.versions[0];
+			const char *va = mp_rundir_has_version(&a, pb->version) ? pb->version : a.versions[0];
 
 			found = !strcmp(va, pa->version) && pb->size == pa->size && pb->rate == pa->rate;
 		}
@@ -216,7 +186,7 @@ int mp_cmd_compare(int argc, char **argv)
 	printf("\n%zu phases compared; %zu significantly slower beyond %.2f%%.\n", compared,
 	       slower, threshold);
 	latency_changes(&a, &b, threshold);
-	report_data_free(&a);
-	report_data_free(&b);
+	mp_rundir_free(&a);
+	mp_rundir_free(&b);
 	return slower ? MP_EXIT_FAIL : MP_EXIT_OK;
 }

@@ -11,7 +11,7 @@
 
 #include "common/err.h"
 #include "controller/commands.h"
-#include "controller/report_data.h"
+#include "controller/rundir.h"
 
 /* The phase's figure in column `c` as a metric, when the column is one. */
 static void metric(json_t *metrics, const struct mp_phase_col *c, const struct mp_phase_row *p)
@@ -35,7 +35,7 @@ int mp_cmd_export(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *format = NULL;
-	struct report_data d;
+	struct mp_rundir d;
 	json_t *root, *results;
 	char err[1024];
 	int c;
@@ -50,7 +50,7 @@ int mp_cmd_export(int argc, char **argv)
 		fputs("usage: mir-perf export --format current-bench RUN_DIR\n", stderr);
 		return MP_EXIT_USAGE;
 	}
-	if (report_data_load(argv[optind], &d, 0, err, sizeof(err)) < 0) {
+	if (mp_rundir_load(argv[optind], MP_RUNDIR_RESULTS, &d, err, sizeof(err)) < 0) {
 		fprintf(stderr, "mir-perf export: %s\n", err);
 		return MP_EXIT_USAGE;
 	}
@@ -84,6 +84,6 @@ int mp_cmd_export(int argc, char **argv)
 	json_dumpf(root, stdout, JSON_INDENT(2));
 	putchar('\n');
 	json_decref(root);
-	report_data_free(&d);
+	mp_rundir_free(&d);
 	return MP_EXIT_OK;
 }

@@ -19,6 +19,7 @@
 
 #include "common/pathf.h"
 #include "controller/csv.h"
+#include "controller/output_internal.h"
 #include "controller/phases_csv.h"
 #include "version.h"
 
@@ -26,20 +27,6 @@
 	"tx_packets,rx_bytes,tx_bytes,rx_dropped,tx_dropped,rx_pps,tx_pps\n"
 #define LATENCY_HEADER "t_s,version,phase,size,rate,rx_pps,lat_p50_us,lat_p99_us\n"
 #define FRAME_NOTE "frame sizes are bytes without the 4-byte FCS (60 here is 64 on the wire)"
-
-struct mp_out {
-	char dir[PATH_MAX];
-	char run_id[160];
-	FILE *samples, *phases, *stats, *log, *latency;
-	long samples_good, phases_good;
-	json_t *domains, *ifaces, *info, *discovery;
-	const struct mp_plan *plan;
-	struct mp_phase_row *rows;   /* for results.json; own their strings */
-	json_t **hists;              /* per row: its latency histogram, or NULL */
-	size_t nrows, cap;
-	char start[32], end[32];
-	char status[32];
-};
 
 static void utc_now(char *buf, size_t len, int compact)
 {
@@ -64,7 +51,7 @@ static void sanitize(const char *in, char *out, size_t len)
 		snprintf(out, len, "run");
 }
 
-static FILE *open_in(struct mp_out *o, const char *name, const char *mode)
+FILE *mp__out_open_in(struct mp_out *o, const char *name, const char *mode)
 {
 	char path[PATH_MAX + 64];
 
@@ -72,7 +59,7 @@ static FILE *open_in(struct mp_out *o, const char *name, const char *mode)
 	return fopen(path, mode);
 }
 
-static int free_out(struct mp_out *o, int rc)
+int mp__out_free(struct mp_out *o, int rc)
 {
 	if (o->samples)
 		fclose(o->samples);
@@ -100,7 +87,7 @@ static int free_out(struct mp_out *o, int rc)
 	return rc;
 }
 
-static struct mp_out *out_new(const struct mp_plan *plan)
+struct mp_out *mp__out_new(const struct mp_plan *plan)
 {
 	struct mp_out *o = calloc(1, sizeof(*o));
 
@@ -120,7 +107,7 @@ static int write_results(struct mp_out *o);
 
 int mp_out_open(const char *base, const struct mp_plan *plan, struct mp_out **out)
 {
-	struct mp_out *o = out_new(plan);
+	struct mp_out *o = mp__out_new(plan);
 	char stamp[32], name[80];
 	FILE *pf;
 	int rc;
@@ -129,7 +116,7 @@ int mp_out_open(const char *base, const struct mp_plan *plan, struct mp_out **ou
 	if (!o)
 		return -ENOMEM;
 	if ((rc = mp_mkdir_p(base)) < 0)
-		return free_out(o, rc);
+		return mp__out_free(o, rc);
 	utc_now(stamp, sizeof(stamp), 1);
 	sanitize(plan->name, name, sizeof(name));
 	for (int i = 1; i < 100; i++) {
@@ -141,25 +128,25 @@ int mp_out_open(const char *base, const struct mp_plan *plan, struct mp_out **ou
 		if (mkdir(o->dir, 0755) == 0)
 			break;
 		if (errno != EEXIST)
-			return free_out(o, -errno);
+			return mp__out_free(o, -errno);
 	}
-	pf = open_in(o, "plan.yaml", "w");
+	pf = mp__out_open_in(o, "plan.yaml", "w");
 	if (!pf || mp_plan_write(plan, pf) < 0 || fclose(pf) != 0)
-		return free_out(o, -EIO);
-	o->samples = open_in(o, "samples.csv", "w");
-	o->phases = open_in(o, "phases.csv", "w");
-	o->stats = open_in(o, "stats", "w");
-	o->log = open_in(o, "run.log", "a");
+		return mp__out_free(o, -EIO);
+	o->samples = mp__out_open_in(o, "samples.csv", "w");
+	o->phases = mp__out_open_in(o, "phases.csv", "w");
+	o->stats = mp__out_open_in(o, "stats", "w");
+	o->log = mp__out_open_in(o, "run.log", "a");
 	if (!o->samples || !o->phases || !o->stats || !o->log)
-		return free_out(o, -errno);
+		return mp__out_free(o, -errno);
 	fputs(SAMPLES_HEADER, o->samples);
 	mp_phases_csv_header(o->phases);
 	if (fflush(o->samples) || fflush(o->phases))
-		return free_out(o, -errno);
+		return mp__out_free(o, -errno);
 	o->samples_good = ftell(o->samples);
 	o->phases_good = ftell(o->phases);
 	if ((rc = write_results(o)) < 0)
-		return free_out(o, rc);
+		return mp__out_free(o, rc);
 	*out = o;
 	return 0;
 }
@@ -264,7 +251,7 @@ static json_t *hist_json(const struct mp_hist *h)
 }
 
 /* Keeps a copy of the row (its own strings) for results.json. */
-static int store_row(struct mp_out *o, const struct mp_phase_row *r)
+int mp__out_store_row(struct mp_out *o, const struct mp_phase_row *r)
 {
 	struct mp_phase_row *s;
 
@@ -332,7 +319,7 @@ int mp_out_latency(struct mp_out *o, const struct mp_phase_row *ph,
 
 		snprintf(path, sizeof(path), "%s/latency.csv", o->dir);
 		exists = access(path, F_OK) == 0;
-		o->latency = open_in(o, "latency.csv", "a");
+		o->latency = mp__out_open_in(o, "latency.csv", "a");
 		if (!o->latency)
 			return -errno;
 		if (!exists)
@@ -361,7 +348,7 @@ int mp_out_phase(struct mp_out *o, const struct mp_phase_row *r)
 		return cut_back(o->phases, o->phases_good, errno);
 	o->phases_good = ftell(o->phases);
 	write_stats(o, r);
-	if ((rc = store_row(o, r)) < 0)
+	if ((rc = mp__out_store_row(o, r)) < 0)
 		return rc;
 	return write_results(o);
 }
@@ -433,167 +420,5 @@ int mp_out_finish(struct mp_out *o, const char *status)
 void mp_out_close(struct mp_out *o)
 {
 	if (o)
-		free_out(o, 0);
-}
-
-/* --- resume ------------------------------------------------------------ */
-
-/* Replaces `name` in the run directory with what `fill` writes, through a
- * temporary file and rename. */
-static int replace_file(struct mp_out *o, const char *name,
-			void (*fill)(FILE *, const void *), const void *arg)
-{
-	char tmp[PATH_MAX + 32], path[PATH_MAX + 32];
-	FILE *f;
-
-	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", o->dir, name);
-	snprintf(path, sizeof(path), "%s/%s", o->dir, name);
-	f = fopen(tmp, "w");
-	if (!f)
-		return -errno;
-	fill(f, arg);
-	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) < 0) {
-		fclose(f);
-		unlink(tmp);
-		return -EIO;
-	}
-	if (fclose(f) != 0) {
-		unlink(tmp);
-		return -EIO;
-	}
-	return rename(tmp, path) < 0 ? -errno : 0;
-}
-
-/* phases.csv again from the kept rows, with this version's header: rows
- * appended later then match it even when the run was written by an older
- * mir-perf with fewer columns. */
-static void fill_phases(FILE *f, const void *arg)
-{
-	const struct mp_out *o = arg;
-
-	mp_phases_csv_header(f);
-	for (size_t i = 0; i < o->nrows; i++)
-		mp_phases_csv_row(f, &o->rows[i]);
-}
-
-struct kept_samples {
-	const struct mp_csv *csv;
-	const unsigned char *done;
-	size_t ndone;
-};
-
-/* samples.csv as it was, but only the samples of finished phases. */
-static void fill_samples(FILE *f, const void *arg)
-{
-	const struct kept_samples *k = arg;
-	const struct mp_csv *csv = k->csv;
-	int cp = mp_csv_col(csv, "phase");
-
-	for (size_t c = 0; c < csv->ncols; c++)
-		mp_csv_field(f, csv->header[c], c == 0);
-	fputc('\n', f);
-	for (size_t r = 0; cp >= 0 && r < csv->nrows; r++) {
-		long v = strtol(csv->rows[r][cp], NULL, 10);
-
-		if (v < 1 || (size_t)v > k->ndone || !k->done[v - 1])
-			continue;
-		for (size_t c = 0; c < csv->ncols; c++)
-			mp_csv_field(f, csv->rows[r][c], c == 0);
-		fputc('\n', f);
-	}
-}
-
-int mp_out_resume(const char *run_dir, FILE *errf, struct mp_plan **plan,
-		  unsigned char **done, struct mp_out **out)
-{
-	char path[PATH_MAX + 32], err[512];
-	struct mp_phases ph = { 0 };
-	struct mp_csv sa = { 0 };
-	struct mp_plan *p = NULL;
-	struct mp_out *o = NULL;
-	unsigned char *d = NULL;
-	struct kept_samples kept;
-	const char *slash;
-	size_t n;
-	int rc;
-
-	*plan = NULL;
-	*done = NULL;
-	*out = NULL;
-	snprintf(path, sizeof(path), "%s/plan.yaml", run_dir);
-	if ((rc = mp_plan_load(path, errf, &p)) < 0) {
-		if (errf)
-			fprintf(errf, "%s: not a run directory mir-perf can resume (no valid plan.yaml)\n",
-				run_dir);
-		return rc;
-	}
-	snprintf(path, sizeof(path), "%s/phases.csv", run_dir);
-	if ((rc = mp_phases_read(path, &ph, err, sizeof(err))) < 0 ||
-	    (snprintf(path, sizeof(path), "%s/samples.csv", run_dir),
-	     (rc = mp_csv_read(path, &sa, err, sizeof(err))) < 0)) {
-		if (errf)
-			fprintf(errf, "%s\n", err);
-		goto fail;
-	}
-	n = mp_plan_phase_count(p);
-	d = calloc(n ? n : 1, 1);
-	o = out_new(p);
-	if (!d || !o) {
-		rc = -ENOMEM;
-		goto fail;
-	}
-	snprintf(o->dir, sizeof(o->dir), "%s", run_dir);
-	slash = strrchr(run_dir, '/');
-	snprintf(o->run_id, sizeof(o->run_id), "%s", slash && slash[1] ? slash + 1 : run_dir);
-	for (size_t r = 0; r < ph.nrows; r++) {
-		const struct mp_phase_row *row = &ph.rows[r];
-
-		if (row->phase >= n) {
-			if (errf)
-				fprintf(errf, "%s/phases.csv:%zu: a phase number outside the plan\n",
-					run_dir, r + 2);
-			rc = -EINVAL;
-			goto fail;
-		}
-		if (strcmp(row->status, "ok") != 0 && strcmp(row->status, "failed") != 0)
-			continue;
-		d[row->phase] = 1;
-		if (store_row(o, row) < 0) {
-			rc = -ENOMEM;
-			goto fail;
-		}
-	}
-	/* Drop what did not finish: skipped rows, and samples of phases
-	 * without a row (interrupted mid-phase). */
-	kept = (struct kept_samples){ &sa, d, n };
-	if ((rc = replace_file(o, "phases.csv", fill_phases, o)) < 0 ||
-	    (rc = replace_file(o, "samples.csv", fill_samples, &kept)) < 0) {
-		if (errf)
-			fprintf(errf, "%s: cannot rewrite its CSV files: %s\n", run_dir, strerror(-rc));
-		goto fail;
-	}
-	o->samples = open_in(o, "samples.csv", "a");
-	o->phases = open_in(o, "phases.csv", "a");
-	o->stats = open_in(o, "stats", "a");
-	o->log = open_in(o, "run.log", "a");
-	if (!o->samples || !o->phases || !o->stats || !o->log) {
-		rc = -errno;
-		goto fail;
-	}
-	o->samples_good = ftell(o->samples);
-	o->phases_good = ftell(o->phases);
-	mp_phases_free(&ph);
-	mp_csv_free(&sa);
-	*plan = p;
-	*done = d;
-	*out = o;
-	return 0;
-fail:
-	mp_phases_free(&ph);
-	mp_csv_free(&sa);
-	free(d);
-	if (o)
-		free_out(o, 0);
-	mp_plan_free(p);
-	return rc;
+		mp__out_free(o, 0);
 }

@@ -46,9 +46,9 @@ int mp_out_open(const char *base, const struct mp_plan *plan, struct mp_out **ou
  * phases that did not finish (status skipped) from phases.csv and the samples
  * of those phases from samples.csv (rewritten through a temporary file and
  * rename; phases.csv with this version's columns, so that a run begun by an
- * older mir-perf still gets rows of its header's width), and sets done[i] = 1 for every phase index whose row is ok or
- * failed (done has mp_plan_phase_count entries, allocated here, caller
- * frees). Files are then appended to. Errors name the file and what is wrong. */
+ * older mir-perf still gets rows of its header's width), and sets
+ * done[i] = 1 for every phase index whose row is ok or failed (done has
+ * mp_plan_phase_count entries, allocated here, caller frees). Files are then appended to. Errors name the file and what is wrong. */
 int mp_out_resume(const char *run_dir, FILE *errf, struct mp_plan **plan,
 		  unsigned char **done, struct mp_out **out);
 

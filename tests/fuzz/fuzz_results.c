@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "common/hist.h"
-#include "controller/report_data.h"
+#include "controller/rundir.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -32,7 +32,7 @@ static void put(const char *name, const uint8_t *p, size_t n)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const names[] = { "results.json", "phases.csv", "samples.csv" };
-	struct report_data d;
+	struct mp_rundir d;
 	char err[512] = "";
 	size_t start = 0;
 
@@ -48,21 +48,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		put(names[i], data + start, end - start);
 		start = end < size ? end + 1 : size;
 	}
-	if (report_data_load(dir, &d, 1, err, sizeof(err)) == 0) {
+	if (mp_rundir_load(dir, MP_RUNDIR_RESULTS | MP_RUNDIR_SAMPLES, &d, err, sizeof(err)) == 0) {
 		/* The latency histograms the report decodes (mp_hist_decode). */
-		json_t *ph;
-		size_t i;
+		struct mp_hist *h = mp_hist_new();
 
-		json_array_foreach(json_object_get(d.results, "phases"), i, ph) {
-			const char *b = json_string_value(json_object_get(
-				json_object_get(ph, "latency_hist"), "buckets"));
-			struct mp_hist *h = b ? mp_hist_new() : NULL;
-
-			if (h && mp_hist_decode(b, h) == 0)
-				assert(h->count == 0 || mp_hist_percentile(h, 100) >= mp_hist_percentile(h, 0));
-			free(h);
-		}
-		report_data_free(&d);
+		for (size_t i = 0; h && i < d.nphases; i++)
+			if (mp_rundir_latency_hist(&d, &d.phases[i], h) == 0)
+				assert(mp_hist_percentile(h, 100) >= mp_hist_percentile(h, 0));
+		free(h);
+		mp_rundir_free(&d);
 	} else {
 		assert(err[0]);
 	}

@@ -1,0 +1,174 @@
+/* `mir-perf --resume RUN_DIR` (mp_out_resume in output.h): the run's plan
+ * and finished phases read back (rundir.c), phases.csv and samples.csv
+ * rewritten without what did not finish, the files reopened for appending. */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "controller/csv.h"
+#include "controller/output_internal.h"
+#include "controller/phases_csv.h"
+#include "controller/rundir.h"
+
+
+/* Replaces `name` in the run directory with what `fill` writes, through a
+ * temporary file and rename. */
+static int replace_file(struct mp_out *o, const char *name,
+			void (*fill)(FILE *, const void *), const void *arg)
+{
+	char tmp[PATH_MAX + 32], path[PATH_MAX + 32];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", o->dir, name);
+	snprintf(path, sizeof(path), "%s/%s", o->dir, name);
+	f = fopen(tmp, "w");
+	if (!f)
+		return -errno;
+	fill(f, arg);
+	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) < 0) {
+		fclose(f);
+		unlink(tmp);
+		return -EIO;
+	}
+	if (fclose(f) != 0) {
+		unlink(tmp);
+		return -EIO;
+	}
+	return rename(tmp, path) < 0 ? -errno : 0;
+}
+
+/* phases.csv again from the kept rows, with this version's header: rows
+ * appended later then match it even when the run was written by an older
+ * mir-perf with fewer columns. */
+static void fill_phases(FILE *f, const void *arg)
+{
+	const struct mp_out *o = arg;
+
+	mp_phases_csv_header(f);
+	for (size_t i = 0; i < o->nrows; i++)
+		mp_phases_csv_row(f, &o->rows[i]);
+}
+
+struct kept_samples {
+	const struct mp_csv *csv;
+	const unsigned char *done;
+	size_t ndone;
+};
+
+/* samples.csv as it was, but only the samples of finished phases. */
+static void fill_samples(FILE *f, const void *arg)
+{
+	const struct kept_samples *k = arg;
+	const struct mp_csv *csv = k->csv;
+	int cp = mp_csv_col(csv, "phase");
+
+	for (size_t c = 0; c < csv->ncols; c++)
+		mp_csv_field(f, csv->header[c], c == 0);
+	fputc('\n', f);
+	for (size_t r = 0; cp >= 0 && r < csv->nrows; r++) {
+		long v = strtol(csv->rows[r][cp], NULL, 10);
+
+		if (v < 1 || (size_t)v > k->ndone || !k->done[v - 1])
+			continue;
+		for (size_t c = 0; c < csv->ncols; c++)
+			mp_csv_field(f, csv->rows[r][c], c == 0);
+		fputc('\n', f);
+	}
+}
+
+int mp_out_resume(const char *run_dir, FILE *errf, struct mp_plan **plan,
+		  unsigned char **done, struct mp_out **out)
+{
+	char path[PATH_MAX + 32], err[512];
+	struct mp_rundir rd = { 0 };
+	struct mp_csv sa = { 0 };
+	struct mp_plan *p = NULL;
+	struct mp_out *o = NULL;
+	unsigned char *d = NULL;
+	struct kept_samples kept;
+	const char *slash;
+	size_t n;
+	int rc;
+
+	*plan = NULL;
+	*done = NULL;
+	*out = NULL;
+	snprintf(path, sizeof(path), "%s/plan.yaml", run_dir);
+	if ((rc = mp_plan_load(path, errf, &p)) < 0) {
+		if (errf)
+			fprintf(errf, "%s: not a run directory mir-perf can resume (no valid plan.yaml)\n",
+				run_dir);
+		return rc;
+	}
+	/* samples.csv is read as plain CSV: it is copied back, every column. */
+	if ((rc = mp_rundir_load(run_dir, 0, &rd, err, sizeof(err))) < 0 ||
+	    (snprintf(path, sizeof(path), "%s/samples.csv", run_dir),
+	     (rc = mp_csv_read(path, &sa, err, sizeof(err))) < 0)) {
+		if (errf)
+			fprintf(errf, "%s\n", err);
+		goto fail;
+	}
+	n = mp_plan_phase_count(p);
+	d = calloc(n ? n : 1, 1);
+	o = mp__out_new(p);
+	if (!d || !o) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	snprintf(o->dir, sizeof(o->dir), "%s", run_dir);
+	slash = strrchr(run_dir, '/');
+	snprintf(o->run_id, sizeof(o->run_id), "%s", slash && slash[1] ? slash + 1 : run_dir);
+	for (size_t r = 0; r < rd.nphases; r++) {
+		const struct mp_phase_row *row = &rd.phases[r];
+
+		if (row->phase >= n) {
+			if (errf)
+				fprintf(errf, "%s/phases.csv:%zu: a phase number outside the plan\n",
+					run_dir, r + 2);
+			rc = -EINVAL;
+			goto fail;
+		}
+		if (strcmp(row->status, "ok") != 0 && strcmp(row->status, "failed") != 0)
+			continue;
+		d[row->phase] = 1;
+		if (mp__out_store_row(o, row) < 0) {
+			rc = -ENOMEM;
+			goto fail;
+		}
+	}
+	/* Drop what did not finish: skipped rows, and samples of phases
+	 * without a row (interrupted mid-phase). */
+	kept = (struct kept_samples){ &sa, d, n };
+	if ((rc = replace_file(o, "phases.csv", fill_phases, o)) < 0 ||
+	    (rc = replace_file(o, "samples.csv", fill_samples, &kept)) < 0) {
+		if (errf)
+			fprintf(errf, "%s: cannot rewrite its CSV files: %s\n", run_dir, strerror(-rc));
+		goto fail;
+	}
+	o->samples = mp__out_open_in(o, "samples.csv", "a");
+	o->phases = mp__out_open_in(o, "phases.csv", "a");
+	o->stats = mp__out_open_in(o, "stats", "a");
+	o->log = mp__out_open_in(o, "run.log", "a");
+	if (!o->samples || !o->phases || !o->stats || !o->log) {
+		rc = -errno;
+		goto fail;
+	}
+	o->samples_good = ftell(o->samples);
+	o->phases_good = ftell(o->phases);
+	mp_rundir_free(&rd);
+	mp_csv_free(&sa);
+	*plan = p;
+	*done = d;
+	*out = o;
+	return 0;
+fail:
+	mp_rundir_free(&rd);
+	mp_csv_free(&sa);
+	free(d);
+	if (o)
+		mp__out_free(o, 0);
+	mp_plan_free(p);
+	return rc;
+}

@@ -1,0 +1,241 @@
+/* report.html's page (report_html.h). */
+#include "controller/report_html.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <string.h>
+
+#include "controller/phases_csv.h"
+
+#define STYLE \
+	"body{font-family:sans-serif;font-size:15px;margin:1.5em auto;max-width:1180px;" \
+	"padding:0 1em;color:#222}\n" \
+	"h1{font-size:1.5em;margin:0 0 .3em}h2{font-size:1.2em;margin:1.2em 0 .4em}\n" \
+	"p.lead{margin:.2em 0 1em;color:#444}\n" \
+	"dl.prov{display:grid;grid-template-columns:repeat(3,max-content minmax(0,1fr));" \
+	"gap:2px 12px;margin:0;font-size:.9em}\n" \
+	"dl.prov dt{color:#666}dl.prov dd{margin:0;overflow-wrap:anywhere}\n" \
+	"abbr{text-decoration:underline dotted;cursor:help}\n" \
+	"p.notes{font-size:.8em;color:#666;margin:.4em 0}\n" \
+	".plots{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:8px 16px}\n" \
+	"figure{margin:0}figure svg{max-width:100%;height:auto}\n" \
+	"figcaption{font-size:.8em;color:#666}\n" \
+	"table{border-collapse:collapse;margin:.5em 0;font-size:.9em}\n" \
+	"td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}th{background:#f3f3f3}\n" \
+	"td.text{text-align:left}\n" \
+	".failed{background:#fdd}.skipped{background:#eee}\n" \
+	".slower{color:#b00}.faster{color:#070}\n"
+
+void report_html_escape(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default: fputc(*s, f);
+		}
+	}
+}
+
+static const char *str(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+/* One provenance item; `why`, when given, is shown on hover. */
+static void item(FILE *f, const char *k, const char *v, const char *why)
+{
+	fputs("<dt>", f);
+	report_html_escape(f, k);
+	fputs("</dt><dd>", f);
+	if (why) {
+		fputs("<abbr title=\"", f);
+		report_html_escape(f, why);
+		fputs("\">", f);
+	}
+	report_html_escape(f, v && *v ? v : "-");
+	fputs(why ? "</abbr></dd>\n" : "</dd>\n", f);
+}
+
+/* Two values as one: "A, B" (either may be missing). */
+static void item2(FILE *f, const char *k, const char *a, const char *sep, const char *b)
+{
+	char buf[512];
+
+	snprintf(buf, sizeof(buf), "%s%s%s", a ? a : "", a && b ? sep : "", b ? b : "");
+	item(f, k, buf, NULL);
+}
+
+/* Run, library, times, host, versions, discovery and interfaces in a few
+ * lines; an info entry that is not "available" (sweep.c writes the reason
+ * there, e.g. for xenctrl) reads "unavailable", the reason on hover and in
+ * a note below. */
+static void provenance(FILE *f, const struct mp_rundir *d)
+{
+	json_t *r = d->results, *lib = json_object_get(r, "library"), *disc, *v;
+	char buf[512];
+	size_t used = 0, nnotes = 0;
+	const char *k;
+
+	fputs("<dl class=\"prov\">\n", f);
+	item(f, "run", d->run_id, NULL);
+	item(f, "status", str(r, "status"), NULL);
+	item2(f, "library", str(lib, "name"), " ", str(lib, "repo"));
+	item2(f, "time (UTC)", str(r, "start"), " to ", str(r, "end"));
+	item2(f, "host", str(r, "host"), ", Linux ", str(r, "kernel"));
+	item(f, "mir-perf", str(r, "mir_perf_version"), NULL);
+	disc = json_object_get(r, "discovery");
+	item2(f, "traff-gen address", str(disc, "traffgen_ip"), " by ", str(disc, "method"));
+	buf[0] = '\0';
+	json_object_foreach(json_object_get(r, "interfaces"), k, v)
+		if (used < sizeof(buf))
+			used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%s %s",
+						 used ? ", " : "", k, json_string_value(v) ?: "");
+	item(f, "interfaces", buf, NULL);
+	json_object_foreach(json_object_get(r, "info"), k, v) {
+		const char *s = json_string_value(v);
+		int avail = s && strcmp(s, "available") == 0;
+
+		item(f, k, avail ? s : "unavailable", avail ? NULL : s);
+		nnotes += !avail;
+	}
+	fputs("</dl>\n", f);
+	if (!nnotes)
+		return;
+	fputs("<p class=\"notes\">", f);
+	json_object_foreach(json_object_get(r, "info"), k, v) {
+		if (json_string_value(v) && strcmp(json_string_value(v), "available") == 0)
+			continue;
+		report_html_escape(f, k);
+		fputs(" unavailable: ", f);
+		report_html_escape(f, json_string_value(v));
+		fputs(". ", f);
+	}
+	fputs("</p>\n", f);
+}
+
+/* With several versions: each (size, rate) against the first version. */
+static void comparison(FILE *f, const struct mp_rundir *d)
+{
+	if (d->nversions < 2)
+		return;
+	fputs("<h2>Versions compared</h2>\n<p>Forwarded packets per second at each size and "
+	      "rate, and the change against the first version (", f);
+	report_html_escape(f, d->versions[0]);
+	fputs("). <code>mir-perf compare</code> says whether a change is significant.</p>\n"
+	      "<table>\n<tr><th>size</th><th>rate</th>", f);
+	for (size_t v = 0; v < d->nversions; v++) {
+		fputs("<th>", f);
+		report_html_escape(f, d->versions[v]);
+		fputs("</th>", f);
+	}
+	fputs("</tr>\n", f);
+	for (size_t i = 0; i < d->nphases; i++) {
+		const struct mp_phase_row *base = &d->phases[i];
+
+		if (strcmp(base->version, d->versions[0]) != 0)
+			continue;
+		fprintf(f, "<tr><td>%u</td><td>%llu</td>", base->size, (unsigned long long)base->rate);
+		for (size_t v = 0; v < d->nversions; v++) {
+			const struct mp_phase_row *p = mp_rundir_find(d, d->versions[v], base->size,
+								      base->rate);
+
+			if (!p || isnan(p->forwarded_pps)) {
+				fputs("<td>-</td>", f);
+			} else if (v == 0 || isnan(base->forwarded_pps) || base->forwarded_pps == 0) {
+				fprintf(f, "<td>%.0f</td>", p->forwarded_pps);
+			} else {
+				double ch = 100.0 * (p->forwarded_pps - base->forwarded_pps) /
+					    base->forwarded_pps;
+
+				fprintf(f, "<td class=\"%s\">%.0f (%+.2f%%)</td>",
+					ch < 0 ? "slower" : "faster", p->forwarded_pps, ch);
+			}
+		}
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
+static void plots_html(FILE *f, const struct report_plot *plots, size_t nplots)
+{
+	fputs("<h2>Plots</h2>\n<div class=\"plots\">\n", f);
+	for (size_t i = 0; i < nplots; i++) {
+		if (!plots[i].svg)
+			continue;
+		fprintf(f, "<figure id=\"%s\">\n", plots[i].name);
+		fputs(plots[i].svg, f);
+		fprintf(f, "\n<figcaption><a href=\"plots/%s.png\">PNG</a>, "
+			"<a href=\"plots/%s.gp\">gnuplot script</a></figcaption>\n</figure>\n",
+			plots[i].name, plots[i].name);
+	}
+	fputs("</div>\n", f);
+}
+
+/* One cell of the phase table, as column `c`'s heading and format say. */
+static void phase_cell(FILE *f, const struct mp_phase_col *c, const struct mp_phase_row *p)
+{
+	char buf[MP_CSV_NUM_LEN];
+	double v;
+
+	if (!c->heading)
+		return;
+	if (c->type == MP_COL_TEXT) {
+		fputs("<td class=\"text\">", f);
+		report_html_escape(f, mp_phase_text(c, p));
+	} else if (c->type == MP_COL_NUM) {
+		fputs("<td>", f);
+		if (!isnan(v = mp_phase_num(c, p)))
+			fprintf(f, c->cell_fmt ? c->cell_fmt : "%g", v);
+	} else {
+		fputs("<td>", f);
+		mp_phase_cell(c, p, buf, sizeof(buf));
+		fputs(buf, f);
+	}
+	fputs("</td>", f);
+}
+
+static void phase_table(FILE *f, const struct mp_rundir *d)
+{
+	fputs("<h2>Phases</h2>\n<table>\n<tr>", f);
+	for (size_t c = 0; c < mp_phase_ncols; c++) {
+		if (!mp_phase_cols[c].heading)
+			continue;
+		fputs("<th>", f);
+		report_html_escape(f, mp_phase_cols[c].heading);
+		fputs("</th>", f);
+	}
+	fputs("</tr>\n", f);
+	for (size_t i = 0; i < d->nphases; i++) {
+		const struct mp_phase_row *p = &d->phases[i];
+
+		fprintf(f, "<tr class=\"%s\">", p->status);
+		for (size_t c = 0; c < mp_phase_ncols; c++)
+			phase_cell(f, &mp_phase_cols[c], p);
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
+void report_html_write(FILE *f, const struct mp_rundir *d, const struct report_plot *plots,
+		       size_t nplots)
+{
+	const char *lib = str(json_object_get(d->results, "library"), "name");
+
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>"
+	      "mir-perf report: ", f);
+	report_html_escape(f, d->run_id);
+	fputs("</title>\n<style>\n" STYLE "</style>\n</head>\n<body>\n<h1>mir-perf report: ", f);
+	report_html_escape(f, lib ? lib : d->run_id);
+	fputs("</h1>\n<p class=\"lead\">Frame sizes are bytes without the 4-byte FCS (60 here is "
+	      "RFC 2544's 64). <i>Offered</i> is what the traffic generator's dom0 vif received; "
+	      "<i>forwarded</i> is what the DUT's output vif received.</p>\n", f);
+	provenance(f, d);
+	comparison(f, d);
+	plots_html(f, plots, nplots);
+	phase_table(f, d);
+	fputs("<p class=\"notes\">Made by mir-perf; the plots' data and gnuplot scripts are in "
+	      "<code>plots/</code>.</p>\n</body>\n</html>\n", f);
+}

@@ -1,0 +1,361 @@
+/* What each of the report's plots shows (report_plots.h); gnuplot itself is
+ * driven by report_gnuplot.c. Data files hold one block per series, two
+ * blank lines apart. */
+#include "controller/report_plots.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "controller/report_gnuplot.h"
+
+/* Offered rates spanning more than this ratio get logarithmic axes. */
+#define LOG_SPAN 10.0
+
+typedef double (*phase_figure)(const struct mp_phase_row *);
+
+static double offered(const struct mp_phase_row *p) { return p->offered_pps; }
+static double forwarded(const struct mp_phase_row *p) { return p->forwarded_pps; }
+static double loss(const struct mp_phase_row *p) { return p->loss_pct; }
+static double cpu(const struct mp_phase_row *p) { return p->dut_cpu_ns_per_pkt; }
+
+static char *dup_printf(const char *fmt, const char *s, unsigned u)
+{
+	char buf[256];
+
+	snprintf(buf, sizeof(buf), fmt, s, u);
+	return strdup(buf);
+}
+
+/* One block per (version, size) of y against x, phases in file order: a
+ * colour per size, a dash type per version. */
+static size_t fill_by_size(const struct mp_rundir *d, FILE *f, char **series,
+			   unsigned *colour, unsigned *dash, phase_figure x, phase_figure y)
+{
+	size_t n = 0;
+
+	for (size_t v = 0; v < d->nversions; v++) {
+		for (size_t s = 0; s < d->nsizes && n < REPORT_MAX_SERIES; s++) {
+			int any = 0;
+
+			for (size_t i = 0; i < d->nphases; i++) {
+				const struct mp_phase_row *p = &d->phases[i];
+
+				if (p->size != d->sizes[s] || strcmp(p->version, d->versions[v]) ||
+				    isnan(x(p)) || isnan(y(p)))
+					continue;
+				if (!any && n)
+					fputs("\n\n", f);
+				fprintf(f, "%.3f %.3f\n", x(p), y(p));
+				any = 1;
+			}
+			if (!any)
+				continue;
+			colour[n] = (unsigned)s + 1;
+			dash[n] = (unsigned)v + 1;
+			series[n++] = dup_printf("%s, %u B", d->versions[v], d->sizes[s]);
+		}
+	}
+	return n;
+}
+
+/* Per version: the best Mbit/s reached at each frame size. */
+static size_t fill_mbps(const struct mp_rundir *d, FILE *f, char **series)
+{
+	size_t n = 0;
+
+	for (size_t v = 0; v < d->nversions && n < REPORT_MAX_SERIES; v++) {
+		int any = 0;
+
+		for (size_t s = 0; s < d->nsizes; s++) {
+			double best = NAN;
+
+			for (size_t i = 0; i < d->nphases; i++) {
+				const struct mp_phase_row *p = &d->phases[i];
+
+				if (p->size == d->sizes[s] && !strcmp(p->version, d->versions[v]) &&
+				    !isnan(p->forwarded_mbps) && (isnan(best) || p->forwarded_mbps > best))
+					best = p->forwarded_mbps;
+			}
+			if (isnan(best))
+				continue;
+			if (!any && n)
+				fputs("\n\n", f);
+			fprintf(f, "%u %.3f\n", d->sizes[s], best);
+			any = 1;
+		}
+		if (any)
+			series[n++] = strdup(d->versions[v]);
+	}
+	return n;
+}
+
+/* The receiver's latency at `size`: p50 and p99 against offered rate, a
+ * pair of series per version (colour per version, dash per quantile). */
+static size_t fill_latency(const struct mp_rundir *d, FILE *f, char **series, unsigned *colour,
+			   unsigned *dash, unsigned size)
+{
+	size_t n = 0;
+
+	for (size_t v = 0; v < d->nversions && n + 2 <= REPORT_MAX_SERIES; v++) {
+		for (int q = 0; q < 2; q++) {
+			int any = 0;
+
+			for (size_t i = 0; i < d->nphases; i++) {
+				const struct mp_phase_row *p = &d->phases[i];
+				double y = q ? p->lat_p99_us : p->lat_p50_us;
+
+				if (p->size != size || strcmp(p->version, d->versions[v]) ||
+				    isnan(p->offered_pps) || isnan(y))
+					continue;
+				if (!any && n)
+					fputs("\n\n", f);
+				fprintf(f, "%.3f %.3f\n", p->offered_pps, y);
+				any = 1;
+			}
+			if (!any)
+				continue;
+			colour[n] = (unsigned)v + 1;
+			dash[n] = (unsigned)q + 1;
+			series[n++] = dup_printf(q ? "%s p99" : "%s p50", d->versions[v], 0);
+		}
+	}
+	return n;
+}
+
+/* Per version, the latency distribution (x: 1/(1-q), y: us) of its phase
+ * at `size` with the highest rate and nothing lost, from the histogram
+ * results.json keeps. */
+static size_t fill_latdist(const struct mp_rundir *d, FILE *f, char **series, unsigned size)
+{
+	static const double qs[] = { 0, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999 };
+	struct mp_hist *h = mp_hist_new();
+	size_t n = 0;
+
+	for (size_t v = 0; h && v < d->nversions && n < REPORT_MAX_SERIES; v++) {
+		const struct mp_phase_row *best = NULL;
+		char label[256];
+
+		for (size_t i = 0; i < d->nphases; i++) {
+			const struct mp_phase_row *p = &d->phases[i];
+
+			if (p->size == size && !strcmp(p->version, d->versions[v]) &&
+			    !strcmp(p->status, "ok") && p->lost == 0 && !isnan(p->lat_p50_us) &&
+			    (!best || p->rate > best->rate))
+				best = p;
+		}
+		if (!best || mp_rundir_latency_hist(d, best, h) < 0)
+			continue;
+		if (n)
+			fputs("\n\n", f);
+		for (size_t i = 0; i < sizeof(qs) / sizeof(qs[0]); i++)
+			fprintf(f, "%.3f %.3f\n", 1 / (1 - qs[i] / 100),
+				(double)mp_hist_percentile(h, qs[i]) / 1e3);
+		snprintf(label, sizeof(label), "%s, at %llu pps", d->versions[v],
+			 (unsigned long long)best->rate);
+		series[n++] = strdup(label);
+	}
+	free(h);
+	return n;
+}
+
+/* The phase a time-series plot shows: the first version's highest-rate ok
+ * phase at `size`. */
+static const struct mp_phase_row *series_phase(const struct mp_rundir *d, unsigned size)
+{
+	const struct mp_phase_row *pick = NULL;
+
+	for (size_t i = 0; i < d->nphases && d->nversions; i++) {
+		const struct mp_phase_row *p = &d->phases[i];
+
+		if (p->size == size && !strcmp(p->status, "ok") &&
+		    !strcmp(p->version, d->versions[0]) && (!pick || p->rate > pick->rate))
+			pick = p;
+	}
+	return pick;
+}
+
+/* The 100 ms rates of `pick`: generator and dut_out, time from the phase's
+ * first sample; the measure window's span into *m0, *m1. */
+static size_t fill_series(const struct mp_rundir *d, FILE *f, char **series,
+			  const struct mp_phase_row *pick, double *m0, double *m1)
+{
+	static const struct { enum mp_role role; const char *title; } lines[] = {
+		{ MP_ROLE_GENERATOR, "offered (generator vif rx)" },
+		{ MP_ROLE_DUT_OUT, "forwarded (DUT out vif rx)" },
+	};
+	double t0 = NAN;
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->nsamples; i++)
+		if (d->samples[i].phase == pick->phase && isnan(t0))
+			t0 = d->samples[i].t;
+	for (size_t l = 0; l < sizeof(lines) / sizeof(lines[0]); l++) {
+		int any = 0;
+
+		for (size_t i = 0; i < d->nsamples; i++) {
+			const struct mp_rundir_sample *s = &d->samples[i];
+
+			if (s->phase != pick->phase || s->role != lines[l].role || isnan(s->rx_pps))
+				continue;
+			if (s->measure && (isnan(*m0) || s->t - t0 < *m0))
+				*m0 = s->t - t0;
+			if (s->measure && (isnan(*m1) || s->t - t0 > *m1))
+				*m1 = s->t - t0;
+			if (!any && n)
+				fputs("\n\n", f);
+			fprintf(f, "%.3f %.3f\n", s->t - t0, s->rx_pps);
+			any = 1;
+		}
+		if (any)
+			series[n++] = strdup(lines[l].title);
+	}
+	return n;
+}
+
+/* Whether the offered rates span enough for logarithmic axes. */
+static int wide_rates(const struct mp_rundir *d)
+{
+	double lo = NAN, hi = NAN;
+
+	for (size_t i = 0; i < d->nphases; i++) {
+		double v = d->phases[i].offered_pps;
+
+		if (isnan(v) || v <= 0)
+			continue;
+		lo = isnan(lo) || v < lo ? v : lo;
+		hi = isnan(hi) || v > hi ? v : hi;
+	}
+	return !isnan(lo) && hi / lo > LOG_SPAN;
+}
+
+static void add(struct report_plot *pl, size_t *n, size_t max, enum report_plot_kind kind,
+		unsigned size, const char *name, const char *title)
+{
+	if (*n >= max)
+		return;
+	pl[*n] = (struct report_plot){ .kind = kind, .size = size };
+	snprintf(pl[*n].name, sizeof(pl[*n].name), "%s", name);
+	snprintf(pl[*n].title, sizeof(pl[*n].title), "%s", title);
+	(*n)++;
+}
+
+size_t report_plots_plan(const struct mp_rundir *d, struct report_plot *pl, size_t max)
+{
+	size_t n = 0;
+
+	add(pl, &n, max, RP_FWD, 0, "forwarded", "Forwarded vs offered packet rate");
+	add(pl, &n, max, RP_LOSS, 0, "loss", "Loss vs offered packet rate");
+	add(pl, &n, max, RP_MBPS, 0, "mbps", "Best forwarded Mbit/s per frame size");
+	add(pl, &n, max, RP_CPU, 0, "cpu", "DUT CPU time per forwarded packet");
+	/* The receiver's, when the run had one (otherwise nothing is drawn). */
+	for (size_t s = 0; s < d->nsizes; s++) {
+		char name[32], title[128];
+
+		snprintf(name, sizeof(name), "latency-%u", d->sizes[s]);
+		snprintf(title, sizeof(title), "Latency (p50, p99) vs offered rate, %u-byte frames",
+			 d->sizes[s]);
+		add(pl, &n, max, RP_LAT, d->sizes[s], name, title);
+		snprintf(name, sizeof(name), "latdist-%u", d->sizes[s]);
+		snprintf(title, sizeof(title), "Latency distribution at the highest rate without "
+			 "loss, %u-byte frames", d->sizes[s]);
+		add(pl, &n, max, RP_LATDIST, d->sizes[s], name, title);
+	}
+	for (size_t s = 0; s < d->nsizes; s++) {
+		char name[32], title[128];
+
+		snprintf(name, sizeof(name), "series-%u", d->sizes[s]);
+		snprintf(title, sizeof(title), "100 ms rates in one phase, %u-byte frames",
+			 d->sizes[s]);
+		add(pl, &n, max, RP_SERIES, d->sizes[s], name, title);
+	}
+	return n;
+}
+
+int report_plot_draw(const char *dir, const struct mp_rundir *d, struct report_plot *p,
+		     char *err, size_t errlen)
+{
+	char *series[REPORT_MAX_SERIES], title[192];
+	unsigned colour[REPORT_MAX_SERIES], dash[REPORT_MAX_SERIES];
+	struct report_gp g = { .name = p->name, .title = p->title, .series = series,
+			       .shade_from = NAN, .shade_to = NAN };
+	const struct mp_phase_row *pick;
+	FILE *f = report_gp_open(dir, p->name, "dat");
+	int wide = wide_rates(d), rc;
+
+	if (!f) {
+		snprintf(err, errlen, "cannot write %s/plots/%s.dat: %s", dir, p->name, strerror(errno));
+		return -errno;
+	}
+	g.xlabel = "offered (packets/s)";
+	if (p->kind == RP_FWD || p->kind == RP_LOSS || p->kind == RP_CPU || p->kind == RP_LAT) {
+		g.colour = colour;
+		g.dash = dash;
+	}
+	switch (p->kind) {
+	case RP_FWD:
+		g.nseries = fill_by_size(d, f, series, colour, dash, offered, forwarded);
+		g.ylabel = "forwarded (packets/s)";
+		g.logx = g.logy = wide;
+		g.y_from_zero = g.ideal = 1;
+		break;
+	case RP_LOSS:
+		g.nseries = fill_by_size(d, f, series, colour, dash, offered, loss);
+		g.ylabel = "loss (%)";
+		g.logx = wide;
+		g.y_from_zero = 1;
+		break;
+	case RP_CPU:
+		g.nseries = fill_by_size(d, f, series, colour, dash, offered, cpu);
+		g.ylabel = "DUT CPU (ns per forwarded packet)";
+		g.logx = wide;
+		g.y_from_zero = 1;
+		break;
+	case RP_LAT:
+		g.nseries = fill_latency(d, f, series, colour, dash, p->size);
+		g.ylabel = "latency (us)";
+		g.logx = wide;
+		g.y_from_zero = 1;
+		break;
+	case RP_LATDIST:
+		g.nseries = fill_latdist(d, f, series, p->size);
+		g.xlabel = "percentile, as 1/(1-q): 2 = p50, 10 = p90, 100 = p99, 1000 = p99.9";
+		g.ylabel = "latency (us)";
+		g.logx = 1;
+		g.y_from_zero = 1;
+		break;
+	case RP_MBPS:
+		g.nseries = fill_mbps(d, f, series);
+		g.xlabel = "frame size (bytes, without FCS)";
+		g.ylabel = "forwarded (Mbit/s)";
+		g.y_from_zero = 1;
+		break;
+	case RP_SERIES:
+		if ((pick = series_phase(d, p->size))) {
+			g.nseries = fill_series(d, f, series, pick, &g.shade_from, &g.shade_to);
+			snprintf(title, sizeof(title), "%s: phase %zu, %llu pps", p->title,
+				 pick->phase + 1, (unsigned long long)pick->rate);
+			g.title = title;
+		}
+		g.xlabel = "time in phase (s)";
+		g.ylabel = "packets/s (100 ms samples)";
+		g.shade_label = "measure window";
+		g.y_from_zero = 1;
+		break;
+	}
+	fclose(f);
+	if (g.nseries == 0)
+		return 0;
+	rc = report_gp_script(dir, &g);
+	for (size_t i = 0; i < g.nseries; i++)
+		free(series[i]);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot write plots/%s.gp", p->name);
+		return rc;
+	}
+	if ((rc = report_gp_run(dir, p->name, err, errlen)) < 0)
+		return rc;
+	p->svg = report_gp_svg(dir, p->name);
+	return 0;
+}
