@@ -61,8 +61,13 @@ static void axes(FILE *f, const struct report_gp *g)
 		fputs("set logscale y\n", f);
 	/* Loss and rates are never negative: the axis starts at 0, and an
 	 * all-zero series still gets an axis from 0 up. */
+	if (g->x_from_zero && !g->logx)
+		fputs("set xrange [0:*]\n", f);
 	if (g->y_from_zero && !g->logy)
-		fputs("set yrange [0:*]\nset offsets 0, 0, graph 0.05, 0\n", f);
+		fputs("set yrange [0:*]\n", f);
+	/* Room beyond the highest point, so it is not drawn on the border. */
+	fprintf(f, "set offsets 0, %s, %s, 0\n", g->x_from_zero ? "graph 0.05" : "0",
+		g->y_from_zero ? "graph 0.05" : "0");
 	if (!isnan(g->shade_from) && !isnan(g->shade_to)) {
 		fprintf(f, "set object 1 rect from %.6g, graph 0 to %.6g, graph 1 behind "
 			"fillcolor rgb '%s' fillstyle solid 1.0 noborder\n", g->shade_from,

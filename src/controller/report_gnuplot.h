@@ -17,6 +17,7 @@ struct report_gp {
 	const char *name;          /* file stem in plots/ */
 	const char *title, *xlabel, *ylabel;
 	int logx, logy;
+	int x_from_zero;           /* x axis starts at 0 (frame sizes) */
 	int y_from_zero;           /* y axis starts at 0 (loss, rates) */
 	int ideal;                 /* draw y = x faintly: "forwarded = offered" */
 	double shade_from, shade_to;   /* x interval shaded and labelled (the

@@ -3,6 +3,7 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "controller/phases_csv.h"
@@ -23,6 +24,7 @@
 	"table{border-collapse:collapse;margin:.5em 0;font-size:.9em}\n" \
 	"td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}th{background:#f3f3f3}\n" \
 	"td.text{text-align:left}\n" \
+	"div.wide{overflow-x:auto;max-width:100%}\n" \
 	".failed{background:#fdd}.skipped{background:#eee}\n" \
 	".slower{color:#b00}.faster{color:#070}\n"
 
@@ -174,14 +176,12 @@ static void plots_html(FILE *f, const struct report_plot *plots, size_t nplots)
 	fputs("</div>\n", f);
 }
 
-/* One cell of the phase table, as column `c`'s heading and format say. */
+/* One cell of the phase table, as column `c`'s format says. */
 static void phase_cell(FILE *f, const struct mp_phase_col *c, const struct mp_phase_row *p)
 {
 	char buf[MP_CSV_NUM_LEN];
 	double v;
 
-	if (!c->heading)
-		return;
 	if (c->type == MP_COL_TEXT) {
 		fputs("<td class=\"text\">", f);
 		report_html_escape(f, mp_phase_text(c, p));
@@ -197,11 +197,29 @@ static void phase_cell(FILE *f, const struct mp_phase_col *c, const struct mp_ph
 	fputs("</td>", f);
 }
 
+/* Whether the table shows column `c`: it has a heading, and a figure in
+ * some row (a run without a receiver or hypervisor has none there). */
+static int shown(const struct mp_rundir *d, const struct mp_phase_col *c)
+{
+	if (!c->heading)
+		return 0;
+	if (c->type != MP_COL_NUM)
+		return 1;
+	for (size_t i = 0; i < d->nphases; i++)
+		if (!isnan(mp_phase_num(c, &d->phases[i])))
+			return 1;
+	return 0;
+}
+
 static void phase_table(FILE *f, const struct mp_rundir *d)
 {
-	fputs("<h2>Phases</h2>\n<table>\n<tr>", f);
+	unsigned char *show = calloc(mp_phase_ncols, 1);
+
+	if (!show)
+		return;
+	fputs("<h2>Phases</h2>\n<div class=\"wide\"><table>\n<tr>", f);
 	for (size_t c = 0; c < mp_phase_ncols; c++) {
-		if (!mp_phase_cols[c].heading)
+		if (!(show[c] = (unsigned char)shown(d, &mp_phase_cols[c])))
 			continue;
 		fputs("<th>", f);
 		report_html_escape(f, mp_phase_cols[c].heading);
@@ -213,10 +231,13 @@ static void phase_table(FILE *f, const struct mp_rundir *d)
 
 		fprintf(f, "<tr class=\"%s\">", p->status);
 		for (size_t c = 0; c < mp_phase_ncols; c++)
-			phase_cell(f, &mp_phase_cols[c], p);
+			if (show[c])
+				phase_cell(f, &mp_phase_cols[c], p);
 		fputs("</tr>\n", f);
 	}
-	fputs("</table>\n", f);
+	free(show);
+	fputs("</table></div>\n<p class=\"notes\">Columns without a figure in any phase are "
+	      "left out; phases.csv has them all.</p>\n", f);
 }
 
 void report_html_write(FILE *f, const struct mp_rundir *d, const struct report_plot *plots,

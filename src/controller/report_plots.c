@@ -329,7 +329,7 @@ int report_plot_draw(const char *dir, const struct mp_rundir *d, struct report_p
 		g.nseries = fill_mbps(d, f, series);
 		g.xlabel = "frame size (bytes, without FCS)";
 		g.ylabel = "forwarded (Mbit/s)";
-		g.y_from_zero = 1;
+		g.x_from_zero = g.y_from_zero = 1;
 		break;
 	case RP_SERIES:
 		if ((pick = series_phase(d, p->size))) {
