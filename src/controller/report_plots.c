@@ -241,6 +241,20 @@ static void add(struct report_plot *pl, size_t *n, size_t max, enum report_plot_
 	(*n)++;
 }
 
+/* A plot per frame size: NAME_FMT and TITLE_FMT take the size. */
+static void add_per_size(const struct mp_rundir *d, struct report_plot *pl, size_t *n,
+			 size_t max, enum report_plot_kind kind, const char *name_fmt,
+			 const char *title_fmt)
+{
+	for (size_t s = 0; s < d->nsizes; s++) {
+		char name[32], title[128];
+
+		snprintf(name, sizeof(name), name_fmt, d->sizes[s]);
+		snprintf(title, sizeof(title), title_fmt, d->sizes[s]);
+		add(pl, n, max, kind, d->sizes[s], name, title);
+	}
+}
+
 size_t report_plots_plan(const struct mp_rundir *d, struct report_plot *pl, size_t max)
 {
 	size_t n = 0;
@@ -250,86 +264,76 @@ size_t report_plots_plan(const struct mp_rundir *d, struct report_plot *pl, size
 	add(pl, &n, max, RP_MBPS, 0, "mbps", "Best forwarded Mbit/s per frame size");
 	add(pl, &n, max, RP_CPU, 0, "cpu", "DUT CPU time per forwarded packet");
 	/* The receiver's, when the run had one (otherwise nothing is drawn). */
-	for (size_t s = 0; s < d->nsizes; s++) {
-		char name[32], title[128];
-
-		snprintf(name, sizeof(name), "latency-%u", d->sizes[s]);
-		snprintf(title, sizeof(title), "Latency (p50, p99) vs offered rate, %u-byte frames",
-			 d->sizes[s]);
-		add(pl, &n, max, RP_LAT, d->sizes[s], name, title);
-		snprintf(name, sizeof(name), "latdist-%u", d->sizes[s]);
-		snprintf(title, sizeof(title), "Latency distribution at the highest rate without "
-			 "loss, %u-byte frames", d->sizes[s]);
-		add(pl, &n, max, RP_LATDIST, d->sizes[s], name, title);
-	}
-	for (size_t s = 0; s < d->nsizes; s++) {
-		char name[32], title[128];
-
-		snprintf(name, sizeof(name), "series-%u", d->sizes[s]);
-		snprintf(title, sizeof(title), "100 ms rates in one phase, %u-byte frames",
-			 d->sizes[s]);
-		add(pl, &n, max, RP_SERIES, d->sizes[s], name, title);
-	}
+	add_per_size(d, pl, &n, max, RP_LAT, "latency-%u",
+		     "Latency (p50, p99) vs offered rate, %u-byte frames");
+	add_per_size(d, pl, &n, max, RP_LATDIST, "latdist-%u",
+		     "Latency distribution at the highest rate without loss, %u-byte frames");
+	add_per_size(d, pl, &n, max, RP_SERIES, "series-%u",
+		     "100 ms rates in one phase, %u-byte frames");
 	return n;
 }
+
+/* How each kind of plot is drawn: axes' labels, which axes are logarithmic
+ * (LOG_WIDE: x, or x and y, when the offered rates span widely), which
+ * start at 0, and whether series get a colour per size and a dash per
+ * version (or per quantile). */
+enum { LOG_NONE, LOG_X_WIDE, LOG_XY_WIDE, LOG_X };
+static const struct {
+	const char *xlabel, *ylabel;
+	int log, x0, y0, styled, ideal;
+} kinds[] = {
+	[RP_FWD] = { "offered (packets/s)", "forwarded (packets/s)", LOG_XY_WIDE, 0, 1, 1, 1 },
+	[RP_LOSS] = { "offered (packets/s)", "loss (%)", LOG_X_WIDE, 0, 1, 1, 0 },
+	[RP_MBPS] = { "frame size (bytes, without FCS)", "forwarded (Mbit/s)", LOG_NONE, 1, 1,
+		      0, 0 },
+	[RP_CPU] = { "offered (packets/s)", "DUT CPU (ns per forwarded packet)", LOG_X_WIDE, 0,
+		     1, 1, 0 },
+	[RP_LAT] = { "offered (packets/s)", "latency (us)", LOG_X_WIDE, 0, 1, 1, 0 },
+	[RP_LATDIST] = { "percentile, as 1/(1-q): 2 = p50, 10 = p90, 100 = p99, 1000 = p99.9",
+			 "latency (us)", LOG_X, 0, 1, 0, 0 },
+	[RP_SERIES] = { "time in phase (s)", "packets/s (100 ms samples)", LOG_NONE, 0, 1, 0, 0 },
+};
 
 int report_plot_draw(const char *dir, const struct mp_rundir *d, struct report_plot *p,
 		     char *err, size_t errlen)
 {
 	char *series[REPORT_MAX_SERIES], title[192];
 	unsigned colour[REPORT_MAX_SERIES], dash[REPORT_MAX_SERIES];
-	struct report_gp g = { .name = p->name, .title = p->title, .series = series,
-			       .shade_from = NAN, .shade_to = NAN };
+	int wide = wide_rates(d), k = p->kind, rc;
+	struct report_gp g = {
+		.name = p->name, .title = p->title, .series = series,
+		.xlabel = kinds[k].xlabel, .ylabel = kinds[k].ylabel,
+		.logx = kinds[k].log == LOG_X || (kinds[k].log != LOG_NONE && wide),
+		.logy = kinds[k].log == LOG_XY_WIDE && wide,
+		.x_from_zero = kinds[k].x0, .y_from_zero = kinds[k].y0, .ideal = kinds[k].ideal,
+		.colour = kinds[k].styled ? colour : NULL, .dash = kinds[k].styled ? dash : NULL,
+		.shade_from = NAN, .shade_to = NAN, .shade_label = "measure window",
+	};
 	const struct mp_phase_row *pick;
 	FILE *f = report_gp_open(dir, p->name, "dat");
-	int wide = wide_rates(d), rc;
 
 	if (!f) {
 		snprintf(err, errlen, "cannot write %s/plots/%s.dat: %s", dir, p->name, strerror(errno));
 		return -errno;
 	}
-	g.xlabel = "offered (packets/s)";
-	if (p->kind == RP_FWD || p->kind == RP_LOSS || p->kind == RP_CPU || p->kind == RP_LAT) {
-		g.colour = colour;
-		g.dash = dash;
-	}
 	switch (p->kind) {
 	case RP_FWD:
 		g.nseries = fill_by_size(d, f, series, colour, dash, offered, forwarded);
-		g.ylabel = "forwarded (packets/s)";
-		g.logx = g.logy = wide;
-		g.y_from_zero = g.ideal = 1;
 		break;
 	case RP_LOSS:
 		g.nseries = fill_by_size(d, f, series, colour, dash, offered, loss);
-		g.ylabel = "loss (%)";
-		g.logx = wide;
-		g.y_from_zero = 1;
 		break;
 	case RP_CPU:
 		g.nseries = fill_by_size(d, f, series, colour, dash, offered, cpu);
-		g.ylabel = "DUT CPU (ns per forwarded packet)";
-		g.logx = wide;
-		g.y_from_zero = 1;
 		break;
 	case RP_LAT:
 		g.nseries = fill_latency(d, f, series, colour, dash, p->size);
-		g.ylabel = "latency (us)";
-		g.logx = wide;
-		g.y_from_zero = 1;
 		break;
 	case RP_LATDIST:
 		g.nseries = fill_latdist(d, f, series, p->size);
-		g.xlabel = "percentile, as 1/(1-q): 2 = p50, 10 = p90, 100 = p99, 1000 = p99.9";
-		g.ylabel = "latency (us)";
-		g.logx = 1;
-		g.y_from_zero = 1;
 		break;
 	case RP_MBPS:
 		g.nseries = fill_mbps(d, f, series);
-		g.xlabel = "frame size (bytes, without FCS)";
-		g.ylabel = "forwarded (Mbit/s)";
-		g.x_from_zero = g.y_from_zero = 1;
 		break;
 	case RP_SERIES:
 		if ((pick = series_phase(d, p->size))) {
@@ -338,10 +342,6 @@ int report_plot_draw(const char *dir, const struct mp_rundir *d, struct report_p
 				 pick->phase + 1, (unsigned long long)pick->rate);
 			g.title = title;
 		}
-		g.xlabel = "time in phase (s)";
-		g.ylabel = "packets/s (100 ms samples)";
-		g.shade_label = "measure window";
-		g.y_from_zero = 1;
 		break;
 	}
 	fclose(f);
