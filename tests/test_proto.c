@@ -77,6 +77,10 @@ TEST(proto_request_roundtrip_every_op)
 	r.u.traffic.measure_from_ns = 1000000000ULL;
 	r.u.traffic.measure_for_ns = MP_PROTO_INT_MAX;
 	roundtrip_request(&r);
+	/* an IMIX mix, its largest size as "size" */
+	mp_imix_default(&r.u.traffic.imix);
+	r.u.traffic.frame_size = 1514;
+	roundtrip_request(&r);
 	/* configure variants: "max" rate, count instead of duration, no src MAC,
 	 * largest values */
 	memset(&r, 0, sizeof(r));
@@ -247,6 +251,10 @@ static const struct bad_case bad_requests[] = {
 	/* configure */
 	{ CFG_HEAD "\"dev\":\"eth0\",\"size\":60,\"rate\":1000,\"measure_for\":\"1\"," CFG_GOOD_TAIL,
 	  MP_PROTO_EINVAL, "\"measure_for\"" },
+	{ CFG_HEAD "\"dev\":\"eth0\",\"size\":60,\"rate\":1000,\"imix\":\"60:7,590:4\"," CFG_GOOD_TAIL,
+	  MP_PROTO_EINVAL, "\"imix\"" },
+	{ CFG_HEAD "\"dev\":\"eth0\",\"size\":590,\"rate\":1000,\"imix\":\"60:0,590:4\"," CFG_GOOD_TAIL,
+	  MP_PROTO_EINVAL, "\"imix\"" },
 	{ CFG_HEAD "\"size\":60,\"rate\":1000," CFG_GOOD_TAIL, MP_PROTO_EINVAL, "missing field \"dev\"" },
 	{ CFG_HEAD "\"dev\":\"eth0\",\"size\":59,\"rate\":1000," CFG_GOOD_TAIL, MP_PROTO_EINVAL, "\"size\"" },
 	{ CFG_HEAD "\"dev\":\"eth0\",\"size\":9001,\"rate\":1000," CFG_GOOD_TAIL, MP_PROTO_EINVAL, "\"size\"" },

@@ -34,7 +34,7 @@ static const struct {
 /* The fields each request op takes besides v, id and op; NULL-terminated. */
 static const char *const configure_fields[] = {
 	"dev", "size", "rate", "duration", "count", "src_mac", "dst_mac",
-	"src_ip", "dst_ip", "src_port", "dst_port", "measure_from", "measure_for", NULL
+	"src_ip", "dst_ip", "src_port", "dst_port", "measure_from", "measure_for", "imix", NULL
 };
 static const char *const auth_fields[] = { "nonce", "proof", NULL };
 static const char *const page_fields[] = { "from", NULL };
@@ -423,6 +423,16 @@ static int decode_configure(struct field_ctx *c, struct mp_traffic *t)
 	if (field_uint(c, "dst_port", 1, UINT16_MAX, 1, &x) < 0)
 		return -EINVAL;
 	t->dst_port = (uint16_t)x;
+	s = field_str(c, "imix", 0, &bad);
+	if (bad)
+		return -EINVAL;
+	if (s && (mp_imix_parse(s, &t->imix) < 0 || mp_imix_largest(&t->imix) != t->frame_size)) {
+		set_err(c->err, MP_PROTO_EINVAL,
+			"configure: \"imix\" is \"%s\", not a mix like \"60:7,590:4,1514:1\" (sizes "
+			"%d..%d, weights 1..%d, at most %d) whose largest size is \"size\"",
+			quote(q, s), MP_FRAME_MIN, MP_FRAME_MAX, MP_IMIX_WEIGHT_MAX, MP_IMIX_MAX);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -635,6 +645,15 @@ static int encode_traffic(json_t *o, const struct mp_traffic *t)
 		rc |= set_int(o, "measure_from", t->measure_from_ns);
 	if (t->measure_for_ns)
 		rc |= set_int(o, "measure_for", t->measure_for_ns);
+	if (t->imix.n) {
+		char mix[MP_IMIX_TEXT_MAX];
+		struct mp_imix back;
+
+		mp_imix_format(&t->imix, mix, sizeof(mix));
+		if (mp_imix_parse(mix, &back) < 0 || mp_imix_largest(&back) != t->frame_size)
+			return -EINVAL;
+		rc |= set_str(o, "imix", mix);
+	}
 	if (!mac_is_zero(t->src_mac)) {
 		mp_mac_format(t->src_mac, mac);
 		rc |= set_str(o, "src_mac", mac);
