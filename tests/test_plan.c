@@ -96,6 +96,16 @@ static const char *const malformed[][2] = {
 	  "5:29: roles.generator belongs to the traffgen domain" },
 	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\nroles: {control: {domain: traffgen, vif: 9}}\n",
 	  "5:42: vif 9 is out of range; expected 0..7" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60, imix, imix], rates: [1000]}\n",
+	  "4:29: frame size imix is listed twice" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [\"imix\"], rates: [1000]}\n",
+	  "4:19: frame size must be a whole number, not \"imix\"" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [imix], rates: [1000], imix: {60: 0}}\n",
+	  "4:52: traffic.imix weight 0 is out of range; expected 1..1000" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [imix], rates: [1000], imix: {59: 1}}\n",
+	  "4:48: traffic.imix size 59 is out of range; expected 60..9000" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [imix], rates: [1000], imix: [60, 1]}\n",
+	  "4:47: traffic.imix must map 1 to 8 frame sizes to weights, e.g. {60: 7, 590: 4, 1514: 1}" },
 	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\nroles: {receiver: {domain: dut, vif: 2}}\n",
 	  "5:28: roles.receiver belongs to the traffgen domain" },
 	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\nroles: {receiver: {domain: traffgen, vif: 1}}\n",
@@ -154,6 +164,23 @@ TEST(plan_minimal_defaults)
 	ASSERT_STREQ(p->toolstack_create.argv[0], "xl");
 	ASSERT_EQ(p->has_receiver, 0);      /* optional: a plan without it works as before */
 	mp_plan_free(p);
+	/* IMIX: the word in sizes, the default mix or the plan's weights */
+	ASSERT_EQ(load("name: t\nlibrary: {name: l, repo: r}\nversions: [a]\n"
+		       "traffic: {sizes: [60, imix], rates: [1000]}\n", err, sizeof(err), &p), 0);
+	ASSERT_EQ(p->nsizes, 2);
+	ASSERT_EQ(p->sizes[1], MP_SIZE_IMIX);
+	{
+		char label[MP_IMIX_LABEL_MAX];
+
+		mp_plan_size_label(p, p->sizes[1], label, sizeof(label));
+		ASSERT_STREQ(label, "IMIX 7:4:1 (mean 357.8 B)");
+		mp_plan_free(p);
+		ASSERT_EQ(load("name: t\nlibrary: {name: l, repo: r}\nversions: [a]\n"
+			       "traffic: {sizes: [imix], rates: [1000], imix: {64: 1, 1518: 1}}\n",
+			       err, sizeof(err), &p), 0);
+		mp_plan_size_label(p, p->sizes[0], label, sizeof(label));
+		ASSERT_STREQ(label, "IMIX 1:1 (mean 791.0 B)");
+	}
 }
 
 TEST(plan_samples_parse)

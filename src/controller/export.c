@@ -73,7 +73,12 @@ int mp_cmd_export(int argc, char **argv)
 				json_decref(metrics);
 				continue;
 			}
-			snprintf(name, sizeof(name), "%s/size-%u", d.versions[v], d.sizes[s]);
+			{
+				char sz[16];
+
+				snprintf(name, sizeof(name), "%s/size-%s", d.versions[v],
+					 mp_rundir_size_name(d.sizes[s], sz, sizeof(sz)));
+			}
 			json_array_append_new(results, json_pack("{s:s, s:o}", "name", name,
 								 "metrics", metrics));
 		}

@@ -79,6 +79,7 @@ int mp__out_free(struct mp_out *o, int rc)
 		free((char *)o->rows[i].version);
 		free((char *)o->rows[i].status);
 		free((char *)o->rows[i].reason);
+		free((char *)o->rows[i].mix);
 		json_decref(o->hists[i]);
 	}
 	free(o->rows);
@@ -277,10 +278,12 @@ int mp__out_store_row(struct mp_out *o, const struct mp_phase_row *r)
 	s->version = strdup(r->version ? r->version : "");
 	s->status = strdup(r->status ? r->status : "");
 	s->reason = r->reason ? strdup(r->reason) : NULL;
-	if (!s->version || !s->status || (r->reason && !s->reason)) {
+	s->mix = r->mix ? strdup(r->mix) : NULL;
+	if (!s->version || !s->status || (r->reason && !s->reason) || (r->mix && !s->mix)) {
 		free((char *)s->version);
 		free((char *)s->status);
 		free((char *)s->reason);
+		free((char *)s->mix);
 		json_decref(o->hists[o->nrows]);
 		return -ENOMEM;
 	}

@@ -16,7 +16,8 @@
 const struct mp_phase_col mp_phase_cols[] = {
 	{ COL(version, MP_COL_TEXT), .flags = REQ | POS, .heading = "version" },
 	{ COL(phase, MP_COL_PHASE), .flags = REQ, .heading = "#" },
-	{ COL(size, MP_COL_UINT), .flags = REQ | POS, .heading = "size" },
+	{ COL(size, MP_COL_UINT), .flags = REQ, .heading = "size" },  /* 0: IMIX, see mix */
+	{ COL(mix, MP_COL_TEXT) },
 	{ COL(rate, MP_COL_U64), .flags = REQ | POS, .heading = "rate" },
 	{ COL(status, MP_COL_TEXT), .flags = REQ, .heading = "status" },
 	{ COL(offered_pps, MP_COL_NUM), .heading = "offered pps", .cell_fmt = "%.0f" },

@@ -369,8 +369,11 @@ static int read_range_file(struct ctx *c, const struct mp_yt *n, const char *wha
 	return rc;
 }
 
+/* A list of numbers in min..max, none twice; `word` (when not NULL), an
+ * unquoted scalar, stands for the value 0. */
 static int read_list(struct ctx *c, const struct mp_yt *n, const char *what,
-		     uint64_t min, uint64_t max, uint64_t **vals, size_t *nvals, size_t limit)
+		     uint64_t min, uint64_t max, uint64_t **vals, size_t *nvals, size_t limit,
+		     const char *word)
 {
 	if (n->type != MP_YT_SEQ || n->n == 0) {
 		perr(c, n, "%s must be a non-empty list of numbers, e.g. [60, 1500]", what);
@@ -384,12 +387,15 @@ static int read_list(struct ctx *c, const struct mp_yt *n, const char *what,
 	if (!*vals)
 		return nomem(c, n);
 	for (size_t i = 0; i < n->n; i++) {
-		if (get_uint(c, n->items[i], what, min, max, &(*vals)[i]) < 0)
+		const struct mp_yt *it = n->items[i];
+
+		if (word && it->type == MP_YT_SCALAR && !it->quoted && !strcmp(it->value, word))
+			(*vals)[i] = 0;
+		else if (get_uint(c, it, what, min, max, &(*vals)[i]) < 0)
 			return -1;
 		for (size_t j = 0; j < i; j++) {
 			if ((*vals)[j] == (*vals)[i]) {
-				perr(c, n->items[i], "%s %llu is listed twice", what,
-				     (unsigned long long)(*vals)[i]);
+				perr(c, it, "%s %s is listed twice", what, it->value);
 				return -1;
 			}
 		}
@@ -778,11 +784,38 @@ static void load_search(struct ctx *c, const struct mp_yt *n)
 		     (unsigned long long)s->max_rate, (unsigned long long)s->min_rate);
 }
 
+/* traffic.imix: {size: weight, ...}, the mix a size "imix" sends. */
+static void load_imix(struct ctx *c, const struct mp_yt *n)
+{
+	struct mp_imix *m = &c->plan->imix;
+	uint64_t size, w;
+
+	if (n->type != MP_YT_MAP || n->n == 0 || n->n > MP_IMIX_MAX) {
+		perr(c, n, "traffic.imix must map 1 to %d frame sizes to weights, e.g. "
+		     "{60: 7, 590: 4, 1514: 1}", MP_IMIX_MAX);
+		return;
+	}
+	m->n = 0;
+	for (size_t i = 0; i < n->n; i++) {
+		if (get_uint(c, n->keys[i], "traffic.imix size", MP_FRAME_MIN, MP_FRAME_MAX, &size) < 0 ||
+		    get_uint(c, n->items[i], "traffic.imix weight", 1, MP_IMIX_WEIGHT_MAX, &w) < 0)
+			return;
+		for (unsigned j = 0; j < m->n; j++)
+			if (m->size[j] == size) {
+				perr(c, n->keys[i], "traffic.imix size %llu is listed twice",
+				     (unsigned long long)size);
+				return;
+			}
+		m->size[m->n] = (unsigned)size;
+		m->weight[m->n++] = (unsigned)w;
+	}
+}
+
 static void load_traffic(struct ctx *c, const struct mp_yt *n)
 {
 	static const char *const keys[] = { "sizes", "sizes_file", "rates", "rates_file",
-					    "search", "dst_mac", "src_ip", "dst_ip", "src_port",
-					    "dst_port", NULL };
+					    "search", "imix", "dst_mac", "src_ip", "dst_ip",
+					    "src_port", "dst_port", NULL };
 	struct mp_plan *p = c->plan;
 	const struct mp_yt *v, *sz = mp_yt_get(n, "sizes"), *szf = mp_yt_get(n, "sizes_file");
 	const struct mp_yt *rt = mp_yt_get(n, "rates"), *rtf = mp_yt_get(n, "rates_file");
@@ -798,7 +831,7 @@ static void load_traffic(struct ctx *c, const struct mp_yt *n)
 		perr(c, szf, "traffic has both sizes and sizes_file; expected one of them");
 	else if (sz)
 		read_list(c, sz, "frame size", MP_FRAME_MIN, MP_FRAME_MAX, &sizes, &nsizes,
-			  MP_PLAN_MAX_SIZES);
+			  MP_PLAN_MAX_SIZES, "imix");
 	else if (szf)
 		read_range_file(c, szf, "traffic.sizes_file", MP_FRAME_MIN, MP_FRAME_MAX,
 				&sizes, &nsizes, MP_PLAN_MAX_SIZES);
@@ -813,6 +846,8 @@ static void load_traffic(struct ctx *c, const struct mp_yt *n)
 			p->sizes[p->nsizes++] = (unsigned)sizes[i];
 	}
 	free(sizes);
+	if ((v = mp_yt_get(n, "imix")))
+		load_imix(c, v);
 	if (se && (rt || rtf))
 		perr(c, se, "traffic has both %s and search; expected one of them (a grid "
 		     "of rates, or a search for the highest rate meeting loss goals)",
@@ -823,7 +858,7 @@ static void load_traffic(struct ctx *c, const struct mp_yt *n)
 		perr(c, rtf, "traffic has both rates and rates_file; expected one of them");
 	else if (rt)
 		read_list(c, rt, "rate", 1, MP_PLAN_MAX_RATE, &p->rates,
-			  &p->nrates, MP_PLAN_MAX_RATES);
+			  &p->nrates, MP_PLAN_MAX_RATES, NULL);
 	else if (rtf)
 		read_range_file(c, rtf, "traffic.rates_file", 1, MP_PLAN_MAX_RATE, &p->rates,
 				&p->nrates, MP_PLAN_MAX_RATES);

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "common/imix.h"
+
 #define MP_PLAN_MAX_VERSIONS 64
 #define MP_PLAN_MAX_SIZES 256
 #define MP_PLAN_MAX_RATES 256
@@ -121,7 +123,9 @@ struct mp_plan {
 	uint64_t agent_request_timeout_ns;
 
 	/* traffic */
-	unsigned *sizes;         /* frame sizes without FCS, MP_FRAME_MIN..MP_FRAME_MAX */
+	unsigned *sizes;         /* frame sizes without FCS, MP_FRAME_MIN..MP_FRAME_MAX,
+				  * or MP_SIZE_IMIX (0): the mix below */
+	struct mp_imix imix;     /* traffic.imix, default 60:7, 590:4, 1514:1 */
 	size_t nsizes;
 	uint64_t *rates;         /* packets per second, > 0 */
 	size_t nrates;
@@ -188,6 +192,8 @@ void mp_plan_print_schedule(const struct mp_plan *plan, FILE *f);
 int mp_plan_write(const struct mp_plan *plan, FILE *f);
 
 const char *mp_role_name(enum mp_role role);   /* "generator", "dut_in", ... */
+/* "60" for a size, "IMIX 7:4:1 (mean 357.8 B)" for MP_SIZE_IMIX. */
+void mp_plan_size_label(const struct mp_plan *p, unsigned size, char *buf, size_t len);
 const char *mp_dom_name(enum mp_dom dom);      /* "dut", "traffgen" */
 
 #endif

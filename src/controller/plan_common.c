@@ -25,6 +25,14 @@ const char *mp_role_name(enum mp_role role)
 	return role < MP_ROLE_COUNT ? role_names[role] : "?";
 }
 
+void mp_plan_size_label(const struct mp_plan *p, unsigned size, char *buf, size_t len)
+{
+	if (size == MP_SIZE_IMIX)
+		mp_imix_label(&p->imix, buf, len);
+	else
+		snprintf(buf, len, "%u", size);
+}
+
 const char *mp_dom_name(enum mp_dom dom)
 {
 	return dom < MP_DOM_COUNT ? dom_names[dom] : "?";
@@ -81,6 +89,7 @@ struct mp_plan *mp_plan_defaults(const char *path, const char *dir)
 	p->roles[MP_ROLE_DUT_IN] = (struct mp_plan_vif){ MP_DOM_DUT, 0 };
 	p->roles[MP_ROLE_DUT_OUT] = (struct mp_plan_vif){ MP_DOM_DUT, 1 };
 	p->roles[MP_ROLE_RECEIVER] = (struct mp_plan_vif){ MP_DOM_TRAFFGEN, 2 };
+	mp_imix_default(&p->imix);
 	p->discover_dhcp = p->discover_xenstore = 1;
 	p->dhcp_bridge = strdup("xenbr0");
 	p->discovery_timeout_ns = 60ULL * MP_NS_PER_SEC;
@@ -265,15 +274,17 @@ void mp_plan_print_schedule(const struct mp_plan *p, FILE *f)
 	fprintf(f, "%5s  %-20s  %5s  %10s  %8s\n", "phase", "version", "size", "rate_pps", "start");
 	for (size_t i = 0; i < n; i++) {
 		struct mp_phase ph;
+		char size[MP_IMIX_LABEL_MAX];
 
 		mp_plan_phase(p, i, &ph);
 		format_clock(ph.start_offset_ns, start, sizeof(start));
+		mp_plan_size_label(p, ph.size, size, sizeof(size));
 		if (p->search)
-			fprintf(f, "%5zu  %-20s  %5u  %10s  %8s\n", i + 1,
-				p->versions[ph.version], ph.size, "search", start);
+			fprintf(f, "%5zu  %-20s  %5s  %10s  %8s\n", i + 1,
+				p->versions[ph.version], size, "search", start);
 		else
-			fprintf(f, "%5zu  %-20s  %5u  %10llu  %8s\n", i + 1,
-				p->versions[ph.version], ph.size, (unsigned long long)ph.rate, start);
+			fprintf(f, "%5zu  %-20s  %5s  %10llu  %8s\n", i + 1,
+				p->versions[ph.version], size, (unsigned long long)ph.rate, start);
 	}
 	if (p->search) {
 		print_search(p, f);
@@ -429,8 +440,14 @@ int mp_plan_write(const struct mp_plan *p, FILE *f)
 	dur(f, "request_timeout", p->agent_request_timeout_ns);
 	fputs("\ntraffic:\n  sizes: [", f);
 	for (size_t i = 0; i < p->nsizes; i++)
-		fprintf(f, "%s%u", i ? ", " : "", p->sizes[i]);
-	fputs("]\n", f);
+		if (p->sizes[i] == MP_SIZE_IMIX)
+			fprintf(f, "%simix", i ? ", " : "");
+		else
+			fprintf(f, "%s%u", i ? ", " : "", p->sizes[i]);
+	fputs("]\n  imix: {", f);
+	for (unsigned i = 0; i < p->imix.n; i++)
+		fprintf(f, "%s%u: %u", i ? ", " : "", p->imix.size[i], p->imix.weight[i]);
+	fputs("}\n", f);
 	if (p->search) {
 		write_search(p->search, f);
 	} else {

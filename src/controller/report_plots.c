@@ -54,7 +54,13 @@ static size_t fill_by_size(const struct mp_rundir *d, FILE *f, char **series,
 				continue;
 			colour[n] = (unsigned)s + 1;
 			dash[n] = (unsigned)v + 1;
-			series[n++] = dup_printf("%s, %u B", d->versions[v], d->sizes[s]);
+			{
+				char label[96], text[384];
+
+				mp_rundir_size_label(d, d->sizes[s], 1, label, sizeof(label));
+				snprintf(text, sizeof(text), "%s, %s", d->versions[v], label);
+				series[n++] = strdup(text);
+			}
 		}
 	}
 	return n;
@@ -247,10 +253,13 @@ static void add_per_size(const struct mp_rundir *d, struct report_plot *pl, size
 			 const char *title_fmt)
 {
 	for (size_t s = 0; s < d->nsizes; s++) {
-		char name[32], title[128];
+		char name[32], title[192], sz[16], label[96];
 
-		snprintf(name, sizeof(name), name_fmt, d->sizes[s]);
-		snprintf(title, sizeof(title), title_fmt, d->sizes[s]);
+		/* "60" or "imix"; "60-byte frames" or "IMIX 7:4:1 (mean 357.8 B)" */
+		mp_rundir_size_name(d->sizes[s], sz, sizeof(sz));
+		mp_rundir_size_label(d, d->sizes[s], 0, label, sizeof(label));
+		snprintf(name, sizeof(name), name_fmt, sz);
+		snprintf(title, sizeof(title), title_fmt, label);
 		add(pl, n, max, kind, d->sizes[s], name, title);
 	}
 }
@@ -264,12 +273,11 @@ size_t report_plots_plan(const struct mp_rundir *d, struct report_plot *pl, size
 	add(pl, &n, max, RP_MBPS, 0, "mbps", "Best forwarded Mbit/s per frame size");
 	add(pl, &n, max, RP_CPU, 0, "cpu", "DUT CPU time per forwarded packet");
 	/* The receiver's, when the run had one (otherwise nothing is drawn). */
-	add_per_size(d, pl, &n, max, RP_LAT, "latency-%u",
-		     "Latency (p50, p99) vs offered rate, %u-byte frames");
-	add_per_size(d, pl, &n, max, RP_LATDIST, "latdist-%u",
-		     "Latency distribution at the highest rate without loss, %u-byte frames");
-	add_per_size(d, pl, &n, max, RP_SERIES, "series-%u",
-		     "100 ms rates in one phase, %u-byte frames");
+	add_per_size(d, pl, &n, max, RP_LAT, "latency-%s",
+		     "Latency (p50, p99) vs offered rate, %s");
+	add_per_size(d, pl, &n, max, RP_LATDIST, "latdist-%s",
+		     "Latency distribution at the highest rate without loss, %s");
+	add_per_size(d, pl, &n, max, RP_SERIES, "series-%s", "100 ms rates in one phase, %s");
 	return n;
 }
 
@@ -297,7 +305,7 @@ static const struct {
 int report_plot_draw(const char *dir, const struct mp_rundir *d, struct report_plot *p,
 		     char *err, size_t errlen)
 {
-	char *series[REPORT_MAX_SERIES], title[192];
+	char *series[REPORT_MAX_SERIES], title[256];
 	unsigned colour[REPORT_MAX_SERIES], dash[REPORT_MAX_SERIES];
 	int wide = wide_rates(d), k = p->kind, rc;
 	struct report_gp g = {

@@ -20,7 +20,7 @@ enum report_plot_kind { RP_FWD, RP_LOSS, RP_MBPS, RP_CPU, RP_LAT, RP_LATDIST, RP
 
 struct report_plot {
 	char name[32];          /* file stem in plots/, and the figure's id */
-	char title[128];
+	char title[192];        /* room for an IMIX label */
 	enum report_plot_kind kind;
 	unsigned size;          /* RP_LAT, RP_LATDIST, RP_SERIES: its frame size */
 	char *svg;              /* the drawing, for inlining; NULL: nothing drawn */

@@ -229,3 +229,30 @@ int mp_rundir_latency_hist(const struct mp_rundir *d, const struct mp_phase_row 
 	}
 	return -1;
 }
+
+void mp_rundir_size_label(const struct mp_rundir *d, unsigned size, int bytes, char *buf,
+			  size_t len)
+{
+	struct mp_imix m;
+
+	if (size != MP_SIZE_IMIX) {
+		snprintf(buf, len, bytes ? "%u B" : "%u-byte frames", size);
+		return;
+	}
+	for (size_t i = 0; i < d->nphases; i++)
+		if (d->phases[i].size == MP_SIZE_IMIX && d->phases[i].mix &&
+		    mp_imix_parse(d->phases[i].mix, &m) == 0) {
+			mp_imix_label(&m, buf, len);
+			return;
+		}
+	snprintf(buf, len, "IMIX");
+}
+
+const char *mp_rundir_size_name(unsigned size, char *buf, size_t len)
+{
+	if (size == MP_SIZE_IMIX)
+		snprintf(buf, len, "imix");
+	else
+		snprintf(buf, len, "%u", size);
+	return buf;
+}

@@ -53,6 +53,12 @@ void mp_rundir_free(struct mp_rundir *d);
 const struct mp_phase_row *mp_rundir_find(const struct mp_rundir *d, const char *version,
 					  unsigned size, uint64_t rate);
 int mp_rundir_has_version(const struct mp_rundir *d, const char *version);
+/* Where a frame size stands: "60 B" (`bytes` 1) or "60-byte frames"; for
+ * MP_SIZE_IMIX the mix's label, "IMIX 7:4:1 (mean 357.8 B)", from the mix
+ * column of its phases. And the size in file and metric names: "60", "imix". */
+void mp_rundir_size_label(const struct mp_rundir *d, unsigned size, int bytes, char *buf,
+			  size_t len);
+const char *mp_rundir_size_name(unsigned size, char *buf, size_t len);
 /* The measure window's 100 ms rates of `role` in `phase`, up to max of
  * them, into out; their count. */
 size_t mp_rundir_rates(const struct mp_rundir *d, size_t phase, enum mp_role role, double *out,

@@ -29,7 +29,8 @@ struct mp_summary_input {
 struct mp_phase_row {
 	const char *version;
 	size_t phase;              /* 0-based index in the run */
-	unsigned size;
+	unsigned size;             /* MP_SIZE_IMIX (0): the mix in `mix` */
+	const char *mix;           /* IMIX only: "60:7,590:4,1514:1"; else NULL */
 	uint64_t rate;
 	const char *status;        /* "ok", "failed", "skipped" */
 	const char *reason;        /* NULL when ok */

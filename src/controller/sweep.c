@@ -106,11 +106,21 @@ static void skip_rest(struct sweep *sw, const char *why)
 		row.version = sw->plan->versions[p.version];
 		row.phase = p.index;
 		row.size = p.size;
+		row.mix = mp_sweep_mix_text(sw, p.size);
 		row.rate = p.rate;
 		row.status = "skipped";
 		row.reason = why;
 		mp_out_phase(sw->out, &row);
 	}
+}
+
+/* phases.csv's mix for a size: the plan's mix text for IMIX, else NULL. */
+const char *mp_sweep_mix_text(struct sweep *sw, unsigned size)
+{
+	if (size != MP_SIZE_IMIX)
+		return NULL;
+	mp_imix_format(&sw->plan->imix, sw->mix_text, sizeof(sw->mix_text));
+	return sw->mix_text;
 }
 
 static void on_boot_timeout(uv_timer_t *t)

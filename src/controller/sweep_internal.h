@@ -112,9 +112,11 @@ struct sweep {
 	int busy;                       /* a child process is running */
 	const unsigned char *done;      /* --resume: phases finished before, or NULL */
 	struct mp_agent_rx rx;          /* the receiver's figures of the last phase */
+	char mix_text[MP_IMIX_TEXT_MAX];
 };
 
 /* sweep.c */
+const char *mp_sweep_mix_text(struct sweep *sw, unsigned size);
 void mp_sweep_next(struct sweep *sw);
 void mp_sweep_fatal(struct sweep *sw, int exit_code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -226,6 +226,7 @@ static void write_row(struct sweep *sw)
 	row.version = sw->plan->versions[ph->p.version];
 	row.phase = ph->p.index;
 	row.size = ph->p.size;
+	row.mix = mp_sweep_mix_text(sw, ph->p.size);
 	row.rate = ph->p.rate;
 	row.status = ph->failed ? "failed" : "ok";
 	row.reason = ph->failed ? ph->reason : NULL;
@@ -452,6 +453,10 @@ static int build_traffic(struct sweep *sw, struct mp_traffic *t)
 	memset(t, 0, sizeof(*t));
 	snprintf(t->dev, sizeof(t->dev), "%s", p->agent_dev);
 	t->frame_size = sw->ph.p.size;
+	if (sw->ph.p.size == MP_SIZE_IMIX) {
+		t->imix = p->imix;
+		t->frame_size = mp_imix_largest(&p->imix);
+	}
 	t->rate_pps = sw->ph.p.rate;
 	t->duration_ns = p->warmup_ns + p->duration_ns + TRAFFIC_SAFETY_NS;
 	if (mp_mac_parse(dst, t->dst_mac) < 0)
@@ -495,9 +500,14 @@ void mp_sweep_phase_run(struct sweep *sw, mp_sweep_phase_cb *done)
 	ph->active = 1;
 	ph->started_ns = mp_now_ns();
 	mp_plan_phase(sw->plan, sw->phase, &ph->p);
-	mp_info("phase %zu/%zu: version %s, size %u, rate %llu pps", ph->p.index + 1,
-		sw->nphases, sw->plan->versions[ph->p.version], ph->p.size,
-		(unsigned long long)ph->p.rate);
+	{
+		char size[MP_IMIX_LABEL_MAX];
+
+		mp_plan_size_label(sw->plan, ph->p.size, size, sizeof(size));
+		mp_info("phase %zu/%zu: version %s, size %s, rate %llu pps", ph->p.index + 1,
+			sw->nphases, sw->plan->versions[ph->p.version], size,
+			(unsigned long long)ph->p.rate);
+	}
 	if (build_traffic(sw, &t) < 0) {
 		mp_sweep_phase_fail(sw, "the traffic's MAC or IP addresses are invalid");
 		return;
