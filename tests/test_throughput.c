@@ -1,0 +1,70 @@
+/* throughput.csv (issue 15): rows written are read back by name, empty cells
+ * stay empty, corrupted files are refused with the line. */
+#include "test.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "controller/throughput.h"
+
+TEST(throughput_csv_round_trip)
+{
+	char path[4096], err[512];
+	struct mp_tput_row a, b;
+	struct mp_tput t;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/throughput.csv", mp_test_tmpdir());
+	f = fopen(path, "w");
+	ASSERT(f);
+	mp_tput_header(f);
+	mp_tput_empty_row(&a);
+	a.version = "v1, \"quoted\"";
+	a.size = 60;
+	a.goal = "NDR";
+	a.goal_loss_pct = 0;
+	a.lower_pps = 123457;
+	a.upper_pps = 124077;
+	a.forwarded_pps = 123456.5;
+	a.lower_mbps = 59.259;
+	a.trials = 11;
+	a.search_s = 41.5;
+	a.status = "ok";
+	mp_tput_row_write(f, &a);
+	mp_tput_empty_row(&b);
+	b.version = "v1";
+	b.size = 1496;
+	b.goal = "PDR";
+	b.goal_loss_pct = 0.5;
+	b.lower_pps = 300000;
+	b.status = "generator-limited";
+	b.gen_max_pps = 301500;
+	mp_tput_row_write(f, &b);
+	fclose(f);
+
+	ASSERT_EQ(mp_tput_read(path, &t, err, sizeof(err)), 0);
+	ASSERT_EQ(t.nrows, 2);
+	ASSERT_STREQ(t.rows[0].version, "v1, \"quoted\"");
+	ASSERT_EQ(t.rows[0].size, 60);
+	ASSERT(t.rows[0].lower_pps == 123457 && t.rows[0].upper_pps == 124077);
+	ASSERT(t.rows[0].forwarded_pps == 123456.5);
+	ASSERT_EQ(t.rows[0].trials, 11);
+	ASSERT(isnan(t.rows[0].gen_max_pps));
+	ASSERT(t.rows[0].reason == NULL);
+	ASSERT_STREQ(t.rows[1].status, "generator-limited");
+	ASSERT(isnan(t.rows[1].upper_pps));
+	ASSERT(t.rows[1].goal_loss_pct == 0.5);
+	mp_tput_free(&t);
+
+	f = fopen(path, "w");
+	fputs("version,size,goal,status\nv1,sixty,NDR,ok\n", f);
+	fclose(f);
+	ASSERT_EQ(mp_tput_read(path, &t, err, sizeof(err)), -EINVAL);
+	ASSERT_CONTAINS(err, "throughput.csv:2: column size: \"sixty\" is not a number");
+	f = fopen(path, "w");
+	fputs("version,size,status\nv1,60,ok\n", f);
+	fclose(f);
+	ASSERT_EQ(mp_tput_read(path, &t, err, sizeof(err)), -EINVAL);
+	ASSERT_CONTAINS(err, "no column goal");
+}
