@@ -14,6 +14,7 @@ struct sim {
 	double jitter;          /* the cap varies by +- this ratio per trial */
 	double gen_cap;         /* pps the generator reaches */
 	unsigned break_from, break_count;  /* trials break_from.. break */
+	unsigned stall, nstall; /* trials stall.. stall + nstall - 1 stall: 10% short */
 	uint64_t overhead_ns;
 	uint32_t rng;
 	/* what happened */
@@ -55,12 +56,17 @@ static void run(struct sim *m, const struct mp_plan_search *c, struct mp_search_
 		double cap = m->dut_cap * (1 + m->jitter * uniform(m));
 		struct mp_search_result r = {
 			.sent = (uint64_t)(offered * win),
-			.window_ns = t.duration_ns,
+			.offered_pps = offered,
 		};
 
 		ASSERT(m->ntrials < MP_SEARCH_MAX_TRIALS + 8);
 		m->seqs[m->ntrials] = t.seq;
+		if (m->ntrials + 1 >= m->stall && m->ntrials + 1 < m->stall + m->nstall) {
+			r.sent = r.sent / 10 * 9;
+			r.offered_pps = offered * 0.9;
+		}
 		r.forwarded = (uint64_t)(fmin(offered, cap) * win);
+		r.forwarded_pps = fmin(r.offered_pps, cap);
 		if (r.forwarded > r.sent)
 			r.forwarded = r.sent;
 		m->elapsed_ns += t.duration_ns + m->overhead_ns;
@@ -307,4 +313,42 @@ TEST(search_levels)
 	ASSERT(fabs(w[0] - 0.02) < 1e-12 && fabs(w[2] - 0.005) < 1e-12);
 	c.final_ns = 2000000000ULL;
 	ASSERT_EQ(mp_search_levels(&c, d, w), 2);
+}
+
+TEST(search_stalled_generator_repeats_trial)
+{
+	/* A trial short at a rate the generator offered before is a stall:
+	 * the same trial runs again and the answer is unchanged. */
+	struct sim a = { .dut_cap = 100000, .gen_cap = 400000, .rng = 1 };
+	struct sim b = { .dut_cap = 100000, .gen_cap = 400000, .rng = 1, .stall = 4,
+			 .nstall = 1 };
+	struct mp_plan_search c = cfg_of(0.5, 0);
+	struct mp_search_goal ga[2], gb[2];
+
+	run(&a, &c, ga);
+	run(&b, &c, gb);
+	ASSERT_EQ(b.ntrials, a.ntrials + 1);
+	ASSERT(strncmp(b.decisions[3], "short 10.0%", 11) == 0);
+	ASSERT_EQ(b.rates[3], b.rates[4]);
+	ASSERT_EQ(b.seqs[3], b.seqs[4]);
+	ASSERT_EQ(ga[0].lower, gb[0].lower);
+	ASSERT_EQ(gb[0].status, MP_SEARCH_OK);
+}
+
+TEST(search_generator_short_again_is_a_failure)
+{
+	/* Short three times at a rate it offered before: not a pass, so a
+	 * failure for every goal; no bound above what was offered. */
+	struct sim m = { .dut_cap = 100000, .gen_cap = 400000, .rng = 1, .stall = 4,
+			 .nstall = 3 };
+	struct mp_plan_search c = cfg_of(0.5, 0);
+	struct mp_search_goal g[2];
+
+	run(&m, &c, g);
+	ASSERT_EQ(m.rates[3], m.rates[5]);
+	ASSERT_CONTAINS(m.decisions[5], "short 10.0% 3 times: a failure");
+	/* That failure was not a final trial: the bounds, and so the status, are the DUT's. */
+	ASSERT_EQ(g[0].status, MP_SEARCH_OK);
+	ASSERT(g[0].lower <= 100000);
+	assert_final(&m, g[0].lower, c.final_ns);
 }

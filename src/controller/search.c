@@ -11,14 +11,13 @@
 
 #include "common/clock.h"
 
-#define NS_PER_S ((double)MP_NS_PER_SEC)
-
 struct trial {
 	uint64_t rate;          /* offered: asked, or reached when asked for max */
 	uint64_t duration_ns;   /* asked */
 	double loss;            /* ratio 0..1 */
 	double fwd_pps;
 	int usable;             /* neither short nor broken */
+	int short_fail;         /* short again and again: a failure of the generator */
 };
 
 struct goal_state {
@@ -43,6 +42,8 @@ struct mp_search {
 	struct mp_search_trial pending;
 	int have_pending;
 	unsigned retries;
+	unsigned short_retries;
+	double reached;         /* the highest rate the generator fully offered */
 	uint64_t elapsed_ns;
 };
 
@@ -58,7 +59,7 @@ unsigned mp_search_levels(const struct mp_plan_search *cfg, uint64_t *dur_ns, do
 		uint64_t d = (uint64_t)((double)cfg->initial_ns * pow(ratio, f));
 
 		/* Whole milliseconds; the ends exactly as planned. */
-		d = d / 1000000ULL * 1000000ULL;
+		d = d / MP_NS_PER_MS * MP_NS_PER_MS;
 		dur_ns[k] = k == 0 ? cfg->initial_ns : k == n - 1 ? cfg->final_ns : d;
 		width[k] = cfg->width_pct / 100 * (double)(1u << (n - 1 - k));
 		if (width[k] > 0.5)
@@ -136,19 +137,22 @@ static int passes(const struct goal_state *g, const struct trial *t)
 struct bounds {
 	uint64_t lo, up;        /* 0: none */
 	double lo_fwd;
+	int up_short;           /* the upper bound is the generator's failure */
 };
 
 static struct bounds bounds_at(const struct mp_search *s, const struct goal_state *g,
 			       uint64_t min_dur)
 {
-	struct bounds b = { 0, 0, NAN };
+	struct bounds b = { 0, 0, NAN, 0 };
 
 	for (size_t i = 0; i < s->ntrials; i++) {
 		const struct trial *t = &s->trials[i];
 
 		if (t->usable && t->duration_ns >= min_dur && !passes(g, t) &&
-		    (!b.up || t->rate < b.up))
+		    (!b.up || t->rate <= b.up)) {
+			b.up_short = t->rate == b.up ? b.up_short && t->short_fail : t->short_fail;
 			b.up = t->rate;
+		}
 	}
 	for (size_t i = 0; i < s->ntrials; i++) {
 		const struct trial *t = &s->trials[i];
@@ -187,6 +191,10 @@ static void decide(struct mp_search *s, struct goal_state *g, enum mp_search_sta
 {
 	struct bounds b = bounds_at(s, g, s->dur[s->nlevels - 1]);
 
+	/* Bounded by a generator that could not keep the rate up, not by
+	 * the DUT. */
+	if (st == MP_SEARCH_OK && b.up_short)
+		st = MP_SEARCH_GEN_LIMITED;
 	g->res.status = st;
 	g->res.lower = b.lo;
 	g->res.upper = b.up;
@@ -376,13 +384,13 @@ void mp_search_result(struct mp_search *s, const struct mp_search_result *r,
 {
 	struct mp_search_trial p = s->pending;
 	struct trial t = { .rate = p.rate, .duration_ns = p.duration_ns };
-	double win = (double)r->window_ns / NS_PER_S, sent_pps;
+	double offered = r->offered_pps;
 	size_t at = 0;
 
 	if (!s->have_pending)
 		return;
 	s->elapsed_ns = r->elapsed_ns;
-	if (r->broken || win <= 0) {
+	if (r->broken || !(offered >= 0)) {
 		char why[200];
 
 		snprintf(decision, len, "broken");
@@ -397,19 +405,41 @@ void mp_search_result(struct mp_search *s, const struct mp_search_result *r,
 	}
 	s->have_pending = 0;
 	s->retries = 0;
-	sent_pps = (double)r->sent / win;
-	t.fwd_pps = (double)r->forwarded / win;
+	t.fwd_pps = r->forwarded_pps;
 	t.loss = r->sent && r->forwarded < r->sent ?
 		(double)(r->sent - r->forwarded) / (double)r->sent : 0;
 	t.usable = r->sent > 0;
 	if (!p.rate) {                  /* "max": the offered rate is what it reached */
-		t.rate = (uint64_t)sent_pps;
-		gen_reached(s, sent_pps);
-	} else if (sent_pps < (double)p.rate * (1 - MP_SEARCH_SHORTFALL_PCT / 100)) {
+		t.rate = (uint64_t)offered;
+		gen_reached(s, offered);
+	} else if (offered < (double)p.rate * (1 - MP_SEARCH_SHORTFALL_PCT / 100)) {
 		t.usable = 0;
-		gen_reached(s, sent_pps);
-		snprintf(decision, len, "short %.1f%%", 100 * (1 - sent_pps / (double)p.rate));
+		snprintf(decision, len, "short %.1f%%", 100 * (1 - offered / (double)p.rate));
+		/* Short at a rate it offered before: the generator stalled (its
+		 * CPU was taken), it did not reach its limit: run it again. */
+		if ((double)p.rate <= s->reached && r->sent) {
+			if (s->short_retries++ < MP_SEARCH_MAX_RETRIES) {
+				s->have_pending = 1;
+				return;
+			}
+			/* Still short: not a pass, so a failure for every goal
+			 * (its forwarded rate says nothing of the DUT). */
+			t.usable = 1;
+			t.short_fail = 1;
+			t.loss = 1;
+			t.fwd_pps = NAN;
+			snprintf(decision, len, "short %.1f%% %u times: a failure",
+				 100 * (1 - offered / (double)p.rate), s->short_retries);
+			s->short_retries = 0;
+			if (push(s, &t) < 0)
+				fail_open_goals(s, MP_SEARCH_FAILED, "out of memory");
+			return;
+		}
+		gen_reached(s, offered);
 	}
+	if (t.usable)
+		s->reached = fmax(s->reached, p.rate ? (double)p.rate : offered);
+	s->short_retries = 0;
 	if (push(s, &t) < 0) {
 		fail_open_goals(s, MP_SEARCH_FAILED, "out of memory");
 		return;

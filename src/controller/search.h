@@ -49,13 +49,16 @@ struct mp_search_trial {
 	unsigned seq;           /* 1-based trial number in this search */
 };
 
-/* What the trial gave. Counts cover the same frames: `sent` is what the
- * generator sent during the trial, `forwarded` what left the DUT of them,
- * read after the DUT drained. */
+/* What the trial gave. The counts cover the same frames, for the loss:
+ * `sent` is what the generator sent during the trial, `forwarded` what left
+ * the DUT of them, read after the DUT drained. The rates are those of the
+ * measure window: what the generator offered (the lower of its own count
+ * and its vif's), for the shortfall, and what the DUT forwarded. */
 struct mp_search_result {
 	uint64_t sent;
 	uint64_t forwarded;
-	uint64_t window_ns;     /* the real length of the sending window */
+	double offered_pps;
+	double forwarded_pps;
 	uint64_t elapsed_ns;    /* the search's time so far, this trial included */
 	int broken;             /* the trial did not complete */
 	const char *reason;     /* why, when broken */
