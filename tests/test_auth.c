@@ -1,6 +1,6 @@
 /* Control-channel authentication: token files, proofs, and the agent's
  * handling of right, wrong and replayed proofs and of requests sent before
- * authentication (over loopback; the agent helpers live in test_agent.c). */
+ * authentication (over loopback; the agent helpers live in tagent.c). */
 #include "test.h"
 
 #include <errno.h>
