@@ -28,6 +28,7 @@
 
 #include "common/auth.h"
 #include "common/clock.h"
+#include "common/err.h"
 #include "common/proto.h"
 #include "controller/agentc.h"
 #include "tagent.h"
@@ -708,23 +709,23 @@ TEST(agent_command_line_refusals)
 	const char *help[] = { "--help", NULL };
 	const char *perm[] = { "--listen", "127.0.0.1:0", "--token-file", open_tok, "--dev", "lo", NULL };
 
-	ASSERT_EQ(run_agent_args(wild, &err), 2);
+	ASSERT_EQ(run_agent_args(wild, &err), MP_EXIT_USAGE);
 	ASSERT_CONTAINS(err, "--listen-any");
 	free(err);
-	ASSERT_EQ(run_agent_args(badl, &err), 2);
+	ASSERT_EQ(run_agent_args(badl, &err), MP_EXIT_USAGE);
 	ASSERT_CONTAINS(err, "IPV4-ADDRESS:PORT");
 	free(err);
-	ASSERT_EQ(run_agent_args(nodev, &err), 3);
+	ASSERT_EQ(run_agent_args(nodev, &err), MP_EXIT_ENV);
 	ASSERT_CONTAINS(err, "no such interface");
 	free(err);
-	ASSERT_EQ(run_agent_args(dead, &err), 2);
+	ASSERT_EQ(run_agent_args(dead, &err), MP_EXIT_USAGE);
 	ASSERT_CONTAINS(err, "--deadman");
 	free(err);
-	ASSERT_EQ(run_agent_args(help, &err), 0);
+	ASSERT_EQ(run_agent_args(help, &err), MP_EXIT_OK);
 	free(err);
 	snprintf(open_tok, sizeof(open_tok), "%s/open-token", mp_test_tmpdir());
 	mp_tagent_token(open_tok, TOKEN_A, 0644);
-	ASSERT_EQ(run_agent_args(perm, &err), 2);
+	ASSERT_EQ(run_agent_args(perm, &err), MP_EXIT_USAGE);
 	ASSERT_CONTAINS(err, "chmod 600");
 	free(err);
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/auth.h"
+#include "common/err.h"
 #include "common/proto.h"
 #include "tagent.h"
 
@@ -240,7 +241,7 @@ TEST(auth_agent_refuses_open_token_file)
 	char *argv[] = { bin, "--listen", "127.0.0.1:0", "--token-file", (char *)tok,
 			 "--dev", "lo", NULL };
 	ASSERT_EQ(mp_run(argv, NULL, 10000, &r), 0);
-	ASSERT_EQ(r.status, 2);
+	ASSERT_EQ(r.status, MP_EXIT_USAGE);
 	ASSERT_CONTAINS(r.err, "chmod 600");
 	ASSERT_CONTAINS(r.err, tok);
 	mp_run_result_free(&r);

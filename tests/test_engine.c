@@ -18,6 +18,7 @@
 #include "agent/frame.h"
 #include "agent/pktgen.h"
 #include "common/clock.h"
+#include "common/err.h"
 #include "common/imix.h"
 #include "common/netns.h"
 #include "common/run.h"
@@ -272,9 +273,9 @@ TEST(engine_send_usage_errors)
 	char *a3[] = { (char *)bin, "send", "--dev", "nosuch0", "--size", "60", "--rate", "1",
 		       "--count", "1", "--engine", "packet", NULL };
 
-	ASSERT_EXITS(a1, 2, NULL);
-	ASSERT_EXITS(a2, 2, NULL);
-	ASSERT_EXITS(a3, 3, "nosuch0");
+	ASSERT_EXITS(a1, MP_EXIT_USAGE, NULL);
+	ASSERT_EXITS(a2, MP_EXIT_USAGE, NULL);
+	ASSERT_EXITS(a3, MP_EXIT_ENV, "nosuch0");
 }
 
 /* Every size, the smallest included, carries the whole stamp (magic, tag,

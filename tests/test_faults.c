@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/err.h"
 #include "common/run.h"
 #include "tbutil.h"
 
@@ -135,7 +136,7 @@ static void expect_second_phase_lost(int pid, const char *out, const char *log,
 {
 	char *text;
 
-	ASSERT_EQ(tb_wait_exit(pid, 120), 1);
+	ASSERT_EQ(tb_wait_exit(pid, 120), MP_EXIT_FAIL);
 	text = read_log(log);
 	ASSERT_CONTAINS(text, why);
 	free(text);
@@ -181,7 +182,7 @@ TEST_T(faults_agent_hangs, 300)
 	pid = start_run(short_plan(), out, log, 1, 1500000);
 	/* Stopped, not dead: the connection stays open, nothing answers. */
 	ASSERT(signal_domain("traffgen", "mir-perf-agent", SIGSTOP) >= 1);
-	ASSERT_EQ(tb_wait_exit(pid, 120), 1);
+	ASSERT_EQ(tb_wait_exit(pid, 120), MP_EXIT_FAIL);
 	text = read_log(log);
 	ASSERT_CONTAINS(text, "did not answer");
 	ASSERT_CONTAINS(text, "cannot reach the traff-gen agent");
@@ -257,7 +258,7 @@ TEST_T(faults_xenstored_dies, 300)
 	out_paths(out, log, sizeof(out));
 	pid = start_run(short_plan(), out, log, 1, 1000000);
 	ASSERT_EQ(kill(pid_from_file("xenstored.pid"), SIGKILL), 0);
-	ASSERT_EQ(tb_wait_exit(pid, 120), 1);
+	ASSERT_EQ(tb_wait_exit(pid, 120), MP_EXIT_FAIL);
 	text = read_log(log);
 	ASSERT_CONTAINS(text, "lost the connection to xenstored");
 	free(text);
@@ -332,7 +333,7 @@ TEST_T(faults_output_not_writable, 120)
 	tb_up();
 	rc = tb_mirperf(RUN_TIMEOUT_MS, NULL, &err, "--plan", short_plan(),
 			"--out", "/proc/mir-perf-cannot-write-here", NULL);
-	ASSERT_EQ(rc, 3);
+	ASSERT_EQ(rc, MP_EXIT_ENV);
 	ASSERT_CONTAINS(err, "cannot create the run directory");
 	ASSERT_CONTAINS(err, "--out");
 	free(err);
@@ -348,13 +349,13 @@ TEST_T(faults_output_disk_full, 300)
 	/* A private mount namespace: the small tmpfs vanishes with this test's
 	 * processes, whatever happens. */
 	ASSERT_EQ(unshare(CLONE_NEWNS), 0);
-	ASSERT_EXITS(argv, 0, NULL);
+	ASSERT_EXITS(argv, MP_EXIT_OK, NULL);
 	snprintf(out, sizeof(out), "%s/out", mp_test_tmpdir());
 	ASSERT_EQ(mkdir(out, 0755), 0);
 	ASSERT_MSG(mount("mp-full", out, "tmpfs", 0, "size=48k") == 0, "mount: %s",
 		   strerror(errno));
 	rc = tb_mirperf(RUN_TIMEOUT_MS, NULL, &err, "--plan", short_plan(), "--out", out, NULL);
-	ASSERT_EQ(rc, 3);
+	ASSERT_EQ(rc, MP_EXIT_ENV);
 	ASSERT_CONTAINS(err, "disk full");
 	free(err);
 	/* What is on disk is valid up to the last finished phase. */
@@ -373,7 +374,7 @@ TEST_T(faults_sigint_twice_exits_at_once, 300)
 	kill(pid, SIGINT);
 	usleep(100000);
 	kill(pid, SIGINT);
-	ASSERT_EQ(tb_wait_exit(pid, 30), 130);
+	ASSERT_EQ(tb_wait_exit(pid, 30), MP_EXIT_INTR);
 	free(read_log(log));
 	ASSERT(tb_rows_with_status(out, "ok", NULL, 0) >= 1);
 	tb_assert_no_domains_left();
@@ -389,7 +390,7 @@ TEST_T(resume_continues_an_interrupted_run, 400)
 	out_paths(out, log, sizeof(out));
 	pid = start_run(short_plan(), out, log, 2, 500000);
 	kill(pid, SIGINT);
-	ASSERT_EQ(tb_wait_exit(pid, 60), 130);
+	ASSERT_EQ(tb_wait_exit(pid, 60), MP_EXIT_INTR);
 	ASSERT_EQ(tb_rows_with_status(out, "ok", NULL, 0), 2);
 	snprintf(run, sizeof(run), "%s", tb_run_dir(out));
 	rc = tb_mirperf(RUN_TIMEOUT_MS, NULL, NULL, "--resume", run, "--quiet", NULL);

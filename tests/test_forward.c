@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/err.h"
 #include "ctlio_ns.h"
 #include "test.h"
 
@@ -231,9 +232,9 @@ TEST(forward_usage_errors)
 	char *a3[] = { (char *)mp_test_bin("mir-perf-forward"), "--in", "nosuch0", "--out",
 		       "nosuch1", NULL };
 
-	ASSERT_EXITS(a1, 2, NULL);
-	ASSERT_EXITS(a2, 2, NULL);
-	ASSERT_EXITS(a3, 3, "nosuch0");
+	ASSERT_EXITS(a1, MP_EXIT_USAGE, NULL);
+	ASSERT_EXITS(a2, MP_EXIT_USAGE, NULL);
+	ASSERT_EXITS(a3, MP_EXIT_ENV, "nosuch0");
 }
 
 /* Frames carrying an 802.1Q tag arrive with the tag moved out of the data by

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/err.h"
 #include "common/run.h"
 #include "controller/image.h"
 
@@ -77,8 +78,8 @@ TEST(image_usage_errors)
 	char *a2[] = { (char *)mp_test_bin("mir-perf"), "image", "--out", "x", "--suite",
 		       "../evil", NULL };
 
-	ASSERT_EXITS(a1, 2, NULL);
-	ASSERT_EXITS(a2, 2, NULL);
+	ASSERT_EXITS(a1, MP_EXIT_USAGE, NULL);
+	ASSERT_EXITS(a2, MP_EXIT_USAGE, NULL);
 }
 
 TEST_SLOW(image_debootstrap_build, 2400)

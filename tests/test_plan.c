@@ -10,11 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/err.h"
 #include "common/run.h"
-#include "failalloc.h"
 #include "common/template.h"
 #include "controller/plan.h"
 #include "controller/plan_internal.h"
+#include "failalloc.h"
 
 /* Loads `text` as p.yaml in the test's tmpdir; returns the rc and the first
  * error line (without the "p.yaml:" prefix) in err. */
@@ -347,14 +348,14 @@ TEST(cli_help_version_usage)
 	ASSERT_CONTAINS(r.out, "mir-perf ");
 	mp_run_result_free(&r);
 	r = run_cli((const char *[]){ "--frobnicate", NULL }, NULL);
-	ASSERT_EQ(r.status, 2);
+	ASSERT_EQ(r.status, MP_EXIT_USAGE);
 	mp_run_result_free(&r);
 	r = run_cli((const char *[]){ "--plan", "/nonexistent/plan.yaml", NULL }, NULL);
-	ASSERT_EQ(r.status, 2);
+	ASSERT_EQ(r.status, MP_EXIT_USAGE);
 	ASSERT_CONTAINS(r.err, "/nonexistent/plan.yaml:1:1: cannot read the plan");
 	mp_run_result_free(&r);
 	r = run_cli((const char *[]){ NULL }, NULL);
-	ASSERT_EQ(r.status, 2);
+	ASSERT_EQ(r.status, MP_EXIT_USAGE);
 	mp_run_result_free(&r);
 }
 
@@ -402,7 +403,7 @@ TEST(cli_old_command_line)
 	ASSERT_CONTAINS(r.out, "total: 2 phases");
 	mp_run_result_free(&r);
 	r = run_cli((const char *[]){ "mirage-net-xen", "$(reboot)", "--dry-run", NULL }, dir);
-	ASSERT_EQ(r.status, 2);
+	ASSERT_EQ(r.status, MP_EXIT_USAGE);
 	ASSERT_CONTAINS(r.err, "is not a commit, tag or branch name");
 	mp_run_result_free(&r);
 }

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/err.h"
 #include "common/run.h"
 
 /* Copies a fixture run into the test's tmpdir (reports are written there). */
@@ -126,7 +127,7 @@ TEST(compare_capped_dut_exits_1_naming_phases)
 	struct mp_run_result r = mirperf("compare", fixture("base"), fixture("capped"), NULL);
 	char *line;
 
-	ASSERT_EQ(r.status, 1);
+	ASSERT_EQ(r.status, MP_EXIT_FAIL);
 	ASSERT_CONTAINS(r.out, "2 significantly slower");
 	line = strstr(r.out, "testbed            60      20000");
 	ASSERT(line && strstr(line, "SLOWER") && strstr(line, "SLOWER") < strchr(line, '\n'));
@@ -163,12 +164,12 @@ TEST(compare_and_report_refuse_corrupted_input)
 	mp_test_write_file(path, text);
 	free(text);
 	r = mirperf("compare", fixture("base"), run, NULL);
-	ASSERT_EQ(r.status, 2);
+	ASSERT_EQ(r.status, MP_EXIT_USAGE);
 	ASSERT_CONTAINS(r.err, "phases.csv:5:");
 	ASSERT_CONTAINS(r.err, "corrupted");
 	mp_run_result_free(&r);
 	r = mirperf("report", run, NULL, NULL);
-	ASSERT_EQ(r.status, 2);
+	ASSERT_EQ(r.status, MP_EXIT_USAGE);
 	mp_run_result_free(&r);
 	/* A number that is not one. */
 	run = fixture("base");
@@ -178,18 +179,18 @@ TEST(compare_and_report_refuse_corrupted_input)
 	mp_test_write_file(path, text);
 	free(text);
 	r = mirperf("compare", run, run, NULL);
-	ASSERT_EQ(r.status, 2);
+	ASSERT_EQ(r.status, MP_EXIT_USAGE);
 	ASSERT_CONTAINS(r.err, "samples.csv:2:");
 	mp_run_result_free(&r);
 	/* Missing files, broken JSON. */
 	r = mirperf("compare", "/nonexistent/run", run, NULL);
-	ASSERT_EQ(r.status, 2);
+	ASSERT_EQ(r.status, MP_EXIT_USAGE);
 	ASSERT_CONTAINS(r.err, "/nonexistent/run/results.json");
 	mp_run_result_free(&r);
 	snprintf(path, sizeof(path), "%s/results.json", fixture("capped"));
 	mp_test_write_file(path, "{\"run_id\": ");
 	r = mirperf("export", "--format", "current-bench", fixture("capped"));
-	ASSERT_EQ(r.status, 2);
+	ASSERT_EQ(r.status, MP_EXIT_USAGE);
 	ASSERT_CONTAINS(r.err, "results.json:1:");
 	mp_run_result_free(&r);
 }
@@ -230,7 +231,7 @@ TEST(export_current_bench_field_rules)
 	json_decref(root);
 	mp_run_result_free(&r);
 	r = mirperf("export", "--format", "csv", fixture("base"));
-	ASSERT_EQ(r.status, 2);
+	ASSERT_EQ(r.status, MP_EXIT_USAGE);
 	mp_run_result_free(&r);
 }
 

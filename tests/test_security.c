@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "common/err.h"
 #include "common/run.h"
 #include "tbutil.h"
 
@@ -51,7 +52,7 @@ TEST_T(security_hostile_values_stay_arguments, 240)
 	snprintf(out, sizeof(out), "%s/out", mp_test_tmpdir());
 	rc = tb_mirperf(120000, NULL, &err, "--plan", plan, "--out", out, "--quiet", NULL);
 	/* The toolstack "creates" nothing, so the boot times out: a failed run. */
-	ASSERT_EQ(rc, 1);
+	ASSERT_EQ(rc, MP_EXIT_FAIL);
 	free(err);
 	assert_not_pwned();
 	run = tb_run_dir(out);

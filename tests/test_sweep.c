@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "common/err.h"
 #include "common/stats.h"
 #include "tbutil.h"
 
@@ -163,7 +164,7 @@ TEST_T(sweep_sigint_keeps_finished_phases, 300)
 	usleep(1500000);                /* well inside phase 2 */
 	kill(pid, SIGINT);
 	code = tb_wait_exit(pid, 60);
-	ASSERT_EQ(code, 130);
+	ASSERT_EQ(code, MP_EXIT_INTR);
 	ASSERT(tb_rows_with_status(out, "ok", NULL, 0) >= 1);
 	tb_assert_no_domains_left();
 }
@@ -187,7 +188,7 @@ TEST_T(sweep_dut_killed_mid_phase, 300)
 	code = tb_wait_exit(pid, 180);
 	/* The phase in flight failed with its reason; the DUT was re-created
 	 * and the remaining phases ran. */
-	ASSERT_EQ(code, 1);
+	ASSERT_EQ(code, MP_EXIT_FAIL);
 	ASSERT_EQ(tb_rows_with_status(out, "failed", text, sizeof(text)), 1);
 	ASSERT_CONTAINS(text, "disappeared mid-phase");
 	ASSERT_EQ(tb_rows_with_status(out, "ok", NULL, 0), 3);
@@ -211,7 +212,7 @@ TEST_T(sweep_dut_killed_policy_stop, 300)
 	for (size_t i = 0; i < n; i++)
 		kill(pids[i], SIGKILL);
 	code = tb_wait_exit(pid, 120);
-	ASSERT_EQ(code, 1);
+	ASSERT_EQ(code, MP_EXIT_FAIL);
 	ASSERT_EQ(tb_rows_with_status(out, "ok", NULL, 0), 1);
 	ASSERT_EQ(tb_rows_with_status(out, "failed", NULL, 0), 1);
 	ASSERT_EQ(tb_rows_with_status(out, "skipped", NULL, 0), 2);
@@ -231,7 +232,7 @@ TEST_T(sweep_agent_unreachable, 300)
 		       "@RATE2@", "20000", "port: 7000", "port: 7999", NULL);
 	snprintf(out, sizeof(out), "%s/out", mp_test_tmpdir());
 	rc = tb_mirperf(RUN_TIMEOUT_MS, NULL, &err, "--plan", plan, "--out", out, NULL);
-	ASSERT_EQ(rc, 1);
+	ASSERT_EQ(rc, MP_EXIT_FAIL);
 	ASSERT_CONTAINS(err, "cannot reach the traff-gen agent");
 	ASSERT_CONTAINS(err, ":7999");
 	free(err);
