@@ -13,6 +13,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/err.h"
+
 #include "test.h"
 
 #define TNS_MAX 8
@@ -75,7 +77,7 @@ void mp_tns_enter(const char *name)
 
 	snprintf(path, sizeof(path), "/run/netns/%s", name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	ASSERT_MSG(fd >= 0, "open %s: %s", path, strerror(errno));
+	ASSERT_MSG(fd >= 0, "open %s: %s", path, mp_strerror(errno));
 	ASSERT_EQ(setns(fd, CLONE_NEWNET), 0);
 	close(fd);
 }
@@ -103,7 +105,7 @@ int mp_tns_packet_socket(const char *ifname)
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
 	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
 
-	ASSERT_MSG(fd >= 0, "packet socket: %s", strerror(errno));
+	ASSERT_MSG(fd >= 0, "packet socket: %s", mp_strerror(errno));
 	sll.sll_ifindex = (int)if_nametoindex(ifname);
 	ASSERT_MSG(sll.sll_ifindex > 0, "no interface %s", ifname);
 	ASSERT_EQ(bind(fd, (struct sockaddr *)&sll, sizeof(sll)), 0);
@@ -138,7 +140,7 @@ void mp_tns_send_frames(int fd, const char *ifname, unsigned n, size_t len,
 	for (unsigned i = 0; i < n; i++) {
 		mp_tns_frame(buf, len, i);
 		ASSERT_MSG(sendto(fd, buf, len, 0, (struct sockaddr *)&sll, sizeof(sll)) ==
-				   (ssize_t)len, "sendto: %s", strerror(errno));
+				   (ssize_t)len, "sendto: %s", mp_strerror(errno));
 		if (gap_us)
 			usleep(gap_us);
 	}

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/err.h"
 
 #define EXIT_SKIP 77
 #define MSG_MAX 4096
@@ -145,7 +146,7 @@ void mp_test_expect_exit(const char *file, int line, char *const argv[], int sta
 	int rc = mp_run(argv, NULL, 10000, &r);
 
 	if (rc < 0)
-		mp_test_fail(file, line, "cannot run %s: %s", argv[0], strerror(-rc));
+		mp_test_fail(file, line, "cannot run %s: %s", argv[0], mp_strerror(rc));
 	if (r.status != status || (err_needle && !strstr(r.err, err_needle)))
 		mp_test_fail(file, line, "%s exited %d (expected %d%s%s); stderr: %s", argv[0],
 			     r.status, status, err_needle ? ", stderr containing " : "",
@@ -158,10 +159,10 @@ void mp_test_write_file(const char *path, const char *text)
 	FILE *f = fopen(path, "w");
 
 	if (!f)
-		FAIL("cannot write %s: %s", path, strerror(errno));
+		FAIL("cannot write %s: %s", path, mp_strerror(errno));
 	fputs(text, f);
 	if (fclose(f) != 0)
-		FAIL("cannot write %s: %s", path, strerror(errno));
+		FAIL("cannot write %s: %s", path, mp_strerror(errno));
 }
 
 char *mp_test_read_file(const char *path)

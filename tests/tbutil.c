@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/err.h"
+
 #include "test.h"
 
 #define TB_ARGS_MAX 32
@@ -63,12 +65,12 @@ const char *tb_plan(const char *name, ...)
 	text = mp_test_read_file(mp_test_src_path(rel));
 	ASSERT_MSG(text, "missing %s", rel);
 	if (!realpath(srcdir && *srcdir ? srcdir : ".", src))
-		FAIL("realpath: %s", strerror(errno));
+		FAIL("realpath: %s", mp_strerror(errno));
 	text = replace_all(text, "@SRC@", src);
 	strcat(src, "/cfg");
 	text = replace_all(text, "@CFG@", src);
 	if (!realpath(mp_test_build_dir(), src))
-		FAIL("realpath: %s", strerror(errno));
+		FAIL("realpath: %s", mp_strerror(errno));
 	text = replace_all(text, "@BIN@", src);
 	va_start(ap, name);
 	for (;;) {

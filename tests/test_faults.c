@@ -353,7 +353,7 @@ TEST_T(faults_output_disk_full, 300)
 	snprintf(out, sizeof(out), "%s/out", mp_test_tmpdir());
 	ASSERT_EQ(mkdir(out, 0755), 0);
 	ASSERT_MSG(mount("mp-full", out, "tmpfs", 0, "size=48k") == 0, "mount: %s",
-		   strerror(errno));
+		   mp_strerror(errno));
 	rc = tb_mirperf(RUN_TIMEOUT_MS, NULL, &err, "--plan", short_plan(), "--out", out, NULL);
 	ASSERT_EQ(rc, MP_EXIT_ENV);
 	ASSERT_CONTAINS(err, "disk full");

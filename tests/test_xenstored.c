@@ -19,6 +19,7 @@
 #include <xenstore.h>
 
 #include "common/clock.h"
+#include "common/err.h"
 
 #define START_TIMEOUT_MS 5000
 #define EVENT_TIMEOUT_MS 3000
@@ -90,7 +91,7 @@ static struct xs_handle *xopen(void)
 {
 	struct xs_handle *h = xs_open(0);
 
-	ASSERT_MSG(h, "xs_open: %s", strerror(errno));
+	ASSERT_MSG(h, "xs_open: %s", mp_strerror(errno));
 	return h;
 }
 
@@ -108,14 +109,14 @@ static void xwrite(struct xs_handle *h, xs_transaction_t t, const char *path,
 		   const char *v)
 {
 	ASSERT_MSG(xs_write(h, t, path, v, (unsigned)strlen(v)),
-		   "xs_write %s: %s", path, strerror(errno));
+		   "xs_write %s: %s", path, mp_strerror(errno));
 }
 
 static void assert_read(struct xs_handle *h, const char *path, const char *want)
 {
 	char *v = xread(h, XBT_NULL, path);
 
-	ASSERT_MSG(v, "xs_read %s: %s", path, strerror(errno));
+	ASSERT_MSG(v, "xs_read %s: %s", path, mp_strerror(errno));
 	ASSERT_STREQ(v, want);
 	free(v);
 }
@@ -146,7 +147,7 @@ static bool next_event(struct xs_handle *h, char path[256], char token[256])
 			return true;
 		}
 		if (errno != EAGAIN)
-			FAIL("xs_check_watch: %s", strerror(errno));
+			FAIL("xs_check_watch: %s", mp_strerror(errno));
 		if (poll(&pfd, 1, EVENT_TIMEOUT_MS) <= 0)
 			return false;
 		(void)n;
@@ -183,7 +184,7 @@ static void assert_dir(struct xs_handle *h, const char *path, const char *want)
 	char **d = xs_directory(h, XBT_NULL, path, &n);
 	char got[4096] = "";
 
-	ASSERT_MSG(d, "xs_directory %s: %s", path, strerror(errno));
+	ASSERT_MSG(d, "xs_directory %s: %s", path, mp_strerror(errno));
 	for (unsigned i = 0; i < n; i++) {
 		if (i)
 			strcat(got, " ");
@@ -485,7 +486,7 @@ TEST(xenstored_transactions)
 	ASSERT(xs_rm(h, t, "/tx/a") && xs_mkdir(h, t, "/tx/a"));
 	expect_no_event(w);
 	ASSERT_MSG(xs_transaction_end(h, t, false /* commit */), "commit: %s",
-		   strerror(errno));
+		   mp_strerror(errno));
 	assert_read(o, "/tx/a", "");
 	assert_read(o, "/tx/new/b", "2");
 	/* one event per change, in the transaction's order */
@@ -512,7 +513,7 @@ TEST(xenstored_transactions)
 	free(v);
 	xwrite(h, t, "/tx/new/b", "mine");
 	xwrite(o, XBT_NULL, "/unrelated", "x");
-	ASSERT_MSG(xs_transaction_end(h, t, false), "commit: %s", strerror(errno));
+	ASSERT_MSG(xs_transaction_end(h, t, false), "commit: %s", mp_strerror(errno));
 	assert_read(o, "/tx/new/b", "mine");
 
 	/* two transactions writing the same node: the second to commit loses */
@@ -557,7 +558,7 @@ TEST(xenstored_permissions)
 	ASSERT_EQ(got[0].perms, XS_PERM_NONE);
 	free(got);
 	ASSERT_MSG(xs_set_permissions(h, XBT_NULL, "/p/node", set, 3),
-		   "set: %s", strerror(errno));
+		   "set: %s", mp_strerror(errno));
 	got = xs_get_permissions(h, XBT_NULL, "/p/node", &n);
 	ASSERT(got);
 	ASSERT_EQ(n, 3);
@@ -598,7 +599,7 @@ TEST(xenstored_directory_part)
 		xwrite(h, XBT_NULL, path, "v");
 	}
 	dir = xs_directory(h, XBT_NULL, "/big", &n);
-	ASSERT_MSG(dir, "xs_directory: %s", strerror(errno));
+	ASSERT_MSG(dir, "xs_directory: %s", mp_strerror(errno));
 	ASSERT_EQ(n, KIDS);
 	for (int i = 0; i < KIDS; i++) {
 		snprintf(path, sizeof(path), "child-with-a-long-name-%04d", i);
@@ -658,7 +659,7 @@ static int raw_connect(const char *sock)
 	ASSERT(fd >= 0);
 	snprintf(a.sun_path, sizeof(a.sun_path), "%s", sock);
 	ASSERT_MSG(connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0,
-		   "connect: %s", strerror(errno));
+		   "connect: %s", mp_strerror(errno));
 	return fd;
 }
 

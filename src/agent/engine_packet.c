@@ -24,6 +24,7 @@
 #include "agent/frame.h"
 #include "agent/netdev.h"
 #include "common/clock.h"
+#include "common/err.h"
 
 #define RING_FRAMES 512
 #define BATCH 64                       /* frames per send() at most */
@@ -116,11 +117,11 @@ static int open_ring(struct packet *p, char *err, size_t errlen)
 	p->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	if (p->fd < 0) {
 		rc = -errno;
-		snprintf(err, errlen, "packet socket: %s (needs CAP_NET_RAW)", strerror(errno));
+		snprintf(err, errlen, "packet socket: %s (needs CAP_NET_RAW)", mp_strerror(errno));
 		return rc;
 	}
 	if ((rc = mp_netdev_mac(p->t.dev, mac)) < 0 || (rc = mp_netdev_mtu(p->t.dev, &mtu)) < 0) {
-		snprintf(err, errlen, "cannot read %s's address and MTU: %s", p->t.dev, strerror(-rc));
+		snprintf(err, errlen, "cannot read %s's address and MTU: %s", p->t.dev, mp_strerror(rc));
 		close_ring(p);
 		return rc;
 	}
@@ -158,7 +159,7 @@ static int open_ring(struct packet *p, char *err, size_t errlen)
 	return 0;
 fail:
 	rc = -errno;
-	snprintf(err, errlen, "packet TX ring on %s: %s", p->t.dev, strerror(errno));
+	snprintf(err, errlen, "packet TX ring on %s: %s", p->t.dev, mp_strerror(errno));
 	close_ring(p);
 	return rc;
 }
@@ -291,7 +292,7 @@ static int packet_start(void *impl, const struct mp_traffic *t, char *err, size_
 	if ((rc = pthread_create(&p->th, NULL, run, p)) != 0) {
 		atomic_store(&p->running, 0);
 		close_ring(p);
-		snprintf(err, errlen, "cannot start the sending thread: %s", strerror(rc));
+		snprintf(err, errlen, "cannot start the sending thread: %s", mp_strerror(rc));
 		return -rc;
 	}
 	p->have_th = 1;

@@ -15,6 +15,7 @@
 #include "agent/netdev.h"
 #include "agent/pktgen.h"
 #include "common/clock.h"
+#include "common/err.h"
 #include "common/log.h"
 
 struct pg {
@@ -37,7 +38,7 @@ static void *run(void *arg)
 
 	rc = mp_pktgen_run(&g->io);
 	if (rc < 0)
-		mp_warn("pktgen: start failed: %s", strerror(-rc));
+		mp_warn("pktgen: start failed: %s", mp_strerror(rc));
 	if (g->io.read(g->io.ctx, g->t.dev, buf, sizeof(buf)) >= 0 &&
 	    mp_pktgen_parse_result(buf, &r) == 0) {
 		atomic_store(&g->packets, r.packets);
@@ -87,7 +88,7 @@ static int pg_start(void *impl, const struct mp_traffic *t, char *err, size_t er
 	atomic_store(&g->running, 1);
 	if ((rc = pthread_create(&g->th, NULL, run, g)) != 0) {
 		atomic_store(&g->running, 0);
-		snprintf(err, errlen, "cannot start the pktgen thread: %s", strerror(rc));
+		snprintf(err, errlen, "cannot start the pktgen thread: %s", mp_strerror(rc));
 		return -rc;
 	}
 	g->have_th = 1;
@@ -144,7 +145,7 @@ int mp_engine_pktgen_new(const char *root, void **impl, const struct mp_engine_o
 	snprintf(ctrl, sizeof(ctrl), "%s/%s", root, MP_PKTGEN_CTRL);
 	if (access(ctrl, W_OK) != 0) {
 		snprintf(err, errlen, "pktgen is not available (%s: %s); load it with "
-			 "`modprobe pktgen`, or use --engine packet", ctrl, strerror(errno));
+			 "`modprobe pktgen`, or use --engine packet", ctrl, mp_strerror(errno));
 		return -ENOENT;
 	}
 	g = calloc(1, sizeof(*g));

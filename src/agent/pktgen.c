@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/err.h"
 #include "common/mac.h"
 
 static int procfs_write(void *ctx, const char *file, const char *cmd)
@@ -60,12 +61,12 @@ static int cmd(const struct mp_pktgen_io *io, const char *file, const char *c,
 	int rc = io->write(io->ctx, file, c);
 
 	if (rc < 0) {
-		snprintf(err, errlen, "pktgen: writing \"%s\" to %s: %s", c, file, strerror(-rc));
+		snprintf(err, errlen, "pktgen: writing \"%s\" to %s: %s", c, file, mp_strerror(rc));
 		return rc;
 	}
 	rc = io->read(io->ctx, file, buf, sizeof(buf));
 	if (rc < 0) {
-		snprintf(err, errlen, "pktgen: reading %s: %s", file, strerror(-rc));
+		snprintf(err, errlen, "pktgen: reading %s: %s", file, mp_strerror(rc));
 		return rc;
 	}
 	res = strstr(buf, "Result: ");

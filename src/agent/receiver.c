@@ -18,6 +18,7 @@
 
 #include "agent/rxcount.h"
 #include "common/clock.h"
+#include "common/err.h"
 
 #define BLOCK_SIZE (1u << 20)          /* 1 MiB blocks ... */
 #define BLOCK_NR 16                    /* ... 16 of them: ~250k 60-byte frames */
@@ -181,7 +182,7 @@ int mp_receiver_open(const char *dev, struct mp_receiver **out, char *err, size_
 	return 0;
 fail:
 	rc = -errno;
-	snprintf(err, errlen, "%s on %s: %s", what, dev, strerror(errno));
+	snprintf(err, errlen, "%s on %s: %s", what, dev, mp_strerror(errno));
 	release(r);
 	return rc;
 }

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/err.h"
+
 /* Room read from the file: the largest token, a "\r\n", and one byte more to
  * notice a file that is too long. */
 #define TOKEN_READ_MAX (MP_AUTH_TOKEN_MAX + 3)
@@ -59,12 +61,12 @@ int mp_auth_token_load(const char *path, struct mp_auth_token **out,
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		rc = -errno;
-		snprintf(err, errlen, "cannot open token file %s: %s", path, strerror(-rc));
+		snprintf(err, errlen, "cannot open token file %s: %s", path, mp_strerror(rc));
 		return rc;
 	}
 	if (fstat(fd, &st) < 0) {
 		rc = -errno;
-		snprintf(err, errlen, "cannot stat token file %s: %s", path, strerror(-rc));
+		snprintf(err, errlen, "cannot stat token file %s: %s", path, mp_strerror(rc));
 		close(fd);
 		return rc;
 	}
@@ -89,7 +91,7 @@ int mp_auth_token_load(const char *path, struct mp_auth_token **out,
 	rc = read_all(fd, buf, TOKEN_READ_MAX, &len);
 	close(fd);
 	if (rc < 0) {
-		snprintf(err, errlen, "cannot read token file %s: %s", path, strerror(-rc));
+		snprintf(err, errlen, "cannot read token file %s: %s", path, mp_strerror(rc));
 		goto fail;
 	}
 	if (len > 0 && buf[len - 1] == '\n')

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/err.h"
 #include "common/log.h"
 #include "common/run.h"
 
@@ -67,7 +68,7 @@ int mp_netns_cmd(char *const argv[])
 	int rc = mp_run(argv, NULL, 30000, &r);
 
 	if (rc < 0) {
-		mp_err("cannot run %s: %s", argv[0], strerror(-rc));
+		mp_err("cannot run %s: %s", argv[0], mp_strerror(rc));
 		return rc;
 	}
 	rc = r.status;

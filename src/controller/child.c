@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/clock.h"
+#include "common/err.h"
 #include "common/log.h"
 
 #define CHILD_OUT_KEEP 4096     /* bytes of stdout kept for the callback */
@@ -217,7 +218,7 @@ const char *mp_child_status_text(int status)
 	if (status == -ENOENT)
 		return "could not start (program not found)";
 	if (status < 0)
-		snprintf(buf, sizeof(buf), "could not start (%s)", strerror(-status));
+		snprintf(buf, sizeof(buf), "could not start (%s)", mp_strerror(status));
 	else if (status > 128)
 		snprintf(buf, sizeof(buf), "was killed by %s", strsignal(status - 128));
 	else

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/err.h"
+
 void mp_csv_field(FILE *f, const char *s, int first)
 {
 	if (!first)
@@ -217,7 +219,7 @@ int mp_csv_read(const char *path, struct mp_csv *csv, char *err, size_t errlen)
 	memset(csv, 0, sizeof(*csv));
 	if (!f) {
 		rc = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s: %s", path, mp_strerror(errno));
 		return rc;
 	}
 	if (fseek(f, 0, SEEK_END) < 0 || (len = ftell(f)) < 0 || len > MP_CSV_MAX_BYTES) {

@@ -171,7 +171,7 @@ static void drain(struct mp_dhcp *d)
 
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-				mp_warn("dhcp: receive: %s", strerror(errno));
+				mp_warn("dhcp: receive: %s", mp_strerror(errno));
 			if (errno != EINTR)
 				return;
 			continue;

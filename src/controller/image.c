@@ -42,7 +42,7 @@ static int run(char *const argv[], uint64_t timeout_ms)
 	int rc = mp_run(argv, NULL, timeout_ms, &r);
 
 	if (rc < 0) {
-		mp_err("cannot run %s: %s", argv[0], strerror(-rc));
+		mp_err("cannot run %s: %s", argv[0], mp_strerror(rc));
 		return rc;
 	}
 	rc = r.status;
@@ -213,7 +213,7 @@ int mp_image_populate(const char *root, const char *agent, const char *token_fil
 	    (rc = write_file(root, "/etc/modules-load.d/pktgen.conf", "pktgen\n", 0644)) < 0 ||
 	    (rc = write_file(root, "/etc/network/interfaces", interfaces, 0644)) < 0 ||
 	    (rc = write_file(root, "/etc/hostname", "traffgen\n", 0644)) < 0) {
-		snprintf(err, errlen, "cannot write into %s: %s", root, strerror(-rc));
+		snprintf(err, errlen, "cannot write into %s: %s", root, mp_strerror(rc));
 		return rc;
 	}
 	{
@@ -225,7 +225,7 @@ int mp_image_populate(const char *root, const char *agent, const char *token_fil
 		strcat(link, "/mir-perf-agent.service");
 		unlink(link);
 		if (symlink("/etc/systemd/system/mir-perf-agent.service", link) < 0) {
-			snprintf(err, errlen, "cannot enable the service: %s", strerror(errno));
+			snprintf(err, errlen, "cannot enable the service: %s", mp_strerror(errno));
 			return -errno;
 		}
 	}
@@ -334,7 +334,7 @@ int mp_cmd_image(int argc, char **argv)
 	}
 	if ((mkdir(out, 0755) < 0 && errno != EEXIST) ||
 	    mp_pathf(root, sizeof(root), "%s/rootfs", out) < 0) {
-		mp_err("cannot create %s: %s", out, strerror(errno));
+		mp_err("cannot create %s: %s", out, mp_strerror(errno));
 		return MP_EXIT_ENV;
 	}
 	{

@@ -120,7 +120,7 @@ int mp_cmd_monitor(int argc, char **argv)
 		case 'c':
 			m.csv = fopen(optarg, "w");
 			if (!m.csv) {
-				fprintf(stderr, "mir-perf monitor: cannot write %s: %s\n", optarg, strerror(errno));
+				fprintf(stderr, "mir-perf monitor: cannot write %s: %s\n", optarg, mp_strerror(errno));
 				return MP_EXIT_ENV;
 			}
 			fprintf(m.csv, "t_s,iface,rx_packets,tx_packets,rx_pps,tx_pps\n");

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/err.h"
 #include "controller/csv.h"
 #include "controller/output_internal.h"
 #include "controller/phases_csv.h"
@@ -144,7 +145,7 @@ int mp_out_resume(const char *run_dir, FILE *errf, struct mp_plan **plan,
 	if ((rc = replace_file(o, "phases.csv", fill_phases, o)) < 0 ||
 	    (rc = replace_file(o, "samples.csv", fill_samples, &kept)) < 0) {
 		if (errf)
-			fprintf(errf, "%s: cannot rewrite its CSV files: %s\n", run_dir, strerror(-rc));
+			fprintf(errf, "%s: cannot rewrite its CSV files: %s\n", run_dir, mp_strerror(rc));
 		goto fail;
 	}
 	o->samples = mp__out_open_in(o, "samples.csv", "a");

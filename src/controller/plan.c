@@ -13,8 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common/duration.h"
 #include "common/clock.h"
+#include "common/duration.h"
+#include "common/err.h"
 #include "common/mac.h"
 #include "common/template.h"
 #include "common/traffic.h"
@@ -243,7 +244,7 @@ static int get_path(struct ctx *c, const struct mp_yt *n, const char *what,
 	}
 	if (must_exist && access(s, R_OK) != 0) {
 		perr(c, n, "%s %s: %s; expected a readable file (relative paths start "
-		     "from the plan's directory)", what, s, strerror(errno));
+		     "from the plan's directory)", what, s, mp_strerror(errno));
 		free(s);
 		return -1;
 	}
@@ -303,7 +304,7 @@ static int read_range_file(struct ctx *c, const struct mp_yt *n, const char *wha
 	}
 	f = fopen(path, "r");
 	if (!f) {
-		perr(c, n, "%s %s: %s", what, path, strerror(errno));
+		perr(c, n, "%s %s: %s", what, path, mp_strerror(errno));
 		free(path);
 		return -1;
 	}
@@ -1024,7 +1025,7 @@ int mp_plan_load(const char *path, FILE *errf, struct mp_plan **out)
 	if (!f) {
 		rc = -errno;
 		if (errf)
-			fprintf(errf, "%s:1:1: cannot read the plan: %s\n", path, strerror(errno));
+			fprintf(errf, "%s:1:1: cannot read the plan: %s\n", path, mp_strerror(errno));
 		return rc;
 	}
 	text = malloc(MP_YT_MAX_BYTES + 2);

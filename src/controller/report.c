@@ -30,7 +30,7 @@ int mp_report_write(const char *dir, char *err, size_t errlen)
 		return rc;
 	snprintf(path, sizeof(path), "%s/plots", dir);
 	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-		snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+		snprintf(err, errlen, "cannot create %s: %s", path, mp_strerror(errno));
 		mp_rundir_free(&d);
 		return -errno;
 	}
@@ -42,12 +42,12 @@ int mp_report_write(const char *dir, char *err, size_t errlen)
 		snprintf(path, sizeof(path), "%s/report.html", dir);
 		f = fopen(tmp, "w");
 		if (!f) {
-			snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+			snprintf(err, errlen, "cannot write %s: %s", tmp, mp_strerror(errno));
 			rc = -errno;
 		} else {
 			report_html_write(f, &d, plots, nplots);
 			if (fclose(f) != 0 || rename(tmp, path) < 0) {
-				snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+				snprintf(err, errlen, "cannot write %s: %s", path, mp_strerror(errno));
 				rc = -EIO;
 			}
 		}

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/err.h"
 #include "common/log.h"
 #include "common/pathf.h"
 #include "common/run.h"
@@ -138,7 +139,7 @@ int report_gp_run(const char *dir, const char *name, char *err, size_t errlen)
 	}
 	/* gnuplot resolves the .dat and output names against its cwd. */
 	if (!getcwd(cwd, sizeof(cwd)) || chdir(plots) < 0) {
-		snprintf(err, errlen, "cannot enter %s: %s", plots, strerror(errno));
+		snprintf(err, errlen, "cannot enter %s: %s", plots, mp_strerror(errno));
 		return -errno;
 	}
 	rc = mp_run(argv, env, GNUPLOT_TIMEOUT_MS, &r);
@@ -146,7 +147,7 @@ int report_gp_run(const char *dir, const char *name, char *err, size_t errlen)
 		mp_warn("cannot return to %s", cwd);
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot run gnuplot (Debian package gnuplot-nox): %s",
-			 strerror(-rc));
+			 mp_strerror(rc));
 		return -ENOENT;
 	}
 	if (r.status != 0) {

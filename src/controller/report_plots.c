@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/err.h"
 #include "controller/report_gnuplot.h"
 
 /* Offered rates spanning more than this ratio get logarithmic axes. */
@@ -321,7 +322,7 @@ int report_plot_draw(const char *dir, const struct mp_rundir *d, struct report_p
 	FILE *f = report_gp_open(dir, p->name, "dat");
 
 	if (!f) {
-		snprintf(err, errlen, "cannot write %s/plots/%s.dat: %s", dir, p->name, strerror(errno));
+		snprintf(err, errlen, "cannot write %s/plots/%s.dat: %s", dir, p->name, mp_strerror(errno));
 		return -errno;
 	}
 	switch (p->kind) {

@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include <xenctrl.h>
 
+#include "common/err.h"
+
 #define PRIVCMD "/dev/xen/privcmd"
 
 struct mp_xc {
@@ -28,7 +30,7 @@ int mp_xc_open(struct mp_xc **out, char *why, size_t whylen)
 	/* Checked first: xc_interface_open would print its own error. */
 	if (access(PRIVCMD, R_OK | W_OK) != 0) {
 		snprintf(why, whylen, "%s is not available (%s): no Xen hypervisor here, or "
-			 "not dom0, or not root", PRIVCMD, strerror(errno));
+			 "not dom0, or not root", PRIVCMD, mp_strerror(errno));
 		return -ENOENT;
 	}
 	x = calloc(1, sizeof(*x));
@@ -36,7 +38,7 @@ int mp_xc_open(struct mp_xc **out, char *why, size_t whylen)
 		return -ENOMEM;
 	x->xch = xc_interface_open(NULL, NULL, 0);
 	if (!x->xch) {
-		snprintf(why, whylen, "xc_interface_open failed: %s", strerror(errno));
+		snprintf(why, whylen, "xc_interface_open failed: %s", mp_strerror(errno));
 		free(x);
 		return -EIO;
 	}

@@ -178,7 +178,7 @@ int main(int argc, char **argv)
 		int r = ppoll(pfd, both ? 2 : 1, &tmo, NULL);
 
 		if (r < 0 && errno != EINTR) {
-			mp_err("poll: %s", strerror(errno));
+			mp_err("poll: %s", mp_strerror(errno));
 			break;
 		}
 		mp_fwd_pump(&ports[0], &ports[1], &buckets[0],

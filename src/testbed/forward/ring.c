@@ -55,7 +55,7 @@ int mp_fwd_port_open(struct mp_fwd_port *p, const char *ifname, int rx)
 	}
 	if (setsockopt(p->fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one)) < 0)
 		mp_warn("%s: no PACKET_QDISC_BYPASS (%s): sending through the qdisc", ifname,
-			strerror(errno));
+			mp_strerror(errno));
 	if (!rx)
 		return 0;   /* send only: frames carry the ifindex, no bind needed */
 	if (setsockopt(p->fd, SOL_PACKET, PACKET_VERSION, &ver, sizeof(ver)) < 0 ||

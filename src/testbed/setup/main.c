@@ -96,7 +96,7 @@ static int spawn_in_dom0(const struct mp_tb *tb, char *const argv[], const char 
 			dup2(fd, STDIN_FILENO);
 		setenv("XENSTORED_PATH", tb->socket, 1);
 		execvp(argv[0], argv);
-		fprintf(stderr, PROG ": cannot run %s: %s\n", argv[0], strerror(errno));
+		fprintf(stderr, PROG ": cannot run %s: %s\n", argv[0], mp_strerror(errno));
 		_exit(127);
 	}
 	waitpid(pid, NULL, 0);
@@ -126,11 +126,11 @@ static int cmd_up(const struct mp_tb *tb)
 		return MP_EXIT_ENV;
 	}
 	if (mkdir(MP_TB_STATE_ROOT, 0755) < 0 && errno != EEXIST) {
-		mp_err("cannot create %s: %s", MP_TB_STATE_ROOT, strerror(errno));
+		mp_err("cannot create %s: %s", MP_TB_STATE_ROOT, mp_strerror(errno));
 		return MP_EXIT_ENV;
 	}
 	if (mkdir(tb->state, 0700) < 0 && errno != EEXIST) {
-		mp_err("cannot create %s: %s", tb->state, strerror(errno));
+		mp_err("cannot create %s: %s", tb->state, mp_strerror(errno));
 		return MP_EXIT_ENV;
 	}
 	if (ip("netns", "add", ns, 0, 0, 0, 0, 0, 0) != 0) {
@@ -223,14 +223,14 @@ static int cmd_exec(const struct mp_tb *tb, char **argv)
 	}
 	rc = mp_netns_enter(tb->dom0);
 	if (rc < 0) {
-		mp_err("cannot enter %s: %s (root is needed)", tb->dom0, strerror(-rc));
+		mp_err("cannot enter %s: %s (root is needed)", tb->dom0, mp_strerror(rc));
 		return MP_EXIT_ENV;
 	}
 	setenv("XENSTORED_PATH", tb->socket, 1);
 	setenv("MP_TESTBED_PREFIX", tb->prefix, 1);
 	setenv("MP_TESTBED_STATE", tb->state, 1);
 	execvp(argv[0], argv);
-	mp_err("cannot run %s: %s", argv[0], strerror(errno));
+	mp_err("cannot run %s: %s", argv[0], mp_strerror(errno));
 	return errno == ENOENT ? MP_EXIT_USAGE : MP_EXIT_ENV;
 }
 

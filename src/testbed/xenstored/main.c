@@ -86,7 +86,7 @@ static int write_pidfile(const char *path)
 	if (!f || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0) {
 		int e = errno;
 
-		mp_err("cannot write pid file %s: %s", path, strerror(e));
+		mp_err("cannot write pid file %s: %s", path, mp_strerror(e));
 		return -e;
 	}
 	return 0;

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/err.h"
 #include "common/log.h"
 #include "common/netns.h"
 #include "common/run.h"
@@ -244,7 +245,7 @@ static pid_t start_program(const struct dom *d, const struct mp_xl_cfg *cfg, con
 			argv[n++] = a;
 		argv[n] = NULL;
 		execv(argv[0], argv);
-		fprintf(stderr, "mir-perf-xl: cannot run %s: %s\n", argv[0], strerror(errno));
+		fprintf(stderr, "mir-perf-xl: cannot run %s: %s\n", argv[0], mp_strerror(errno));
 		_exit(127);
 	}
 	return pid;
@@ -389,10 +390,10 @@ int mp_xl_create(struct xs_handle *xs, const struct mp_xl_env *env,
 			mp_err("cannot set up vif %zu of %s", i, d.name);
 	}
 	if (rc == 0 && (rc = write_nodes(xs, &d)) < 0)
-		mp_err("cannot write %s's xenstore nodes: %s", d.name, strerror(-rc));
+		mp_err("cannot write %s's xenstore nodes: %s", d.name, mp_strerror(rc));
 	if (rc == 0 && !xs_introduce_domain(xs, (unsigned)d.domid, 0, 0)) {
 		rc = -errno;
-		mp_err("cannot introduce domain %d: %s", d.domid, strerror(errno));
+		mp_err("cannot introduce domain %d: %s", d.domid, mp_strerror(errno));
 	}
 	if (rc < 0 || pipe(pipefd) < 0) {
 		teardown(xs, &d);

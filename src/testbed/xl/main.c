@@ -31,7 +31,7 @@ static int load_config(const char *path, struct mp_xl_cfg *cfg)
 	int rc;
 
 	if (!f || !text) {
-		mp_err("cannot read %s: %s", path, strerror(errno));
+		mp_err("cannot read %s: %s", path, mp_strerror(errno));
 		free(text);
 		if (f)
 			fclose(f);
@@ -82,13 +82,13 @@ int main(int argc, char **argv)
 		return MP_EXIT_ENV;
 	xs = xs_open(0);
 	if (!xs && strcmp(argv[1], "destroy") == 0 && argc == 3) {
-		mp_warn("xenstored is unreachable (%s): destroying %s without it", strerror(errno),
+		mp_warn("xenstored is unreachable (%s): destroying %s without it", mp_strerror(errno),
 			argv[2]);
 		return mp_xl_destroy_offline(&env, argv[2]) < 0 ? MP_EXIT_FAIL : MP_EXIT_OK;
 	}
 	if (!xs) {
 		mp_err("cannot reach xenstored (%s): is the testbed up? (mir-perf-testbed status)",
-		       strerror(errno));
+		       mp_strerror(errno));
 		return MP_EXIT_ENV;
 	}
 	if (strcmp(argv[1], "create") == 0 && argc == 3) {
