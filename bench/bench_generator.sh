@@ -5,7 +5,7 @@
 #  1. Maximum rate of `mir-perf-agent send --rate max` (packet engine) vs
 #     netsniff-ng's trafgen (TX ring) sending the same UDP frame, at 60, 508
 #     and 1496 bytes (64, 512, 1500 on the wire), BENCH_GEN_S seconds each
-#     (default 3), interleaved A B A B A B, medians, ratio.
+#     (default 3), interleaved A B A B..., BENCH_RUNS each (default 5), medians, ratio.
 #  2. Achieved/target at 10%, 50% and 80% of the packet engine's 60-byte
 #     maximum, and the spread (p5..p95) of its 100 ms rates in one run,
 #     sampled by `mir-perf monitor` on the receiver.
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 need_root
 build=${MP_BUILD_DIR:-build}
 secs=${BENCH_GEN_S:-3}
-runs=${BENCH_RUNS:-3}
+runs=${BENCH_RUNS:-5}
 pfx=mpbg$$
 trap 'bench_ns_cleanup $pfx; rm -f "$conf"' EXIT
 conf=$(mktemp)
