@@ -72,6 +72,70 @@ TEST(image_populate_writes_agent_service_and_secret)
 	ASSERT_CONTAINS(err, "/nonexistent/tok");
 }
 
+/* The value of `root=` on the `extra` line of an xl config (malloc'd). */
+static char *root_in_cfg(const char *text)
+{
+	const char *extra = strstr(text, "\nextra"), *root = extra ? strstr(extra, "root=") : NULL;
+
+	return root ? strndup(root + 5, strcspn(root + 5, " \"")) : NULL;
+}
+
+/* What broke the image's first boot on a real Xen host (issue 14): the
+ * templates named /dev/xvda1 although root.img has no partition table,
+ * systemd renamed netfront's eth0/eth1 to enX0/enX1, and the root stayed
+ * read-only with an empty fstab. The templates, the fstab, the interface
+ * names and the agent's start script must agree. */
+TEST(image_boot_files_agree_with_templates)
+{
+	static const char *const cfgs[] = { "cfg/xen/traffgen.cfg", "cfg/xen-vm/traffgen.cfg" };
+	char root[4096], path[4200], link[64], err[256], *fstab, *text, dev[64] = "", opts[128] = "";
+	ssize_t n;
+
+	snprintf(root, sizeof(root), "%s/rootfs", mp_test_tmpdir());
+	ASSERT_EQ(mkdir(root, 0755), 0);
+	ASSERT_EQ(mp_image_populate(root, mp_test_bin("mir-perf-agent"), NULL, err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "%s/etc/fstab", root);
+	ASSERT((fstab = mp_test_read_file(path)));
+	for (char *l = fstab; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		char d[64], mnt[64], o[128];
+
+		if (*l != '#' && sscanf(l, "%63s %63s %*s %127s", d, mnt, o) == 3 &&
+		    strcmp(mnt, "/") == 0) {
+			snprintf(dev, sizeof(dev), "%s", d);
+			snprintf(opts, sizeof(opts), "%s", o);
+		}
+	}
+	free(fstab);
+	ASSERT_MSG(dev[0], "the image's fstab has no line for /");
+	ASSERT_MSG(strncmp(opts, "rw", 2) == 0, "the root is mounted \"%s\", not rw", opts);
+	/* root.img is a bare file system: the whole disk, no partition number */
+	ASSERT_MSG(dev[strlen(dev) - 1] < '0' || dev[strlen(dev) - 1] > '9',
+		   "root device %s names a partition, but root.img has no partition table", dev);
+	for (size_t i = 0; i < sizeof(cfgs) / sizeof(cfgs[0]); i++) {
+		char *r, vdev[80];
+
+		ASSERT((text = mp_test_read_file(mp_test_src_path(cfgs[i]))));
+		ASSERT_MSG((r = root_in_cfg(text)), "%s: no root= on the extra line", cfgs[i]);
+		ASSERT_MSG(strcmp(r, dev) == 0, "%s boots root=%s, the image's fstab mounts %s",
+			   cfgs[i], r, dev);
+		snprintf(vdev, sizeof(vdev), "vdev=%s,", strrchr(dev, '/') + 1);
+		ASSERT_CONTAINS(text, vdev);
+		free(r);
+		free(text);
+	}
+	/* Kernel names (eth0 data, eth1 control), as interfaces and the agent use */
+	snprintf(path, sizeof(path), "%s/etc/systemd/network/99-default.link", root);
+	n = readlink(path, link, sizeof(link) - 1);
+	ASSERT_MSG(n > 0, "systemd's predictable interface names are not switched off");
+	link[n] = '\0';
+	ASSERT_STREQ(link, "/dev/null");
+	snprintf(path, sizeof(path), "%s/usr/local/sbin/mir-perf-agent-start", root);
+	ASSERT((text = mp_test_read_file(path)));
+	ASSERT_CONTAINS(text, "dev eth1");
+	ASSERT_CONTAINS(text, "--dev eth0");
+	free(text);
+}
+
 TEST(image_usage_errors)
 {
 	char *a1[] = { (char *)mp_test_bin("mir-perf"), "image", NULL };
@@ -100,7 +164,15 @@ TEST_SLOW(image_debootstrap_build, 2400)
 	assert_mode(root, "/bin/sh", 0755);
 	assert_agent_in(root);
 	snprintf(root, sizeof(root), "%s/traffgen.cfg", out);
-	ASSERT(access(root, R_OK) == 0);
+	{
+		char *text = mp_test_read_file(root), *r;
+
+		ASSERT_MSG(text, "no %s", root);
+		ASSERT((r = root_in_cfg(text)));
+		ASSERT_STREQ(r, "/dev/xvda");
+		free(r);
+		free(text);
+	}
 	/* The agent runs inside the new root: its libraries are all there. */
 	{
 		char rootfs[4200];

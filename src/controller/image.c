@@ -34,6 +34,10 @@
 #define CONTROL_MAC "00:16:3e:6d:70:01"
 #define DATA_MAC "00:16:3e:6d:70:20"
 #define IMAGE_SIZE "2G"
+/* root.img is a bare ext4 file system (mke2fs -d, no partition table): the
+ * guest's root is the whole disk, /dev/xvda, in the xl config and fstab. */
+#define ROOT_DEVICE "/dev/xvda"
+#define NAME_POLICY_LINK "/etc/systemd/network/99-default.link"
 #define DEBOOTSTRAP_TIMEOUT_MS (45 * 60 * 1000)
 
 static int run(char *const argv[], uint64_t timeout_ms)
@@ -169,6 +173,18 @@ static const char service[] =
 	"[Install]\n"
 	"WantedBy=multi-user.target\n";
 
+/* The root is mounted read-only by the kernel line and read-write from here
+ * on (systemd-remount-fs): dhclient's leases and the journal need it. */
+static const char fstab[] =
+	"# mir-perf traff-gen: root.img is the whole disk (no partition table)\n"
+	ROOT_DEVICE " / ext4 rw,errors=remount-ro 0 1\n";
+
+/* The data interface carries the generated frames and nothing else: no
+ * IPv6 autoconfiguration (router solicitations, DAD) in the counters. */
+static const char sysctl[] =
+	"net.ipv6.conf.all.disable_ipv6 = 1\n"
+	"net.ipv6.conf.default.disable_ipv6 = 1\n";
+
 static const char interfaces[] =
 	"# mir-perf traff-gen: eth0 carries the generated traffic (bridge if1),\n"
 	"# eth1 is the control interface (xenbr0), configured by DHCP.\n"
@@ -212,6 +228,8 @@ int mp_image_populate(const char *root, const char *agent, const char *token_fil
 	    (rc = write_file(root, "/etc/systemd/system/mir-perf-agent.service", service, 0644)) < 0 ||
 	    (rc = write_file(root, "/etc/modules-load.d/pktgen.conf", "pktgen\n", 0644)) < 0 ||
 	    (rc = write_file(root, "/etc/network/interfaces", interfaces, 0644)) < 0 ||
+	    (rc = write_file(root, "/etc/fstab", fstab, 0644)) < 0 ||
+	    (rc = write_file(root, "/etc/sysctl.d/50-mir-perf.conf", sysctl, 0644)) < 0 ||
 	    (rc = write_file(root, "/etc/hostname", "traffgen\n", 0644)) < 0) {
 		snprintf(err, errlen, "cannot write into %s: %s", root, mp_strerror(rc));
 		return rc;
@@ -227,6 +245,20 @@ int mp_image_populate(const char *root, const char *agent, const char *token_fil
 		if (symlink("/etc/systemd/system/mir-perf-agent.service", link) < 0) {
 			snprintf(err, errlen, "cannot enable the service: %s", mp_strerror(errno));
 			return -errno;
+		}
+	}
+	/* netfront's interfaces keep the kernel's names eth0 (devid 0, data) and
+	 * eth1 (devid 1, control) that /etc/network/interfaces and the agent
+	 * use: systemd's predictable names (enX0, enX1) are switched off by
+	 * masking its default link policy, whatever the kernel line says. */
+	{
+		char link[PATH_MAX];
+
+		if (mp_pathf(link, sizeof(link), "%s" NAME_POLICY_LINK, root) < 0 ||
+		    (write_file(root, NAME_POLICY_LINK, "", 0644) < 0) || unlink(link) < 0 ||
+		    symlink("/dev/null", link) < 0) {
+			snprintf(err, errlen, "cannot mask %s: %s", NAME_POLICY_LINK, strerror(errno));
+			return -EIO;
 		}
 	}
 	memset(token, 0, sizeof(token));
@@ -251,10 +283,10 @@ static int write_xl_config(const char *dir)
 	int n = snprintf(text, sizeof(text),
 		"# The mir-perf traffic generator, made by `mir-perf image`.\n"
 		"name = \"{name}\"\n"
-		"type = \"pvh\"\n"
+		"type = \"pv\"\n"
 		"kernel = \"%s/vmlinuz\"\n"
 		"ramdisk = \"%s/initrd.img\"\n"
-		"extra = \"root=/dev/xvda ro console=hvc0\"\n"
+		"extra = \"root=" ROOT_DEVICE " ro console=hvc0\"\n"
 		"disk = [ 'format=raw,vdev=xvda,access=rw,target=%s/root.img' ]\n"
 		"memory = 1024\nvcpus = 2\n"
 		"# vif 0: data on if1; vif 1: control on xenbr0 (fixed MAC for discovery)\n"
@@ -282,9 +314,11 @@ static int newest(const char *pattern, char *out, size_t len)
 static void usage(FILE *f)
 {
 	fputs("usage: mir-perf image --out DIR [--suite SUITE] [--mirror URL] [--agent PATH]\n"
-	      "                      [--token-file FILE] [--no-disk]\n"
+	      "                      [--token-file FILE] [--no-disk] [--refresh]\n"
 	      "Builds the traffic-generator VM: DIR/rootfs (debootstrap), DIR/root.img,\n"
-	      "DIR/vmlinuz, DIR/initrd.img and DIR/traffgen.cfg. Needs root.\n", f);
+	      "DIR/vmlinuz, DIR/initrd.img and DIR/traffgen.cfg. Needs root.\n"
+	      "--refresh keeps an existing DIR/rootfs (no debootstrap) and renews\n"
+	      "mir-perf's files in it (a new agent, a new secret) and the disk.\n", f);
 }
 
 int mp_cmd_image(int argc, char **argv)
@@ -293,11 +327,12 @@ int mp_cmd_image(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' }, { "suite", required_argument, NULL, 's' },
 		{ "mirror", required_argument, NULL, 'm' }, { "agent", required_argument, NULL, 'a' },
 		{ "token-file", required_argument, NULL, 't' }, { "no-disk", no_argument, NULL, 'n' },
+		{ "refresh", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	const char *out = NULL, *suite = DEFAULT_SUITE, *mirror = DEFAULT_MIRROR, *token = NULL;
 	char agent[PATH_MAX] = "", root[PATH_MAX], err[512], src[PATH_MAX], dst[PATH_MAX];
-	int c, disk = 1;
+	int c, disk = 1, refresh = 0;
 
 	mp_log_init("mir-perf image", MP_LOG_INFO);
 	optind = 1;
@@ -309,6 +344,7 @@ int mp_cmd_image(int argc, char **argv)
 		case 'a': snprintf(agent, sizeof(agent), "%s", optarg); break;
 		case 't': token = optarg; break;
 		case 'n': disk = 0; break;
+		case 'r': refresh = 1; break;
 		case 'h': usage(stdout); return MP_EXIT_OK;
 		default: usage(stderr); return MP_EXIT_USAGE;
 		}
@@ -337,7 +373,10 @@ int mp_cmd_image(int argc, char **argv)
 		mp_err("cannot create %s: %s", out, mp_strerror(errno));
 		return MP_EXIT_ENV;
 	}
-	{
+	if (refresh && mp_pathf(src, sizeof(src), "%s/etc/debian_version", root) == 0 &&
+	    access(src, F_OK) == 0) {
+		mp_info("keeping the root file system in %s (--refresh)", root);
+	} else {
 		char *argv_db[] = { "debootstrap", "--variant=minbase",
 				    "--include=systemd-sysv,ifupdown,isc-dhcp-client,iproute2,kmod,"
 				    "linux-image-amd64,udev", (char *)suite, root, (char *)mirror, NULL };
