@@ -28,19 +28,37 @@ struct mp_discovery {
 	size_t nseen;
 	char xs_ip[INET_ADDRSTRLEN];
 	int waiting;
+	const char *first;              /* the method that answered, once it has */
+	uint64_t first_ns;
+	int second_seen;
 	uint8_t want[MP_MAC_LEN];
 	char want_text[MP_MAC_STRLEN];
 	mp_discovery_cb cb;
 	void *arg;
 };
 
+/* After the answer, the other method's first word is logged too, so the
+ * run log tells which came first and whether they agree. */
+static void also(struct mp_discovery *d, const char *ip, const char *method)
+{
+	if (!d->first || d->second_seen || strcmp(method, d->first) == 0)
+		return;
+	d->second_seen = 1;
+	mp_info("traff-gen control address %s also found by %s, %.1f s after %s", ip, method,
+		(double)(mp_now_ns() - d->first_ns) / MP_NS_PER_SEC, d->first);
+}
+
 static void answer(struct mp_discovery *d, const char *ip, const char *method)
 {
 	mp_discovery_cb cb = d->cb;
 
-	if (!d->waiting)
+	if (!d->waiting) {
+		also(d, ip, method);
 		return;
+	}
 	d->waiting = 0;
+	d->first = method;
+	d->first_ns = mp_now_ns();
 	uv_timer_stop(&d->timer);
 	mp_info("traff-gen control address %s (found by %s, MAC %s)", ip, method,
 		d->want_text);
@@ -72,8 +90,10 @@ static void on_ack(struct mp_dhcp *dh, const uint8_t chaddr[MP_MAC_LEN], const c
 	s = &d->seen[d->nseen++];
 	memcpy(s->mac, chaddr, MP_MAC_LEN);
 	snprintf(s->ip, sizeof(s->ip), "%s", yiaddr);
-	if (d->waiting && memcmp(chaddr, d->want, MP_MAC_LEN) == 0)
-		answer(d, s->ip, "dhcp");
+	if (d->first || d->waiting) {
+		if (memcmp(chaddr, d->want, MP_MAC_LEN) == 0)
+			answer(d, s->ip, "dhcp");
+	}
 }
 
 static void on_timeout(uv_timer_t *t)
@@ -167,7 +187,7 @@ void mp_discovery_xenstore(struct mp_discovery *d, const char *ip)
 	if (!d->plan->discover_xenstore || inet_pton(AF_INET, ip, &a) != 1)
 		return;
 	snprintf(d->xs_ip, sizeof(d->xs_ip), "%s", ip);
-	if (d->waiting)
+	if (d->waiting || d->first)
 		answer(d, d->xs_ip, "xenstore");
 }
 
