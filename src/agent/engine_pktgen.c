@@ -39,8 +39,16 @@ static void *run(void *arg)
 	rc = mp_pktgen_run(&g->io);
 	if (rc < 0)
 		mp_warn("pktgen: start failed: %s", mp_strerror(rc));
-	if (g->io.read(g->io.ctx, g->t.dev, buf, sizeof(buf)) >= 0 &&
-	    mp_pktgen_parse_result(buf, &r) == 0) {
+	if (g->io.read(g->io.ctx, g->t.dev, buf, sizeof(buf)) < 0) {
+		mp_warn("pktgen: cannot read %s after the run", g->t.dev);
+	} else if (mp_pktgen_parse_result(buf, &r) < 0) {
+		char *res = strstr(buf, "Result: ");
+
+		if (res)
+			res[strcspn(res, "\n")] = '\0';
+		mp_warn("pktgen: the run on %s ended without a result: %s", g->t.dev,
+			res ? res : "no Result line");
+	} else {
 		atomic_store(&g->packets, r.packets);
 		atomic_store(&g->errors, r.errors);
 		mp_info("pktgen: %llu packets, %llu pps, %llu Mb/s, %llu errors",
