@@ -152,6 +152,9 @@ static const char start_script[] =
 	"  sleep 1\n"
 	"done\n"
 	"[ -n \"$ip\" ] || { echo 'mir-perf-agent: no address on eth1' >&2; exit 1; }\n"
+	"# Published where dom0 looks for a guest's address (Xen's xenstore-paths:\n"
+	"# attr/vif/<devid>/ipv4/0): a second way for mir-perf to find it.\n"
+	"xenstore-write attr/vif/1/ipv4/0 \"$ip\" || echo 'mir-perf-agent: cannot publish the address in xenstore' >&2\n"
 	"ip link set eth0 up\n"
 	"# A third vif (eth2, on bridge if2) receives what the DUT forwards.\n"
 	"rx=\n"
@@ -168,6 +171,9 @@ static const char service[] =
 	"[Service]\n"
 	"ExecStart=/usr/local/sbin/mir-perf-agent-start\n"
 	"Restart=always\n"
+	"# on the Xen console too: dom0 keeps it in /var/log/xen/console/\n"
+	"StandardOutput=journal+console\n"
+	"StandardError=journal+console\n"
 	"RestartSec=2\n"
 	"\n"
 	"[Install]\n"
@@ -379,7 +385,7 @@ int mp_cmd_image(int argc, char **argv)
 	} else {
 		char *argv_db[] = { "debootstrap", "--variant=minbase",
 				    "--include=systemd-sysv,ifupdown,isc-dhcp-client,iproute2,kmod,"
-				    "linux-image-amd64,udev", (char *)suite, root, (char *)mirror, NULL };
+				    "linux-image-amd64,udev,xenstore-utils", (char *)suite, root, (char *)mirror, NULL };
 
 		mp_info("debootstrap %s from %s into %s (several minutes)", suite, mirror, root);
 		if (run(argv_db, DEBOOTSTRAP_TIMEOUT_MS) < 0) {
@@ -390,6 +396,17 @@ int mp_cmd_image(int argc, char **argv)
 	if (mp_image_populate(root, agent, token, err, sizeof(err)) < 0) {
 		mp_err("%s", err);
 		return MP_EXIT_ENV;
+	}
+	/* The initramfs renames interfaces too: made again, it carries the
+	 * interface naming set above (debootstrap made it before). */
+	{
+		char *argv_ui[] = { "chroot", root, "update-initramfs", "-u", "-k", "all", NULL };
+
+		mp_info("updating the initramfs in %s", root);
+		if (run(argv_ui, 10 * 60 * 1000) < 0) {
+			mp_err("update-initramfs in %s failed", root);
+			return MP_EXIT_ENV;
+		}
 	}
 	/* The kernel and initrd for xl, next to the disk. */
 	if (mp_pathf(src, sizeof(src), "%s/boot/vmlinuz-*", root) == 0 &&
