@@ -18,6 +18,9 @@ DEB_PACKAGES := gcc make pkg-config clang libclang-rt-14-dev \
 	iproute2 dnsmasq-base busybox xenstore-utils gnuplot-nox \
 	netsniff-ng bmon tcpdump ocaml-nox debootstrap
 
+# The Xen-in-a-VM testbed's host tools (make deps-xen; docs/xen-vm.md).
+XEN_DEB_PACKAGES := qemu-system-x86 cpio kmod debootstrap
+
 # program directory (under src/) : program name. Each directory's main.c is
 # the program's entry point; its other files form a library the tests link.
 PROGRAMS := controller:mir-perf agent:mir-perf-agent \
@@ -68,7 +71,8 @@ TEST_SRCS := $(wildcard tests/*.c)
 TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/obj/%.o)
 TEST_BIN := $(BUILD)/mp-tests
 
-.PHONY: all tests check check-slow asan demo deps bench fuzz fuzz-targets clean help FORCE
+.PHONY: all tests check check-slow asan demo deps deps-xen bench xen-demo bench-xen fuzz \
+	fuzz-targets clean help FORCE
 .DEFAULT_GOAL := all
 
 all: $(PROG_BINS) $(BENCH_BINS) $(DEMO_TOKEN)
@@ -89,9 +93,11 @@ help:
 	@echo 'make            build the programs into $(BUILD)/'
 	@echo 'make deps       install the Debian packages the project needs (root)'
 	@echo 'make check      install deps, build, run the tests (root for the testbed tests)'
-	@echo 'make check-slow the slow tests only (image build, long fault tests)'
+	@echo 'make check-slow the slow tests only (image build, real Xen in a VM)'
 	@echo 'make asan       the tests under AddressSanitizer + UBSan (build/asan/)'
 	@echo 'make demo       run the sample sweep on the namespace testbed (root)'
+	@echo 'make xen-demo   run cfg/xen-vm.yaml on a real Xen 4.17 host in QEMU (root)'
+	@echo 'make bench-xen  the Xen-in-a-VM figures (boot times, memory, pktgen rate)'
 	@echo 'make bench      run the benchmarks in bench/ and print their figures (root)'
 	@echo 'make fuzz       build the libFuzzer targets; FUZZ_SECONDS=N runs each'
 	@echo 'make clean      remove build/'
@@ -132,17 +138,26 @@ $(TEST_BIN): $(TEST_OBJS) $(PROG_LIBS) $(COMMON_LIB)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(TEST_WRAP) -o $@ $^ $(ALL_LDLIBS)
 
-deps:
-	@missing=$$(for p in $(DEB_PACKAGES); do \
+# install_missing PACKAGES: apt-get installs those not installed (root only).
+define install_missing
+	@missing=$$(for p in $(1); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
 	done); \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" != 0 ]; then \
-		echo "make deps: missing packages:" $$missing; \
-		echo "make deps: run it as root (sudo make deps) to install them with apt-get"; exit 3; \
+		echo "make $@: missing packages:" $$missing; \
+		echo "make $@: run it as root (sudo make $@) to install them with apt-get"; exit 3; \
 	fi; \
-	echo "make deps: installing" $$missing; \
+	echo "make $@: installing" $$missing; \
 	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing
+endef
+
+deps:
+	$(call install_missing,$(DEB_PACKAGES))
+
+# The Xen-in-a-VM testbed also needs QEMU and the tools that build its cache.
+deps-xen: deps
+	$(call install_missing,$(XEN_DEB_PACKAGES))
 
 TEST_ENV = MP_BUILD_DIR=$(BUILD) MP_SRC_DIR=$(CURDIR)
 
@@ -150,7 +165,7 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory tests
 	$(TEST_ENV) $(TEST_BIN)
 
-check-slow: deps
+check-slow: deps-xen
 	$(Q)$(MAKE) --no-print-directory tests
 	$(TEST_ENV) $(TEST_BIN) --slow-only
 
@@ -167,6 +182,14 @@ demo: deps
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bench/run.sh $(BUILD)
+
+xen-demo: deps-xen
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)src/testbed/xenvm/demo.sh $(BUILD)
+
+bench-xen: deps-xen
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)bench/xen_vm.sh $(BUILD)
 
 # libFuzzer targets: tests/fuzz/fuzz_<name>.c linked with the programs'
 # libraries, all built by the rules above with clang, ASan, UBSan and the

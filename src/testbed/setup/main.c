@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@
 #include "common/netns.h"
 #include "common/run.h"
 #include "testbed/setup/testbed.h"
+#include "testbed/setup/xenvm.h"
 
 #define PROG "mir-perf-testbed"
 #define READY_WAIT_MS 10000
@@ -38,11 +40,18 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: " PROG " up|down|status [--prefix P]\n"
 		"       " PROG " exec [--prefix P] -- CMD [ARG...]\n"
+		"       " PROG " up|down|status --xen\n"
+		"       " PROG " exec --xen [--timeout S] -- CMD [ARG...]\n"
 		"\n"
 		"A Xen host made of network namespaces: dom0 (P-dom0) with bridges\n"
 		"%s (%s/24, DHCP by dnsmasq), if1 and if2, and the xenstored stand-in on\n"
 		"%s/P/xenstored.sock. Domains are made by mir-perf-xl (run it through exec).\n"
-		"P (default %s): 1-%d lowercase letters and digits.\n",
+		"P (default %s): 1-%d lowercase letters and digits.\n"
+		"\n"
+		"--xen: a real Xen 4.17 host in QEMU instead (docs/xen-vm.md). up builds\n"
+		"its cache once under build/xen-vm, boots it and returns when dom0's\n"
+		"toolstack answers; exec runs CMD in dom0, in the current directory of\n"
+		"this tree (shared over 9p), and returns its exit status.\n",
 		MP_TB_CONTROL_BRIDGE, MP_TB_DOM0_ADDR, MP_TB_STATE_ROOT, MP_TB_DEFAULT_PREFIX,
 		MP_TB_PREFIX_MAX);
 }
@@ -265,16 +274,40 @@ static int cmd_status(const struct mp_tb *tb)
 	return MP_EXIT_OK;
 }
 
+static int run_xen(const char *verb, char **args, int nargs, unsigned timeout)
+{
+	char bin[PATH_MAX];
+	struct mp_xvm x;
+
+	bin_path("", bin, sizeof(bin));
+	if (mp_xvm_init(&x, bin) < 0)
+		return MP_EXIT_ENV;
+	if (strcmp(verb, "exec") == 0)
+		return mp_xvm_exec(&x, args, timeout);
+	if (nargs == 0 && strcmp(verb, "up") == 0)
+		return mp_xvm_up(&x);
+	if (nargs == 0 && strcmp(verb, "down") == 0)
+		return mp_xvm_down(&x);
+	if (nargs == 0 && strcmp(verb, "status") == 0)
+		return mp_xvm_status(&x);
+	usage(stderr);
+	return MP_EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "prefix", required_argument, NULL, 'p' },
+		{ "xen", no_argument, NULL, 'x' },
+		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *prefix = MP_TB_DEFAULT_PREFIX, *verb;
 	struct mp_tb tb;
-	int c;
+	int c, xen = 0;
+	unsigned timeout = 0;
+	char *end;
 
 	mp_log_init(PROG, MP_LOG_INFO);
 	if (argc < 2 || argv[1][0] == '-') {
@@ -290,10 +323,20 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+p:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': prefix = optarg; break;
+		case 'x': xen = 1; break;
+		case 't':
+			timeout = (unsigned)strtoul(optarg, &end, 10);
+			if (*end || !timeout) {
+				mp_err("--timeout takes whole seconds, more than 0");
+				return MP_EXIT_USAGE;
+			}
+			break;
 		case 'h': usage(stdout); return MP_EXIT_OK;
 		default: usage(stderr); return MP_EXIT_USAGE;
 		}
 	}
+	if (xen)
+		return run_xen(verb, argv + optind, argc - optind, timeout);
 	if (mp_tb_init(&tb, prefix) < 0) {
 		mp_err("prefix \"%s\" is not valid: 1-%d lowercase letters and digits", prefix,
 		       MP_TB_PREFIX_MAX);

@@ -1,0 +1,323 @@
+/* The whole sweep on a real Xen 4.17 host in QEMU (issue 14; make
+ * check-slow): mir-perf-testbed up --xen, cfg/xen-vm.yaml run in dom0 by the
+ * unchanged controller, the points only a real host shows checked from the
+ * result files, then faults on real Xen: the DUT destroyed mid-phase and
+ * recreated, SIGINT of the controller, the traff-gen destroyed mid-phase.
+ * One VM serves every step (each boot of the traff-gen costs minutes of
+ * emulated CPU); a guardian powers it off whatever happens to the test. */
+#include "test.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/err.h"
+
+#define UP_TIMEOUT_S 3000       /* a cold cache: two debootstraps, then the boot */
+#define SWEEP_TIMEOUT_S 1500
+
+static char tree[4096];
+
+static const char *outdir(void)
+{
+	static char dir[4200];
+
+	snprintf(dir, sizeof(dir), "%s/build/xen-vm/test-out", tree);
+	return dir;
+}
+
+/* A process outside the runner's process group that powers the VM off
+ * when this test's process ends, however it ends. */
+static void guard_vm(void)
+{
+	int p[2];
+	pid_t pid;
+
+	ASSERT(pipe(p) == 0);
+	pid = fork();
+	ASSERT(pid >= 0);
+	if (pid == 0) {
+		char c;
+		char *argv[] = { (char *)mp_test_bin("mir-perf-testbed"), "down", "--xen", NULL };
+
+		setsid();
+		close(p[1]);
+		while (read(p[0], &c, 1) > 0)
+			;
+		mp_run(argv, NULL, 120000, NULL);
+		_exit(0);
+	}
+	close(p[0]);            /* p[1] stays open until this process exits */
+}
+
+static struct mp_run_result xvm(char **args, unsigned timeout_s)
+{
+	char *argv[16] = { (char *)mp_test_bin("mir-perf-testbed") };
+	struct mp_run_result r;
+	int n = 1;
+
+	for (; *args && n < 15; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	ASSERT_EQ(mp_run(argv, NULL, timeout_s * 1000ULL, &r), 0);
+	return r;
+}
+
+/* Runs `mir-perf --plan PLAN --out OUT` in dom0 in the background; its pid. */
+static pid_t start_sweep(const char *plan, const char *log)
+{
+	pid_t pid = fork();
+
+	ASSERT(pid >= 0);
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		char mp[4200];
+
+		snprintf(mp, sizeof(mp), "%s/mir-perf", mp_test_build_dir());
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execl(mp_test_bin("mir-perf-testbed"), "mir-perf-testbed", "exec", "--xen",
+		      "--timeout", "1500", "--", mp, "--plan", plan, "--out", outdir(), "--quiet",
+		      (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+static int wait_sweep(pid_t pid)
+{
+	int st;
+
+	ASSERT_EQ(waitpid(pid, &st, 0), pid);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* The newest run directory of `name` under outdir(). */
+static char *newest_run(const char *name)
+{
+	char cmd[4400];
+	struct mp_run_result r;
+	char *argv[] = { "sh", "-c", cmd, NULL };
+
+	snprintf(cmd, sizeof(cmd), "ls -td %s/%s-*/ | head -1 | tr -d '\\n'", outdir(), name);
+	ASSERT_EQ(mp_run(argv, NULL, 10000, &r), 0);
+	free(r.err);
+	ASSERT_MSG(r.out[0], "no run directory %s-* in %s", name, outdir());
+	return r.out;
+}
+
+static char *run_file(const char *run, const char *name)
+{
+	char path[4400];
+	char *text;
+
+	snprintf(path, sizeof(path), "%s%s", run, name);
+	ASSERT_MSG((text = mp_test_read_file(path)), "no %s", path);
+	return text;
+}
+
+/* Waits (at most `s` seconds) until `file` of the newest run of `name`
+ * holds `needle`. */
+static void wait_for(const char *name, const char *file, const char *needle, unsigned s)
+{
+	for (unsigned i = 0; i < s * 2; i++) {
+		char cmd[4400];
+		char *argv[] = { "sh", "-c", cmd, NULL };
+
+		snprintf(cmd, sizeof(cmd), "grep -qs -- '%s' \"$(ls -td %s/%s-*/ | head -1)%s\"",
+			 needle, outdir(), name, file);
+		if (mp_run_status(argv, 10000) == 0)
+			return;
+		usleep(500000);
+	}
+	FAIL("%s of the newest %s run never held \"%s\"", file, name, needle);
+}
+
+static void dom0(const char *cmd)
+{
+	char *args[] = { "exec", "--xen", "--", "sh", "-c", (char *)cmd, NULL };
+	struct mp_run_result r = xvm(args, 300);
+
+	ASSERT_MSG(r.status == 0, "in dom0, %s: %s", cmd, r.err);
+	mp_run_result_free(&r);
+}
+
+/* A field of phases.csv by column name, for phase row `row` (1-based). */
+static double csv_num(const char *csv, int row, const char *col, int *empty)
+{
+	char *copy = strdup(csv), *save = NULL, *line, *hdr;
+	int idx = -1, i = 0;
+	double v = 0;
+
+	hdr = strtok_r(copy, "\n", &save);
+	for (char *c = hdr, *s2 = NULL, *f; (f = strtok_r(c, ",", &s2)); c = NULL, i++)
+		if (strcmp(f, col) == 0)
+			idx = i;
+	ASSERT_MSG(idx >= 0, "phases.csv has no column %s", col);
+	for (int r = 1; (line = strtok_r(NULL, "\n", &save)); r++) {
+		if (r != row)
+			continue;
+		i = 0;
+		for (char *p = line; ; i++) {
+			char *comma = strchr(p, ',');
+
+			if (i == idx) {
+				*empty = (p[0] == ',' || p[0] == '\0');
+				v = atof(p);
+				break;
+			}
+			if (!comma)
+				break;
+			p = comma + 1;
+		}
+		free(copy);
+		return v;
+	}
+	FAIL("phases.csv has no row %d", row);
+}
+
+static void check_demo(void)
+{
+	char *run = newest_run("xen-vm"), *csv = run_file(run, "phases.csv");
+	char *log = run_file(run, "run.log"), *json = run_file(run, "results.json");
+	char *report = run_file(run, "report.html");
+
+	/* discovery by DHCP snooping on the real xenbr0; xenstore's too */
+	ASSERT_CONTAINS(json, "\"method\": \"dhcp\"");
+	ASSERT_CONTAINS(log, "found by dhcp");
+	ASSERT_CONTAINS(log, "also found by xenstore");
+	/* the kernel's pktgen, through the image's agent */
+	ASSERT_CONTAINS(log, "(engine pktgen");
+	/* domids and vif names as libxl made them: vif<domid>.<devid> */
+	ASSERT_CONTAINS(json, "\"generator\": \"vif");
+	ASSERT_CONTAINS(report, "<svg");
+	for (int row = 1; row <= 4; row++) {
+		int e = 0;
+		double rate = csv_num(csv, row, "rate", &e);
+		double off = csv_num(csv, row, "offered_pps", &e);
+		double fwd = csv_num(csv, row, "forwarded_pps", &e);
+
+		ASSERT_MSG(strstr(csv, ",ok,"), "a phase is not ok: %s", csv);
+		ASSERT_MSG(off > rate * 0.98 && off < rate * 1.02,
+			   "phase %d offered %.1f pps for %.0f", row, off, rate);
+		ASSERT_MSG(fwd > off * 0.995 && fwd < off * 1.005,
+			   "phase %d forwarded %.1f of %.1f pps", row, fwd, off);
+		csv_num(csv, row, "dut_cpu_ns_per_pkt", &e);
+		ASSERT_MSG(!e, "phase %d: no DUT CPU time from libxenctrl", row);
+	}
+	free(run);
+	free(csv);
+	free(log);
+	free(json);
+	free(report);
+}
+
+/* `text` with the line starting with `start` replaced by `line`. */
+static char *subst_line(char *text, const char *start, const char *line)
+{
+	char *at = strstr(text, start), *end, *out;
+	size_t len = strlen(text) + strlen(line) + 2;
+
+	ASSERT_MSG(at, "no line \"%s\" in the plan", start);
+	end = strchr(at, '\n');
+	ASSERT((out = malloc(len)));
+	snprintf(out, len, "%.*s%s%s", (int)(at - text), text, line, end ? end : "");
+	free(text);
+	return out;
+}
+
+/* A plan for the fault runs: cfg/xen-vm.yaml with its own name, rates and
+ * phase length, next to it in cfg/ (where its domain templates are). */
+static const char *fault_plan(const char *name, const char *rates, const char *phase)
+{
+	static char path[4400];
+	char *text = mp_test_read_file(mp_test_src_path("cfg/xen-vm.yaml")), line[256];
+
+	ASSERT(text);
+	snprintf(line, sizeof(line), "name: %s", name);
+	text = subst_line(text, "name: xen-vm", line);
+	snprintf(line, sizeof(line), "  rates: %s", rates);
+	text = subst_line(text, "  rates: ", line);
+	snprintf(line, sizeof(line), "phase: %s", phase);
+	text = subst_line(text, "phase: ", line);
+	snprintf(path, sizeof(path), "%s/cfg/test-%s.yaml", tree, name);
+	mp_test_write_file(path, text);
+	free(text);
+	return path;
+}
+
+TEST_SLOW(xenvm_sweep_and_faults_on_real_xen, 7200)
+{
+	char *up[] = { "up", "--xen", NULL };
+	struct mp_run_result r;
+	char log[4400], *csv, *run, *text;
+	pid_t pid;
+	int rc;
+
+	mp_test_require_root();
+	mp_test_require_prog("qemu-system-x86_64", "qemu-system-x86");
+	mp_test_require_prog("debootstrap", "debootstrap");
+	ASSERT(realpath(mp_test_src_path("."), tree));
+	guard_vm();
+	r = xvm(up, UP_TIMEOUT_S);
+	if (r.status == MP_EXIT_ENV && strstr(r.err, "already up"))
+		SKIP("a Xen VM is already up here: %s", r.err);
+	ASSERT_MSG(r.status == 0, "up --xen: %s", r.err);
+	mp_run_result_free(&r);
+	snprintf(log, sizeof(log), "%s/sweep.log", mp_test_tmpdir());
+
+	/* 1. The demo sweep: cfg/xen-vm.yaml as make xen-demo runs it. */
+	rc = wait_sweep(start_sweep(mp_test_src_path("cfg/xen-vm.yaml"), log));
+	text = mp_test_read_file(log);
+	ASSERT_MSG(rc == 0, "the sweep on real Xen exited %d: %s", rc, text);
+	free(text);
+	check_demo();
+
+	/* 2. The DUT destroyed by xl mid-phase: that phase fails, on_failure:
+	 *    recreate boots it again and the sweep goes on; then SIGINT of
+	 *    the controller destroys the run's domains (exit 130). */
+	pid = start_sweep(fault_plan("xenvm-dut", "[1000, 1500, 2000, 2500]",
+				      "{duration: 8s, warmup: 1s, cooldown: 1s}"), log);
+	wait_for("xenvm-dut", "samples.csv", ",2,60,1500,measure,", 900);
+	dom0("xl destroy mir-perf-dut");
+	wait_for("xenvm-dut", "phases.csv", ",3,60,2000,ok,", 900);
+	wait_for("xenvm-dut", "samples.csv", ",4,60,2500,measure,", 300);
+	kill(pid, SIGINT);
+	rc = wait_sweep(pid);
+	ASSERT_MSG(rc == MP_EXIT_INTR, "the interrupted sweep exited %d", rc);
+	run = newest_run("xenvm-dut");
+	csv = run_file(run, "phases.csv");
+	ASSERT_CONTAINS(csv, ",1,60,1000,ok,");
+	ASSERT_CONTAINS(csv, ",2,60,1500,failed,");
+	ASSERT_CONTAINS(csv, ",3,60,2000,ok,");
+	text = run_file(run, "run.log");
+	ASSERT_CONTAINS(text, "recreat");
+	free(text);
+	free(csv);
+	free(run);
+	dom0("test \"$(xl list | wc -l)\" = 2 || { xl list; exit 1; }");
+
+	/* 3. The traff-gen destroyed mid-phase: the run ends, exit 1, and says why. */
+	pid = start_sweep(fault_plan("xenvm-tg", "[1000, 2000]",
+				      "{duration: 8s, warmup: 1s, cooldown: 1s}"), log);
+	wait_for("xenvm-tg", "samples.csv", ",1,60,1000,measure,", 900);
+	dom0("xl destroy mir-perf-traffgen");
+	rc = wait_sweep(pid);
+	ASSERT_MSG(rc == MP_EXIT_FAIL, "the sweep that lost its traff-gen exited %d", rc);
+	run = newest_run("xenvm-tg");
+	text = run_file(run, "run.log");
+	ASSERT_CONTAINS(text, "traffgen");
+	ASSERT_CONTAINS(text, "disappeared");
+	free(text);
+	free(run);
+	dom0("test \"$(xl list | wc -l)\" = 2 || { xl list; exit 1; }");
+	for (const char *const *n = (const char *const[]){ "xenvm-dut", "xenvm-tg", NULL }; *n; n++) {
+		char p[4400];
+
+		snprintf(p, sizeof(p), "%s/cfg/test-%s.yaml", tree, *n);
+		unlink(p);
+	}
+}
