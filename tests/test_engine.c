@@ -338,8 +338,21 @@ static int rec_write(void *ctx, const char *file, const char *cmd)
 	struct recorder *r = ctx;
 
 	r->len += (size_t)snprintf(r->log + r->len, sizeof(r->log) - r->len, "%s <- %s\n", file, cmd);
-	if (!strcmp(file, "pgctrl") && !strcmp(cmd, "start"))
-		r->ran = 1;
+	if (!strcmp(file, "pgctrl")) {
+		/* As the kernel's pgctrl_write: the last byte written is cut
+		 * off (it expects a newline), then start, stop or reset. */
+		char data[128];
+		size_t n = strlen(cmd);
+
+		if (n == 0 || n > sizeof(data))
+			return -EINVAL;
+		memcpy(data, cmd, n);
+		data[n - 1] = '\0';
+		if (!strcmp(data, "start"))
+			r->ran = 1;
+		else if (strcmp(data, "stop") && strcmp(data, "reset"))
+			return -EINVAL;
+	}
 	return 0;
 }
 
@@ -407,6 +420,8 @@ TEST(pktgen_command_sequence_and_results)
 	ASSERT_EQ(sofar, 250);
 	ASSERT_EQ(errs, 2);
 	ASSERT_EQ(mp_pktgen_run(&io), 0);
+	ASSERT(rec.ran);
+	ASSERT_EQ(mp_pktgen_stop(&io), 0);
 	{
 		char buf[MP_PKTGEN_READ_MAX];
 

@@ -134,14 +134,17 @@ int mp_pktgen_configure(const struct mp_pktgen_io *io, const struct mp_traffic *
 	return 0;
 }
 
+/* pgctrl cuts the last byte of a write off before reading the command
+ * (net/core/pktgen.c, pgctrl_write): its commands end with a newline, or
+ * "start" arrives as "star" and is refused (EINVAL). Seen on a real kernel. */
 int mp_pktgen_run(const struct mp_pktgen_io *io)
 {
-	return io->write(io->ctx, MP_PKTGEN_CTRL, "start");
+	return io->write(io->ctx, MP_PKTGEN_CTRL, "start\n");
 }
 
 int mp_pktgen_stop(const struct mp_pktgen_io *io)
 {
-	return io->write(io->ctx, MP_PKTGEN_CTRL, "stop");
+	return io->write(io->ctx, MP_PKTGEN_CTRL, "stop\n");
 }
 
 int mp_pktgen_progress(const struct mp_pktgen_io *io, const char *dev, uint64_t *sofar,
