@@ -358,7 +358,7 @@ static void op_start(struct conn *c, const struct mp_proto_request *req)
 {
 	struct mp_server *s = c->srv;
 	struct mp_proto_reply rep;
-	char err[MP_PROTO_MSG_MAX] = "", dur[32] = "until stopped";
+	char err[MP_PROTO_MSG_MAX] = "", dur[32] = "until stopped", limit[48];
 	int rc;
 
 	if (!s->configured) {
@@ -390,11 +390,13 @@ static void op_start(struct conn *c, const struct mp_proto_request *req)
 	c->last_rx_ns = mp_now_ns();
 	if (s->traffic.duration_ns)
 		mp_duration_format(s->traffic.duration_ns, dur, sizeof(dur));
-	mp_info("traffic started on %s: %u-byte frames at %s%llu pps, %s%s%llu packets",
+	if (s->traffic.count)
+		snprintf(limit, sizeof(limit), "at most %llu packets",
+			 (unsigned long long)s->traffic.count);
+	mp_info("traffic started on %s: %u-byte frames at %s%llu pps, %s, %s",
 		s->dev, s->traffic.frame_size, s->traffic.rate_pps ? "" : "max ",
 		(unsigned long long)(s->traffic.rate_pps ? s->traffic.rate_pps : s->o.max_pps),
-		dur, s->traffic.count ? ", at most " : ", no packet limit", 
-		(unsigned long long)s->traffic.count);
+		dur, s->traffic.count ? limit : "no packet limit");
 	mp_proto_reply_ok(&rep, req);
 	send_reply(c, &rep, 0);
 }
