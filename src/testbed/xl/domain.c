@@ -145,6 +145,24 @@ static void teardown(struct xs_handle *xs, const struct dom *d)
 	xs_release_domain(xs, (unsigned)d->domid);
 }
 
+/* The backend's hotplug script as libxl names it. */
+#define VIF_SCRIPT "/etc/xen/scripts/vif-bridge"
+
+/* xl's name for a vif's dom0 end when the config gives none: vifD.N. */
+static void default_vifname(char name[IFNAMSIZ], int domid, size_t devid)
+{
+	/* domid < 32768 and devid < MP_XL_MAX_VIFS: "vif32767.7" fits. */
+	snprintf(name, IFNAMSIZ, "vif%d.%u", domid & 0x7fff, (unsigned)devid % MP_XL_MAX_VIFS);
+}
+
+static int is_default_vifname(const char *name, int domid, size_t devid)
+{
+	char def[IFNAMSIZ];
+
+	default_vifname(def, domid, devid);
+	return strcmp(name, def) == 0;
+}
+
 static int write_nodes(struct xs_handle *xs, const struct dom *d)
 {
 	char id[16], v[16];
@@ -177,12 +195,15 @@ static int write_nodes(struct xs_handle *xs, const struct dom *d)
 			rc = rc ?: xs_printf(xs, t, id, "%s/frontend-id", be);
 			rc = rc ?: xs_printf(xs, t, "1", "%s/online", be);
 			rc = rc ?: xs_printf(xs, t, BACKEND_STATE_INIT, "%s/state", be);
-			rc = rc ?: xs_printf(xs, t, "vif-bridge", "%s/script", be);
+			rc = rc ?: xs_printf(xs, t, VIF_SCRIPT, "%s/script", be);
 			rc = rc ?: xs_printf(xs, t, vif->mac, "%s/mac", be);
 			rc = rc ?: xs_printf(xs, t, vif->bridge, "%s/bridge", be);
 			rc = rc ?: xs_printf(xs, t, h, "%s/handle", be);
 			rc = rc ?: xs_printf(xs, t, "vif", "%s/type", be);
-			rc = rc ?: xs_printf(xs, t, vif->vifname, "%s/vifname", be);
+			/* libxl writes vifname only when the config names the vif
+			 * (checked against Xen 4.17); else dom0's name is xl's default */
+			if (!is_default_vifname(vif->vifname, d->domid, i))
+				rc = rc ?: xs_printf(xs, t, vif->vifname, "%s/vifname", be);
 			rc = rc ?: xs_printf(xs, t, "", "%s/hotplug-status", be);
 		}
 		snprintf(v, sizeof(v), "%d", d->domid + 1);
@@ -350,8 +371,7 @@ int mp_xl_create(struct xs_handle *xs, const struct mp_xl_env *env,
 			random_mac(d.vifs[i].mac);
 		/* domid < 32768 and i < MP_XL_MAX_VIFS: "vif32767.7" fits. */
 		if (!d.vifs[i].vifname[0])
-			snprintf(d.vifs[i].vifname, sizeof(d.vifs[i].vifname), "vif%d.%u",
-				 d.domid & 0x7fff, (unsigned)i % MP_XL_MAX_VIFS);
+			default_vifname(d.vifs[i].vifname, d.domid, i);
 	}
 	{
 		char *argv[] = { "ip", "netns", "add", d.ns, NULL };
@@ -478,6 +498,9 @@ int mp_xl_destroy(struct xs_handle *xs, const struct mp_xl_env *env, const char 
 
 			if (vn)
 				snprintf(d.vifs[d.nvifs++].vifname, IFNAMSIZ, "%s", vn);
+			else
+				default_vifname(d.vifs[d.nvifs++].vifname, domid,
+						strtoul(devs[i], NULL, 10));
 			free(vn);
 		}
 		free(devs);
