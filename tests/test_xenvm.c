@@ -321,3 +321,31 @@ TEST_SLOW(xenvm_sweep_and_faults_on_real_xen, 7200)
 		unlink(p);
 	}
 }
+
+/* The --xen verbs when no VM is up: clear words and exit codes, and
+ * nothing started (a fresh cache directory of its own, never built). */
+TEST(xenvm_verbs_without_a_vm)
+{
+	char dir[4200];
+	char *status[] = { (char *)mp_test_bin("mir-perf-testbed"), "status", "--xen", NULL };
+	char *down[] = { (char *)mp_test_bin("mir-perf-testbed"), "down", "--xen", NULL };
+	char *exec0[] = { (char *)mp_test_bin("mir-perf-testbed"), "exec", "--xen", "--", NULL };
+	char *exec1[] = { (char *)mp_test_bin("mir-perf-testbed"), "exec", "--xen", "--", "true",
+			  NULL };
+	char *badt[] = { (char *)mp_test_bin("mir-perf-testbed"), "exec", "--xen", "--timeout",
+			 "soon", "--", "true", NULL };
+	char *rm[] = { "rm", "-rf", dir, NULL };
+
+	ASSERT(realpath(mp_test_src_path("."), tree));
+	snprintf(dir, sizeof(dir), "%s/build/xen-vm-%s", tree, mp_test_prefix());
+	setenv("MP_XENVM_DIR", dir, 1);
+	ASSERT_EXITS(status, MP_EXIT_OK, NULL);
+	ASSERT_EXITS(down, MP_EXIT_OK, NULL);
+	ASSERT_EXITS(exec0, MP_EXIT_USAGE, "needs a command");
+	ASSERT_EXITS(exec1, MP_EXIT_ENV, "not up");
+	ASSERT_EXITS(badt, MP_EXIT_USAGE, "--timeout");
+	/* a cache outside the shared tree is refused before anything runs */
+	setenv("MP_XENVM_DIR", "/tmp/elsewhere", 1);
+	ASSERT_EXITS(exec1, MP_EXIT_ENV, "inside the shared tree");
+	mp_run_status(rm, 10000);
+}

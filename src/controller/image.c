@@ -263,7 +263,7 @@ int mp_image_populate(const char *root, const char *agent, const char *token_fil
 		if (mp_pathf(link, sizeof(link), "%s" NAME_POLICY_LINK, root) < 0 ||
 		    (write_file(root, NAME_POLICY_LINK, "", 0644) < 0) || unlink(link) < 0 ||
 		    symlink("/dev/null", link) < 0) {
-			snprintf(err, errlen, "cannot mask %s: %s", NAME_POLICY_LINK, strerror(errno));
+			snprintf(err, errlen, "cannot mask %s: %s", NAME_POLICY_LINK, mp_strerror(errno));
 			return -EIO;
 		}
 	}

@@ -200,7 +200,7 @@ static void exec_qemu(const struct mp_xvm *x, int kvm)
 	argv[n] = NULL;
 	execvp(argv[0], argv);
 	fprintf(stderr, "mir-perf-testbed: cannot run %s: %s (install qemu-system-x86: "
-		"make deps-xen)\n", argv[0], strerror(errno));
+		"make deps-xen)\n", argv[0], mp_strerror(errno));
 	_exit(127);
 }
 
@@ -321,7 +321,7 @@ int mp_xvm_up(const struct mp_xvm *x)
 	catch_signals();
 	pid = fork();
 	if (pid < 0) {
-		mp_err("fork: %s", strerror(errno));
+		mp_err("fork: %s", mp_strerror(errno));
 		return MP_EXIT_ENV;
 	}
 	if (pid == 0) {
