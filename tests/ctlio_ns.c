@@ -8,9 +8,11 @@
 #include <net/ethernet.h>
 #include <net/if.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/err.h"
@@ -144,4 +146,30 @@ void mp_tns_send_frames(int fd, const char *ifname, unsigned n, size_t len,
 		if (gap_us)
 			usleep(gap_us);
 	}
+}
+
+static pid_t child_pid;
+
+static void kill_child(void)
+{
+	if (child_pid > 0) {
+		kill(child_pid, SIGKILL);
+		waitpid(child_pid, NULL, 0);
+		child_pid = 0;
+	}
+}
+
+void mp_tns_child_at_exit(pid_t pid)
+{
+	static int registered;
+
+	if (!registered)
+		atexit(kill_child);
+	registered = 1;
+	child_pid = pid;
+}
+
+void mp_tns_child_done(void)
+{
+	child_pid = 0;
 }

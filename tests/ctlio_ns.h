@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define MP_TNS_NAME_MAX 64
 
@@ -22,6 +23,11 @@ int mp_tns_packet_socket(const char *ifname);
  * payload: a sequence number then a fill byte) from fd, `gap_us` apart. */
 void mp_tns_send_frames(int fd, const char *ifname, unsigned n, size_t len,
 			unsigned gap_us);
+/* The test's helper process (a forwarder): killed and reaped at exit unless
+ * mp_tns_child_done() said it was already reaped. One at a time. */
+void mp_tns_child_at_exit(pid_t pid);
+void mp_tns_child_done(void);
+
 /* Builds the i-th frame of mp_tns_send_frames into buf. */
 void mp_tns_frame(uint8_t *buf, size_t len, unsigned i);
 

@@ -33,17 +33,6 @@ struct fwd_proc {
 	int out_fd, err_fd;
 };
 
-static pid_t fwd_pid;
-
-static void kill_fwd(void)
-{
-	if (fwd_pid > 0) {
-		kill(fwd_pid, SIGKILL);
-		waitpid(fwd_pid, NULL, 0);
-		fwd_pid = 0;
-	}
-}
-
 static void fwnet_up(struct fwnet *n)
 {
 	mp_tns_add("fs", n->snd);
@@ -68,7 +57,6 @@ static void fwd_start(struct fwnet *n, struct fwd_proc *p, const char *extra1,
 
 	ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
 	ASSERT_EQ(pipe2(err, O_CLOEXEC), 0);
-	atexit(kill_fwd);
 	p->pid = fork();
 	ASSERT(p->pid >= 0);
 	if (p->pid == 0) {
@@ -78,7 +66,7 @@ static void fwd_start(struct fwnet *n, struct fwd_proc *p, const char *extra1,
 		       "--in", "fb", "--out", "fc", extra1, extra2, (char *)NULL);
 		_exit(127);
 	}
-	fwd_pid = p->pid;
+	mp_tns_child_at_exit(p->pid);
 	close(out[1]);
 	close(err[1]);
 	p->out_fd = out[0];
@@ -115,7 +103,7 @@ static void fwd_stop(struct fwd_proc *p, uint64_t *rx, uint64_t *fw, uint64_t *d
 		have += (size_t)r;
 	buf[have] = '\0';
 	ASSERT_EQ(waitpid(p->pid, &st, 0), p->pid);
-	fwd_pid = 0;
+	mp_tns_child_done();
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 		char err[8192];
 		ssize_t e = read(p->err_fd, err, sizeof(err) - 1);
@@ -332,5 +320,5 @@ TEST_T(forward_count_interval_prints_while_running, 60)
 	}
 	ASSERT_EQ(kill(p.pid, SIGTERM), 0);
 	ASSERT_EQ(waitpid(p.pid, NULL, 0), p.pid);
-	fwd_pid = 0;
+	mp_tns_child_done();
 }

@@ -293,15 +293,6 @@ TEST_T(receiver_counts_own_run_over_veth, 120)
 
 static pid_t fwd_pid;
 
-static void kill_fwd(void)
-{
-	if (fwd_pid > 0) {
-		kill(fwd_pid, SIGKILL);
-		waitpid(fwd_pid, NULL, 0);
-		fwd_pid = 0;
-	}
-}
-
 /* sender (ia) -- forwarder (ib -> ic, with `opt` `val`...) -- receiver (id);
  * returns the forwarder's stdout fd once it forwards. */
 static int impaired_net(char snd[MP_TNS_NAME_MAX], char rcv[MP_TNS_NAME_MAX],
@@ -319,7 +310,6 @@ static int impaired_net(char snd[MP_TNS_NAME_MAX], char rcv[MP_TNS_NAME_MAX],
 	mp_tns_veth(fwd, "ic", rcv, "id");
 	ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
 	ASSERT_EQ(pipe2(err, O_CLOEXEC), 0);
-	atexit(kill_fwd);
 	fwd_pid = fork();
 	ASSERT(fwd_pid >= 0);
 	if (fwd_pid == 0) {
@@ -329,6 +319,7 @@ static int impaired_net(char snd[MP_TNS_NAME_MAX], char rcv[MP_TNS_NAME_MAX],
 		       "ib", "--out", "ic", o1, v1, o2, v2, (char *)NULL);
 		_exit(127);
 	}
+	mp_tns_child_at_exit(fwd_pid);
 	close(out[1]);
 	close(err[1]);
 	while (!strstr(buf, "forwarding")) {
@@ -356,7 +347,7 @@ static void fwd_counters(int fd, uint64_t *reordered, uint64_t *duplicated)
 		have += r;
 	buf[have] = '\0';
 	waitpid(fwd_pid, NULL, 0);
-	fwd_pid = 0;
+	mp_tns_child_done();
 	close(fd);
 	ASSERT_MSG((p = strstr(buf, "reordered=")) && sscanf(p, "reordered=%" SCNu64, reordered) == 1,
 		   "forwarder said: %s", buf);
