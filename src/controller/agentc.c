@@ -305,6 +305,15 @@ static void on_pump(uv_timer_t *t)
 	pump(t->data);
 }
 
+static void req_append(struct req **head, struct req **tail, struct req *r)
+{
+	if (*tail)
+		(*tail)->next = r;
+	else
+		*head = r;
+	*tail = r;
+}
+
 /* Queues a request; returns it, or NULL when it was refused (closing, out
  * of memory: its callback then runs from the loop with the reason). */
 static struct req *enqueue(struct mp_agentc *ac, enum mp_proto_op op,
@@ -334,23 +343,14 @@ static struct req *enqueue(struct mp_agentc *ac, enum mp_proto_op op,
 		r->traffic = *t;
 	r->cb = cb;
 	r->arg = arg;
-	if (r->refused) {
-		/* Run from the loop: the pump, or the close of the last handle. */
-		if (ac->refused_tail)
-			ac->refused_tail->next = r;
-		else
-			ac->refused_head = r;
-		ac->refused_tail = r;
-		pump_soon(ac);
-		return NULL;
-	}
-	if (ac->tail)
-		ac->tail->next = r;
+	/* A refused one runs from the loop: the pump, or the close of the last
+	 * handle. */
+	if (r->refused)
+		req_append(&ac->refused_head, &ac->refused_tail, r);
 	else
-		ac->head = r;
-	ac->tail = r;
+		req_append(&ac->head, &ac->tail, r);
 	pump_soon(ac);
-	return r;
+	return r->refused ? NULL : r;
 }
 
 /* ---- connecting --------------------------------------------------------- */
