@@ -1,7 +1,7 @@
 /* libFuzzer target for the DHCP snooper's decoder: every input is one
  * Ethernet frame, handed over in a buffer of exactly its size so any read
  * past the end trips ASan. An accepted frame must yield a dotted-quad
- * address that parses back. Build and run with tests/fuzz/build.sh, run.sh. */
+ * address that parses back. Built and run by make fuzz (FUZZ_SECONDS=N). */
 #include <arpa/inet.h>
 #include <assert.h>
 #include <stddef.h>
