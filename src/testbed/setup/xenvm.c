@@ -337,11 +337,11 @@ int mp_xvm_up(const struct mp_xvm *x)
 			if (write(hold[1], "d", 1) != 1)
 				mp_warn("cannot detach from the keeper");
 			close(hold[1]);
-			snprintf(sec, sizeof(sec), "%.1f\n", (double)(mp_now_ns() - t0) / 1e9);
+			snprintf(sec, sizeof(sec), "%.1f\n", (double)(mp_now_ns() - t0) / MP_NS_PER_SEC);
 			write_text(x->run, "up-seconds", sec);
 			printf("Xen VM is up: dom0 ready %.1f s after QEMU started (%s); "
 			       "run commands with `mir-perf-testbed exec --xen -- CMD`\n",
-			       (double)(mp_now_ns() - t0) / 1e9, kvm ? "KVM" : "TCG");
+			       (double)(mp_now_ns() - t0) / MP_NS_PER_SEC, kvm ? "KVM" : "TCG");
 			return MP_EXIT_OK;
 		}
 		if (got_signal) {
