@@ -181,6 +181,7 @@ TEST(plan_minimal_defaults)
 			       err, sizeof(err), &p), 0);
 		mp_plan_size_label(p, p->sizes[0], label, sizeof(label));
 		ASSERT_STREQ(label, "IMIX 1:1 (mean 791.0 B)");
+		mp_plan_free(p);
 	}
 }
 
