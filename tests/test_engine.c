@@ -329,6 +329,7 @@ struct recorder {
 	char log[8192];
 	size_t len;
 	int refuse_ratep;
+	int refuse_imix;          /* a kernel before imix_weights (5.10) */
 	const char *final;     /* device file content after the run */
 	int ran;
 };
@@ -370,6 +371,9 @@ static int rec_read(void *ctx, const char *file, char *buf, size_t len)
 	if (!strcmp(file, "kpktgend_0"))
 		return snprintf(buf, len, "Running: \nStopped: eth0 \nResult: OK: %.*s\n",
 				(int)(strchr(last, '\n') - last), last);
+	if (r->refuse_imix && !strncmp(last, "imix_weights", 12))
+		return snprintf(buf, len, "Params: count 1000\n"
+				"Result: No such parameter \"imix_weights\"\n");
 	if (r->refuse_ratep && !strncmp(last, "ratep", 5))
 		return snprintf(buf, len, "Params: count 1000  min_pkt_size: 60  max_pkt_size: 60\n"
 				"Result: No such parameter \"ratep\"\n");
@@ -379,6 +383,29 @@ static int rec_read(void *ctx, const char *file, char *buf, size_t len)
 			"Current:\n     pkts-sofar: 250  errors: 2\n"
 			"     started: 1732486000000000us  stopped: 0us idle: 0us\n"
 			"Result: OK: %.*s\n", (int)(strchr(last, '\n') - last), last);
+}
+
+/* IMIX through pktgen: imix_weights after pkt_size (its largest size); a
+ * kernel without it is a clear refusal naming the way out. */
+TEST(pktgen_imix_weights_or_refusal)
+{
+	struct recorder rec = { .final = "" };
+	struct mp_pktgen_io io = { rec_write, rec_read, &rec };
+	struct mp_traffic t = { .dev = "eth0", .frame_size = 1514, .rate_pps = 10000,
+				.src_port = 9, .dst_port = 10 };
+	static const uint8_t src[6] = { 0, 0x16, 0x3e, 9, 9, 9 };
+	char err[256];
+
+	mp_imix_default(&t.imix);
+	ASSERT_EQ(mp_pktgen_configure(&io, &t, src, err, sizeof(err)), 0);
+	ASSERT_CONTAINS(rec.log, "eth0 <- pkt_size 1514\neth0 <- imix_weights 60,7 590,4 1514,1\n"
+			"eth0 <- ratep 10000\n");
+	memset(&rec, 0, sizeof(rec));
+	rec.final = "";
+	rec.refuse_imix = 1;
+	ASSERT(mp_pktgen_configure(&io, &t, src, err, sizeof(err)) < 0);
+	ASSERT_CONTAINS(err, "cannot send an IMIX mix");
+	ASSERT_CONTAINS(err, "packet engine");
 }
 
 TEST(pktgen_command_sequence_and_results)
