@@ -330,6 +330,7 @@ struct recorder {
 	size_t len;
 	int refuse_ratep;
 	int refuse_imix;          /* a kernel before imix_weights (5.10) */
+	int busy;              /* add_device refused with EBUSY this many times */
 	const char *final;     /* device file content after the run */
 	int ran;
 };
@@ -338,6 +339,10 @@ static int rec_write(void *ctx, const char *file, const char *cmd)
 {
 	struct recorder *r = ctx;
 
+	if (!strncmp(cmd, "add_device", 10) && r->busy > 0) {
+		r->busy--;      /* the thread has not removed the device yet */
+		return -EBUSY;
+	}
 	r->len += (size_t)snprintf(r->log + r->len, sizeof(r->log) - r->len, "%s <- %s\n", file, cmd);
 	if (!strcmp(file, "pgctrl")) {
 		/* As the kernel's pgctrl_write: the last byte written is cut
@@ -478,6 +483,14 @@ TEST(pktgen_command_sequence_and_results)
 	ASSERT_EQ(mp_pktgen_configure(&io, &t, src, err, sizeof(err)), 0);
 	ASSERT_CONTAINS(rec.log, "eth0 <- count 5000\n");
 	ASSERT_CONTAINS(rec.log, "eth0 <- pkt_size 60\neth0 <- delay 0\n");
+	/* The pktgen thread slow to remove the device: add_device is tried
+	 * again until it is accepted, then the sequence goes on. */
+	memset(rec.log, 0, sizeof(rec.log));
+	rec.len = 0;
+	rec.busy = 2;
+	ASSERT_EQ(mp_pktgen_configure(&io, &t, src, err, sizeof(err)), 0);
+	ASSERT_EQ(rec.busy, 0);
+	ASSERT_CONTAINS(rec.log, "kpktgend_0 <- add_device eth0\neth0 <- count 5000\n");
 }
 
 TEST(pktgen_result_samples)

@@ -13,6 +13,9 @@
 #include "common/err.h"
 #include "common/mac.h"
 
+#define ADD_DEVICE_TRIES 30            /* 3 s for rem_device_all to be done */
+#define ADD_DEVICE_WAIT_US 100000
+
 static int procfs_write(void *ctx, const char *file, const char *cmd)
 {
 	char path[4096];
@@ -92,7 +95,15 @@ int mp_pktgen_configure(const struct mp_pktgen_io *io, const struct mp_traffic *
 #define CMD(file, ...) do { snprintf(c, sizeof(c), __VA_ARGS__); \
 		if ((rc = cmd(io, (file), c, err, errlen)) < 0) return rc; } while (0)
 	CMD(MP_PKTGEN_THREAD, "rem_device_all");
-	CMD(MP_PKTGEN_THREAD, "add_device %s", t->dev);
+	/* rem_device_all only asks the pktgen thread, which acts on it within
+	 * 125 ms on an idle machine: until then add_device of the same device
+	 * is refused with EBUSY (seen on an emulated CPU). Wait for it. */
+	snprintf(c, sizeof(c), "add_device %s", t->dev);
+	for (unsigned i = 0; (rc = cmd(io, MP_PKTGEN_THREAD, c, err, errlen)) == -EBUSY &&
+			     i < ADD_DEVICE_TRIES; i++)
+		usleep(ADD_DEVICE_WAIT_US);
+	if (rc < 0)
+		return rc;
 	/* A duration becomes a count at the rate; "max" runs until stopped. */
 	if (!count && t->duration_ns && t->rate_pps)
 		count = (t->duration_ns * t->rate_pps + (MP_NS_PER_SEC - 1)) / MP_NS_PER_SEC;
