@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/imix.h"
 
 #define MIN_REDRAW_NS (MP_NS_PER_SEC / 10)   /* at most 10 updates a second */
 
@@ -50,11 +51,21 @@ static void rate_text(double pps, char *buf, size_t len)
 		snprintf(buf, len, "%.0f", pps);
 }
 
+/* "60" + unit, or "IMIX" for MP_SIZE_IMIX (the log line names the mix). */
+static const char *size_text(unsigned size, const char *unit, char *buf, size_t len)
+{
+	if (size == MP_SIZE_IMIX)
+		snprintf(buf, len, "IMIX");
+	else
+		snprintf(buf, len, "%u%s", size, unit);
+	return buf;
+}
+
 void mp_progress_update(struct mp_progress *p, size_t phase, const char *version,
 			unsigned size, uint64_t rate, double offered, double forwarded,
 			uint64_t elapsed_ns)
 {
-	char el[16], eta[16], off[16], fwd[16];
+	char el[16], eta[16], off[16], fwd[16], sz[16];
 	uint64_t now = mp_now_ns();
 
 	if (!p || p->quiet || !p->tty || now - p->last_draw < MIN_REDRAW_NS)
@@ -64,8 +75,8 @@ void mp_progress_update(struct mp_progress *p, size_t phase, const char *version
 	clock_text(p->total_ns > elapsed_ns ? p->total_ns - elapsed_ns : 0, eta, sizeof(eta));
 	rate_text(offered, off, sizeof(off));
 	rate_text(forwarded, fwd, sizeof(fwd));
-	fprintf(p->f, "\r\033[Kphase %zu/%zu  %s  %u B  %llu pps  offered %s  forwarded %s  "
-		"elapsed %s  eta %s", phase + 1, p->nphases, version, size,
+	fprintf(p->f, "\r\033[Kphase %zu/%zu  %s  %s  %llu pps  offered %s  forwarded %s  "
+		"elapsed %s  eta %s", phase + 1, p->nphases, version, size_text(size, " B", sz, sizeof(sz)),
 		(unsigned long long)rate, off, fwd, el, eta);
 	fflush(p->f);
 	p->line_open = 1;
@@ -73,7 +84,7 @@ void mp_progress_update(struct mp_progress *p, size_t phase, const char *version
 
 void mp_progress_phase_done(struct mp_progress *p, const struct mp_phase_row *row)
 {
-	char off[16], fwd[16], loss[16] = "-";
+	char off[16], fwd[16], loss[16] = "-", sz[16];
 
 	if (!p || p->quiet)
 		return;
@@ -87,9 +98,10 @@ void mp_progress_phase_done(struct mp_progress *p, const struct mp_phase_row *ro
 	rate_text(row->forwarded_pps, fwd, sizeof(fwd));
 	if (!isnan(row->loss_pct))
 		snprintf(loss, sizeof(loss), "%.2f", row->loss_pct);
-	fprintf(p->f, "phase %zu/%zu %s: %s, size %u, rate %llu pps: offered %s pps, "
+	fprintf(p->f, "phase %zu/%zu %s: %s, size %s, rate %llu pps: offered %s pps, "
 		"forwarded %s pps, loss %s%%\n", row->phase + 1, p->nphases, row->status,
-		row->version, row->size, (unsigned long long)row->rate, off, fwd, loss);
+		row->version, size_text(row->size, "", sz, sizeof(sz)), (unsigned long long)row->rate,
+		off, fwd, loss);
 	fflush(p->f);
 }
 
