@@ -202,7 +202,7 @@ static const char interfaces[] =
 int mp_image_populate(const char *root, const char *agent, const char *token_file,
 		      char *err, size_t errlen)
 {
-	char token[65];
+	char token[66];         /* 64 hex digits, the newline, NUL */
 	int rc;
 
 	if (token_file) {
