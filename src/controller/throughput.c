@@ -35,7 +35,7 @@ static const struct col cols[] = {
 #define NCOLS (sizeof(cols) / sizeof(cols[0]))
 
 #define FIELD(r, c, T) ((T *)((char *)(r) + (c)->off))
-#define CFIELD(r, c, T) ((const T *)((const char *)(r) + (c)->off))
+#define CFIELD(r, c, T) ((T const *)((const char *)(r) + (c)->off))
 
 void mp_tput_empty_row(struct mp_tput_row *r)
 {
