@@ -149,13 +149,6 @@ int main(int argc, char **argv)
 		mp_plan_free(plan);
 		return MP_EXIT_OK;
 	}
-	if (plan->search) {
-		/* The sweep's part of the search lands next (issue 15). */
-		fprintf(stderr, "%s: traffic.search: this build validates searches "
-			"(--dry-run) but does not run them yet\n", plan->path);
-		mp_plan_free(plan);
-		return MP_EXIT_USAGE;
-	}
 	rc = mp_sweep_run(plan, &ro);
 	mp_plan_free(plan);
 	return rc;

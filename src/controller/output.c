@@ -59,6 +59,8 @@ FILE *mp__out_open_in(struct mp_out *o, const char *name, const char *mode)
 	return fopen(path, mode);
 }
 
+static void free_row_text(struct mp_phase_row *r);
+
 int mp__out_free(struct mp_out *o, int rc)
 {
 	if (o->samples)
@@ -71,15 +73,15 @@ int mp__out_free(struct mp_out *o, int rc)
 		fclose(o->log);
 	if (o->latency)
 		fclose(o->latency);
+	if (o->tput)
+		fclose(o->tput);
+	json_decref(o->tput_rows);
 	json_decref(o->domains);
 	json_decref(o->ifaces);
 	json_decref(o->info);
 	json_decref(o->discovery);
 	for (size_t i = 0; i < o->nrows; i++) {
-		free((char *)o->rows[i].version);
-		free((char *)o->rows[i].status);
-		free((char *)o->rows[i].reason);
-		free((char *)o->rows[i].mix);
+		free_row_text(&o->rows[i]);
 		json_decref(o->hists[i]);
 	}
 	free(o->rows);
@@ -252,9 +254,28 @@ static json_t *hist_json(const struct mp_hist *h)
 }
 
 /* Keeps a copy of the row (its own strings) for results.json. */
+/* The field of a text column, or NULL for other columns. */
+static const char **text_field(const struct mp_phase_col *c, struct mp_phase_row *r)
+{
+	return c->type == MP_COL_TEXT ? (const char **)((char *)r + c->off) : NULL;
+}
+
+static void free_row_text(struct mp_phase_row *r)
+{
+	for (size_t i = 0; i < mp_phase_ncols; i++) {
+		const char **t = text_field(&mp_phase_cols[i], r);
+
+		if (t) {
+			free((char *)*t);
+			*t = NULL;
+		}
+	}
+}
+
 int mp__out_store_row(struct mp_out *o, const struct mp_phase_row *r)
 {
 	struct mp_phase_row *s;
+	int ok = 1;
 
 	if (o->nrows == o->cap) {
 		size_t cap = o->cap ? o->cap * 2 : 32;
@@ -275,15 +296,19 @@ int mp__out_store_row(struct mp_out *o, const struct mp_phase_row *r)
 	*s = *r;
 	s->gen_iface = s->out_iface = NULL;
 	s->lat_hist = NULL;
-	s->version = strdup(r->version ? r->version : "");
-	s->status = strdup(r->status ? r->status : "");
-	s->reason = r->reason ? strdup(r->reason) : NULL;
-	s->mix = r->mix ? strdup(r->mix) : NULL;
-	if (!s->version || !s->status || (r->reason && !s->reason) || (r->mix && !s->mix)) {
-		free((char *)s->version);
-		free((char *)s->status);
-		free((char *)s->reason);
-		free((char *)s->mix);
+	if (!s->version)
+		s->version = "";
+	if (!s->status)
+		s->status = "";
+	/* Every text column is the row's own copy. */
+	for (size_t i = 0; i < mp_phase_ncols; i++) {
+		const char **t = text_field(&mp_phase_cols[i], s);
+
+		if (t && *t && !(*t = strdup(*t)))
+			ok = 0;
+	}
+	if (!ok) {
+		free_row_text(s);
 		json_decref(o->hists[o->nrows]);
 		return -ENOMEM;
 	}
@@ -356,6 +381,30 @@ int mp_out_phase(struct mp_out *o, const struct mp_phase_row *r)
 	return write_results(o);
 }
 
+int mp_out_throughput(struct mp_out *o, const struct mp_tput_row *r)
+{
+	long good;
+
+	if (!o->tput) {
+		o->tput = mp__out_open_in(o, "throughput.csv", "a");
+		if (!o->tput)
+			return -errno;
+		fseek(o->tput, 0, SEEK_END);
+		if (ftell(o->tput) == 0)
+			mp_tput_header(o->tput);
+	}
+	good = ftell(o->tput);
+	mp_tput_row_write(o->tput, r);
+	if (fflush(o->tput) != 0 || ferror(o->tput))
+		return cut_back(o->tput, good, errno);
+	mp_tput_stats_line(o->stats, r);
+	fflush(o->stats);
+	if (!o->tput_rows)
+		o->tput_rows = json_array();
+	json_array_append_new(o->tput_rows, mp_tput_row_json(r));
+	return write_results(o);
+}
+
 static int write_results(struct mp_out *o)
 {
 	const struct mp_plan *p = o->plan;
@@ -386,6 +435,8 @@ static int write_results(struct mp_out *o)
 			 "info", o->info, "frame_size_note", FRAME_NOTE, "phases", phases);
 	if (!root)
 		return -ENOMEM;
+	if (o->tput_rows)
+		json_object_set(root, "throughput", o->tput_rows);
 	snprintf(tmp, sizeof(tmp), "%s/.results.json.tmp", o->dir);
 	snprintf(path, sizeof(path), "%s/results.json", o->dir);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -21,6 +21,7 @@
 
 #include "controller/plan.h"
 #include "controller/summary.h"
+#include "controller/throughput.h"
 
 struct mp_out;
 
@@ -48,7 +49,11 @@ int mp_out_open(const char *base, const struct mp_plan *plan, struct mp_out **ou
  * rename; phases.csv with this version's columns, so that a run begun by an
  * older mir-perf still gets rows of its header's width), and sets
  * done[i] = 1 for every phase index whose row is ok or failed (done has
- * mp_plan_phase_count entries, allocated here, caller frees). Files are then appended to. Errors name the file and what is wrong. */
+ * mp_plan_phase_count entries, allocated here, caller frees). In a search
+ * plan a phase is a search: done when throughput.csv holds all its goals
+ * (rows of a search cut short are dropped from it); the trial rows of an
+ * unfinished search stay, for it to continue from. Files are then
+ * appended to. Errors name the file and what is wrong. */
 int mp_out_resume(const char *run_dir, FILE *errf, struct mp_plan **plan,
 		  unsigned char **done, struct mp_out **out);
 
@@ -82,6 +87,13 @@ int mp_out_latency(struct mp_out *o, const struct mp_phase_row *phase,
  * results.json. 0 or -errno (disk full, ...). */
 int mp_out_phase(struct mp_out *o, const struct mp_phase_row *row);
 int mp_out_flush(struct mp_out *o);
+/* Appends a search goal's row to throughput.csv (created with its header by
+ * the first), its line to `stats`, and rewrites results.json ("throughput"
+ * array). 0 or -errno. */
+int mp_out_throughput(struct mp_out *o, const struct mp_tput_row *r);
+/* The phase rows written so far (after mp_out_resume: those kept from
+ * before, in file order): a resumed search replays its trials from them. */
+size_t mp_out_rows(const struct mp_out *o, const struct mp_phase_row **rows);
 
 /* Final results.json with status ("completed", "failed", "interrupted")
  * and end time; flushes every file. Safe to call more than once. */

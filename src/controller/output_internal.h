@@ -21,6 +21,8 @@ struct mp_out {
 	size_t nrows, cap;
 	char start[32], end[32];
 	char status[32];
+	FILE *tput;                  /* throughput.csv, opened by the first search */
+	json_t *tput_rows;           /* and its rows for results.json */
 };
 
 struct mp_out *mp__out_new(const struct mp_plan *plan);

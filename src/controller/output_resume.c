@@ -12,6 +12,7 @@
 #include "controller/output_internal.h"
 #include "controller/phases_csv.h"
 #include "controller/rundir.h"
+#include "controller/throughput.h"
 
 
 /* Replaces `name` in the run directory with what `fill` writes, through a
@@ -79,6 +80,66 @@ static void fill_samples(FILE *f, const void *arg)
 	}
 }
 
+static void fill_throughput(FILE *f, const void *arg)
+{
+	const struct mp_tput *t = arg;
+
+	mp_tput_header(f);
+	for (size_t i = 0; i < t->nrows; i++)
+		if (t->rows[i].goal)            /* cleared: a search that did not finish */
+			mp_tput_row_write(f, &t->rows[i]);
+}
+
+/* A search plan: the searches whose every goal is in throughput.csv are
+ * done; rows of a search cut short are dropped (it runs again from its
+ * trials and writes them all). */
+static int resume_throughput(struct mp_out *o, unsigned char *done, size_t n, FILE *errf)
+{
+	const struct mp_plan *p = o->plan;
+	char path[PATH_MAX + 32], err[512];
+	struct mp_tput t;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/throughput.csv", o->dir);
+	rc = mp_tput_read(path, &t, err, sizeof(err));
+	if (rc == -ENOENT)
+		return 0;
+	if (rc < 0) {
+		if (errf)
+			fprintf(errf, "%s\n", err);
+		return rc;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct mp_phase ph;
+		size_t goals = 0;
+
+		mp_plan_phase(p, i, &ph);
+		for (size_t r = 0; r < t.nrows; r++)
+			goals += t.rows[r].size == ph.size &&
+				 strcmp(t.rows[r].version, p->versions[ph.version]) == 0;
+		done[i] = goals == p->search->ngoals;
+		for (size_t r = 0; !done[i] && r < t.nrows; r++)
+			if (t.rows[r].size == ph.size &&
+			    strcmp(t.rows[r].version, p->versions[ph.version]) == 0)
+				t.rows[r].goal = NULL;
+	}
+	rc = replace_file(o, "throughput.csv", fill_throughput, &t);
+	if (rc == 0) {
+		o->tput_rows = json_array();
+		for (size_t r = 0; o->tput_rows && r < t.nrows; r++)
+			if (t.rows[r].goal)
+				json_array_append_new(o->tput_rows, mp_tput_row_json(&t.rows[r]));
+	}
+	mp_tput_free(&t);
+	return rc;
+}
+
+size_t mp_out_rows(const struct mp_out *o, const struct mp_phase_row **rows)
+{
+	*rows = o->rows;
+	return o->nrows;
+}
+
 int mp_out_resume(const char *run_dir, FILE *errf, struct mp_plan **plan,
 		  unsigned char **done, struct mp_out **out)
 {
@@ -87,7 +148,7 @@ int mp_out_resume(const char *run_dir, FILE *errf, struct mp_plan **plan,
 	struct mp_csv sa = { 0 };
 	struct mp_plan *p = NULL;
 	struct mp_out *o = NULL;
-	unsigned char *d = NULL;
+	unsigned char *d = NULL, *has = NULL;
 	struct kept_samples kept;
 	const char *slash;
 	size_t n;
@@ -113,8 +174,9 @@ int mp_out_resume(const char *run_dir, FILE *errf, struct mp_plan **plan,
 	}
 	n = mp_plan_phase_count(p);
 	d = calloc(n ? n : 1, 1);
+	has = calloc(n ? n : 1, 1);
 	o = mp__out_new(p);
-	if (!d || !o) {
+	if (!d || !has || !o) {
 		rc = -ENOMEM;
 		goto fail;
 	}
@@ -133,15 +195,21 @@ int mp_out_resume(const char *run_dir, FILE *errf, struct mp_plan **plan,
 		}
 		if (strcmp(row->status, "ok") != 0 && strcmp(row->status, "failed") != 0)
 			continue;
-		d[row->phase] = 1;
+		/* A search is done when its goals are in throughput.csv; its
+		 * trials so far are kept for it to continue from. */
+		if (!p->search)
+			d[row->phase] = 1;
+		has[row->phase] = 1;
 		if (mp__out_store_row(o, row) < 0) {
 			rc = -ENOMEM;
 			goto fail;
 		}
 	}
+	if (p->search && (rc = resume_throughput(o, d, n, errf)) < 0)
+		goto fail;
 	/* Drop what did not finish: skipped rows, and samples of phases
 	 * without a row (interrupted mid-phase). */
-	kept = (struct kept_samples){ &sa, d, n };
+	kept = (struct kept_samples){ &sa, has, n };
 	if ((rc = replace_file(o, "phases.csv", fill_phases, o)) < 0 ||
 	    (rc = replace_file(o, "samples.csv", fill_samples, &kept)) < 0) {
 		if (errf)
@@ -160,6 +228,7 @@ int mp_out_resume(const char *run_dir, FILE *errf, struct mp_plan **plan,
 	o->phases_good = ftell(o->phases);
 	mp_rundir_free(&rd);
 	mp_csv_free(&sa);
+	free(has);
 	*plan = p;
 	*done = d;
 	*out = o;
@@ -168,6 +237,7 @@ fail:
 	mp_rundir_free(&rd);
 	mp_csv_free(&sa);
 	free(d);
+	free(has);
 	if (o)
 		mp__out_free(o, 0);
 	mp_plan_free(p);

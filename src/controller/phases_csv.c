@@ -18,7 +18,7 @@ const struct mp_phase_col mp_phase_cols[] = {
 	{ COL(phase, MP_COL_PHASE), .flags = REQ, .heading = "#" },
 	{ COL(size, MP_COL_UINT), .flags = REQ, .heading = "size" },  /* 0: IMIX, see mix */
 	{ COL(mix, MP_COL_TEXT) },
-	{ COL(rate, MP_COL_U64), .flags = REQ | POS, .heading = "rate" },
+	{ COL(rate, MP_COL_U64), .flags = REQ, .heading = "rate" },   /* 0: max */
 	{ COL(status, MP_COL_TEXT), .flags = REQ, .heading = "status" },
 	{ COL(offered_pps, MP_COL_NUM), .heading = "offered pps", .cell_fmt = "%.0f" },
 	{ COL(forwarded_pps, MP_COL_NUM), .heading = "forwarded pps", .cell_fmt = "%.0f",
@@ -30,6 +30,7 @@ const struct mp_phase_col mp_phase_cols[] = {
 	  .metric = "loss", .units = "%", .trend = MP_TREND_LOWER },
 	{ COL(forwarded_mbps, MP_COL_NUM), .heading = "Mbit/s", .cell_fmt = "%.2f" },
 	{ COL(gen_sent_pps, MP_COL_NUM), .heading = "agent pps", .cell_fmt = "%.0f" },
+	{ COL(gen_shortfall_pct, MP_COL_NUM), .heading = "gen short %", .cell_fmt = "%.1f" },
 	{ COL(dut_cpu_ns_per_pkt, MP_COL_NUM), .heading = "DUT ns/pkt", .cell_fmt = "%.1f",
 	  .metric = "dut-cpu", .units = "ns/packet", .trend = MP_TREND_LOWER },
 	/* The receiver (roles.receiver); empty without one. */
@@ -47,6 +48,13 @@ const struct mp_phase_col mp_phase_cols[] = {
 	{ COL(lat_max_us, MP_COL_NUM), .heading = "lat max us", .cell_fmt = "%.1f" },
 	{ COL(jitter_us, MP_COL_NUM), .heading = "jitter us", .cell_fmt = "%.2f" },
 	{ COL(samples, MP_COL_COUNT) },
+	{ COL(sent_pkts, MP_COL_NUM) },
+	{ COL(forwarded_pkts, MP_COL_NUM) },
+	{ COL(trial, MP_COL_UINT) },
+	{ COL(goal, MP_COL_TEXT) },
+	{ COL(trial_s, MP_COL_NUM) },
+	{ COL(search_s, MP_COL_NUM) },
+	{ COL(decision, MP_COL_TEXT), .heading = "trial decision" },
 	{ COL(reason, MP_COL_TEXT), .heading = "reason" },
 };
 const size_t mp_phase_ncols = sizeof(mp_phase_cols) / sizeof(mp_phase_cols[0]);

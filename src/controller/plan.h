@@ -182,6 +182,9 @@ void mp_plan_phase(const struct mp_plan *plan, size_t i, struct mp_phase *out);
  * configure/start/stop overhead the schedule assumes) and of the whole run. */
 uint64_t mp_plan_phase_length_ns(const struct mp_plan *plan);
 uint64_t mp_plan_total_ns(const struct mp_plan *plan);
+/* What a search trial takes on top of its duration: warm-up, the drain at
+ * most (cool-down) and the configure/start/stop overhead. */
+uint64_t mp_plan_trial_overhead_ns(const struct mp_plan *plan);
 
 /* The --dry-run output: one line per phase (index, version, size, rate,
  * start offset) and the total expected duration. */

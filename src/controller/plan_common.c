@@ -207,6 +207,11 @@ uint64_t mp_plan_phase_length_ns(const struct mp_plan *p)
 	return p->warmup_ns + p->duration_ns + p->cooldown_ns + MP_PLAN_PHASE_OVERHEAD_NS;
 }
 
+uint64_t mp_plan_trial_overhead_ns(const struct mp_plan *p)
+{
+	return p->warmup_ns + p->cooldown_ns + MP_PLAN_PHASE_OVERHEAD_NS;
+}
+
 uint64_t mp_plan_total_ns(const struct mp_plan *p)
 {
 	return mp_plan_phase_count(p) * mp_plan_phase_length_ns(p);

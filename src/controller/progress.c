@@ -61,6 +61,13 @@ static const char *size_text(unsigned size, const char *unit, char *buf, size_t 
 	return buf;
 }
 
+/* " SHORT" when the generator offers visibly less than asked. */
+static const char *short_mark(uint64_t rate, double offered)
+{
+	return rate && !isnan(offered) &&
+	       offered < (double)rate * (1 - MP_PROGRESS_SHORT_PCT / 100) ? " SHORT" : "";
+}
+
 void mp_progress_update(struct mp_progress *p, size_t phase, const char *version,
 			unsigned size, uint64_t rate, double offered, double forwarded,
 			uint64_t elapsed_ns)
@@ -75,20 +82,22 @@ void mp_progress_update(struct mp_progress *p, size_t phase, const char *version
 	clock_text(p->total_ns > elapsed_ns ? p->total_ns - elapsed_ns : 0, eta, sizeof(eta));
 	rate_text(offered, off, sizeof(off));
 	rate_text(forwarded, fwd, sizeof(fwd));
-	fprintf(p->f, "\r\033[Kphase %zu/%zu  %s  %s  %llu pps  offered %s  forwarded %s  "
-		"elapsed %s  eta %s", phase + 1, p->nphases, version, size_text(size, " B", sz, sizeof(sz)),
-		(unsigned long long)rate, off, fwd, el, eta);
+	fprintf(p->f, "\r\033[Kphase %zu/%zu  %s  %s  %llu pps  offered %s%s  forwarded %s  "
+		"elapsed %s  eta %s", phase + 1, p->nphases, version,
+		size_text(size, " B", sz, sizeof(sz)), (unsigned long long)rate, off,
+		short_mark(rate, offered), fwd, el, eta);
 	fflush(p->f);
 	p->line_open = 1;
 }
 
 void mp_progress_phase_done(struct mp_progress *p, const struct mp_phase_row *row)
 {
-	char off[16], fwd[16], loss[16] = "-", sz[16];
+	char off[16], fwd[16], loss[16] = "-", sz[16], shortfall[64] = "";
 
 	if (!p || p->quiet)
 		return;
-	p->done++;
+	if (!row->trial)
+		p->done++;
 	if (p->tty) {
 		if (p->line_open)
 			fputs("\r\033[K", p->f);
@@ -98,10 +107,42 @@ void mp_progress_phase_done(struct mp_progress *p, const struct mp_phase_row *ro
 	rate_text(row->forwarded_pps, fwd, sizeof(fwd));
 	if (!isnan(row->loss_pct))
 		snprintf(loss, sizeof(loss), "%.2f", row->loss_pct);
-	fprintf(p->f, "phase %zu/%zu %s: %s, size %s, rate %llu pps: offered %s pps, "
-		"forwarded %s pps, loss %s%%\n", row->phase + 1, p->nphases, row->status,
-		row->version, size_text(row->size, "", sz, sizeof(sz)), (unsigned long long)row->rate,
-		off, fwd, loss);
+	if (row->gen_shortfall_pct > MP_PROGRESS_SHORT_PCT)
+		snprintf(shortfall, sizeof(shortfall), " (SHORT: the generator sent %.1f%% "
+			 "less than asked)", row->gen_shortfall_pct);
+	if (row->trial)
+		fprintf(p->f, "search %zu/%zu %s, size %s, trial %u (%s): rate %llu pps, "
+			"offered %s pps, forwarded %s pps, loss %s%%%s: %s\n", row->phase + 1,
+			p->nphases, row->version, size_text(row->size, "", sz, sizeof(sz)), row->trial,
+			row->goal, (unsigned long long)row->rate, off, fwd, loss, shortfall,
+			row->decision ? row->decision : row->status);
+	else
+		fprintf(p->f, "phase %zu/%zu %s: %s, size %s, rate %llu pps: offered %s pps, "
+			"forwarded %s pps, loss %s%%%s\n", row->phase + 1, p->nphases,
+			row->status, row->version, size_text(row->size, "", sz, sizeof(sz)),
+			(unsigned long long)row->rate, off, fwd, loss, shortfall);
+	fflush(p->f);
+}
+
+void mp_progress_goal_done(struct mp_progress *p, const struct mp_tput_row *row)
+{
+	char sz[16];
+
+	if (!p || p->quiet)
+		return;
+	if (p->tty && p->line_open)
+		fputs("\r\033[K", p->f);
+	p->line_open = 0;
+	fprintf(p->f, "%s, size %s: %s (loss <= %g%%) ", row->version,
+		size_text(row->size, "", sz, sizeof(sz)), row->goal, row->goal_loss_pct);
+	if (isnan(row->lower_pps))
+		fputs("none", p->f);
+	else
+		fprintf(p->f, "%.0f pps, %.1f Mbit/s", row->lower_pps, row->lower_mbps);
+	if (!isnan(row->upper_pps))
+		fprintf(p->f, " (upper %.0f)", row->upper_pps);
+	fprintf(p->f, ", %u trials, %.0f s: %s%s%s\n", row->trials, row->search_s, row->status,
+		row->reason ? ": " : "", row->reason ? row->reason : "");
 	fflush(p->f);
 }
 

@@ -9,6 +9,10 @@
 #include <stdio.h>
 
 #include "controller/summary.h"
+#include "controller/throughput.h"
+
+/* A phase whose generator fell short by more than this is marked. */
+#define MP_PROGRESS_SHORT_PCT 1.0
 
 struct mp_progress;
 
@@ -18,7 +22,11 @@ struct mp_progress *mp_progress_new(FILE *f, int quiet, size_t nphases, uint64_t
 void mp_progress_update(struct mp_progress *p, size_t phase, const char *version,
 			unsigned size, uint64_t rate, double offered_pps,
 			double forwarded_pps, uint64_t elapsed_ns);
+/* A finished phase, or a search trial (row->trial > 0); marks a generator
+ * short by more than MP_PROGRESS_SHORT_PCT. */
 void mp_progress_phase_done(struct mp_progress *p, const struct mp_phase_row *row);
+/* A search goal's result. */
+void mp_progress_goal_done(struct mp_progress *p, const struct mp_tput_row *row);
 /* Ends the status line (newline) and frees; NULL is fine. */
 void mp_progress_free(struct mp_progress *p);
 

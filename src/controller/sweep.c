@@ -56,7 +56,7 @@ static int phase_done_before(const struct sweep *sw, size_t i)
 /* Phases of version v are [v * per_version, (v + 1) * per_version). */
 static size_t phases_per_version(const struct sweep *sw)
 {
-	return sw->plan->nsizes * sw->plan->nrates;
+	return mp_plan_phase_count(sw->plan) / sw->plan->nversions;
 }
 
 static int version_done_before(const struct sweep *sw, size_t v)
@@ -326,7 +326,10 @@ void mp_sweep_next(struct sweep *sw)
 		       phase_done_before(sw, sw->phase))
 			sw->phase++;
 		if (sw->phase < (sw->version + 1) * phases_per_version(sw)) {
-			mp_sweep_phase_run(sw, on_phase_done);
+			if (p->search)
+				mp_sweep_search_run(sw, on_phase_done);
+			else
+				mp_sweep_phase_run(sw, on_phase_done);
 			return;
 		}
 		sw->step = ST_VERSION_DONE;
@@ -566,6 +569,7 @@ static void close_all(struct sweep *sw)
 		mp_xc_close(sw->xc);
 	uv_close((uv_handle_t *)&sw->boot_timer, NULL);
 	mp_sweep_phase_close(sw);
+	mp_sweep_search_free(sw);
 	uv_close((uv_handle_t *)&sw->sigint, NULL);
 	uv_close((uv_handle_t *)&sw->sigterm, NULL);
 	mp_loop_close(&sw->loop);      /* warns about any handle left open */

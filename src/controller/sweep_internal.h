@@ -16,6 +16,7 @@
 #include "controller/plan.h"
 #include "controller/progress.h"
 #include "controller/sampler.h"
+#include "controller/search.h"
 #include "controller/summary.h"
 #include "controller/sweep.h"
 #include "controller/xc.h"
@@ -62,6 +63,12 @@ struct sw_phase {
 	uint64_t traffic_t;             /* when the agent said traffic started */
 	int have_rx, have_series;       /* the receiver's figures are in sw->rx */
 	void (*rx_done)(struct sweep *sw);
+	uint64_t duration_ns;           /* the measure window: the plan's, or a trial's */
+	/* Loss is counted over the phase's whole traffic: every role's
+	 * counters before traffic starts and after the DUT drained. */
+	struct mp_link_stats before[SW_NROLES], after[SW_NROLES];
+	int have_before, have_after;
+	unsigned still;                 /* drain: samples in a row with dut_out unmoved */
 
 	/* Kept from one phase to the next: mp_sweep_phase_run() resets only
 	 * the fields above. */
@@ -70,6 +77,8 @@ struct sw_phase {
 	int waiting_gone;               /* row written; waiting for xenstore's GONE */
 	mp_sweep_phase_cb *done;        /* who is told when the phase is over */
 };
+
+struct sw_search;
 
 struct sweep {
 	uv_loop_t loop;
@@ -113,6 +122,8 @@ struct sweep {
 	const unsigned char *done;      /* --resume: phases finished before, or NULL */
 	struct mp_agent_rx rx;          /* the receiver's figures of the last phase */
 	char mix_text[MP_IMIX_TEXT_MAX];
+	struct sw_search *search;       /* sweep_search.c's state in a search plan */
+	const struct mp_search_trial *trial;  /* the search trial the phase runs, or NULL */
 };
 
 /* sweep.c */
@@ -123,12 +134,16 @@ void mp_sweep_fatal(struct sweep *sw, int exit_code, const char *fmt, ...)
 
 /* sweep_phase.c: one measurement phase, on the phase's own timer. Its steps:
  *
- *   configure  the agent accepts the traffic (frame size, rate, addresses)
+ *   configure  the agent accepts the traffic (frame size, rate, addresses);
+ *              every role's counters are read (the loss counts start here)
  *   start      the agent starts sending; the sampler starts
  *   warm-up    plan phase.warmup; samples labelled "warmup", not counted
- *   measure    plan phase.duration; agent and xenctrl counters at both edges
+ *   measure    plan phase.duration (a search trial's own duration); agent
+ *              and xenctrl counters at both edges
  *   stop       the agent stops sending (asked at the end of measure)
- *   drain      plan phase.cooldown: what the DUT still holds comes out
+ *   drain      what the DUT still holds comes out: ends once dut_out's rx
+ *              has not moved for SW_DRAIN_STILL_SAMPLES samples, at the
+ *              latest after plan phase.cooldown; counters read again
  *   done       the row is written; if a vif vanished, wait (bounded) for
  *              xenstore to say its domain has gone, so the caller knows
  *              which domain is lost; then the completion callback runs.
@@ -165,6 +180,21 @@ struct sweep *mp_sweep_req_current(void *arg);
 void mp_sweep_rx_traffic(const struct sweep *sw, struct mp_traffic *t);
 void mp_sweep_rx_fetch(struct sweep *sw, void (*done)(struct sweep *sw));
 int mp_sweep_rx_row(struct sweep *sw, struct mp_phase_row *row);
+/* The drain ends once dut_out's rx counter has not moved for this many
+ * samples in a row (or at phase.cooldown). */
+#define SW_DRAIN_STILL_SAMPLES 2
+
+/* sweep_search.c: in a search plan, runs search sw->phase (version, size)
+ * one trial at a time through mp_sweep_phase_run (sw->trial says the rate
+ * and duration); calls done(sw, 1) once the search is over and its
+ * throughput rows are written, done(sw, 0) after a trial when the sweep must
+ * act first (re-create the DUT, reconnect, stop): calling this again for the
+ * same phase continues the search. */
+void mp_sweep_search_run(struct sweep *sw, mp_sweep_phase_cb *done);
+/* Called by the phase before it writes a trial's row: gives the search the
+ * trial's result and fills the row's search columns. */
+void mp_sweep_search_row(struct sweep *sw, struct mp_phase_row *row);
+void mp_sweep_search_free(struct sweep *sw);
 
 /* sweep_domains.c */
 int mp_sweep_expand(struct sweep *sw, const char *tmpl, const char *config,

@@ -3,7 +3,8 @@
  * the caller (the steps are described in sweep_internal.h).
  *
  *   configure -> start -> [warmup] -> stats@start -> [measure] -> stats@end
- *   -> stop -> [cooldown = drain] -> row -> [wait for GONE] -> done callback
+ *   -> stop -> [drain: until dut_out stops moving, at most cooldown] -> row
+ *   -> [wait for GONE] -> done callback
  *
  * The phase has its own timer (ph->timer) for its windows and its wait, so
  * nothing outside this file starts or stops it.
@@ -24,6 +25,7 @@
 #include <string.h>
 
 #include "common/clock.h"
+#include "common/duration.h"
 #include "common/err.h"
 #include "common/log.h"
 
@@ -33,6 +35,8 @@
 /* How long a phase whose vif vanished waits for xenstore to say why. */
 #define GONE_WAIT_MS 5000
 #define NOMEM_REASON "out of memory for a request to the agent"
+
+static void drain_end(struct sweep *sw);
 
 static const char *const window_names[] = {
 	[SW_NONE] = "none", [SW_WARMUP] = "warmup",
@@ -158,6 +162,9 @@ void mp_sweep_sample_tick(struct mp_sampler *s, uint64_t due_ns, uint64_t now_ns
 			row.tx_pps = (double)(st[i].tx_packets - ph->prev[i].tx_packets) / dt;
 		}
 		rx_pps[i] = row.rx_pps;
+		if (i == SW_DUT_OUT && ph->window == SW_COOLDOWN && !ph->traffic_on &&
+		    ph->have_prev[i])
+			ph->still = st[i].rx_packets == ph->prev[i].rx_packets ? ph->still + 1 : 0;
 		ph->prev[i] = st[i];
 		ph->have_prev[i] = 1;
 		if ((rc = mp_out_sample(sw->out, &row)) < 0)
@@ -176,6 +183,10 @@ void mp_sweep_sample_tick(struct mp_sampler *s, uint64_t due_ns, uint64_t now_ns
 		out_failed(sw, wrote < 0 ? wrote : rc);
 		return;
 	}
+	if (ph->still >= SW_DRAIN_STILL_SAMPLES) {
+		drain_end(sw);          /* drained: nothing moves any more */
+		return;
+	}
 	if (sw->progress) {
 		int measuring = ph->window == SW_MEASURE;
 
@@ -192,6 +203,28 @@ static void xc_sample(struct sweep *sw, struct mp_xc_info *out, int *have)
 		return;
 	if (mp_xc_domain_info(sw->xc, sw->dom[MP_DOM_DUT].domid, out) == 0)
 		*have = 1;
+}
+
+/* Loss from packet counts over the phase's whole traffic, read after the
+ * drain: no frame is counted at one edge of a window and not the other.
+ * The shortfall compares what the generator offered in the measure window
+ * (the lower of its own count and its vif's) with the rate asked. */
+static void honest_counts(const struct sw_phase *ph, struct mp_phase_row *row)
+{
+	double sent, fwd, offered = isnan(row->gen_sent_pps) ? row->offered_pps :
+		fmin(row->gen_sent_pps, row->offered_pps);
+
+	if (ph->p.rate && !isnan(offered))
+		row->gen_shortfall_pct = 100 * fmax(1 - offered / (double)ph->p.rate, 0);
+	if (!ph->have_before || !ph->have_after ||
+	    ph->after[SW_GEN].rx_packets < ph->before[SW_GEN].rx_packets ||
+	    ph->after[SW_DUT_OUT].rx_packets < ph->before[SW_DUT_OUT].rx_packets)
+		return;
+	sent = (double)(ph->after[SW_GEN].rx_packets - ph->before[SW_GEN].rx_packets);
+	fwd = (double)(ph->after[SW_DUT_OUT].rx_packets - ph->before[SW_DUT_OUT].rx_packets);
+	row->loss_pct = sent > 0 ? 100 * fmax(sent - fwd, 0) / sent : NAN;
+	row->sent_pkts = sent;
+	row->forwarded_pkts = fwd;
 }
 
 static void write_row(struct sweep *sw)
@@ -234,11 +267,14 @@ static void write_row(struct sweep *sw)
 	row.out_iface = sw->ifname[SW_DUT_OUT];
 	if ((rc = mp_sweep_rx_row(sw, &row)) < 0)
 		out_failed(sw, rc);
+	honest_counts(ph, &row);
 	if (!ph->failed && row.samples < 2) {
 		row.status = "failed";
 		row.reason = "fewer than two samples in the measure window";
 		ph->failed = 1;
 	}
+	if (sw->trial)
+		mp_sweep_search_row(sw, &row);
 	if (ph->failed) {
 		mp_err("phase %zu (%s, size %u, rate %llu pps) failed: %s", ph->p.index + 1,
 		       row.version, row.size, (unsigned long long)row.rate, row.reason);
@@ -248,6 +284,16 @@ static void write_row(struct sweep *sw)
 		out_failed(sw, rc);
 	if (sw->progress)
 		mp_progress_phase_done(sw->progress, &row);
+}
+
+/* Every sampled role's counters now; 0 or a negative errno. */
+static int read_counters(struct sweep *sw, struct mp_link_stats *st)
+{
+	const char *names[SW_NROLES];
+
+	for (int i = 0; i < sw->nroles; i++)
+		names[i] = sw->ifname[i];
+	return mp_nl_read(sw->nl, names, (size_t)sw->nroles, st);
 }
 
 /* The phase is over: its callback decides what comes next. */
@@ -275,6 +321,7 @@ static void phase_end(struct sweep *sw)
 	uv_timer_stop(&ph->timer);
 	mp_sampler_stop(sw->sampler);
 	ph->window = SW_NONE;
+	ph->have_after = read_counters(sw, ph->after) == 0;
 	write_row(sw);
 	ph->active = 0;
 	ph->gen++;
@@ -288,9 +335,19 @@ static void phase_end(struct sweep *sw)
 	phase_over(sw, 1);
 }
 
+/* The drain is over (nothing moves, or phase.cooldown): sampling stops,
+ * the receiver's figures are fetched, then the row. */
+static void drain_end(struct sweep *sw)
+{
+	uv_timer_stop(&sw->ph.timer);
+	mp_sampler_stop(sw->sampler);
+	sw->ph.window = SW_NONE;
+	mp_sweep_rx_fetch(sw, phase_end);
+}
+
 static void on_cooldown_end(uv_timer_t *t)
 {
-	mp_sweep_rx_fetch(t->data, phase_end);
+	drain_end(t->data);
 }
 
 static int agent_broken(int status)
@@ -318,9 +375,8 @@ static void on_stopped(struct mp_agentc *ac, int status, const char *msg,
 	if (!sw)
 		return;
 	sw->ph.traffic_on = 0;
-	if (status < 0) {
+	if (status < 0)
 		agent_failed(sw, status, msg, "the agent did not stop traffic");
-	}
 }
 
 /* The agent's counters at one edge of the measure window. */
@@ -387,7 +443,7 @@ static void on_warmup_end(uv_timer_t *t)
 	ph->window = SW_MEASURE;
 	xc_sample(sw, &ph->cpu_start, &ph->have_cpu_start);
 	mp_agentc_stats(sw->agent, on_stats_start, stats);
-	uv_timer_start(&ph->timer, on_measure_end, sw->plan->duration_ns / MP_NS_PER_MS, 0);
+	uv_timer_start(&ph->timer, on_measure_end, ph->duration_ns / MP_NS_PER_MS, 0);
 }
 
 static void on_stale_stopped(struct mp_agentc *ac, int status, const char *msg,
@@ -441,6 +497,7 @@ static void on_configured(struct mp_agentc *ac, int status, const char *msg,
 		mp_sweep_phase_fail(sw, NOMEM_REASON);
 		return;
 	}
+	sw->ph.have_before = read_counters(sw, sw->ph.before) == 0;
 	mp_agentc_start(ac, on_started, r);
 }
 
@@ -458,7 +515,7 @@ static int build_traffic(struct sweep *sw, struct mp_traffic *t)
 		t->frame_size = mp_imix_largest(&p->imix);
 	}
 	t->rate_pps = sw->ph.p.rate;
-	t->duration_ns = p->warmup_ns + p->duration_ns + TRAFFIC_SAFETY_NS;
+	t->duration_ns = p->warmup_ns + sw->ph.duration_ns + TRAFFIC_SAFETY_NS;
 	if (mp_mac_parse(dst, t->dst_mac) < 0)
 		return -EINVAL;
 	if (inet_pton(AF_INET, p->src_ip, &t->src_ip) != 1 ||
@@ -468,6 +525,17 @@ static int build_traffic(struct sweep *sw, struct mp_traffic *t)
 	t->dst_port = p->dst_port;
 	mp_sweep_rx_traffic(sw, t);
 	return 0;
+}
+
+/* "123456 pps", or "max" for a rate of 0. */
+static const char *rate_text(uint64_t rate)
+{
+	static char buf[32];
+
+	if (!rate)
+		return "as fast as the generator can";
+	snprintf(buf, sizeof(buf), "%llu pps", (unsigned long long)rate);
+	return buf;
 }
 
 int mp_sweep_phase_init(struct sweep *sw)
@@ -500,13 +568,24 @@ void mp_sweep_phase_run(struct sweep *sw, mp_sweep_phase_cb *done)
 	ph->active = 1;
 	ph->started_ns = mp_now_ns();
 	mp_plan_phase(sw->plan, sw->phase, &ph->p);
+	ph->duration_ns = sw->plan->duration_ns;
+	if (sw->trial) {
+		ph->p.rate = sw->trial->rate;
+		ph->duration_ns = sw->trial->duration_ns;
+	}
 	{
-		char size[MP_IMIX_LABEL_MAX];
+		char size[MP_IMIX_LABEL_MAX], d[32];
 
 		mp_plan_size_label(sw->plan, ph->p.size, size, sizeof(size));
-		mp_info("phase %zu/%zu: version %s, size %s, rate %llu pps", ph->p.index + 1,
-			sw->nphases, sw->plan->versions[ph->p.version], size,
-			(unsigned long long)ph->p.rate);
+		mp_duration_format(ph->duration_ns, d, sizeof(d));
+		if (sw->trial)
+			mp_info("search %zu/%zu (version %s, size %s), trial %u: %s for %s",
+				ph->p.index + 1, sw->nphases, sw->plan->versions[ph->p.version],
+				size, sw->trial->seq, rate_text(ph->p.rate), d);
+		else
+			mp_info("phase %zu/%zu: version %s, size %s, rate %llu pps", ph->p.index + 1,
+				sw->nphases, sw->plan->versions[ph->p.version], size,
+				(unsigned long long)ph->p.rate);
 	}
 	if (build_traffic(sw, &t) < 0) {
 		mp_sweep_phase_fail(sw, "the traffic's MAC or IP addresses are invalid");

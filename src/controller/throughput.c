@@ -37,6 +37,11 @@ static const struct col cols[] = {
 #define FIELD(r, c, T) ((T *)((char *)(r) + (c)->off))
 #define CFIELD(r, c, T) ((T const *)((const char *)(r) + (c)->off))
 
+static const char *text_of(const struct mp_tput_row *r, const struct col *c)
+{
+	return *(const char *const *)((const char *)r + c->off);
+}
+
 void mp_tput_empty_row(struct mp_tput_row *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -59,8 +64,7 @@ void mp_tput_row_write(FILE *f, const struct mp_tput_row *r)
 
 		switch (c->type) {
 		case C_TEXT:
-			mp_csv_field(f, *CFIELD(r, c, const char *) ?
-				     *CFIELD(r, c, const char *) : "", i == 0);
+			mp_csv_field(f, text_of(r, c) ? text_of(r, c) : "", i == 0);
 			break;
 		case C_UINT:
 			fprintf(f, "%s%u", i ? "," : "", *CFIELD(r, c, unsigned));
@@ -84,9 +88,9 @@ json_t *mp_tput_row_json(const struct mp_tput_row *r)
 
 		switch (c->type) {
 		case C_TEXT:
-			if (!*CFIELD(r, c, const char *))
+			if (!text_of(r, c))
 				continue;
-			v = json_string(*CFIELD(r, c, const char *));
+			v = json_string(text_of(r, c));
 			break;
 		case C_UINT:
 			v = json_integer(*CFIELD(r, c, unsigned));

@@ -1,0 +1,246 @@
+/* The throughput search on the namespace testbed (issue 15), with short
+ * trials: a DUT capped by mir-perf-forward --max-pps, a generator capped by
+ * the agent's --max-pps (generator-limited), the DUT killed mid-search, and
+ * SIGINT then --resume. Needs root. No wall-clock thresholds: the figures
+ * checked are rates against the caps. */
+#include "test.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "tbutil.h"
+
+#define RUN_TIMEOUT_MS (240 * 1000)
+
+/* cfg/testbed/NAME.cfg with `extra` replaced, into the test's tmpdir. */
+static const char *domain_cfg(const char *name, const char *old_extra, const char *new_extra)
+{
+	static char paths[2][4096];
+	char rel[64], *text, *at;
+	char *out;
+	size_t len;
+	int i = strcmp(name, "dut") == 0 ? 0 : 1;
+
+	snprintf(rel, sizeof(rel), "cfg/testbed/%s.cfg", name);
+	text = mp_test_read_file(mp_test_src_path(rel));
+	ASSERT_MSG(text, "missing %s", rel);
+	at = strstr(text, old_extra);
+	ASSERT_MSG(at, "%s has no %s", rel, old_extra);
+	len = strlen(text) + strlen(new_extra) + 1;
+	out = malloc(len);
+	ASSERT(out);
+	snprintf(out, len, "%.*s%s%s", (int)(at - text), text, new_extra, at + strlen(old_extra));
+	snprintf(paths[i], sizeof(paths[i]), "%s/%s.cfg", mp_test_tmpdir(), name);
+	mp_test_write_file(paths[i], out);
+	free(out);
+	free(text);
+	return paths[i];
+}
+
+/* The search plan with the DUT capped at dut_cap pps (0: not capped) and
+ * the agent at gen_cap pps (0: its default). */
+static const char *search_plan(const char *dut_cap, const char *gen_cap, const char *max_rate)
+{
+	char dut_extra[128], tg_extra[128];
+	const char *dut, *tg;
+
+	snprintf(dut_extra, sizeof(dut_extra), "extra = \"--in eth0 --out eth1%s%s\"",
+		 dut_cap ? " --max-pps " : "", dut_cap ? dut_cap : "");
+	snprintf(tg_extra, sizeof(tg_extra), "extra = \"{bin_dir} 7000 eth1 eth0 eth2%s%s\"",
+		 gen_cap ? " --max-pps " : "", gen_cap ? gen_cap : "");
+	dut = domain_cfg("dut", "extra = \"--in eth0 --out eth1\"", dut_extra);
+	tg = domain_cfg("traffgen", "extra = \"{bin_dir} 7000 eth1 eth0 eth2\"", tg_extra);
+	return tb_plan("search.yaml", "@DUT_CFG@", dut, "@TG_CFG@", tg, "@MAX_RATE@", max_rate,
+		       NULL);
+}
+
+struct goal_row {
+	char status[32], goal[16];
+	double lower, upper;
+	unsigned trials;
+};
+
+static double num(const char *s)
+{
+	return *s ? strtod(s, NULL) : NAN;
+}
+
+/* throughput.csv of the run under `out`: exactly two rows, NDR then PDR. */
+static void load_goals(const char *out, struct goal_row *g)
+{
+	char path[4200];
+	struct tb_csv t;
+	int cg, cs, cl, cu, ct;
+
+	snprintf(path, sizeof(path), "%s/throughput.csv", tb_run_dir(out));
+	ASSERT_EQ(tb_csv_load(path, &t), 0);
+	ASSERT_EQ(t.nrows, 1 + 2);
+	cg = tb_csv_col(&t, "goal");
+	cs = tb_csv_col(&t, "status");
+	cl = tb_csv_col(&t, "lower_pps");
+	cu = tb_csv_col(&t, "upper_pps");
+	ct = tb_csv_col(&t, "trials");
+	ASSERT(cg >= 0 && cs >= 0 && cl >= 0 && cu >= 0 && ct >= 0);
+	for (int i = 0; i < 2; i++) {
+		snprintf(g[i].goal, sizeof(g[i].goal), "%s", t.rows[1 + i][cg]);
+		snprintf(g[i].status, sizeof(g[i].status), "%s", t.rows[1 + i][cs]);
+		g[i].lower = num(t.rows[1 + i][cl]);
+		g[i].upper = num(t.rows[1 + i][cu]);
+		g[i].trials = (unsigned)atoi(t.rows[1 + i][ct]);
+	}
+	ASSERT_STREQ(g[0].goal, "NDR");
+	ASSERT_STREQ(g[1].goal, "PDR");
+	tb_csv_free(&t);
+}
+
+/* Trial rows in phases.csv: every one has a trial number, a goal and a
+ * decision; returns how many, and the highest trial number in *last. */
+static size_t trial_rows(const char *out, unsigned *last)
+{
+	char path[4200];
+	struct tb_csv p;
+	size_t n = 0;
+	int ct, cg, cd;
+
+	snprintf(path, sizeof(path), "%s/phases.csv", tb_run_dir(out));
+	ASSERT_EQ(tb_csv_load(path, &p), 0);
+	ct = tb_csv_col(&p, "trial");
+	cg = tb_csv_col(&p, "goal");
+	cd = tb_csv_col(&p, "decision");
+	ASSERT(ct >= 0 && cg >= 0 && cd >= 0);
+	*last = 0;
+	for (size_t r = 1; r < p.nrows; r++) {
+		unsigned t = (unsigned)atoi(p.rows[r][ct]);
+
+		ASSERT_MSG(t > 0 && *p.rows[r][cg] && *p.rows[r][cd], "row %zu is not a trial", r);
+		if (t > *last)
+			*last = t;
+		n++;
+	}
+	tb_csv_free(&p);
+	return n;
+}
+
+TEST_T(search_testbed_capped_dut, 300)
+{
+	char out[4096], path[4200];
+	struct goal_row g[2];
+	unsigned last;
+	json_t *res;
+	int rc;
+
+	tb_up();
+	snprintf(out, sizeof(out), "%s/out", mp_test_tmpdir());
+	rc = tb_mirperf(RUN_TIMEOUT_MS, NULL, NULL, "--plan",
+			search_plan("20000", NULL, "40000"), "--out", out, "--quiet", NULL);
+	ASSERT_EQ(rc, 0);
+	load_goals(out, g);
+	for (int i = 0; i < 2; i++) {
+		/* Never above the cap (beyond its token bucket's 10 ms burst over
+		 * a trial of 300 ms warm-up and 600 ms), and near it. */
+		ASSERT_MSG(strcmp(g[i].status, "ok") == 0 ||
+			   strcmp(g[i].status, "generator-limited") == 0,
+			   "%s: %s", g[i].goal, g[i].status);
+		ASSERT_MSG(g[i].lower <= 20000 * 1.02, "%s lower %.0f", g[i].goal, g[i].lower);
+		ASSERT_MSG(g[i].lower >= 20000 * 0.5, "%s lower %.0f", g[i].goal, g[i].lower);
+		if (!isnan(g[i].upper))
+			ASSERT(g[i].upper > g[i].lower);
+		ASSERT(g[i].trials >= 2);
+	}
+	ASSERT(g[0].lower <= g[1].lower);
+	ASSERT(trial_rows(out, &last) >= last);
+	ASSERT(last >= g[1].trials);
+	snprintf(path, sizeof(path), "%s/results.json", tb_run_dir(out));
+	res = json_load_file(path, 0, NULL);
+	ASSERT(res);
+	ASSERT_EQ(json_array_size(json_object_get(res, "throughput")), 2);
+	json_decref(res);
+	tb_assert_no_domains_left();
+}
+
+TEST_T(search_testbed_generator_limited, 300)
+{
+	char out[4096];
+	struct goal_row g[2];
+	int rc;
+
+	tb_up();
+	snprintf(out, sizeof(out), "%s/out", mp_test_tmpdir());
+	/* max_rate max: the first trial asks the agent for all it can, which
+	 * its --max-pps caps at 15000; the DUT keeps up with that. */
+	rc = tb_mirperf(RUN_TIMEOUT_MS, NULL, NULL, "--plan", search_plan(NULL, "15000", "max"),
+			"--out", out, "--quiet", NULL);
+	ASSERT_EQ(rc, 0);
+	load_goals(out, g);
+	for (int i = 0; i < 2; i++) {
+		ASSERT_STREQ(g[i].status, "generator-limited");
+		ASSERT(isnan(g[i].upper));
+		ASSERT_MSG(g[i].lower <= 15000 && g[i].lower >= 15000 * 0.9, "lower %.0f",
+			   g[i].lower);
+	}
+	tb_assert_no_domains_left();
+}
+
+TEST_T(search_testbed_dut_killed_mid_search, 300)
+{
+	char out[4096], log[4096], text[65536];
+	int pid, code, pids[16];
+	struct goal_row g[2];
+	size_t n;
+
+	tb_up();
+	snprintf(out, sizeof(out), "%s/out", mp_test_tmpdir());
+	snprintf(log, sizeof(log), "%s/mp.log", mp_test_tmpdir());
+	pid = tb_mirperf_spawn(log, "--plan", search_plan("20000", NULL, "40000"), "--out", out,
+			       NULL);
+	tb_wait_rows(out, 2, 120);
+	usleep(300000);
+	n = tb_ns_pids("dut", pids, 16);
+	ASSERT_MSG(n >= 1, "no forwarder process found");
+	for (size_t i = 0; i < n; i++)
+		kill(pids[i], SIGKILL);
+	code = tb_wait_exit(pid, 200);
+	/* The broken trial is a failed row; the DUT was re-created, the trial
+	 * repeated and the search finished. The run says a phase failed. */
+	ASSERT_EQ(code, 1);
+	ASSERT(tb_rows_with_status(out, "failed", text, sizeof(text)) >= 1);
+	ASSERT_CONTAINS(text, "mid-phase");
+	load_goals(out, g);
+	ASSERT_MSG(strcmp(g[0].status, "ok") == 0 || strcmp(g[0].status, "generator-limited") == 0,
+		   "NDR %s", g[0].status);
+	tb_assert_no_domains_left();
+}
+
+TEST_T(search_testbed_sigint_then_resume, 400)
+{
+	char out[4096], log[4096], run[4096];
+	unsigned last_before, last_after;
+	size_t before, after;
+	struct goal_row g[2];
+	int pid, rc;
+
+	tb_up();
+	snprintf(out, sizeof(out), "%s/out", mp_test_tmpdir());
+	snprintf(log, sizeof(log), "%s/mp.log", mp_test_tmpdir());
+	pid = tb_mirperf_spawn(log, "--plan", search_plan("20000", NULL, "40000"), "--out", out,
+			       NULL);
+	tb_wait_rows(out, 3, 120);
+	kill(pid, SIGINT);
+	ASSERT_EQ(tb_wait_exit(pid, 60), 130);
+	snprintf(run, sizeof(run), "%s", tb_run_dir(out));
+	before = trial_rows(out, &last_before);
+	ASSERT(before >= 3);
+	rc = tb_mirperf(RUN_TIMEOUT_MS, NULL, NULL, "--resume", run, "--quiet", NULL);
+	ASSERT_EQ(rc, 0);
+	/* The search went on from its trials on disk: the trials kept, then
+	 * the next numbers, not a new search from trial 1. */
+	after = trial_rows(out, &last_after);
+	ASSERT(after > before);
+	ASSERT(last_after > last_before);
+	load_goals(out, g);
+	ASSERT(g[0].trials > last_before || g[1].trials > last_before);
+	tb_assert_no_domains_left();
+}
