@@ -102,18 +102,29 @@ TEST_T(sweep_short_plan_end_to_end, 300)
 	int cst = tb_csv_col(&phases, "status"), crate = tb_csv_col(&phases, "rate");
 	int coff = tb_csv_col(&phases, "offered_pps"), cfwd = tb_csv_col(&phases, "forwarded_pps");
 	int cgen = tb_csv_col(&phases, "gen_sent_pps");
-	ASSERT(cst >= 0 && crate >= 0 && coff >= 0 && cfwd >= 0 && cgen >= 0);
+	int cshort = tb_csv_col(&phases, "gen_shortfall_pct");
+	ASSERT(cst >= 0 && crate >= 0 && coff >= 0 && cfwd >= 0 && cgen >= 0 && cshort >= 0);
 	for (size_t r = 1; r < phases.nrows; r++) {
 		double rate = num(phases.rows[r][crate]), off = num(phases.rows[r][coff]);
 		double fwd = num(phases.rows[r][cfwd]), gen = num(phases.rows[r][cgen]);
+		double shortfall = num(phases.rows[r][cshort]);
 
 		ASSERT_STREQ(phases.rows[r][cst], "ok");
+		/* A generator short of its rate says so, to the tenth of a point. */
+		ASSERT_MSG(fabs(shortfall - 100 * fmax(1 - fmin(off, gen) / rate, 0)) < 0.1,
+			   "shortfall %.2f%% for offered %.1f, agent %.1f at %g", shortfall, off,
+			   gen, rate);
 		if (rate != 10000)
 			continue;
-		/* At 10 kpps: offered and forwarded within 2% of the target, and
-		 * equal to what the agent says it sent within 0.5%. */
-		ASSERT_MSG(fabs(off - rate) / rate < 0.02, "offered %.1f pps at %g", off, rate);
-		ASSERT_MSG(fabs(fwd - rate) / rate < 0.02, "forwarded %.1f pps at %g", fwd, rate);
+		/* At 10 kpps: offered and forwarded within 2% of the target unless
+		 * the generator was short (a stall on a busy machine is not sent
+		 * late in a burst) and said so, and equal to what the agent says
+		 * it sent within 0.5%. */
+		if (shortfall < 1) {
+			ASSERT_MSG(fabs(off - rate) / rate < 0.02, "offered %.1f pps at %g", off, rate);
+			ASSERT_MSG(fabs(fwd - rate) / rate < 0.02, "forwarded %.1f pps at %g", fwd,
+				   rate);
+		}
 		ASSERT_MSG(fabs(off - gen) / gen < 0.005, "offered %.1f vs agent %.1f", off, gen);
 		ASSERT_MSG(fabs(fwd - gen) / gen < 0.005, "forwarded %.1f vs agent %.1f", fwd, gen);
 	}

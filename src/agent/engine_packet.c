@@ -34,7 +34,7 @@
  * the schedule late; frames due earlier are dropped from the schedule, not
  * sent in a burst at line rate that nobody asked for. They are missing from
  * the count, so a trial shows the generator's shortfall. */
-#define MAX_LAG_NS 2000000ULL
+#define MAX_LAG_NS (5 * MP_NS_PER_MS)
 
 struct packet {
 	pthread_t th;
