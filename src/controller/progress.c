@@ -105,8 +105,10 @@ void mp_progress_phase_done(struct mp_progress *p, const struct mp_phase_row *ro
 	}
 	rate_text(row->offered_pps, off, sizeof(off));
 	rate_text(row->forwarded_pps, fwd, sizeof(fwd));
-	if (!isnan(row->loss_pct))
-		snprintf(loss, sizeof(loss), "%.2f", row->loss_pct);
+	/* A trial is judged by its counts; a grid phase shows its window. */
+	if (!isnan(row->trial ? row->count_loss_pct : row->loss_pct))
+		snprintf(loss, sizeof(loss), "%.2f", row->trial ? row->count_loss_pct :
+			 row->loss_pct);
 	if (row->gen_shortfall_pct > MP_PROGRESS_SHORT_PCT)
 		snprintf(shortfall, sizeof(shortfall), " (SHORT: the generator sent %.1f%% "
 			 "less than asked)", row->gen_shortfall_pct);

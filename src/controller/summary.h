@@ -37,7 +37,7 @@ struct mp_phase_row {
 	double offered_pps;        /* generator rx over the window (first to last sample) */
 	double forwarded_pps;      /* dut_out rx over the window */
 	double forwarded_pps_p5, forwarded_pps_p50, forwarded_pps_p95;  /* per-interval rates */
-	double loss_pct;           /* 100 * (sent - forwarded) / sent, >= 0 (counts below) */
+	double loss_pct;           /* 100 * (offered - forwarded) / offered, >= 0 */
 	double forwarded_mbps;     /* dut_out rx bytes * 8 / s / 1e6 */
 	double gen_sent_pps;       /* agent's count / its time */
 	double dut_cpu_ns_per_pkt; /* dut_cpu_ns / forwarded packets */
@@ -54,10 +54,12 @@ struct mp_phase_row {
 	double gen_tx_pps;         /* generator vif tx over the window (the stats file) */
 	double out_tx_pps;         /* dut_out vif tx over the window (the stats file) */
 	const char *gen_iface, *out_iface;  /* for results.json; may be NULL */
-	/* Honest counts (docs/search.md), over the phase's whole traffic and
-	 * read after the drain: loss_pct comes from them. */
+	/* Honest counts (docs/search.md), over the phase's whole traffic
+	 * (warm-up and measure window) and read after the drain: no frame is
+	 * counted at one edge and not the other. A search judges by them. */
 	double sent_pkts;          /* generator vif rx */
 	double forwarded_pkts;     /* dut_out vif rx */
+	double count_loss_pct;     /* 100 * (sent - forwarded) / sent, >= 0 */
 	/* The generator's shortfall against rate x its sending time, by the
 	 * lower of its own count and its vif's; NAN for rate 0 (max). */
 	double gen_shortfall_pct;

@@ -222,7 +222,7 @@ static void honest_counts(const struct sw_phase *ph, struct mp_phase_row *row)
 		return;
 	sent = (double)(ph->after[SW_GEN].rx_packets - ph->before[SW_GEN].rx_packets);
 	fwd = (double)(ph->after[SW_DUT_OUT].rx_packets - ph->before[SW_DUT_OUT].rx_packets);
-	row->loss_pct = sent > 0 ? 100 * fmax(sent - fwd, 0) / sent : NAN;
+	row->count_loss_pct = sent > 0 ? 100 * fmax(sent - fwd, 0) / sent : NAN;
 	row->sent_pkts = sent;
 	row->forwarded_pkts = fwd;
 }
