@@ -6,7 +6,8 @@
  * rate. The change is that of forwarded_pps; it is significant when Welch's
  * t-test (unequal variances, GSL's t distribution) on the 100 ms forwarded
  * rates of both measure windows gives p < MP_COMPARE_ALPHA. A slowdown
- * counts when it is significant and larger than the threshold. */
+ * counts when it is significant and larger than the threshold. A search's
+ * trials are not compared one by one: its answer is, goal by goal. */
 #include <errno.h>
 #include <getopt.h>
 #include <gsl/gsl_cdf.h>
@@ -39,6 +40,50 @@ static double welch_p(const double *a, size_t na, const double *b, size_t nb)
 	df = se2 * se2 / ((va / na) * (va / na) / (double)(na - 1) +
 			  (vb / nb) * (vb / nb) / (double)(nb - 1));
 	return 2 * gsl_cdf_tdist_Q(fabs(t), df);
+}
+
+/* The searches' answers both runs have (throughput.csv): per version, size
+ * and goal the lower bounds. A change counts when the intervals [lower,
+ * upper] do not overlap (no upper bound: it reaches up without end) and it
+ * is beyond the threshold. Returns how many are slower. */
+static size_t throughput_changes(const struct mp_rundir *a, const struct mp_rundir *b,
+				 double threshold)
+{
+	size_t slower = 0, n = 0;
+
+	for (size_t i = 0; i < b->tput.nrows; i++) {
+		const struct mp_tput_row *gb = &b->tput.rows[i];
+		const char *va = mp_rundir_has_version(a, gb->version) || !a->nversions ?
+			gb->version : a->versions[0];
+		const struct mp_tput_row *ga = mp_rundir_goal(a, va, gb->size, gb->goal);
+		double a_up, b_up, change;
+		const char *verdict;
+
+		if (!ga || isnan(ga->lower_pps) || isnan(gb->lower_pps) || ga->lower_pps <= 0)
+			continue;
+		if (!n++)
+			printf("\nThroughput searches (lower bounds; a change counts when the "
+			       "intervals [lower, upper] do not overlap):\n%-14s %6s %6s %12s %12s "
+			       "%9s  %s\n", "version", "size", "goal", "A pps", "B pps", "change",
+			       "verdict");
+		a_up = isnan(ga->upper_pps) ? INFINITY : ga->upper_pps;
+		b_up = isnan(gb->upper_pps) ? INFINITY : gb->upper_pps;
+		change = 100.0 * (gb->lower_pps - ga->lower_pps) / ga->lower_pps;
+		if (b_up <= ga->lower_pps && change < -threshold)
+			verdict = "SLOWER", slower++;
+		else if (b_up <= ga->lower_pps)
+			verdict = "slower, within threshold";
+		else if (gb->lower_pps >= a_up && change > threshold)
+			verdict = "faster";
+		else
+			verdict = "no significant change";
+		printf("%-14s %6u %6s %12.0f %12.0f %+8.2f%%  %s\n", gb->version, gb->size, gb->goal,
+		       ga->lower_pps, gb->lower_pps, change, verdict);
+	}
+	if (n)
+		printf("%zu goals compared; %zu significantly slower beyond %.2f%%.\n", n, slower,
+		       threshold);
+	return slower;
 }
 
 /* The receiver's latency (p50, p99) of the phases both runs measured it in:
@@ -136,6 +181,8 @@ int mp_cmd_compare(int argc, char **argv)
 		size_t na, nb;
 		const char *verdict;
 
+		if (pb->trial)          /* a search's trials: its answer is compared below */
+			continue;
 		if (!pa) {
 			printf("%-14s %6u %10llu %12s %12.0f %9s %9s  only in B\n", pb->version, pb->size,
 			       (unsigned long long)pb->rate, "-", pb->forwarded_pps, "-", "-");
@@ -171,7 +218,7 @@ int mp_cmd_compare(int argc, char **argv)
 	}
 	for (size_t i = 0; i < a.nphases; i++) {
 		const struct mp_phase_row *pa = &a.phases[i];
-		int found = 0;
+		int found = pa->trial != 0;
 
 		for (size_t j = 0; j < b.nphases && !found; j++) {
 			const struct mp_phase_row *pb = &b.phases[j];
@@ -185,6 +232,7 @@ int mp_cmd_compare(int argc, char **argv)
 	}
 	printf("\n%zu phases compared; %zu significantly slower beyond %.2f%%.\n", compared,
 	       slower, threshold);
+	slower += throughput_changes(&a, &b, threshold);
 	latency_changes(&a, &b, threshold);
 	mp_rundir_free(&a);
 	mp_rundir_free(&b);

@@ -3,6 +3,7 @@
  * "metrics": [{"name", "value", "units", "trend"}]}]}: one result per
  * (version, frame size), metrics per offered rate: the phases.csv columns
  * that name a metric (phases_csv.c). Built with jansson. */
+#include <ctype.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <math.h>
@@ -12,6 +13,32 @@
 #include "common/err.h"
 #include "controller/commands.h"
 #include "controller/rundir.h"
+
+/* A search's answer at (version, size): each goal's lower bound, in pps
+ * and Mbit/s, higher is better ("ndr", "ndr-mbps"). */
+static void goal_metrics(json_t *metrics, const struct mp_rundir *d, const char *version,
+			 unsigned size)
+{
+	for (size_t i = 0; i < d->tput.nrows; i++) {
+		const struct mp_tput_row *r = &d->tput.rows[i];
+		char name[64];
+
+		if (strcmp(r->version, version) || r->size != size || isnan(r->lower_pps))
+			continue;
+		snprintf(name, sizeof(name), "%s", r->goal);
+		for (char *c = name; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		json_array_append_new(metrics, json_pack("{s:s, s:f, s:s, s:s}", "name", name,
+							 "value", r->lower_pps, "units", "pps",
+							 "trend", "higher-is-better"));
+		strncat(name, "-mbps", sizeof(name) - strlen(name) - 1);
+		if (!isnan(r->lower_mbps))
+			json_array_append_new(metrics, json_pack("{s:s, s:f, s:s, s:s}", "name", name,
+								 "value", r->lower_mbps, "units",
+								 "Mbit/s", "trend",
+								 "higher-is-better"));
+	}
+}
 
 /* The phase's figure in column `c` as a metric, when the column is one. */
 static void metric(json_t *metrics, const struct mp_phase_col *c, const struct mp_phase_row *p)
@@ -63,12 +90,14 @@ int mp_cmd_export(int argc, char **argv)
 			for (size_t i = 0; i < d.nphases; i++) {
 				const struct mp_phase_row *p = &d.phases[i];
 
+				/* A search's trials are steps, not results: its answer is. */
 				if (strcmp(p->version, d.versions[v]) || p->size != d.sizes[s] ||
-				    strcmp(p->status, "ok"))
+				    strcmp(p->status, "ok") || p->trial)
 					continue;
 				for (size_t k = 0; k < mp_phase_ncols; k++)
 					metric(metrics, &mp_phase_cols[k], p);
 			}
+			goal_metrics(metrics, &d, d.versions[v], d.sizes[s]);
 			if (!json_array_size(metrics)) {
 				json_decref(metrics);
 				continue;

@@ -65,7 +65,7 @@ static const char *size_text(unsigned size, const char *unit, char *buf, size_t 
 static const char *short_mark(uint64_t rate, double offered)
 {
 	return rate && !isnan(offered) &&
-	       offered < (double)rate * (1 - MP_PROGRESS_SHORT_PCT / 100) ? " SHORT" : "";
+	       offered < (double)rate * (1 - MP_SHORTFALL_MARK_PCT / 100) ? " SHORT" : "";
 }
 
 void mp_progress_update(struct mp_progress *p, size_t phase, const char *version,
@@ -109,7 +109,7 @@ void mp_progress_phase_done(struct mp_progress *p, const struct mp_phase_row *ro
 	if (!isnan(row->trial ? row->count_loss_pct : row->loss_pct))
 		snprintf(loss, sizeof(loss), "%.2f", row->trial ? row->count_loss_pct :
 			 row->loss_pct);
-	if (row->gen_shortfall_pct > MP_PROGRESS_SHORT_PCT)
+	if (row->gen_shortfall_pct > MP_SHORTFALL_MARK_PCT)
 		snprintf(shortfall, sizeof(shortfall), " (SHORT: the generator sent %.1f%% "
 			 "less than asked)", row->gen_shortfall_pct);
 	if (row->trial)

@@ -11,9 +11,6 @@
 #include "controller/summary.h"
 #include "controller/throughput.h"
 
-/* A phase whose generator fell short by more than this is marked. */
-#define MP_PROGRESS_SHORT_PCT 1.0
-
 struct mp_progress;
 
 /* Terminal mode when isatty(fileno(f)). total_ns: the plan's expected length. */
@@ -23,7 +20,7 @@ void mp_progress_update(struct mp_progress *p, size_t phase, const char *version
 			unsigned size, uint64_t rate, double offered_pps,
 			double forwarded_pps, uint64_t elapsed_ns);
 /* A finished phase, or a search trial (row->trial > 0); marks a generator
- * short by more than MP_PROGRESS_SHORT_PCT. */
+ * short by more than MP_SHORTFALL_MARK_PCT. */
 void mp_progress_phase_done(struct mp_progress *p, const struct mp_phase_row *row);
 /* A search goal's result. */
 void mp_progress_goal_done(struct mp_progress *p, const struct mp_tput_row *row);

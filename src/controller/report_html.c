@@ -25,7 +25,7 @@
 	"td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}th{background:#f3f3f3}\n" \
 	"td.text{text-align:left}\n" \
 	"div.wide{overflow-x:auto;max-width:100%}\n" \
-	".failed{background:#fdd}.skipped{background:#eee}\n" \
+	".failed{background:#fdd}.skipped{background:#eee}.short{background:#ffe9c0}\n" \
 	".slower{color:#b00}.faster{color:#070}\n"
 
 void report_html_escape(FILE *f, const char *s)
@@ -161,6 +161,72 @@ static void comparison(FILE *f, const struct mp_rundir *d)
 	fputs("</table>\n", f);
 }
 
+/* A search's answer, first on the page: per version, size and goal the
+ * lower bound (pps, Mbit/s, share of what the generator reached), the upper
+ * bound, the trials and time it took, and the status. */
+static void headline(FILE *f, const struct mp_rundir *d)
+{
+	const struct mp_tput *t = &d->tput;
+
+	if (!t->nrows)
+		return;
+	fputs("<h2>Throughput</h2>\n<table>\n<tr><th>version</th><th>size</th><th>goal</th>"
+	      "<th>pps</th><th>Mbit/s</th><th>% of generator max</th><th>upper pps</th>"
+	      "<th>trials</th><th>time (s)</th><th>status</th></tr>\n", f);
+	for (size_t i = 0; i < t->nrows; i++) {
+		const struct mp_tput_row *r = &t->rows[i];
+		char label[96];
+		int bad = strcmp(r->status, "ok") && strcmp(r->status, "generator-limited");
+
+		fprintf(f, "<tr%s><td class=\"text\">", bad ? " class=\"failed\"" : "");
+		report_html_escape(f, r->version);
+		mp_rundir_size_label(d, r->size, 1, label, sizeof(label));
+		fputs("</td><td class=\"text\">", f);
+		report_html_escape(f, label);
+		fputs("</td><td class=\"text\">", f);
+		report_html_escape(f, r->goal);
+		fprintf(f, " (loss &le; %g%%)</td>", r->goal_loss_pct);
+		if (isnan(r->lower_pps))
+			fputs("<td>-</td><td>-</td>", f);
+		else
+			fprintf(f, "<td><b>%.0f</b></td><td>%.1f</td>", r->lower_pps, r->lower_mbps);
+		if (isnan(r->gen_max_pps) || isnan(r->lower_pps))
+			fputs("<td>-</td>", f);
+		else
+			fprintf(f, "<td>%.1f</td>", 100 * r->lower_pps / r->gen_max_pps);
+		if (isnan(r->upper_pps))
+			fputs("<td>-</td>", f);
+		else
+			fprintf(f, "<td>%.0f</td>", r->upper_pps);
+		fprintf(f, "<td>%u</td><td>%.1f</td><td class=\"text\">", r->trials, r->search_s);
+		report_html_escape(f, r->status);
+		if (r->reason) {
+			fputs(": ", f);
+			report_html_escape(f, r->reason);
+		}
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table>\n<p class=\"notes\">The lower bound is the highest rate that passed a "
+	      "final-duration trial, the upper bound the lowest that failed one "
+	      "(docs/search.md). <i>Generator-limited</i>: the DUT kept up with all the "
+	      "generator could send. % of generator max: of what the generator reached when "
+	      "asked for all it could, or when it fell short.</p>\n", f);
+}
+
+/* Phases whose generator offered visibly less than asked. */
+static void shortfall_note(FILE *f, const struct mp_rundir *d)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->nphases; i++)
+		n += d->phases[i].gen_shortfall_pct > MP_SHORTFALL_MARK_PCT;
+	if (n)
+		fprintf(f, "<p class=\"notes\"><b>%zu phase%s short</b>: the generator offered "
+			"more than %g%% less than the rate asked (column <i>gen short %%</i>, "
+			"marked in the phase table); their figures are for what it offered.</p>\n",
+			n, n == 1 ? "" : "s", MP_SHORTFALL_MARK_PCT);
+}
+
 static void plots_html(FILE *f, const struct report_plot *plots, size_t nplots)
 {
 	fputs("<h2>Plots</h2>\n<div class=\"plots\">\n", f);
@@ -229,7 +295,8 @@ static void phase_table(FILE *f, const struct mp_rundir *d)
 	for (size_t i = 0; i < d->nphases; i++) {
 		const struct mp_phase_row *p = &d->phases[i];
 
-		fprintf(f, "<tr class=\"%s\">", p->status);
+		fprintf(f, "<tr class=\"%s%s\">", p->status,
+			p->gen_shortfall_pct > MP_SHORTFALL_MARK_PCT ? " short" : "");
 		for (size_t c = 0; c < mp_phase_ncols; c++)
 			if (show[c])
 				phase_cell(f, &mp_phase_cols[c], p);
@@ -253,7 +320,9 @@ void report_html_write(FILE *f, const struct mp_rundir *d, const struct report_p
 	fputs("</h1>\n<p class=\"lead\">Frame sizes are bytes without the 4-byte FCS (60 here is "
 	      "RFC 2544's 64). <i>Offered</i> is what the traffic generator's dom0 vif received; "
 	      "<i>forwarded</i> is what the DUT's output vif received.</p>\n", f);
+	headline(f, d);
 	provenance(f, d);
+	shortfall_note(f, d);
 	comparison(f, d);
 	plots_html(f, plots, nplots);
 	phase_table(f, d);

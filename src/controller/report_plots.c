@@ -98,6 +98,89 @@ static size_t fill_mbps(const struct mp_rundir *d, FILE *f, char **series)
 	return n;
 }
 
+/* A search's answer: per version and goal, the lower bound against frame
+ * size (colour per version, dash per goal). */
+static size_t fill_tput(const struct mp_rundir *d, FILE *f, char **series, unsigned *colour,
+			unsigned *dash)
+{
+	const struct mp_tput *t = &d->tput;
+	size_t n = 0;
+
+	for (size_t v = 0; v < d->nversions; v++) {
+		for (size_t g = 0; g < t->nrows && n < REPORT_MAX_SERIES; g++) {
+			int any = 0, seen = 0;
+
+			/* Each goal once, at its first row. */
+			for (size_t e = 0; e < g; e++)
+				seen |= !strcmp(t->rows[e].goal, t->rows[g].goal);
+			if (seen)
+				continue;
+			for (size_t s = 0; s < d->nsizes; s++) {
+				const struct mp_tput_row *r = mp_rundir_goal(d, d->versions[v],
+									     d->sizes[s],
+									     t->rows[g].goal);
+
+				if (!r || isnan(r->lower_pps))
+					continue;
+				if (!any && n)
+					fputs("\n\n", f);
+				fprintf(f, "%u %.0f\n", d->sizes[s], r->lower_pps);
+				any = 1;
+			}
+			if (!any)
+				continue;
+			colour[n] = (unsigned)v + 1;
+			dash[n] = (unsigned)(g % 8) + 1;
+			{
+				char label[192];
+
+				snprintf(label, sizeof(label), "%s, %s (loss <= %g%%)", d->versions[v],
+					 t->rows[g].goal, t->rows[g].goal_loss_pct);
+				series[n++] = strdup(label);
+			}
+		}
+	}
+	return n;
+}
+
+/* The search's trials at `size` over its time: rate against the search's
+ * seconds, a series per version for trials that every goal passed and one
+ * for the others (failed some goal, short, broken). */
+static size_t fill_trials(const struct mp_rundir *d, FILE *f, char **series, unsigned *colour,
+			  unsigned *dash, unsigned size)
+{
+	size_t n = 0;
+
+	for (size_t v = 0; v < d->nversions && n + 2 <= REPORT_MAX_SERIES; v++) {
+		for (int bad = 0; bad < 2; bad++) {
+			int any = 0;
+
+			for (size_t i = 0; i < d->nphases; i++) {
+				const struct mp_phase_row *p = &d->phases[i];
+				int failed = !p->decision || strstr(p->decision, "fail") ||
+					     strstr(p->decision, "short") ||
+					     strstr(p->decision, "broken");
+
+				if (!p->trial || p->size != size || strcmp(p->version, d->versions[v]) ||
+				    failed != bad || isnan(p->search_s))
+					continue;
+				if (!any && n)
+					fputs("\n\n", f);
+				fprintf(f, "%.3f %.0f\n", p->search_s,
+					p->rate ? (double)p->rate : p->offered_pps);
+				any = 1;
+			}
+			if (!any)
+				continue;
+			colour[n] = bad ? 2 : 1;
+			dash[n] = (unsigned)v + 1;
+			series[n++] = dup_printf(bad ? "%s: failed a goal, short or broken" :
+						 "%s: passed every goal", d->versions[v], 0);
+		}
+	}
+	return n;
+}
+
 /* The receiver's latency at `size`: p50 and p99 against offered rate, a
  * pair of series per version (colour per version, dash per quantile). */
 static size_t fill_latency(const struct mp_rundir *d, FILE *f, char **series, unsigned *colour,
@@ -269,6 +352,11 @@ size_t report_plots_plan(const struct mp_rundir *d, struct report_plot *pl, size
 {
 	size_t n = 0;
 
+	if (d->tput.nrows) {            /* a search: its answer first */
+		add(pl, &n, max, RP_TPUT, 0, "throughput",
+		    "Throughput per frame size: each goal's lower bound");
+		add_per_size(d, pl, &n, max, RP_TRIALS, "trials-%s", "The search's trials, %s");
+	}
 	add(pl, &n, max, RP_FWD, 0, "forwarded", "Forwarded vs offered packet rate");
 	add(pl, &n, max, RP_LOSS, 0, "loss", "Loss vs offered packet rate");
 	add(pl, &n, max, RP_MBPS, 0, "mbps", "Best forwarded Mbit/s per frame size");
@@ -291,6 +379,9 @@ static const struct {
 	const char *xlabel, *ylabel;
 	int log, x0, y0, styled, ideal;
 } kinds[] = {
+	[RP_TPUT] = { "frame size (bytes, without FCS)", "lower bound (packets/s)", LOG_NONE, 1, 1,
+		      1, 0 },
+	[RP_TRIALS] = { "time in the search (s)", "trial rate (packets/s)", LOG_NONE, 1, 1, 1, 0 },
 	[RP_FWD] = { "offered (packets/s)", "forwarded (packets/s)", LOG_XY_WIDE, 0, 1, 1, 1 },
 	[RP_LOSS] = { "offered (packets/s)", "loss (%)", LOG_X_WIDE, 0, 1, 1, 0 },
 	[RP_MBPS] = { "frame size (bytes, without FCS)", "forwarded (Mbit/s)", LOG_NONE, 1, 1,
@@ -326,6 +417,12 @@ int report_plot_draw(const char *dir, const struct mp_rundir *d, struct report_p
 		return -errno;
 	}
 	switch (p->kind) {
+	case RP_TPUT:
+		g.nseries = fill_tput(d, f, series, colour, dash);
+		break;
+	case RP_TRIALS:
+		g.nseries = fill_trials(d, f, series, colour, dash, p->size);
+		break;
 	case RP_FWD:
 		g.nseries = fill_by_size(d, f, series, colour, dash, offered, forwarded);
 		break;

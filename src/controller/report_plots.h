@@ -1,5 +1,6 @@
 /* The report's plots: which there are, in page order, and what each shows.
- * Forwarded against offered rate for every frame size and version on one
+ * A search's answer first: each goal's lower bound against frame size, and
+ * per frame size the search's trials over time. Forwarded against offered rate for every frame size and version on one
  * plot (the ideal diagonal faint), loss from 0 up, the best Mbit/s per
  * frame size, the DUT's CPU time per packet when the hypervisor gave it,
  * with a receiver per frame size its latency (p50, p99) against offered
@@ -16,7 +17,8 @@
 #define REPORT_MAX_SERIES 64
 #define REPORT_MAX_PLOTS 48
 
-enum report_plot_kind { RP_FWD, RP_LOSS, RP_MBPS, RP_CPU, RP_LAT, RP_LATDIST, RP_SERIES };
+enum report_plot_kind { RP_TPUT, RP_TRIALS, RP_FWD, RP_LOSS, RP_MBPS, RP_CPU, RP_LAT, RP_LATDIST,
+			 RP_SERIES };
 
 struct report_plot {
 	char name[32];          /* file stem in plots/, and the figure's id */

@@ -155,6 +155,14 @@ int mp_rundir_load(const char *dir, unsigned parts, struct mp_rundir *d, char *e
 		rc = load_phases(dir, d, err, errlen);
 	if (rc == 0 && (parts & MP_RUNDIR_SAMPLES))
 		rc = load_samples(dir, d, err, errlen);
+	if (rc == 0) {
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/throughput.csv", dir);
+		rc = mp_tput_read(path, &d->tput, err, errlen);
+		if (rc == -ENOENT)      /* a run without searches */
+			rc = 0;
+	}
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "%s: out of memory", dir);
 	if (rc < 0)
@@ -171,7 +179,20 @@ void mp_rundir_free(struct mp_rundir *d)
 		free(d->versions[i]);
 	free(d->versions);
 	free(d->sizes);
+	mp_tput_free(&d->tput);
 	memset(d, 0, sizeof(*d));
+}
+
+const struct mp_tput_row *mp_rundir_goal(const struct mp_rundir *d, const char *version,
+					 unsigned size, const char *goal)
+{
+	for (size_t i = 0; i < d->tput.nrows; i++) {
+		const struct mp_tput_row *r = &d->tput.rows[i];
+
+		if (r->size == size && !strcmp(r->version, version) && !strcmp(r->goal, goal))
+			return r;
+	}
+	return NULL;
 }
 
 const struct mp_phase_row *mp_rundir_find(const struct mp_rundir *d, const char *version,

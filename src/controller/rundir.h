@@ -13,6 +13,7 @@
 #include "common/hist.h"
 #include "controller/phases_csv.h"
 #include "controller/plan.h"
+#include "controller/throughput.h"
 
 /* What to read besides phases.csv. */
 enum mp_rundir_parts {
@@ -40,6 +41,7 @@ struct mp_rundir {
 	size_t nversions;
 	unsigned *sizes;           /* distinct, ascending */
 	size_t nsizes;
+	struct mp_tput tput;       /* throughput.csv, a search's answer; empty without */
 };
 
 /* Reads the run in `dir` (parts: enum mp_rundir_parts). Returns 0, or
@@ -53,6 +55,9 @@ void mp_rundir_free(struct mp_rundir *d);
 const struct mp_phase_row *mp_rundir_find(const struct mp_rundir *d, const char *version,
 					  unsigned size, uint64_t rate);
 int mp_rundir_has_version(const struct mp_rundir *d, const char *version);
+/* The search's result for `goal` of `version` at `size`, or NULL. */
+const struct mp_tput_row *mp_rundir_goal(const struct mp_rundir *d, const char *version,
+					 unsigned size, const char *goal);
 /* Where a frame size stands: "60 B" (`bytes` 1) or "60-byte frames"; for
  * MP_SIZE_IMIX the mix's label, "IMIX 7:4:1 (mean 357.8 B)", from the mix
  * column of its phases. And the size in file and metric names: "60", "imix". */

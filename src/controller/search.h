@@ -23,11 +23,12 @@
 #include <stdint.h>
 
 #include "controller/plan.h"
+#include "controller/summary.h"
 
 /* A trial whose generator sent more than this share fewer frames than
  * rate x duration is not a pass: the search never reports a rate that was
  * not offered. */
-#define MP_SEARCH_SHORTFALL_PCT 1.0
+#define MP_SEARCH_SHORTFALL_PCT MP_SHORTFALL_MARK_PCT
 /* Once the generator fell short, rates stay this far under what it reached,
  * so the next trials are not short again by a hair. */
 #define MP_SEARCH_GEN_MARGIN_PCT 0.5

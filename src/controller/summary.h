@@ -24,6 +24,11 @@ struct mp_summary_input {
 	double dut_cpu_ns;         /* DUT CPU time used in the window, NAN if unknown */
 };
 
+/* A phase whose generator offered more than this share less than the rate
+ * asked is marked short (live line, log, report); a search trial short by
+ * more is not a pass. */
+#define MP_SHORTFALL_MARK_PCT 1.0
+
 /* One row of phases.csv. Doubles are NAN when unavailable (empty cell).
  * Which field is which column, and how to add one: phases_csv.h. */
 struct mp_phase_row {

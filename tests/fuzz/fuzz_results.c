@@ -1,6 +1,6 @@
 /* libFuzzer target for the run readers of report and compare: the input is
- * split into results.json, phases.csv and samples.csv (separated by a NUL
- * byte each) in a scratch run directory, then loaded. */
+ * split into results.json, phases.csv, samples.csv and throughput.csv (a NUL
+ * byte between each) in a scratch run directory, then loaded. */
 #include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -31,7 +31,8 @@ static void put(const char *name, const uint8_t *p, size_t n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const names[] = { "results.json", "phases.csv", "samples.csv" };
+	static const char *const names[] = { "results.json", "phases.csv", "samples.csv",
+					     "throughput.csv" };
 	struct mp_rundir d;
 	char err[512] = "";
 	size_t start = 0;
@@ -41,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!mkdtemp(dir))
 			abort();
 	}
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		const uint8_t *nul = memchr(data + start, 0, size - start);
 		size_t end = nul ? (size_t)(nul - data) : size;
 
