@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/err.h"
+#include "common/pathf.h"
 
 #define UP_TIMEOUT_S 3000       /* a cold cache: two debootstraps, then the boot */
 #define SWEEP_TIMEOUT_S 1500
@@ -230,11 +231,11 @@ static char *subst_line(char *text, const char *start, const char *line)
 }
 
 /* A plan for the fault runs: cfg/xen-vm.yaml with its own name, rates and
- * phase length, next to it in cfg/ (where its domain templates are). */
+ * phase length, in the shared tree's test output (dom0 must read it). */
 static const char *fault_plan(const char *name, const char *rates, const char *phase)
 {
 	static char path[4400];
-	char *text = mp_test_read_file(mp_test_src_path("cfg/xen-vm.yaml")), line[256];
+	char *text = mp_test_read_file(mp_test_src_path("cfg/xen-vm.yaml")), line[4400];
 
 	ASSERT(text);
 	snprintf(line, sizeof(line), "name: %s", name);
@@ -243,7 +244,12 @@ static const char *fault_plan(const char *name, const char *rates, const char *p
 	text = subst_line(text, "  rates: ", line);
 	snprintf(line, sizeof(line), "phase: %s", phase);
 	text = subst_line(text, "phase: ", line);
-	snprintf(path, sizeof(path), "%s/cfg/test-%s.yaml", tree, name);
+	snprintf(line, sizeof(line), "    config: %s/cfg/xen-vm/dut.cfg", tree);
+	text = subst_line(text, "    config: xen-vm/dut.cfg", line);
+	snprintf(line, sizeof(line), "    config: %s/cfg/xen-vm/traffgen.cfg", tree);
+	text = subst_line(text, "    config: xen-vm/traffgen.cfg", line);
+	snprintf(path, sizeof(path), "%s/%s.yaml", outdir(), name);
+	mp_mkdir_p(outdir());
 	mp_test_write_file(path, text);
 	free(text);
 	return path;
@@ -314,12 +320,6 @@ TEST_SLOW(xenvm_sweep_and_faults_on_real_xen, 7200)
 	free(text);
 	free(run);
 	dom0("test \"$(xl list | wc -l)\" = 2 || { xl list; exit 1; }");
-	for (const char *const *n = (const char *const[]){ "xenvm-dut", "xenvm-tg", NULL }; *n; n++) {
-		char p[4400];
-
-		snprintf(p, sizeof(p), "%s/cfg/test-%s.yaml", tree, *n);
-		unlink(p);
-	}
 }
 
 /* The --xen verbs when no VM is up: clear words and exit codes, and
