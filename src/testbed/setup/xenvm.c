@@ -214,14 +214,25 @@ static void keeper(const struct mp_xvm *x, int kvm, int hold_fd)
 	setsid();
 	signal(SIGINT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
+	/* The keeper outlives `up`: it holds none of its caller's streams (a
+	 * shell's $(...) around `up` would wait for them for ever). */
+	{
+		int null = open("/dev/null", O_RDWR);
+
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+			if (null > STDERR_FILENO)
+				close(null);
+		}
+	}
 	qemu = fork();
 	if (qemu == 0) {
-		int null = open("/dev/null", O_RDWR);
 		char log[PATH_MAX];
 		int fd;
 
 		close(hold_fd);
-		dup2(null, STDIN_FILENO);
 		if (mp_pathf(log, sizeof(log), "%s/qemu.log", x->run) == 0 &&
 		    (fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644)) >= 0) {
 			dup2(fd, STDOUT_FILENO);
