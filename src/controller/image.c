@@ -33,6 +33,7 @@
 #define AGENT_PORT "7000"
 #define CONTROL_MAC "00:16:3e:6d:70:01"
 #define DATA_MAC "00:16:3e:6d:70:20"
+#define RECEIVER_MAC "00:16:3e:6d:70:21"
 #define IMAGE_SIZE "2G"
 /* root.img is a bare ext4 file system (mke2fs -d, no partition table): the
  * guest's root is the whole disk, /dev/xvda, in the xl config and fstab. */
@@ -295,9 +296,11 @@ static int write_xl_config(const char *dir)
 		"extra = \"root=" ROOT_DEVICE " ro console=hvc0\"\n"
 		"disk = [ 'format=raw,vdev=xvda,access=rw,target=%s/root.img' ]\n"
 		"memory = 1024\nvcpus = 2\n"
-		"# vif 0: data on if1; vif 1: control on xenbr0 (fixed MAC for discovery)\n"
+		"# vif 0: data on if1; vif 1: control on xenbr0 (fixed MAC for discovery);\n"
+		"# vif 2: the receiver, on if2 where the DUT forwards\n"
 		"vif = [ 'mac=" DATA_MAC ",bridge=if1',\n"
-		"        'mac=" CONTROL_MAC ",bridge=xenbr0' ]\n", dir, dir, dir);
+		"        'mac=" CONTROL_MAC ",bridge=xenbr0',\n"
+		"        'mac=" RECEIVER_MAC ",bridge=if2' ]\n", dir, dir, dir);
 
 	if (n < 0 || (size_t)n >= sizeof(text))
 		return -ENAMETOOLONG;
