@@ -1,3 +1,4 @@
+/* The controller's client for the agent's control channel (agentc.h). */
 #include "controller/agentc.h"
 
 #include <arpa/inet.h>

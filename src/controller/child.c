@@ -1,3 +1,4 @@
+/* Child processes on the loop: build steps and toolstack commands (child.h). */
 #include "controller/child.h"
 
 #include <errno.h>

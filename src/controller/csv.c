@@ -1,3 +1,4 @@
+/* CSV as the run's files use it, RFC 4180 (csv.h). */
 #include "controller/csv.h"
 
 #include <errno.h>

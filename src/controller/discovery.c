@@ -1,3 +1,4 @@
+/* The traff-gen's control address from its MAC: DHCP snooping, xenstore, or pinned (discovery.h). */
 #include "controller/discovery.h"
 
 #include <arpa/inet.h>

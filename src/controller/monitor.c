@@ -1,3 +1,4 @@
+/* mir-perf monitor: interface rates with the sweep's sampler and netlink code (commands.h). */
 #include "controller/commands.h"
 
 #include <getopt.h>

@@ -1,3 +1,4 @@
+/* Live progress on stderr: a status line on a terminal, a line per phase elsewhere (progress.h). */
 #include "controller/progress.h"
 
 #include <math.h>

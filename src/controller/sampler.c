@@ -1,3 +1,4 @@
+/* The sampling clock: ticks on an absolute schedule on the loop (sampler.h). */
 #include "controller/sampler.h"
 
 #include <errno.h>

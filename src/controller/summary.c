@@ -1,3 +1,4 @@
+/* A phase's figures from its measure-window samples (summary.h). */
 #include "controller/summary.h"
 
 #include <math.h>

@@ -1,3 +1,4 @@
+/* A bounded YAML document tree for the plan loader, over libyaml's events (yamltree.h). */
 #include "controller/yamltree.h"
 
 #include <errno.h>
