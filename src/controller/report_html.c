@@ -263,18 +263,22 @@ static void phase_cell(FILE *f, const struct mp_phase_col *c, const struct mp_ph
 	fputs("</td>", f);
 }
 
-/* Whether the table shows column `c`: it has a heading, and a figure in
- * some row (a run without a receiver or hypervisor has none there). */
+/* Whether the table shows column `c`: it has a heading, and it says which
+ * phase a row is or holds something in some row (a run without a receiver
+ * or hypervisor has no figure there, a run where all went well no reason). */
 static int shown(const struct mp_rundir *d, const struct mp_phase_col *c)
 {
 	if (!c->heading)
 		return 0;
-	if (c->type != MP_COL_NUM)
+	if (c->flags & MP_COL_REQUIRED)
 		return 1;
-	for (size_t i = 0; i < d->nphases; i++)
-		if (!isnan(mp_phase_num(c, &d->phases[i])))
+	for (size_t i = 0; i < d->nphases; i++) {
+		const char *t = mp_phase_text(c, &d->phases[i]);
+
+		if (c->type == MP_COL_TEXT ? t && *t : !isnan(mp_phase_num(c, &d->phases[i])))
 			return 1;
-	return 0;
+	}
+	return c->type != MP_COL_TEXT && c->type != MP_COL_NUM;
 }
 
 static void phase_table(FILE *f, const struct mp_rundir *d)
