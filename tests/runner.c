@@ -1,6 +1,6 @@
 /* Test runner: runs every registered test in a forked child with its own
  * process group, temporary directory and testbed prefix, under a timeout.
- * Usage: mp-tests [--slow|--slow-only] [--list] [NAME-SUBSTRING...]
+ * Usage: mp-tests [--slow|--slow-only] [--list] [NAME-SUBSTRING|^NAME-PREFIX...]
  * The last line printed is "N passed, N failed", with ", N skipped" added
  * when some tests were skipped. */
 #include "test.h"
@@ -332,9 +332,14 @@ static int matches(const struct mp_test *t, int argc, char **argv, int first)
 {
 	if (first >= argc)
 		return 1;
-	for (int i = first; i < argc; i++)
-		if (strstr(t->name, argv[i]))
+	for (int i = first; i < argc; i++) {
+		const char *n = argv[i];
+
+		/* "^NAME": only names that begin with NAME */
+		if (n[0] == '^' ? strncmp(t->name, n + 1, strlen(n + 1)) == 0
+				: strstr(t->name, n) != NULL)
 			return 1;
+	}
 	return 0;
 }
 

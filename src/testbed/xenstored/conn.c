@@ -43,6 +43,7 @@ void mp_xsd_core_free(struct mp_xsd_core *core)
 	while (core->conns)
 		mp_xsd_conn_free(core->conns);
 	mp_xsd_domain_free_all(core);
+	mp_xsd_watch_flush(core);    /* frees what a commit may have left */
 	mp_xsd_tree_free(&core->tree);
 	free(core);
 }

@@ -22,9 +22,11 @@ int mp_xsd_domain_introduce(struct mp_xsd_core *core, unsigned long domid,
 
 	if (domid == 0 || domid > MP_XSD_DOMID_MAX)
 		return -EINVAL;
+	/* xenstored: a known domain again is fine (it only rebinds the
+	 * event channel), whatever the frame; no event */
 	for (d = core->domains; d; d = d->next)
-		if (d->domid == domid)   /* xenstored: same ring again is fine */
-			return d->mfn == mfn ? 0 : -EINVAL;
+		if (d->domid == domid)
+			return 0;
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
@@ -38,8 +40,8 @@ int mp_xsd_domain_introduce(struct mp_xsd_core *core, unsigned long domid,
 
 int mp_xsd_domain_release(struct mp_xsd_core *core, unsigned long domid)
 {
-	if (domid == 0 || domid > MP_XSD_DOMID_MAX)
-		return -EINVAL;
+	if (domid == 0)
+		return -EINVAL;   /* C xenstored: dom0 is not released */
 	for (struct mp_xsd_domain **pp = &core->domains; *pp; pp = &(*pp)->next) {
 		if ((*pp)->domid == domid) {
 			struct mp_xsd_domain *d = *pp;

@@ -58,8 +58,18 @@ struct mp_xsd_domain {
 	unsigned long mfn;       /* the ring's frame, as given; never mapped */
 };
 
+/* An event held back while a transaction commits. */
+struct mp_xsd_event {
+	char *path;
+	bool exact;              /* only watches on exactly this path */
+};
+
 struct mp_xsd_core {
 	struct mp_xsd_tree tree;
+	/* while `deferring`, events are collected here, one per path */
+	struct mp_xsd_event *events;
+	size_t nevents, events_cap;
+	bool deferring;
 	uint64_t gen;
 	uint32_t next_txid;
 	struct mp_xsd_conn *conns;
@@ -89,9 +99,16 @@ int mp_xsd_watch_del(struct mp_xsd_conn *conn, const char *path,
 void mp_xsd_watch_reset(struct mp_xsd_conn *conn);
 /* Fires every watch at or above `path` with `path` as the event path. */
 void mp_xsd_watch_fire(struct mp_xsd_core *core, const char *path);
-/* The events of removing the subtree at `path`: watches at or above it
- * fire with `path`, watches below it with their own path. */
+/* The events of removing the subtree at `path` (call it before removing):
+ * as C xenstored 4.17, each node of the subtree below `path`, children
+ * first, fires the watches on exactly that node, then watches at or above
+ * `path` fire with `path`. Watches on paths that do not exist fire not. */
 void mp_xsd_watch_fire_rm(struct mp_xsd_core *core, const char *path);
+/* Holds events back (a commit) until mp_xsd_watch_flush() fires them, one
+ * per path, in the order of each path's first event, as C xenstored
+ * fires one event per changed node at commit. */
+void mp_xsd_watch_defer(struct mp_xsd_core *core);
+void mp_xsd_watch_flush(struct mp_xsd_core *core);
 /* Fires only the watches on exactly `path` (the special paths). */
 void mp_xsd_watch_fire_exact(struct mp_xsd_core *core, const char *path);
 /* Sends the registration event of one watch. */

@@ -3,6 +3,7 @@
  * type, req_id and tx_id; failures are XS_ERROR with the errno name. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/log.h"
@@ -19,6 +20,14 @@ typedef int (*handler_fn)(struct mp_xsd_conn *c, struct mp_xsd_txn *t,
 			  const struct mp_xsd_msg *req, struct mp_xsd_msg *r);
 
 static const char ok[] = "OK";
+
+/* A number argument read as C xenstored reads most of them, with atoi()
+ * into an unsigned int: no check at all ("abc" is 0, "7x" is 7, "-1" and
+ * numbers past INT_MAX wrap). Measured on Xen 4.17 (docs/testbed.md). */
+static unsigned int xs_atoi(const char *s)
+{
+	return (unsigned int)(int)strtol(s, NULL, 10);
+}
 
 static struct mp_xsd_tree *view(struct mp_xsd_conn *c, struct mp_xsd_txn *t)
 {
@@ -138,10 +147,10 @@ int mp_xsd_apply(struct mp_xsd_core *core, enum mp_xsd_op_kind kind,
 		rc = mp_xsd_tree_mkdir(&core->tree, path, &created);
 		break;
 	case MP_XSD_OP_RM:
-		rc = mp_xsd_tree_rm(&core->tree, path);
-		if (rc == 0)
-			mp_xsd_watch_fire_rm(core, path);
-		return rc;
+		if (!mp_xsd_tree_lookup(&core->tree, path))
+			return -ENOENT;
+		mp_xsd_watch_fire_rm(core, path);
+		return mp_xsd_tree_rm(&core->tree, path);
 	case MP_XSD_OP_SET_PERMS:
 		rc = mp_xsd_tree_set_perms(&core->tree, path, data, len);
 		break;
@@ -169,7 +178,8 @@ static int op_directory(struct mp_xsd_conn *c, struct mp_xsd_txn *t,
 
 /* DIRECTORY_PART "path\0offset\0": the node's generation, then the
  * children from byte `offset` of the full NUL-separated list, as many whole
- * names as fit; an extra empty string marks the end of the list. */
+ * names as fit; an extra empty string marks the end of the list (alone
+ * when the offset is past it). */
 static int op_directory_part(struct mp_xsd_conn *c, struct mp_xsd_txn *t,
 			     const struct mp_xsd_msg *req, struct mp_xsd_msg *r)
 {
@@ -181,8 +191,7 @@ static int op_directory_part(struct mp_xsd_conn *c, struct mp_xsd_txn *t,
 
 	if (rc != 2)
 		return -EINVAL;
-	if (mp_xsd_wire_uint(argv[1], MP_XSD_PAYLOAD_MAX * 1024UL, &off) < 0)
-		return -EINVAL;
+	off = xs_atoi(argv[1]);
 	rc = mp_xsd_path_canon(argv[0], false, path, NULL);
 	if (rc == 0)
 		rc = find(c, t, path, &n);
@@ -212,9 +221,7 @@ static int op_directory_part(struct mp_xsd_conn *c, struct mp_xsd_txn *t,
 		}
 		mp_xsd_reply_add(r, name, (uint32_t)len);
 	}
-	if (off > pos)
-		return -EINVAL;
-	mp_xsd_reply_add(r, "", 1);
+	mp_xsd_reply_add(r, "", 1);   /* an offset past the end: no names */
 	return 0;
 }
 
@@ -396,11 +403,9 @@ static int op_txn_start(struct mp_xsd_conn *c, struct mp_xsd_txn *t,
 	uint32_t tid;
 	int rc;
 
-	(void)t;
-	if (req->hdr.tx_id != 0)
+	(void)req;           /* its argument is ignored, as xenstored does */
+	if (t)
 		return -EBUSY;   /* no nested transactions */
-	if (!mp_xsd_wire_onearg(req))
-		return -EINVAL;
 	rc = mp_xsd_txn_start(c, &tid);
 	if (rc < 0)
 		return rc;
@@ -452,15 +457,15 @@ static int op_introduce(struct mp_xsd_conn *c, struct mp_xsd_txn *t,
 	return rc;
 }
 
+/* RELEASE, GET_DOMAIN_PATH and IS_DOMAIN_INTRODUCED read their domid
+ * with xs_atoi(); only a missing argument is refused. */
 static int op_release(struct mp_xsd_conn *c, struct mp_xsd_txn *t,
 		      const struct mp_xsd_msg *req, struct mp_xsd_msg *r)
 {
-	unsigned long domid;
-	int rc = domid_arg(mp_xsd_wire_onearg(req), &domid);
+	const char *arg = mp_xsd_wire_onearg(req);
+	int rc = arg ? mp_xsd_domain_release(c->core, xs_atoi(arg)) : -EINVAL;
 
 	(void)t;
-	if (rc == 0)
-		rc = mp_xsd_domain_release(c->core, domid);
 	if (rc == 0)
 		rc = mp_xsd_reply_str(r, ok);
 	return rc;
@@ -470,32 +475,32 @@ static int op_get_domain_path(struct mp_xsd_conn *c, struct mp_xsd_txn *t,
 			      const struct mp_xsd_msg *req, struct mp_xsd_msg *r)
 {
 	char path[40];
-	unsigned long domid;
-	int rc = domid_arg(mp_xsd_wire_onearg(req), &domid);
+	const char *arg = mp_xsd_wire_onearg(req);
 
 	(void)c;
 	(void)t;
-	if (rc < 0)
-		return rc;
-	snprintf(path, sizeof(path), "/local/domain/%lu", domid);
+	if (!arg)
+		return -EINVAL;
+	snprintf(path, sizeof(path), "/local/domain/%u", xs_atoi(arg));
 	return mp_xsd_reply_str(r, path);
 }
 
 static int op_is_introduced(struct mp_xsd_conn *c, struct mp_xsd_txn *t,
 			    const struct mp_xsd_msg *req, struct mp_xsd_msg *r)
 {
-	unsigned long domid;
-	int rc = domid_arg(mp_xsd_wire_onearg(req), &domid);
+	const char *arg = mp_xsd_wire_onearg(req);
 
 	(void)t;
-	if (rc < 0)
-		return rc;
-	return mp_xsd_reply_str(r, mp_xsd_domain_known(c->core, domid) ? "T" : "F");
+	if (!arg)
+		return -EINVAL;
+	return mp_xsd_reply_str(r, mp_xsd_domain_known(c->core, xs_atoi(arg)) ? "T" : "F");
 }
 
 /* Types not listed (CONTROL, RESUME, SET_TARGET, WATCH_EVENT and ERROR
- * sent by a client, unknown numbers) answer ENOSYS. `txn`: the request
- * may run inside a transaction (its tx_id must then name one). */
+ * sent by a client, unknown numbers) answer ENOSYS. A request of a listed
+ * type other than WATCH whose tx_id names no transaction of its
+ * connection answers ENOENT, whatever its type (as C xenstored 4.17 does);
+ * `txn`: the handler runs inside the transaction named. */
 static const struct {
 	handler_fn fn;
 	bool txn;
@@ -511,7 +516,7 @@ static const struct {
 	[XS_WATCH] = { op_watch, false },
 	[XS_UNWATCH] = { op_unwatch, false },
 	[XS_RESET_WATCHES] = { op_reset_watches, false },
-	[XS_TRANSACTION_START] = { op_txn_start, false },
+	[XS_TRANSACTION_START] = { op_txn_start, true },
 	[XS_TRANSACTION_END] = { op_txn_end, true },
 	[XS_INTRODUCE] = { op_introduce, false },
 	[XS_RELEASE] = { op_release, false },
@@ -545,11 +550,11 @@ void mp_xsd_ops_handle(struct mp_xsd_conn *conn, const struct mp_xsd_msg *req)
 	mp_xsd_reply_init(&r, &req->hdr);
 	if (type >= XS_TYPE_COUNT || !handlers[type].fn) {
 		rc = -ENOSYS;
-	} else if (handlers[type].txn && req->hdr.tx_id != 0 &&
+	} else if (type != XS_WATCH && req->hdr.tx_id != 0 &&
 		   !(t = mp_xsd_txn_find(conn, req->hdr.tx_id))) {
 		rc = -ENOENT;
 	} else {
-		rc = handlers[type].fn(conn, t, req, &r);
+		rc = handlers[type].fn(conn, handlers[type].txn ? t : NULL, req, &r);
 	}
 	if (conn->core->log_requests)
 		log_request(req, rc);

@@ -14,9 +14,29 @@ static bool valid_char(char c)
 	       c == '/';
 }
 
+/* Length of a "/local/domain/N/" prefix of `p` (N of 1 to 5 digits), or 0. */
+static size_t domain_prefix(const char *p)
+{
+	static const char pre[] = "/local/domain/";
+	size_t n = sizeof(pre) - 1, digits = 0;
+
+	if (strncmp(p, pre, n) != 0)
+		return 0;
+	while (p[n + digits] >= '0' && p[n + digits] <= '9')
+		digits++;
+	if (digits == 0 || digits > 5 || p[n + digits] != '/')
+		return 0;
+	return n + digits + 1;
+}
+
+/* As C xenstored 4.17: at most XENSTORE_ABS_PATH_MAX bytes, and at most
+ * XENSTORE_REL_PATH_MAX past a "/local/domain/N/" prefix, or in all
+ * elsewhere (measured: a 2048-byte "/..." is accepted, 2049 refused). */
 static int check_abs(const char *p, size_t len)
 {
 	if (len == 0 || len > XENSTORE_ABS_PATH_MAX || p[0] != '/')
+		return -EINVAL;
+	if (len > domain_prefix(p) + XENSTORE_REL_PATH_MAX)
 		return -EINVAL;
 	if (len > 1 && p[len - 1] == '/')
 		return -EINVAL;

@@ -159,6 +159,7 @@ int mp_xsd_txn_end(struct mp_xsd_conn *conn, struct mp_xsd_txn *t, bool commit)
 			rc = -ENOSPC;
 		else if (conflicts(conn->core, t))
 			rc = -EAGAIN;
+		mp_xsd_watch_defer(conn->core);
 		for (struct mp_xsd_txn_op *op = t->ops; rc == 0 && op; op = op->next) {
 			int r = mp_xsd_apply(conn->core, op->kind, op->path,
 					     op->data, op->len);
@@ -167,6 +168,7 @@ int mp_xsd_txn_end(struct mp_xsd_conn *conn, struct mp_xsd_txn *t, bool commit)
 			if (r < 0 && r != -ENOENT)
 				rc = r;
 		}
+		mp_xsd_watch_flush(conn->core);
 	}
 	txn_free(t);
 	return rc;
