@@ -417,6 +417,18 @@ TEST(xenstored_watches)
 	ASSERT_EQ(xsd_stop(&d), 0);
 }
 
+/* Watches @introduceDomain ("in"), @releaseDomain ("out") and an unknown
+ * special name (accepted, never fires): each fires on registration. */
+static void watch_specials(struct xs_handle *w)
+{
+	ASSERT(xs_watch(w, "@introduceDomain", "in"));
+	expect_event(w, "@introduceDomain", "in");
+	ASSERT(xs_watch(w, "@releaseDomain", "out"));
+	expect_event(w, "@releaseDomain", "out");
+	ASSERT(xs_watch(w, "@otherSpecial", "other"));
+	expect_event(w, "@otherSpecial", "other");
+}
+
 /* A domid no toolstack gives a guest while the tests run (xl counts up
  * from 1), for what may be asked of a real daemon about an absent domain. */
 #define ABSENT_DOMID 32000
@@ -431,14 +443,7 @@ TEST(xenstored_domains)
 	xsd_start(&d);
 	w = xopen();
 	h = xopen();
-	/* special watches fire on registration; unknown special names are
-	 * accepted */
-	ASSERT(xs_watch(w, "@introduceDomain", "in"));
-	expect_event(w, "@introduceDomain", "in");
-	ASSERT(xs_watch(w, "@releaseDomain", "out"));
-	expect_event(w, "@releaseDomain", "out");
-	ASSERT(xs_watch(w, "@otherSpecial", "other"));
-	expect_event(w, "@otherSpecial", "other");
+	watch_specials(w);
 	ASSERT(xs_is_domain_introduced(h, 0));
 	ASSERT(!xs_is_domain_introduced(h, ABSENT_DOMID));
 	ASSERT(!xs_release_domain(h, ABSENT_DOMID));
@@ -471,12 +476,7 @@ TEST(xenstored_introduce_release_events)
 	xsd_start(&d);
 	w = xopen();
 	h = xopen();
-	ASSERT(xs_watch(w, "@introduceDomain", "in"));
-	expect_event(w, "@introduceDomain", "in");
-	ASSERT(xs_watch(w, "@releaseDomain", "out"));
-	expect_event(w, "@releaseDomain", "out");
-	ASSERT(xs_watch(w, "@otherSpecial", "other"));   /* never fires */
-	expect_event(w, "@otherSpecial", "other");
+	watch_specials(w);
 	ASSERT(!xs_is_domain_introduced(h, 7));
 	ASSERT(xs_introduce_domain(h, 7, 1234, 5));
 	expect_event(w, "@introduceDomain", "in");
