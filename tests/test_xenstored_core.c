@@ -35,13 +35,26 @@ TEST(xsd_path_rules)
 	ASSERT_EQ(mp_xsd_path_canon("@introduceDomain", false, out, NULL), -EINVAL);
 	ASSERT_EQ(mp_xsd_path_canon("@introduceDomain", true, out, NULL), 0);
 	ASSERT_STREQ(out, "@introduceDomain");
-	/* length limits: XENSTORE_ABS_PATH_MAX absolute, _REL_ relative */
+	/* length limits, as C xenstored 4.17 measured: XENSTORE_REL_PATH_MAX
+	 * past a "/local/domain/N/" prefix (relative paths have it), or in
+	 * all; never over XENSTORE_ABS_PATH_MAX */
 	in[0] = '/';
 	memset(in + 1, 'a', XENSTORE_ABS_PATH_MAX);
-	in[XENSTORE_ABS_PATH_MAX] = '\0';
+	in[XENSTORE_REL_PATH_MAX] = '\0';
 	ASSERT_EQ(mp_xsd_path_canon(in, false, out, NULL), 0);
-	in[XENSTORE_ABS_PATH_MAX] = 'a';
-	in[XENSTORE_ABS_PATH_MAX + 1] = '\0';
+	in[XENSTORE_REL_PATH_MAX] = 'a';
+	in[XENSTORE_REL_PATH_MAX + 1] = '\0';
+	ASSERT_EQ(mp_xsd_path_canon(in, false, out, NULL), -EINVAL);
+	memset(in, 'a', sizeof(in));
+	memcpy(in, "/local/domain/0/", 16);
+	in[16 + XENSTORE_REL_PATH_MAX] = '\0';
+	ASSERT_EQ(mp_xsd_path_canon(in, false, out, NULL), 0);
+	in[16 + XENSTORE_REL_PATH_MAX] = 'a';
+	in[16 + XENSTORE_REL_PATH_MAX + 1] = '\0';
+	ASSERT_EQ(mp_xsd_path_canon(in, false, out, NULL), -EINVAL);
+	memset(in, 'a', sizeof(in));
+	memcpy(in, "/local/domain/123456/", 21);     /* not a domid: no prefix */
+	in[XENSTORE_REL_PATH_MAX + 1] = '\0';
 	ASSERT_EQ(mp_xsd_path_canon(in, false, out, NULL), -EINVAL);
 	memset(in, 'r', XENSTORE_REL_PATH_MAX);
 	in[XENSTORE_REL_PATH_MAX] = '\0';
