@@ -139,11 +139,14 @@ static void finish(struct sweep *sw)
 			mp_err("%s, size %u: %s failed: %s", row.version, row.size, g.name, g.reason);
 			sw->failed_phases++;
 		} else {
-			mp_info("%s, size %u: %s (loss <= %g%%) %.0f pps (%.1f Mbit/s), upper %s%.0f, "
+			char up[32] = "none";
+
+			if (g.upper)
+				snprintf(up, sizeof(up), "%llu pps", (unsigned long long)g.upper);
+			mp_info("%s, size %u: %s (loss <= %g%%) %.0f pps (%.1f Mbit/s), upper %s, "
 				"%u trials, %.1f s: %s%s%s", row.version, row.size, g.name,
 				g.loss_pct, g.lower ? row.lower_pps : 0,
-				g.lower ? row.lower_mbps : 0, g.upper ? "" : "none ",
-				g.upper ? row.upper_pps : 0, g.trials, row.search_s, row.status,
+				g.lower ? row.lower_mbps : 0, up, g.trials, row.search_s, row.status,
 				g.reason[0] ? ": " : "", g.reason);
 		}
 		if (sw->progress)
