@@ -30,6 +30,7 @@
 #define BOOT_TIMEOUT_S 300                  /* QEMU start to a ready dom0 (TCG) */
 #define POWEROFF_WAIT_S 30                  /* dom0 destroys its domains first */
 #define POLL_MS 50
+#define QEMU_COMM "qemu-system-x86"       /* /proc/PID/comm: 15 characters */
 #define CONSOLE_TAIL_LINES 40
 /* Memory: Xen and dom0 from an initramfs, the traff-gen (1 GiB) and a DUT. */
 #define VM_MEMORY "3584"
@@ -87,18 +88,26 @@ int mp_xvm_init(struct mp_xvm *x, const char *bin_dir)
 	return 0;
 }
 
-static int read_pid(const char *dir, const char *name)
+/* The pid in RUN/qemu.pid when that process is alive and is QEMU (a pid
+ * file outlived by its process may name a process that reused the pid). */
+static int qemu_pid(const struct mp_xvm *x)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], comm[64] = "";
 	FILE *f;
 	int pid = 0;
 
-	if (mp_pathf(path, sizeof(path), "%s/%s", dir, name) < 0 || !(f = fopen(path, "r")))
+	if (mp_pathf(path, sizeof(path), "%s/qemu.pid", x->run) < 0 || !(f = fopen(path, "r")))
 		return 0;
-	if (fscanf(f, "%d", &pid) != 1)
+	if (fscanf(f, "%d", &pid) != 1 || pid <= 0)
 		pid = 0;
 	fclose(f);
-	return pid > 0 && kill(pid, 0) == 0 ? pid : 0;
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	if (pid && (f = fopen(path, "r"))) {
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = '\0';
+		fclose(f);
+	}
+	return pid && strncmp(comm, QEMU_COMM, strlen(QEMU_COMM)) == 0 ? pid : 0;
 }
 
 static int write_text(const char *dir, const char *name, const char *text)
@@ -309,7 +318,7 @@ int mp_xvm_up(const struct mp_xvm *x)
 		mp_err("up --xen needs root (debootstrap, chroot, 9p passthrough); run it with sudo");
 		return MP_EXIT_ENV;
 	}
-	if ((pid = read_pid(x->run, "qemu.pid"))) {
+	if ((pid = qemu_pid(x))) {
 		mp_err("the Xen VM is already up (QEMU pid %d); run `mir-perf-testbed down --xen` "
 		       "first", pid);
 		return MP_EXIT_ENV;
@@ -382,7 +391,7 @@ int mp_xvm_up(const struct mp_xvm *x)
 
 int mp_xvm_down(const struct mp_xvm *x)
 {
-	int pid = read_pid(x->run, "qemu.pid");
+	int pid = qemu_pid(x);
 
 	if (!pid) {
 		printf("Xen VM is down\n");
@@ -399,7 +408,7 @@ int mp_xvm_down(const struct mp_xvm *x)
 			usleep(100000);
 		kill(pid, SIGKILL);
 	}
-	for (int i = 0; i < 50 && read_pid(x->run, "qemu.pid"); i++)
+	for (int i = 0; i < 50 && qemu_pid(x); i++)
 		usleep(100000);
 	printf("Xen VM is down\n");
 	return MP_EXIT_OK;
@@ -408,7 +417,7 @@ int mp_xvm_down(const struct mp_xvm *x)
 int mp_xvm_status(const struct mp_xvm *x)
 {
 	char path[PATH_MAX];
-	int pid = read_pid(x->run, "qemu.pid");
+	int pid = qemu_pid(x);
 	char *cat[] = { "cat", path, NULL };
 
 	if (!pid) {
@@ -454,7 +463,7 @@ int mp_xvm_exec(const struct mp_xvm *x, char **argv, unsigned timeout_s)
 		mp_err("exec --xen needs a command: mir-perf-testbed exec --xen -- CMD...");
 		return MP_EXIT_USAGE;
 	}
-	if (!read_pid(x->run, "qemu.pid") || !exists(x->run, "ready")) {
+	if (!qemu_pid(x) || !exists(x->run, "ready")) {
 		mp_err("the Xen VM is not up; run `mir-perf-testbed up --xen` first");
 		return MP_EXIT_ENV;
 	}
@@ -501,7 +510,7 @@ int mp_xvm_exec(const struct mp_xvm *x, char **argv, unsigned timeout_s)
 			write_text(job, "cancel", "KILL\n");
 			sent = got_signal = SIGKILL;
 		}
-		if (!read_pid(x->run, "qemu.pid")) {
+		if (!qemu_pid(x)) {
 			mp_err("the Xen VM went down while the command ran");
 			show_console(x);
 			return MP_EXIT_ENV;
