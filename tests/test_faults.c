@@ -300,6 +300,24 @@ TEST_T(faults_build_step_fails, 120)
 	tb_assert_no_domains_left();
 }
 
+/* A destroy command that cannot even start (issue 17): the run says the
+ * domains may still run and how to remove them, and exits 3, instead of
+ * counting them gone in silence. The runner's testbed down removes them. */
+TEST_T(faults_destroy_command_cannot_start, 180)
+{
+	char out[4096], *err = NULL;
+	const char *plan = short_plan_replacing(
+		"destroy: [\"{bin_dir}/mir-perf-xl\", destroy, \"{name}\"]",
+		"destroy: [\"{bin_dir}/no-such-toolstack\", destroy, \"{name}\"]");
+
+	tb_up();
+	ASSERT_EQ(run_plan(plan, out, sizeof(out), &err), MP_EXIT_ENV);
+	ASSERT_CONTAINS(err, "cannot destroy domain");
+	ASSERT_CONTAINS(err, "it may still run");
+	free(err);
+	ASSERT_EQ(tb_rows_with_status(out, "ok", NULL, 0), 4);
+}
+
 /* A domain config template over 256 KiB is refused, not cut short: exit 2,
  * every phase skipped, the traff-gen created before it destroyed. */
 TEST_T(faults_domain_config_too_large, 120)

@@ -255,13 +255,22 @@ void mp_sweep_create(struct sweep *sw, enum mp_dom dom)
 	}
 }
 
+static void destroy_not_started(struct sweep *sw, enum mp_dom dom, const char *why);
+
 static void on_destroyed(int status, const char *out, void *arg)
 {
 	struct dom_op *op = arg;
 	struct sweep *sw = op->sw;
+	enum mp_dom dom = op->dom;
 
 	(void)out;
 	sw->busy = 0;
+	if (status < 0 && status != -ETIMEDOUT) {
+		/* the command never ran (not found, not executable) */
+		free(op);
+		destroy_not_started(sw, dom, mp_child_status_text(status));
+		return;
+	}
 	if (status != 0)
 		mp_warn("the toolstack could not destroy %s: it %s; remove it by hand "
 			"(xl destroy, or mir-perf-testbed down on the testbed)",
