@@ -374,6 +374,21 @@ TEST_SLOW(xenvm_sweep_and_faults_on_real_xen, 7200)
 	free(text);
 	check_demo();
 
+	/* 1b. The xenstored conformance tests against dom0's real xenstored:
+	 *     they agree with the stand-in (those that cannot apply skip). */
+	{
+		char bdir[4400], bin[4400];
+		char *args[] = { "exec", "--xen", "--", "env", "MP_XS_TARGET=/run/xenstored/socket",
+				 bdir, bin, "^xenstored_", NULL };
+
+		snprintf(bdir, sizeof(bdir), "MP_BUILD_DIR=%s", mp_test_build_dir());
+		snprintf(bin, sizeof(bin), "%s/mp-tests", mp_test_build_dir());
+		r = xvm(args, 900);
+		ASSERT_MSG(r.status == 0 && strstr(r.out, " 0 failed"),
+			   "xenstored conformance against the real xenstored: %s%s", r.out, r.err);
+		mp_run_result_free(&r);
+	}
+
 	/* 2. The DUT destroyed by xl mid-phase: that phase fails, on_failure:
 	 *    recreate boots it again and the sweep goes on; then SIGINT of
 	 *    the controller destroys the run's domains (exit 130). */
