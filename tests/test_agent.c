@@ -429,7 +429,7 @@ TEST_T(agent_receiver_over_protocol, 120)
 	char snd[IFNAMSIZ], rcv[IFNAMSIZ];
 	const char *tok;
 	const char *extra[] = { "--rx-dev", rcv, NULL };
-	uint64_t sum;
+	uint64_t sum, sent;
 
 	tnet_up(&n);
 	snprintf(snd, sizeof(snd), "%s-sa", mp_test_prefix());
@@ -469,6 +469,12 @@ TEST_T(agent_receiver_over_protocol, 120)
 		mp_agentc_stop(ac, tcall_cb, &c);
 		tcall_wait(&loop, &c);
 		ASSERT_EQ(c.status, 0);
+		/* What was sent: on a busy machine the packet engine leaves out
+		 * frames whose time passed during a stall (it never bursts). */
+		ASSERT(c.has_st);
+		sent = c.st.c.packets;
+		ASSERT_MSG(sent > 3000 && sent <= 4000, "sent %llu of 4000",
+			   (unsigned long long)sent);
 		memset(&c, 0, sizeof(c));
 		mp_agentc_rx(ac, &rx, tcall_cb, &c);
 		tcall_wait(&loop, &c);
@@ -480,8 +486,8 @@ TEST_T(agent_receiver_over_protocol, 120)
 		/* 400 ms of the 800 ms, by send time (how many depends on the
 		 * sender's pacing on a busy machine; rxcount's test has exact
 		 * windows); every frame is in or out. */
-		ASSERT(rx.c.frames > 0 && rx.c.frames < 4000);
-		ASSERT_EQ(rx.c.frames + rx.c.outside, 4000);
+		ASSERT(rx.c.frames > 0 && rx.c.frames < sent);
+		ASSERT_EQ(rx.c.frames + rx.c.outside, sent);
 		ASSERT_EQ(rx.c.lost + rx.c.reordered + rx.c.duplicated + rx.c.ring_drops, 0);
 		ASSERT_EQ(rx.c.earlier, 0);     /* run 0's frames were all in before */
 		ASSERT_EQ(rx.hist->count, rx.c.frames);
@@ -495,7 +501,7 @@ TEST_T(agent_receiver_over_protocol, 120)
 		sum = 0;
 		for (size_t i = 0; i < rx.nseries; i++)
 			sum += rx.series[i].frames;
-		ASSERT_EQ(sum, 4000);
+		ASSERT_EQ(sum, sent);
 		ASSERT(rx.nseries >= 8 && rx.nseries <= 10);
 	}
 	mp_agentc_close(ac);
