@@ -207,6 +207,22 @@ static void tcall_wait(uv_loop_t *loop, struct tcall *c)
 	}
 }
 
+/* configure `t`, then start: both must succeed. */
+static void configure_and_start(uv_loop_t *loop, struct mp_agentc *ac, const struct mp_traffic *t)
+{
+	struct tcall c;
+
+	memset(&c, 0, sizeof(c));
+	mp_agentc_configure(ac, t, tcall_cb, &c);
+	tcall_wait(loop, &c);
+	ASSERT_MSG(c.status == 0, "configure: %s", c.msg);
+	memset(&c, 0, sizeof(c));
+	mp_agentc_start(ac, tcall_cb, &c);
+	tcall_wait(loop, &c);
+	ASSERT_MSG(c.status == 0, "start: %s", c.msg);
+}
+
+
 static void on_sleep_timer(uv_timer_t *t)
 {
 	*(int *)t->data = 1;
@@ -314,14 +330,7 @@ TEST_T(agent_end_to_end_counters_match_receiver, 120)
 
 	/* 1 s at 1000 pps */
 	t = traffic_for(&n, 1000, MP_NS_PER_SEC);
-	memset(&c, 0, sizeof(c));
-	mp_agentc_configure(ac, &t, tcall_cb, &c);
-	tcall_wait(&loop, &c);
-	ASSERT_MSG(c.status == 0, "configure: %s", c.msg);
-	memset(&c, 0, sizeof(c));
-	mp_agentc_start(ac, tcall_cb, &c);
-	tcall_wait(&loop, &c);
-	ASSERT_MSG(c.status == 0, "start: %s", c.msg);
+	configure_and_start(&loop, ac, &t);
 	loop_sleep(&loop, 300);
 	memset(&c, 0, sizeof(c));
 	mp_agentc_stats(ac, tcall_cb, &c);
@@ -456,14 +465,7 @@ TEST_T(agent_receiver_over_protocol, 120)
 		t.frame_size = 60;
 		t.measure_from_ns = 200 * MP_NS_PER_MS;
 		t.measure_for_ns = 400 * MP_NS_PER_MS;
-		memset(&c, 0, sizeof(c));
-		mp_agentc_configure(ac, &t, tcall_cb, &c);
-		tcall_wait(&loop, &c);
-		ASSERT_MSG(c.status == 0, "configure: %s", c.msg);
-		memset(&c, 0, sizeof(c));
-		mp_agentc_start(ac, tcall_cb, &c);
-		tcall_wait(&loop, &c);
-		ASSERT_MSG(c.status == 0, "start: %s", c.msg);
+		configure_and_start(&loop, ac, &t);
 		loop_sleep(&loop, 1200);
 		memset(&c, 0, sizeof(c));
 		mp_agentc_stop(ac, tcall_cb, &c);
@@ -579,14 +581,7 @@ TEST_T(agent_deadman_stops_silent_or_dropped_controller, 120)
 		mp_agentc_connect(ac, 10 * MP_NS_PER_SEC, tcall_cb, &c);
 		tcall_wait(&loop, &c);
 		ASSERT_MSG(c.status == 0, "connect: %s", c.msg);
-		memset(&c, 0, sizeof(c));
-		mp_agentc_configure(ac, &t, tcall_cb, &c);
-		tcall_wait(&loop, &c);
-		ASSERT_MSG(c.status == 0, "configure: %s", c.msg);
-		memset(&c, 0, sizeof(c));
-		mp_agentc_start(ac, tcall_cb, &c);
-		tcall_wait(&loop, &c);
-		ASSERT_MSG(c.status == 0, "start: %s", c.msg);
+		configure_and_start(&loop, ac, &t);
 		loop_sleep(&loop, 2500);        /* 2.5 x the dead-man, no request */
 		memset(&c, 0, sizeof(c));
 		mp_agentc_stats(ac, tcall_cb, &c);
