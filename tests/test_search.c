@@ -352,3 +352,13 @@ TEST(search_generator_short_again_is_a_failure)
 	ASSERT(g[0].lower <= 100000);
 	assert_final(&m, g[0].lower, c.final_ns);
 }
+
+/* Which goals fail the run (docs/search.md): no answer within the plan's
+ * bounds does; generator-limited is an answer. */
+TEST(search_status_fails_the_run)
+{
+	ASSERT(mp_search_status_fails(MP_SEARCH_FAILED));
+	ASSERT(mp_search_status_fails(MP_SEARCH_TIMEOUT));
+	ASSERT(!mp_search_status_fails(MP_SEARCH_OK));
+	ASSERT(!mp_search_status_fails(MP_SEARCH_GEN_LIMITED));
+}

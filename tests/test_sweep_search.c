@@ -40,9 +40,10 @@ static const char *domain_cfg(const char *name, const char *old_extra, const cha
 	return paths[i];
 }
 
-/* The search plan with the DUT capped at dut_cap pps (0: not capped) and
- * the agent at gen_cap pps (0: its default). */
-static const char *search_plan(const char *dut_cap, const char *gen_cap, const char *max_rate)
+/* The search plan with the DUT capped at dut_cap pps (0: not capped),
+ * the agent at gen_cap pps (0: its default) and the search's timeout. */
+static const char *search_plan_timeout(const char *dut_cap, const char *gen_cap,
+				       const char *max_rate, const char *timeout)
 {
 	char dut_extra[128], tg_extra[128];
 	const char *dut, *tg;
@@ -54,7 +55,12 @@ static const char *search_plan(const char *dut_cap, const char *gen_cap, const c
 	dut = domain_cfg("dut", "extra = \"--in eth0 --out eth1\"", dut_extra);
 	tg = domain_cfg("traffgen", "extra = \"{bin_dir} 7000 eth1 eth0 eth2\"", tg_extra);
 	return tb_plan("search.yaml", "@DUT_CFG@", dut, "@TG_CFG@", tg, "@MAX_RATE@", max_rate,
-		       NULL);
+		       "@TIMEOUT@", timeout, NULL);
+}
+
+static const char *search_plan(const char *dut_cap, const char *gen_cap, const char *max_rate)
+{
+	return search_plan_timeout(dut_cap, gen_cap, max_rate, "3m");
 }
 
 struct goal_row {
@@ -243,5 +249,27 @@ TEST_T(search_testbed_sigint_then_resume, 400)
 	ASSERT(last_after > last_before);
 	load_goals(out, g);
 	ASSERT(g[0].trials > last_before || g[1].trials > last_before);
+	tb_assert_no_domains_left();
+}
+
+/* A search that ran out of time has no answer: the run fails (exit 1) as
+ * for a failed phase, and throughput.csv says timeout with the reason. */
+TEST_T(search_testbed_timeout_fails_the_run, 300)
+{
+	char out[4096];
+	struct goal_row g[2];
+	int rc;
+
+	tb_up();
+	snprintf(out, sizeof(out), "%s/out", mp_test_tmpdir());
+	/* Room for a trial or two of 200 ms (each with 300 ms warm-up and up
+	 * to 500 ms drain), never for the final ones a bound needs. */
+	rc = tb_mirperf(RUN_TIMEOUT_MS, NULL, NULL, "--plan",
+			search_plan_timeout("20000", NULL, "40000", "3s"), "--out", out,
+			"--quiet", NULL);
+	ASSERT_EQ(rc, 1);
+	load_goals(out, g);
+	ASSERT_STREQ(g[0].status, "timeout");
+	ASSERT_STREQ(g[1].status, "timeout");
 	tb_assert_no_domains_left();
 }

@@ -68,3 +68,30 @@ TEST(throughput_csv_round_trip)
 	ASSERT_EQ(mp_tput_read(path, &t, err, sizeof(err)), -EINVAL);
 	ASSERT_CONTAINS(err, "no column goal");
 }
+
+/* A goal's row: Mbit/s from the frame size, and for IMIX from the mix's
+ * mean frame (not size 0, which gave 0 Mbit/s). */
+TEST(throughput_goal_row_mbps_imix_by_mean_frame)
+{
+	static char *versions[] = { "v1" };
+	unsigned sizes[] = { 60, MP_SIZE_IMIX };
+	struct mp_plan p = { .versions = versions, .nversions = 1, .sizes = sizes, .nsizes = 2 };
+	struct mp_search_goal g = { .name = "NDR", .status = MP_SEARCH_OK, .lower = 100000,
+				    .upper = 100500, .trials = 7, .search_ns = 12500000000ULL };
+	struct mp_phase ph = { .version = 0, .size = 60 };
+	struct mp_tput_row r;
+
+	mp_imix_default(&p.imix);
+	mp_tput_goal_row(&r, &p, &ph, &g, 0);
+	ASSERT(fabs(r.lower_mbps - 100000.0 * 60 * 8 / 1e6) < 1e-9);
+	ASSERT(r.upper_pps == 100500 && r.search_s == 12.5 && r.trials == 7);
+	ASSERT(isnan(r.gen_max_pps) && r.reason == NULL);
+	ASSERT_STREQ(r.status, "ok");
+	ph.size = MP_SIZE_IMIX;
+	mp_tput_goal_row(&r, &p, &ph, &g, 0);
+	ASSERT(r.lower_mbps > 0);
+	ASSERT(fabs(r.lower_mbps - 100000.0 * mp_imix_mean(&p.imix) * 8 / 1e6) < 1e-9);
+	g.lower = 0;
+	mp_tput_goal_row(&r, &p, &ph, &g, 0);
+	ASSERT(isnan(r.lower_mbps) && isnan(r.lower_pps));
+}

@@ -111,6 +111,11 @@ const char *mp_search_status_name(enum mp_search_status st)
 	return "?";
 }
 
+int mp_search_status_fails(enum mp_search_status st)
+{
+	return st == MP_SEARCH_FAILED || st == MP_SEARCH_TIMEOUT;
+}
+
 size_t mp_search_ngoals(const struct mp_search *s)
 {
 	return s->ngoals;

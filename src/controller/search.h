@@ -105,6 +105,10 @@ void mp_search_goal(const struct mp_search *s, size_t i, struct mp_search_goal *
 uint64_t mp_search_gen_max(const struct mp_search *s);
 
 const char *mp_search_status_name(enum mp_search_status st);
+/* Whether a goal with this status makes the run fail (exit 1), as a failed
+ * phase does: failed and timeout (no answer within the plan's bounds).
+ * generator-limited is an answer: the DUT kept up with all it was offered. */
+int mp_search_status_fails(enum mp_search_status st);
 
 /* The trial durations and target widths (ratios) of each level; returns the
  * number of levels. */

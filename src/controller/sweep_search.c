@@ -121,22 +121,10 @@ static void finish(struct sweep *sw)
 		struct mp_tput_row row;
 
 		mp_search_goal(ss->s, i, &g);
-		mp_tput_empty_row(&row);
-		row.version = p->versions[ph.version];
-		row.size = ph.size;
-		row.goal = g.name;
-		row.goal_loss_pct = g.loss_pct;
-		row.lower_pps = g.lower ? (double)g.lower : NAN;
-		row.upper_pps = g.upper ? (double)g.upper : NAN;
-		row.forwarded_pps = g.forwarded_pps;
-		row.lower_mbps = g.lower ? (double)g.lower * ph.size * 8 / 1e6 : NAN;
-		row.trials = g.trials;
-		row.search_s = (double)g.search_ns / 1e9;
-		row.status = mp_search_status_name(g.status);
-		row.gen_max_pps = gen_max ? (double)gen_max : NAN;
-		row.reason = g.reason[0] ? g.reason : NULL;
-		if (g.status == MP_SEARCH_FAILED) {
-			mp_err("%s, size %u: %s failed: %s", row.version, row.size, g.name, g.reason);
+		mp_tput_goal_row(&row, p, &ph, &g, gen_max);
+		if (mp_search_status_fails(g.status)) {
+			mp_err("%s, size %u: %s %s: %s", row.version, row.size, g.name, row.status,
+			       g.reason);
 			sw->failed_phases++;
 		} else {
 			char up[32] = "none";

@@ -50,6 +50,28 @@ void mp_tput_empty_row(struct mp_tput_row *r)
 			*FIELD(r, &cols[i], double) = NAN;
 }
 
+void mp_tput_goal_row(struct mp_tput_row *r, const struct mp_plan *p, const struct mp_phase *ph,
+		      const struct mp_search_goal *g, uint64_t gen_max_pps)
+{
+	/* Bytes per frame: an IMIX phase's Mbit/s counts its mix's mean frame. */
+	double bytes = ph->size == MP_SIZE_IMIX ? mp_imix_mean(&p->imix) : ph->size;
+
+	mp_tput_empty_row(r);
+	r->version = p->versions[ph->version];
+	r->size = ph->size;
+	r->goal = g->name;
+	r->goal_loss_pct = g->loss_pct;
+	r->lower_pps = g->lower ? (double)g->lower : NAN;
+	r->upper_pps = g->upper ? (double)g->upper : NAN;
+	r->forwarded_pps = g->forwarded_pps;
+	r->lower_mbps = g->lower ? (double)g->lower * bytes * 8 / 1e6 : NAN;
+	r->trials = g->trials;
+	r->search_s = (double)g->search_ns / 1e9;
+	r->status = mp_search_status_name(g->status);
+	r->gen_max_pps = gen_max_pps ? (double)gen_max_pps : NAN;
+	r->reason = g->reason[0] ? g->reason : NULL;
+}
+
 void mp_tput_header(FILE *f)
 {
 	for (size_t i = 0; i < NCOLS; i++)

@@ -8,7 +8,7 @@
  * none); upper_pps: the lowest that failed one (empty: none, e.g.
  * generator-limited); forwarded_pps: what the DUT forwarded in the lower
  * bound's trial; lower_mbps: lower_pps x size x 8 / 1e6 (bytes without FCS,
- * as elsewhere); trials and search_s: the trials run and the search's time
+ * as elsewhere; for IMIX the mix's mean frame size); trials and search_s: the trials run and the search's time
  * when the goal was settled; status: ok, generator-limited, timeout or
  * failed; gen_max_pps: what the generator reached when it fell short or was
  * asked for "max" (empty: never measured); reason: why, for failed and
@@ -22,6 +22,8 @@
 #include <stdio.h>
 
 #include "controller/csv.h"
+#include "controller/plan.h"
+#include "controller/search.h"
 
 struct mp_tput_row {
 	const char *version;
@@ -40,6 +42,11 @@ struct mp_tput_row {
 
 /* Every double NAN, pointers NULL, numbers 0. */
 void mp_tput_empty_row(struct mp_tput_row *r);
+
+/* The row of goal `g` of the search at phase `ph` of plan `p`; gen_max_pps:
+ * mp_search_gen_max (0: never measured). Text fields point into p and g. */
+void mp_tput_goal_row(struct mp_tput_row *r, const struct mp_plan *p, const struct mp_phase *ph,
+		      const struct mp_search_goal *g, uint64_t gen_max_pps);
 
 void mp_tput_header(FILE *f);
 void mp_tput_row_write(FILE *f, const struct mp_tput_row *r);
