@@ -333,6 +333,46 @@ TEST_T(report_opens_with_the_search_answer, 120)
 	free(html);
 }
 
+/* The trials plot joins a search's trials in the order they ran (one line
+ * through all 17 of the fixture's trial rows), and marks passes and the
+ * others with points, not with lines of their own. */
+TEST_T(report_trials_plot_joins_the_trials_in_order, 120)
+{
+	const char *run = search_run("t", 1);
+	char path[4200], *gp, *dat, *html;
+	size_t first_block = 0;
+
+	mp_test_require_prog("gnuplot", "gnuplot-nox");
+	html = report_of(run);
+	free(html);
+	snprintf(path, sizeof(path), "%s/plots/trials-60.gp", run);
+	gp = mp_test_read_file(path);
+	ASSERT(gp);
+	ASSERT_CONTAINS(gp, "index 0 using 1:2 with lines ");
+	ASSERT_CONTAINS(gp, "title 'testbed: trials in order'");
+	ASSERT_CONTAINS(gp, "index 1 using 1:2 with points ");
+	ASSERT_CONTAINS(gp, "index 2 using 1:2 with points ");
+	ASSERT(!strstr(gp, "linespoints"));
+	snprintf(path, sizeof(path), "%s/plots/trials-60.dat", run);
+	dat = mp_test_read_file(path);
+	ASSERT(dat);
+	/* The path: every trial row, in file order (times never go back). */
+	{
+		double last = -1;
+
+		for (const char *l = dat; *l && *l != '\n'; l = strchr(l, '\n') + 1) {
+			double t = strtod(l, NULL);
+
+			ASSERT_MSG(t >= last, "the path goes back in time at %.3f", t);
+			last = t;
+			first_block++;
+		}
+	}
+	ASSERT_EQ(first_block, 17);
+	free(gp);
+	free(dat);
+}
+
 TEST(compare_searches_by_their_bounds)
 {
 	const char *a = search_run("a", 1), *same = search_run("b", 1);

@@ -83,10 +83,20 @@ static void axes(FILE *f, const struct report_gp *g)
 static void plot_line(FILE *f, const struct report_gp *g)
 {
 	fputs("plot ", f);
+	static const char *const with[] = {
+		[REPORT_GP_LINESPOINTS] = "linespoints pointsize 0.7 linewidth 1.5",
+		[REPORT_GP_LINES] = "lines linewidth 1",
+		[REPORT_GP_POINTS] = "points pointsize 1",
+	};
+
 	for (size_t i = 0; i < g->nseries; i++) {
-		fprintf(f, "%s'%s.dat' index %zu using 1:2 with linespoints pointsize 0.7 "
-			"linewidth 1.5 ", i ? ", \\\n     " : "", g->name, i);
-		if (g->colour)
+		unsigned st = g->style ? g->style[i] : REPORT_GP_LINESPOINTS;
+
+		fprintf(f, "%s'%s.dat' index %zu using 1:2 with %s ", i ? ", \\\n     " : "",
+			g->name, i, with[st]);
+		if (g->colour && st == REPORT_GP_LINES)
+			fprintf(f, "linecolor %u ", g->colour[i]);
+		else if (g->colour)
 			fprintf(f, "linecolor %u pointtype %u ", g->colour[i], g->colour[i]);
 		if (g->dash)
 			fprintf(f, "dashtype %u ", g->dash[i]);

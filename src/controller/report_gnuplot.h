@@ -13,6 +13,10 @@
 #define REPORT_PLOT_W 560
 #define REPORT_PLOT_H 400
 
+/* How a series is drawn: its points joined by lines, the line alone (a path
+ * whose points other series mark), or the points alone. */
+enum report_gp_style { REPORT_GP_LINESPOINTS, REPORT_GP_LINES, REPORT_GP_POINTS };
+
 struct report_gp {
 	const char *name;          /* file stem in plots/ */
 	const char *title, *xlabel, *ylabel;
@@ -26,6 +30,8 @@ struct report_gp {
 	char *const *series;       /* a title per data block of NAME.dat */
 	const unsigned *colour;    /* per series: gnuplot's colour n (from 1), the */
 	const unsigned *dash;      /* dash type n (from 1); NULL: gnuplot's cycle */
+	const unsigned char *style;  /* per series, enum report_gp_style; NULL: all
+				      * lines and points */
 	size_t nseries;
 };
 

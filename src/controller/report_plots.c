@@ -144,25 +144,28 @@ static size_t fill_tput(const struct mp_rundir *d, FILE *f, char **series, unsig
 }
 
 /* The search's trials at `size` over its time: rate against the search's
- * seconds, a series per version for trials that every goal passed and one
- * for the others (failed some goal, short, broken). */
+ * seconds. Per version a line joins its trials in the order they ran (the
+ * search's path), and points mark the trials that every goal passed and
+ * the others (failed some goal, short, broken). */
 static size_t fill_trials(const struct mp_rundir *d, FILE *f, char **series, unsigned *colour,
-			  unsigned *dash, unsigned size)
+			  unsigned *dash, unsigned char *style, unsigned size)
 {
+	static const char *const titles[] = { "%s: trials in order", "%s: passed every goal",
+					      "%s: failed a goal, short or broken" };
 	size_t n = 0;
 
-	for (size_t v = 0; v < d->nversions && n + 2 <= REPORT_MAX_SERIES; v++) {
-		for (int bad = 0; bad < 2; bad++) {
+	for (size_t v = 0; v < d->nversions && n + 3 <= REPORT_MAX_SERIES; v++) {
+		for (int kind = 0; kind < 3; kind++) {   /* the path, passes, the others */
 			int any = 0;
 
 			for (size_t i = 0; i < d->nphases; i++) {
 				const struct mp_phase_row *p = &d->phases[i];
-				int failed = !p->decision || strstr(p->decision, "fail") ||
-					     strstr(p->decision, "short") ||
-					     strstr(p->decision, "broken");
+				int bad = !p->decision || strstr(p->decision, "fail") ||
+					  strstr(p->decision, "short") ||
+					  strstr(p->decision, "broken");
 
 				if (!p->trial || p->size != size || strcmp(p->version, d->versions[v]) ||
-				    failed != bad || isnan(p->search_s))
+				    (kind && bad != (kind == 2)) || isnan(p->search_s))
 					continue;
 				if (!any && n)
 					fputs("\n\n", f);
@@ -172,10 +175,10 @@ static size_t fill_trials(const struct mp_rundir *d, FILE *f, char **series, uns
 			}
 			if (!any)
 				continue;
-			colour[n] = bad ? 2 : 1;
+			colour[n] = kind == 0 ? 8 : kind == 1 ? 2 : 7;  /* black, green, red */
 			dash[n] = (unsigned)v + 1;
-			series[n++] = dup_printf(bad ? "%s: failed a goal, short or broken" :
-						 "%s: passed every goal", d->versions[v], 0);
+			style[n] = kind ? REPORT_GP_POINTS : REPORT_GP_LINES;
+			series[n++] = dup_printf(titles[kind], d->versions[v], 0);
 		}
 	}
 	return n;
@@ -399,6 +402,7 @@ int report_plot_draw(const char *dir, const struct mp_rundir *d, struct report_p
 {
 	char *series[REPORT_MAX_SERIES], title[256];
 	unsigned colour[REPORT_MAX_SERIES], dash[REPORT_MAX_SERIES];
+	unsigned char style[REPORT_MAX_SERIES];
 	int wide = wide_rates(d), k = p->kind, rc;
 	struct report_gp g = {
 		.name = p->name, .title = p->title, .series = series,
@@ -421,7 +425,8 @@ int report_plot_draw(const char *dir, const struct mp_rundir *d, struct report_p
 		g.nseries = fill_tput(d, f, series, colour, dash);
 		break;
 	case RP_TRIALS:
-		g.nseries = fill_trials(d, f, series, colour, dash, p->size);
+		g.nseries = fill_trials(d, f, series, colour, dash, style, p->size);
+		g.style = style;
 		break;
 	case RP_FWD:
 		g.nseries = fill_by_size(d, f, series, colour, dash, offered, forwarded);
