@@ -491,8 +491,10 @@ static const char *const bad[][2] = {
 	{ HEAD "traffic: {sizes: [60], search: {goals: [{name: NDR}]}}\n",
 	  "4:41: a search goal needs a loss (the loss ratio it accepts, e.g. 0 or 0.5%)" },
 	{ HEAD "traffic: {sizes: [60], search: {goals: [{name: NDR, loss: 0}], widht: 1%}}\n",
-	  "4:64: unknown key \"widht\" in traffic.search; expected one of: goals, min_rate, "
-	  "max_rate, width, trial, timeout" },
+	  "4:64: unknown key \"widht\" in traffic.search; expected one of: goals, method, "
+	  "min_rate, max_rate, width, trial, timeout" },
+	{ HEAD "traffic: {sizes: [60], search: {goals: [{name: NDR, loss: 0}], method: binary}}\n",
+	  "4:72: traffic.search.method \"binary\" is not known; expected mlr or bisection" },
 	{ HEAD "traffic: {sizes: [60], search: {goals: [{name: NDR, loss: 0}], max_rate: fast}}\n",
 	  "4:74: traffic.search.max_rate must be a whole number or max, not \"fast\"" },
 	{ HEAD "traffic: {sizes: [60], search: {goals: [{name: NDR, loss: 0}], trial: {initial: 10s, final: 1s}}}\n",
@@ -553,8 +555,14 @@ TEST(plan_search_defaults_and_round_trip)
 
 	ASSERT_EQ(load(HEAD "traffic: {sizes: [60], search: {goals: [{name: A, loss: 0.1%}], "
 		       "max_rate: 200000, width: 1%, trial: {initial: 200ms, final: 2s}, "
-		       "timeout: 1m}}\n", err, sizeof(err), &a), 0);
+		       "timeout: 1m, method: bisection}}\n", err, sizeof(err), &a), 0);
 	ASSERT_EQ(a->search->max_rate, 200000);
+	ASSERT_EQ(a->search->method, MP_SEARCH_BISECTION);
+	text = round_trip(a, &b);
+	ASSERT_CONTAINS(text, "method: bisection");
+	ASSERT_EQ(b->search->method, MP_SEARCH_BISECTION);
+	free(text);
+	mp_plan_free(b);
 	ASSERT_EQ(a->search->initial_ns, 200000000ULL);
 	mp_plan_free(a);
 }

@@ -154,6 +154,45 @@ TEST(search_saves_long_trials)
 	ASSERT_MSG(finals < bisect, "%u final trials, bisection needs %u", finals, bisect);
 }
 
+TEST(search_bisection_final_trials_only)
+{
+	/* method: bisection: every trial is a final one, each halves the
+	 * interval between the highest pass and the lowest failure, and the
+	 * answer is within the width as the default method's. */
+	struct sim m = { .dut_cap = 123457, .gen_cap = 400000, .rng = 3 };
+	struct mp_plan_search c = cfg_of(0.5, 0);
+	struct mp_search_goal g[2];
+
+	c.method = MP_SEARCH_BISECTION;
+	run(&m, &c, g);
+	ASSERT_EQ(g[0].status, MP_SEARCH_OK);
+	ASSERT_EQ(g[1].status, MP_SEARCH_OK);
+	ASSERT_MSG((double)g[0].lower <= 123457 && (double)g[0].lower >= 123457 * 0.995,
+		   "NDR %llu", (unsigned long long)g[0].lower);
+	ASSERT((double)(g[0].upper - g[0].lower) <= 0.005 * (double)g[0].upper + 1);
+	ASSERT((double)g[1].lower >= 123457 * 0.995 &&
+	       (double)g[1].lower <= 123457 / 0.995 * 1.005);
+	/* The first trial is at the top ("max"), the second halfway down to
+	 * min_rate once the top failed. */
+	ASSERT_EQ(m.rates[0], 0);
+	ASSERT_EQ(m.rates[1], (uint64_t)floor((1000 + 400000) / 2.0));
+	for (unsigned i = 0; i < m.ntrials; i++)
+		ASSERT_EQ(m.durs[i], c.final_ns);
+	/* Bisection takes more final trials than the default method. */
+	{
+		struct sim d = { .dut_cap = 123457, .gen_cap = 400000, .rng = 3 };
+		struct mp_search_goal h[2];
+		unsigned finals = 0;
+
+		c.method = MP_SEARCH_MLR;
+		run(&d, &c, h);
+		for (unsigned i = 0; i < d.ntrials; i++)
+			finals += d.durs[i] == c.final_ns;
+		ASSERT_MSG(finals < m.ntrials, "mlr %u final trials, bisection %u", finals,
+			   m.ntrials);
+	}
+}
+
 TEST(search_jittery_dut_stays_near_cap)
 {
 	struct sim m = { .dut_cap = 100000, .jitter = 0.001, .gen_cap = 400000, .rng = 11 };

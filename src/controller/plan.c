@@ -738,8 +738,8 @@ static void load_goals(struct ctx *c, const struct mp_yt *n, struct mp_plan_sear
 
 static void load_search(struct ctx *c, const struct mp_yt *n)
 {
-	static const char *const keys[] = { "goals", "min_rate", "max_rate", "width",
-					    "trial", "timeout", NULL };
+	static const char *const keys[] = { "goals", "method", "min_rate", "max_rate",
+					    "width", "trial", "timeout", NULL };
 	static const char *const trial_keys[] = { "initial", "final", NULL };
 	struct mp_plan_search *s = c->plan->search;
 	const struct mp_yt *v, *t, *maxn = NULL;
@@ -750,6 +750,15 @@ static void load_search(struct ctx *c, const struct mp_yt *n)
 		load_goals(c, v, s);
 	else
 		perr(c, n, "traffic.search needs goals, e.g. [{name: NDR, loss: 0}]");
+	if ((v = mp_yt_get(n, "method")) && scalar(c, v, "traffic.search.method")) {
+		if (strcmp(v->value, "mlr") == 0)
+			s->method = MP_SEARCH_MLR;
+		else if (strcmp(v->value, "bisection") == 0)
+			s->method = MP_SEARCH_BISECTION;
+		else
+			perr(c, v, "traffic.search.method \"%s\" is not known; expected mlr "
+			     "or bisection", v->value);
+	}
 	if ((v = mp_yt_get(n, "min_rate")))
 		get_uint(c, v, "traffic.search.min_rate", 1, MP_PLAN_MAX_RATE, &s->min_rate);
 	if ((maxn = mp_yt_get(n, "max_rate"))) {

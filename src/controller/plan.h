@@ -68,7 +68,13 @@ struct mp_plan_goal {
 	double loss_pct;         /* 0..100 */
 };
 
+enum mp_search_method {
+	MP_SEARCH_MLR,           /* short trials steer, final ones decide (default) */
+	MP_SEARCH_BISECTION,     /* RFC 2544's binary search, final trials only */
+};
+
 struct mp_plan_search {
+	enum mp_search_method method;
 	struct mp_plan_goal goals[MP_PLAN_MAX_GOALS];
 	size_t ngoals;
 	uint64_t min_rate;       /* pps */

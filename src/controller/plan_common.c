@@ -249,7 +249,7 @@ static void print_search(const struct mp_plan *p, FILE *f)
 	unsigned n = mp_search_levels(s, dur, width);
 	char b[32], bound[32];
 
-	fputs("search: goals", f);
+	fputs(s->method == MP_SEARCH_BISECTION ? "search by bisection: goals" : "search: goals", f);
 	for (size_t i = 0; i < s->ngoals; i++)
 		fprintf(f, "%s %s (loss <= %g%%)", i ? "," : "", s->goals[i].name,
 			s->goals[i].loss_pct);
@@ -359,6 +359,7 @@ static void write_search(const struct mp_plan_search *s, FILE *f)
 		pct(f, "loss", s->goals[i].loss_pct);
 		fputc('}', f);
 	}
+	fprintf(f, "\n    method: %s", s->method == MP_SEARCH_BISECTION ? "bisection" : "mlr");
 	fprintf(f, "\n    min_rate: %llu\n    max_rate: ", (unsigned long long)s->min_rate);
 	if (s->max_rate)
 		fprintf(f, "%llu", (unsigned long long)s->max_rate);

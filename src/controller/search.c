@@ -52,6 +52,11 @@ unsigned mp_search_levels(const struct mp_plan_search *cfg, uint64_t *dur_ns, do
 	unsigned n = 1;
 	double ratio = (double)cfg->final_ns / (double)cfg->initial_ns;
 
+	if (cfg->method == MP_SEARCH_BISECTION) {
+		dur_ns[0] = cfg->final_ns;
+		width[0] = fmin(cfg->width_pct / 100, 0.5);
+		return 1;
+	}
 	if (cfg->final_ns > cfg->initial_ns)
 		n = ratio >= 4 ? 3 : 2;
 	for (unsigned k = 0; k < n; k++) {
@@ -226,6 +231,23 @@ static uint64_t clamp_rate(const struct mp_search *s, double r)
 	return (uint64_t)llround(r);
 }
 
+/* RFC 2544's binary search: the middle between the highest pass (min_rate
+ * before any) and the lowest failure (the top before any). */
+static uint64_t bisect_rate(const struct mp_search *s, const struct bounds *b)
+{
+	double lo = b->lo ? (double)b->lo : (double)s->cfg->min_rate;
+	double up = b->up ? (double)b->up : (double)s->max_eff;
+	double r = floor((lo + up) / 2);
+
+	if (!b->up && !s->max_eff)
+		return 0;               /* no top yet: only before the first trial */
+	if (b->up && r >= up)
+		r = up - 1;
+	if (b->lo && r <= lo)
+		r = lo + 1;
+	return clamp_rate(s, r);
+}
+
 /* The rate goal g wants measured at its level, or 0 when the level is
  * settled (the goal then moves on or is decided). */
 static uint64_t goal_rate(struct mp_search *s, struct goal_state *g)
@@ -251,6 +273,8 @@ static uint64_t goal_rate(struct mp_search *s, struct goal_state *g)
 			return clamp_rate(s, (double)hint.up * (1 - w));
 		return s->max_eff;      /* 0: as fast as the generator can */
 	}
+	if (s->cfg->method == MP_SEARCH_BISECTION)
+		return bisect_rate(s, &b);
 	/* What the DUT forwarded at the upper bound says where the goal's bound
 	 * lies: a DUT capped at C forwards C at any higher rate, and meets a
 	 * loss ratio L up to C / (1 - L). */
