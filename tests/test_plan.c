@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <glob.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -472,7 +473,15 @@ TEST(plan_cmd_set_keeps_every_argument)
 static const char *const bad[][2] = {
 	{ HEAD "traffic: {sizes: [60], rates: [1000], search: {goals: [{name: NDR, loss: 0}]}}\n",
 	  "4:47: traffic has both rates and search; expected one of them (a grid of rates, "
-	  "or a search for the highest rate meeting loss goals)" },
+	  "or a search for the highest rate meeting loss goals), or search.sizes to search "
+	  "those sizes next to the grid" },
+	{ HEAD "traffic: {sizes: [60, imix], rates: [1000], search: {goals: [{name: NDR, loss: 0}], sizes: [60, 1500]}}\n",
+	  "4:97: traffic.search.sizes: 1500 is not in traffic.sizes; expected one of [60, imix]" },
+	{ HEAD "traffic: {sizes: [60], search: {goals: [{name: NDR, loss: 0}], sizes: [60]}}\n",
+	  "4:71: traffic.search.sizes searches sizes next to a grid of rates, and traffic has "
+	  "no rates or rates_file; expected rates, or no search.sizes to search every size" },
+	{ HEAD "traffic: {sizes: [60], rates: [1000], search: {goals: [{name: NDR, loss: 0}], sizes: [60, 60]}}\n",
+	  "4:91: search size 60 is listed twice" },
 	{ HEAD "traffic: {sizes: [60], search: {goals: [{name: NDR, loss: 0}], min_rate: 5000, max_rate: 4000}}\n",
 	  "4:90: traffic.search.max_rate 4000 is below min_rate 5000" },
 	{ HEAD "traffic: {sizes: [60], search: {goals: [{name: NDR, loss: 101%}]}}\n",
@@ -492,7 +501,7 @@ static const char *const bad[][2] = {
 	  "4:41: a search goal needs a loss (the loss ratio it accepts, e.g. 0 or 0.5%)" },
 	{ HEAD "traffic: {sizes: [60], search: {goals: [{name: NDR, loss: 0}], widht: 1%}}\n",
 	  "4:64: unknown key \"widht\" in traffic.search; expected one of: goals, method, "
-	  "min_rate, max_rate, width, trial, timeout" },
+	  "min_rate, max_rate, width, trial, timeout, sizes" },
 	{ HEAD "traffic: {sizes: [60], search: {goals: [{name: NDR, loss: 0}], method: binary}}\n",
 	  "4:72: traffic.search.method \"binary\" is not known; expected mlr or bisection" },
 	{ HEAD "traffic: {sizes: [60], search: {goals: [{name: NDR, loss: 0}], max_rate: fast}}\n",
@@ -565,6 +574,80 @@ TEST(plan_search_defaults_and_round_trip)
 	mp_plan_free(b);
 	ASSERT_EQ(a->search->initial_ns, 200000000ULL);
 	mp_plan_free(a);
+}
+
+/* search.sizes: a search at some sizes next to the grid of every size.
+ * Per size its rates, then its search; starts count a search at its
+ * timeout. */
+TEST(plan_search_next_to_a_grid)
+{
+	static const struct { unsigned size; uint64_t rate; int search; double start_s; } want[] = {
+		{ 60, 1000, 0, 0 }, { 60, 2000, 0, 12.3 }, { 60, 0, 1, 24.6 },
+		{ 1496, 1000, 0, 84.6 }, { 1496, 2000, 0, 96.9 },
+		{ MP_SIZE_IMIX, 1000, 0, 109.2 }, { MP_SIZE_IMIX, 2000, 0, 121.5 },
+		{ MP_SIZE_IMIX, 0, 1, 133.8 },
+	};
+	char err[1024], *text;
+	struct mp_plan *a, *b;
+	struct mp_phase ph;
+
+	ASSERT_EQ(load("name: t\nlibrary: {name: l, repo: r}\nversions: [v1, v2]\n"
+		       "traffic:\n  sizes: [60, 1496, imix]\n  rates: [1000, 2000]\n  search:\n"
+		       "    goals: [{name: NDR, loss: 0}]\n    timeout: 1m\n    sizes: [imix, 60]\n",
+		       err, sizeof(err), &a), 0);
+	ASSERT_EQ(mp_plan_phase_count(a), 16);
+	ASSERT(mp_plan_size_searched(a, 60) && mp_plan_size_searched(a, MP_SIZE_IMIX));
+	ASSERT(!mp_plan_size_searched(a, 1496));
+	for (size_t v = 0; v < 2; v++)
+		for (size_t i = 0; i < 8; i++) {
+			mp_plan_phase(a, v * 8 + i, &ph);
+			ASSERT_EQ(ph.index, v * 8 + i);
+			ASSERT_EQ(ph.version, v);
+			ASSERT_EQ(ph.size, want[i].size);
+			ASSERT_EQ(ph.rate, want[i].rate);
+			ASSERT_EQ(ph.search, want[i].search);
+			ASSERT_EQ(ph.length_ns, want[i].search ? 60000000000ULL : 12300000000ULL);
+			ASSERT_MSG(ph.start_offset_ns == (uint64_t)llround((v * 193.8 +
+									       want[i].start_s) * 1e9),
+				   "phase %zu starts at %llu ns", v * 8 + i,
+				   (unsigned long long)ph.start_offset_ns);
+		}
+	ASSERT_EQ(mp_plan_total_ns(a), 2 * 193800000000ULL);
+	text = round_trip(a, &b);
+	ASSERT_CONTAINS(text, "    sizes: [imix, 60]\n  rates: [1000, 2000]\n");
+	ASSERT_EQ(mp_plan_phase_count(b), 16);
+	mp_plan_phase(b, 15, &ph);
+	ASSERT(ph.search && ph.size == MP_SIZE_IMIX);
+	free(text);
+	mp_plan_free(a);
+	mp_plan_free(b);
+}
+
+TEST(cli_dry_run_search_next_to_a_grid)
+{
+	char path[4096];
+	struct mp_run_result r;
+
+	snprintf(path, sizeof(path), "%s/p.yaml", mp_test_tmpdir());
+	mp_test_write_file(path, HEAD "traffic: {sizes: [60, 1496], rates: [1000], search: {goals: "
+			   "[{name: NDR, loss: 0}], max_rate: 500000, sizes: [60], "
+			   "trial: {initial: 1s, final: 1s}, timeout: 2m}}\n");
+	r = run_cli((const char *[]){ "--plan", path, "--dry-run", NULL }, NULL);
+	ASSERT_EQ(r.status, 0);
+	ASSERT_STREQ(r.out,
+		     "phase  version                size    rate_pps     start\n"
+		     "    1  v1                       60        1000      0:00\n"
+		     "    2  v1                       60      search      0:12\n"
+		     "    3  v1                     1496        1000      2:12\n"
+		     "search: goals NDR (loss <= 0%); rates 1000..500000 pps\n"
+		     "  trials: 1s until the interval is within 0.5% (only the last decide "
+		     "the bounds)\n"
+		     "  each search stops at its timeout, 2:00, after at most 200 trials; every "
+		     "trial adds 1s warm-up and up to the cool-down to drain\n"
+		     "total: 3 phases, 1 of them a search, at most 2:24 (12300ms per grid phase: "
+		     "1s warm-up, 10s measure, 1s cool-down, start/stop; each search at most "
+		     "its timeout; plus build and boot)\n");
+	mp_run_result_free(&r);
 }
 
 TEST(cli_dry_run_search)

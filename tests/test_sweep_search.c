@@ -273,3 +273,132 @@ TEST_T(search_testbed_timeout_fails_the_run, 300)
 	ASSERT_STREQ(g[1].status, "timeout");
 	tb_assert_no_domains_left();
 }
+
+/* tests/data/sweep/mixed.yaml: sizes 60 and 508 at 5000 and 10000 pps, and a
+ * search at 60 B (search.sizes) with the DUT capped at 20000 pps. Phases:
+ * 60/5000, 60/10000, the search, 508/5000, 508/10000. */
+static const char *mixed_plan(void)
+{
+	const char *dut = domain_cfg("dut", "extra = \"--in eth0 --out eth1\"",
+				     "extra = \"--in eth0 --out eth1 --max-pps 20000\"");
+	const char *tg = mp_test_src_path("cfg/testbed/traffgen.cfg");
+
+	return tb_plan("mixed.yaml", "@DUT_CFG@", dut, "@TG_CFG@", tg, NULL);
+}
+
+/* phases.csv of a mixed run: each grid phase (0, 1, 3, 4) at most once
+ * (counted in grid[]), every trial in phase 2; returns the trial rows,
+ * the highest trial number in *last. */
+static size_t mixed_rows(const char *out, unsigned grid[5], unsigned *last)
+{
+	char path[4200];
+	struct tb_csv p;
+	size_t trials = 0;
+	int cp, ct, cs, cr;
+
+	snprintf(path, sizeof(path), "%s/phases.csv", tb_run_dir(out));
+	ASSERT_EQ(tb_csv_load(path, &p), 0);
+	cp = tb_csv_col(&p, "phase");
+	ct = tb_csv_col(&p, "trial");
+	cs = tb_csv_col(&p, "size");
+	cr = tb_csv_col(&p, "rate");
+	ASSERT(cp >= 0 && ct >= 0 && cs >= 0 && cr >= 0);
+	memset(grid, 0, 5 * sizeof(unsigned));
+	*last = 0;
+	for (size_t r = 1; r < p.nrows; r++) {
+		unsigned phase = (unsigned)atoi(p.rows[r][cp]) - 1, t = (unsigned)atoi(p.rows[r][ct]);
+
+		ASSERT_MSG(phase < 5, "row %zu: phase %u", r, phase + 1);
+		if (phase == 2) {
+			ASSERT_MSG(t > 0, "row %zu of the search is not a trial", r);
+			ASSERT_STREQ(p.rows[r][cs], "60");
+			*last = t > *last ? t : *last;
+			trials++;
+			continue;
+		}
+		ASSERT_MSG(t == 0, "row %zu: grid phase %u has a trial number", r, phase + 1);
+		ASSERT_STREQ(p.rows[r][cs], phase < 2 ? "60" : "508");
+		ASSERT_STREQ(p.rows[r][cr], phase % 3 == 0 ? "5000" : "10000");
+		grid[phase]++;
+	}
+	tb_csv_free(&p);
+	return trials;
+}
+
+/* The demo's shape: a grid with a search next to it. Both kinds of rows
+ * in phases.csv, the search's answer in throughput.csv and results.json,
+ * and the report's grid plots hold the grid's phases, not the trials. */
+TEST_T(search_testbed_next_to_a_grid, 300)
+{
+	char out[4096], path[4200], *dat;
+	unsigned grid[5], last;
+	struct goal_row g[2];
+	size_t lines = 0;
+	json_t *res;
+
+	tb_up();
+	snprintf(out, sizeof(out), "%s/out", mp_test_tmpdir());
+	ASSERT_EQ(tb_mirperf(RUN_TIMEOUT_MS, NULL, NULL, "--plan", mixed_plan(), "--out", out,
+			     "--quiet", NULL), 0);
+	ASSERT(mixed_rows(out, grid, &last) >= 2);
+	for (int i = 0; i < 5; i++)
+		ASSERT_EQ(grid[i], i == 2 ? 0 : 1);
+	load_goals(out, g);
+	for (int i = 0; i < 2; i++) {
+		ASSERT_MSG(strcmp(g[i].status, "ok") == 0 ||
+			   strcmp(g[i].status, "generator-limited") == 0,
+			   "%s: %s", g[i].goal, g[i].status);
+		ASSERT_MSG(g[i].lower <= 20000 * 1.02 && g[i].lower >= 20000 * 0.5,
+			   "%s lower %.0f", g[i].goal, g[i].lower);
+	}
+	snprintf(path, sizeof(path), "%s/results.json", tb_run_dir(out));
+	res = json_load_file(path, 0, NULL);
+	ASSERT(res);
+	ASSERT_EQ(json_array_size(json_object_get(res, "throughput")), 2);
+	json_decref(res);
+	/* The forwarded-vs-offered plot: the four grid phases, one line each
+	 * way per size, and no trial. */
+	snprintf(path, sizeof(path), "%s/plots/forwarded.dat", tb_run_dir(out));
+	dat = mp_test_read_file(path);
+	ASSERT_MSG(dat, "no %s", path);
+	for (const char *l = dat; *l; l = strchr(l, '\n') + 1)
+		lines += *l != '\n';
+	ASSERT_EQ(lines, 4);
+	free(dat);
+	snprintf(path, sizeof(path), "%s/plots/trials-60.svg", tb_run_dir(out));
+	ASSERT_MSG(access(path, F_OK) == 0, "no trials plot");
+	tb_assert_no_domains_left();
+}
+
+/* A mixed run interrupted mid-search resumes: the grid phases already done
+ * are kept and not run again, the search continues from its trials. */
+TEST_T(search_testbed_next_to_a_grid_resumes_mid_search, 400)
+{
+	char out[4096], log[4096], run[4096];
+	unsigned grid[5], last_before, last_after;
+	size_t before, after;
+	struct goal_row g[2];
+	int pid;
+
+	tb_up();
+	snprintf(out, sizeof(out), "%s/out", mp_test_tmpdir());
+	snprintf(log, sizeof(log), "%s/mp.log", mp_test_tmpdir());
+	pid = tb_mirperf_spawn(log, "--plan", mixed_plan(), "--out", out, NULL);
+	tb_wait_rows(out, 2 + 2, 120);          /* the 60 B grid and two trials */
+	kill(pid, SIGINT);
+	ASSERT_EQ(tb_wait_exit(pid, 60), 130);
+	snprintf(run, sizeof(run), "%s", tb_run_dir(out));
+	before = mixed_rows(out, grid, &last_before);
+	ASSERT(before >= 2);
+	ASSERT(grid[0] == 1 && grid[1] == 1);
+	ASSERT_EQ(tb_mirperf(RUN_TIMEOUT_MS, NULL, NULL, "--resume", run, "--quiet", NULL), 0);
+	after = mixed_rows(out, grid, &last_after);
+	for (int i = 0; i < 5; i++)
+		ASSERT_MSG(grid[i] == (i == 2 ? 0u : 1u), "grid phase %d has %u rows", i + 1,
+			   grid[i]);
+	ASSERT(after > before);
+	ASSERT(last_after > last_before);
+	load_goals(out, g);
+	ASSERT(g[0].trials > last_before || g[1].trials > last_before);
+	tb_assert_no_domains_left();
+}

@@ -102,7 +102,7 @@ static void latency_changes(const struct mp_rundir *a, const struct mp_rundir *b
 			a->nversions ? mp_rundir_find(a, va, pb->size, pb->rate) : NULL;
 		double c50, c99;
 
-		if (!pa || isnan(pa->lat_p50_us) || isnan(pb->lat_p50_us) || pa->lat_p50_us <= 0 ||
+		if (pb->trial || !pa || isnan(pa->lat_p50_us) || isnan(pb->lat_p50_us) || pa->lat_p50_us <= 0 ||
 		    isnan(pa->lat_p99_us) || isnan(pb->lat_p99_us) || pa->lat_p99_us <= 0)
 			continue;
 		if (!header)
@@ -224,7 +224,8 @@ int mp_cmd_compare(int argc, char **argv)
 			const struct mp_phase_row *pb = &b.phases[j];
 			const char *va = mp_rundir_has_version(&a, pb->version) ? pb->version : a.versions[0];
 
-			found = !strcmp(va, pa->version) && pb->size == pa->size && pb->rate == pa->rate;
+			found = !pb->trial && !strcmp(va, pa->version) && pb->size == pa->size &&
+				pb->rate == pa->rate;
 		}
 		if (!found)
 			printf("%-14s %6u %10llu %12.0f %12s %9s %9s  only in A\n", pa->version,

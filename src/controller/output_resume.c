@@ -90,9 +90,9 @@ static void fill_throughput(FILE *f, const void *arg)
 			mp_tput_row_write(f, &t->rows[i]);
 }
 
-/* A search plan: the searches whose every goal is in throughput.csv are
- * done; rows of a search cut short are dropped (it runs again from its
- * trials and writes them all). */
+/* A plan with searches: the searches whose every goal is in throughput.csv
+ * are done; rows of a search cut short are dropped (it runs again from its
+ * trials and writes them all). Grid phases are left as they are. */
 static int resume_throughput(struct mp_out *o, unsigned char *done, size_t n, FILE *errf)
 {
 	const struct mp_plan *p = o->plan;
@@ -114,6 +114,8 @@ static int resume_throughput(struct mp_out *o, unsigned char *done, size_t n, FI
 		size_t goals = 0;
 
 		mp_plan_phase(p, i, &ph);
+		if (!ph.search)
+			continue;
 		for (size_t r = 0; r < t.nrows; r++)
 			goals += t.rows[r].size == ph.size &&
 				 strcmp(t.rows[r].version, p->versions[ph.version]) == 0;
@@ -185,6 +187,7 @@ int mp_out_resume(const char *run_dir, FILE *errf, struct mp_plan **plan,
 	snprintf(o->run_id, sizeof(o->run_id), "%s", slash && slash[1] ? slash + 1 : run_dir);
 	for (size_t r = 0; r < rd.nphases; r++) {
 		const struct mp_phase_row *row = &rd.phases[r];
+		struct mp_phase ph;
 
 		if (row->phase >= n) {
 			if (errf)
@@ -197,7 +200,8 @@ int mp_out_resume(const char *run_dir, FILE *errf, struct mp_plan **plan,
 			continue;
 		/* A search is done when its goals are in throughput.csv; its
 		 * trials so far are kept for it to continue from. */
-		if (!p->search)
+		mp_plan_phase(p, row->phase, &ph);
+		if (!ph.search)
 			d[row->phase] = 1;
 		has[row->phase] = 1;
 		if (mp__out_store_row(o, row) < 0) {

@@ -736,10 +736,56 @@ static void load_goals(struct ctx *c, const struct mp_yt *n, struct mp_plan_sear
 	}
 }
 
+/* traffic.search.sizes: which of traffic.sizes are searched (next to the
+ * grid of rates). */
+static void load_search_sizes(struct ctx *c, const struct mp_yt *n, struct mp_plan_search *s)
+{
+	const struct mp_plan *p = c->plan;
+	uint64_t *vals = NULL;
+	size_t nvals = 0;
+
+	if (read_list(c, n, "search size", MP_FRAME_MIN, MP_FRAME_MAX, &vals, &nvals,
+		      MP_PLAN_MAX_SIZES, "imix") < 0)
+		goto out;
+	for (size_t i = 0; i < nvals; i++) {
+		size_t j = 0;
+
+		while (j < p->nsizes && p->sizes[j] != vals[i])
+			j++;
+		if (j == p->nsizes) {
+			char list[256] = "";
+			size_t len = 0;
+
+			for (j = 0; j < p->nsizes && len < sizeof(list); j++) {
+				char one[16];
+
+				if (p->sizes[j] == MP_SIZE_IMIX)
+					snprintf(one, sizeof(one), "imix");
+				else
+					snprintf(one, sizeof(one), "%u", p->sizes[j]);
+				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+							j ? ", " : "", one);
+			}
+			perr(c, n->items[i], "traffic.search.sizes: %s is not in traffic.sizes; "
+			     "expected one of [%s]", n->items[i]->value, list);
+			goto out;
+		}
+	}
+	s->sizes = calloc(nvals, sizeof(unsigned));
+	if (!s->sizes) {
+		nomem(c, n);
+		goto out;
+	}
+	for (size_t i = 0; i < nvals; i++)
+		s->sizes[s->nsizes++] = (unsigned)vals[i];
+out:
+	free(vals);
+}
+
 static void load_search(struct ctx *c, const struct mp_yt *n)
 {
 	static const char *const keys[] = { "goals", "method", "min_rate", "max_rate",
-					    "width", "trial", "timeout", NULL };
+					    "width", "trial", "timeout", "sizes", NULL };
 	static const char *const trial_keys[] = { "initial", "final", NULL };
 	struct mp_plan_search *s = c->plan->search;
 	const struct mp_yt *v, *t, *maxn = NULL;
@@ -792,6 +838,8 @@ static void load_search(struct ctx *c, const struct mp_yt *n)
 	if (maxn && s->max_rate && s->max_rate < s->min_rate)
 		perr(c, maxn, "traffic.search.max_rate %llu is below min_rate %llu",
 		     (unsigned long long)s->max_rate, (unsigned long long)s->min_rate);
+	if ((v = mp_yt_get(n, "sizes")))
+		load_search_sizes(c, v, s);
 }
 
 /* traffic.imix: {size: weight, ...}, the mix a size "imix" sends. */
@@ -858,13 +906,18 @@ static void load_traffic(struct ctx *c, const struct mp_yt *n)
 	free(sizes);
 	if ((v = mp_yt_get(n, "imix")))
 		load_imix(c, v);
-	if (se && (rt || rtf))
-		perr(c, se, "traffic has both %s and search; expected one of them (a grid "
-		     "of rates, or a search for the highest rate meeting loss goals)",
-		     rt ? "rates" : "rates_file");
-	else if (se && (p->search = mp_plan_search_defaults()))
+	if (se && (p->search = mp_plan_search_defaults()))
 		load_search(c, se);
-	else if (rt && rtf)
+	if (se && se->type == MP_YT_MAP && !mp_yt_get(se, "sizes") && (rt || rtf))
+		perr(c, se, "traffic has both %s and search; expected one of them (a grid "
+		     "of rates, or a search for the highest rate meeting loss goals), or "
+		     "search.sizes to search those sizes next to the grid",
+		     rt ? "rates" : "rates_file");
+	else if (se && se->type == MP_YT_MAP && mp_yt_get(se, "sizes") && !rt && !rtf)
+		perr(c, mp_yt_get(se, "sizes"), "traffic.search.sizes searches sizes next to "
+		     "a grid of rates, and traffic has no rates or rates_file; expected rates, "
+		     "or no search.sizes to search every size");
+	if (rt && rtf)
 		perr(c, rtf, "traffic has both rates and rates_file; expected one of them");
 	else if (rt)
 		read_list(c, rt, "rate", 1, MP_PLAN_MAX_RATE, &p->rates,

@@ -83,6 +83,10 @@ struct mp_plan_search {
 	uint64_t initial_ns;     /* trial.initial: the first, shortest trials */
 	uint64_t final_ns;       /* trial.final: the trials that decide */
 	uint64_t timeout_ns;     /* per version and size */
+	unsigned *sizes;         /* search.sizes: the sizes searched next to a grid of
+				  * rates, each one of traffic.sizes; NULL: every size,
+				  * and no rates */
+	size_t nsizes;
 };
 
 struct mp_plan {
@@ -135,7 +139,8 @@ struct mp_plan {
 	size_t nsizes;
 	uint64_t *rates;         /* packets per second, > 0 */
 	size_t nrates;
-	struct mp_plan_search *search;  /* traffic.search instead of rates, or NULL */
+	struct mp_plan_search *search;  /* traffic.search, or NULL: instead of rates, or
+					 * next to them for search->sizes */
 	char *dst_mac;           /* NULL: the dut_in vif's MAC */
 	char *src_ip, *dst_ip;   /* dotted quads */
 	uint16_t src_port, dst_port;
@@ -150,13 +155,16 @@ struct mp_plan {
 };
 
 /* One (version, size, rate) phase of the schedule, in run order: versions
- * outermost, then sizes, then rates. In a search plan a phase is one search
- * (version, size) and its rate is 0: the search picks its trials' rates. */
+ * outermost, then sizes, then rates, then the size's search if it has one.
+ * A search phase is one search (version, size); its rate is 0: the search
+ * picks its trials' rates. */
 struct mp_phase {
 	size_t index;            /* 0-based position in the whole run */
 	size_t version;          /* index into plan->versions */
 	unsigned size;
-	uint64_t rate;
+	uint64_t rate;           /* 0 for a search */
+	int search;              /* a search phase */
+	uint64_t length_ns;      /* expected length; a search's: its timeout (the bound) */
 	uint64_t start_offset_ns;/* expected start, from the first phase's start */
 };
 
@@ -184,8 +192,12 @@ int mp_plan_override_legacy(struct mp_plan *plan, const char *library,
 size_t mp_plan_phase_count(const struct mp_plan *plan);
 void mp_plan_phase(const struct mp_plan *plan, size_t i, struct mp_phase *out);
 
-/* Expected length of one phase (warm-up + measure + cool-down + the
- * configure/start/stop overhead the schedule assumes) and of the whole run. */
+/* Whether the plan searches at `size` (every size without search.sizes). */
+int mp_plan_size_searched(const struct mp_plan *plan, unsigned size);
+
+/* Expected length of one grid phase (warm-up + measure + cool-down + the
+ * configure/start/stop overhead the schedule assumes) and of the whole run
+ * (searches counted at their timeouts). */
 uint64_t mp_plan_phase_length_ns(const struct mp_plan *plan);
 uint64_t mp_plan_total_ns(const struct mp_plan *plan);
 /* What a search trial takes on top of its duration: warm-up, the drain at

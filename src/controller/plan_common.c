@@ -140,6 +140,7 @@ void mp_plan_search_free(struct mp_plan_search *s)
 		return;
 	for (size_t i = 0; i < s->ngoals; i++)
 		free(s->goals[i].name);
+	free(s->sizes);
 	free(s);
 }
 
@@ -189,21 +190,45 @@ void mp_plan_free(struct mp_plan *p)
 	free(p);
 }
 
-/* A search plan has one "rate" per size: the search. */
-static size_t rates_per_size(const struct mp_plan *p)
+int mp_plan_size_searched(const struct mp_plan *p, unsigned size)
 {
-	return p->search ? 1 : p->nrates;
+	if (!p->search)
+		return 0;
+	if (!p->search->sizes)
+		return 1;
+	for (size_t i = 0; i < p->search->nsizes; i++)
+		if (p->search->sizes[i] == size)
+			return 1;
+	return 0;
+}
+
+/* Phases at a size: its rates, then its search. */
+static size_t phases_at(const struct mp_plan *p, unsigned size)
+{
+	return p->nrates + (size_t)mp_plan_size_searched(p, size);
+}
+
+static size_t phases_per_version(const struct mp_plan *p)
+{
+	size_t n = 0;
+
+	for (size_t s = 0; s < p->nsizes; s++)
+		n += phases_at(p, p->sizes[s]);
+	return n;
+}
+
+static uint64_t search_length_ns(const struct mp_plan *p)
+{
+	return p->search->timeout_ns;   /* the bound: a search stops there */
 }
 
 size_t mp_plan_phase_count(const struct mp_plan *p)
 {
-	return p->nversions * p->nsizes * rates_per_size(p);
+	return p->nversions * phases_per_version(p);
 }
 
 uint64_t mp_plan_phase_length_ns(const struct mp_plan *p)
 {
-	if (p->search)
-		return p->search->timeout_ns;   /* the bound: a search stops there */
 	return p->warmup_ns + p->duration_ns + p->cooldown_ns + MP_PLAN_PHASE_OVERHEAD_NS;
 }
 
@@ -212,20 +237,41 @@ uint64_t mp_plan_trial_overhead_ns(const struct mp_plan *p)
 	return p->warmup_ns + p->cooldown_ns + MP_PLAN_PHASE_OVERHEAD_NS;
 }
 
+/* One version's phases end to end. */
+static uint64_t version_ns(const struct mp_plan *p)
+{
+	uint64_t ns = 0;
+
+	for (size_t s = 0; s < p->nsizes; s++)
+		ns += p->nrates * mp_plan_phase_length_ns(p) +
+		      (mp_plan_size_searched(p, p->sizes[s]) ? search_length_ns(p) : 0);
+	return ns;
+}
+
 uint64_t mp_plan_total_ns(const struct mp_plan *p)
 {
-	return mp_plan_phase_count(p) * mp_plan_phase_length_ns(p);
+	return p->nversions * version_ns(p);
 }
 
 void mp_plan_phase(const struct mp_plan *p, size_t i, struct mp_phase *out)
 {
-	size_t nr = rates_per_size(p), per_version = p->nsizes * nr;
+	size_t per_version = phases_per_version(p), j = i % per_version, s = 0;
+	uint64_t offset = (i / per_version) * version_ns(p);
 
 	out->index = i;
 	out->version = i / per_version;
-	out->size = p->sizes[(i % per_version) / nr];
-	out->rate = p->search ? 0 : p->rates[i % nr];
-	out->start_offset_ns = i * mp_plan_phase_length_ns(p);
+	/* Walk the sizes to the one phase j falls in. */
+	while (s + 1 < p->nsizes && j >= phases_at(p, p->sizes[s])) {
+		j -= phases_at(p, p->sizes[s]);
+		offset += p->nrates * mp_plan_phase_length_ns(p) +
+			  (mp_plan_size_searched(p, p->sizes[s]) ? search_length_ns(p) : 0);
+		s++;
+	}
+	out->size = p->sizes[s];
+	out->search = j >= p->nrates;
+	out->rate = out->search ? 0 : p->rates[j];
+	out->length_ns = out->search ? search_length_ns(p) : mp_plan_phase_length_ns(p);
+	out->start_offset_ns = offset + j * mp_plan_phase_length_ns(p);
 }
 
 static void format_clock(uint64_t ns, char *buf, size_t len)
@@ -273,7 +319,7 @@ static void print_search(const struct mp_plan *p, FILE *f)
 
 void mp_plan_print_schedule(const struct mp_plan *p, FILE *f)
 {
-	size_t n = mp_plan_phase_count(p);
+	size_t n = mp_plan_phase_count(p), searches = 0;
 	char start[32], total[32], len[32], w[32], d[32], c[32];
 
 	fprintf(f, "%5s  %-20s  %5s  %10s  %8s\n", "phase", "version", "size", "rate_pps", "start");
@@ -284,27 +330,35 @@ void mp_plan_print_schedule(const struct mp_plan *p, FILE *f)
 		mp_plan_phase(p, i, &ph);
 		format_clock(ph.start_offset_ns, start, sizeof(start));
 		mp_plan_size_label(p, ph.size, size, sizeof(size));
-		if (p->search)
+		searches += (size_t)ph.search;
+		if (ph.search)
 			fprintf(f, "%5zu  %-20s  %5s  %10s  %8s\n", i + 1,
 				p->versions[ph.version], size, "search", start);
 		else
 			fprintf(f, "%5zu  %-20s  %5s  %10llu  %8s\n", i + 1,
 				p->versions[ph.version], size, (unsigned long long)ph.rate, start);
 	}
-	if (p->search) {
+	format_clock(mp_plan_total_ns(p), total, sizeof(total));
+	if (p->search)
 		print_search(p, f);
-		format_clock(mp_plan_total_ns(p), total, sizeof(total));
+	if (p->search && searches == n) {
 		fprintf(f, "total: %zu searches, at most %s (each at most its timeout; "
 			"plus build and boot)\n", n, total);
 		return;
 	}
-	format_clock(mp_plan_total_ns(p), total, sizeof(total));
 	mp_duration_format(mp_plan_phase_length_ns(p), len, sizeof(len));
 	mp_duration_format(p->warmup_ns, w, sizeof(w));
 	mp_duration_format(p->duration_ns, d, sizeof(d));
 	mp_duration_format(p->cooldown_ns, c, sizeof(c));
-	fprintf(f, "total: %zu phases, %s expected (%s per phase: %s warm-up, %s measure, "
-		"%s cool-down, start/stop; plus build and boot)\n", n, total, len, w, d, c);
+	if (searches)
+		fprintf(f, "total: %zu phases, %zu of them %s, at most %s (%s per grid "
+			"phase: %s warm-up, %s measure, %s cool-down, start/stop; each search "
+			"at most its timeout; plus build and boot)\n", n, searches,
+			searches == 1 ? "a search" : "searches", total, len, w, d, c);
+	else
+		fprintf(f, "total: %zu phases, %s expected (%s per phase: %s warm-up, %s "
+			"measure, %s cool-down, start/stop; plus build and boot)\n", n, total,
+			len, w, d, c);
 }
 
 /* A YAML double-quoted scalar. */
@@ -349,6 +403,18 @@ static void pct(FILE *f, const char *key, double v)
 	fprintf(f, "%s: %.17g%%", key, v);
 }
 
+/* [60, 1496, imix] */
+static void size_list(FILE *f, const unsigned *sizes, size_t n)
+{
+	fputc('[', f);
+	for (size_t i = 0; i < n; i++)
+		if (sizes[i] == MP_SIZE_IMIX)
+			fprintf(f, "%simix", i ? ", " : "");
+		else
+			fprintf(f, "%s%u", i ? ", " : "", sizes[i]);
+	fputc(']', f);
+}
+
 static void write_search(const struct mp_plan_search *s, FILE *f)
 {
 	fputs("  search:\n    goals:", f);
@@ -374,6 +440,11 @@ static void write_search(const struct mp_plan_search *s, FILE *f)
 	fputs("}\n    ", f);
 	dur(f, "timeout", s->timeout_ns);
 	fputc('\n', f);
+	if (s->sizes) {
+		fputs("    sizes: ", f);
+		size_list(f, s->sizes, s->nsizes);
+		fputc('\n', f);
+	}
 }
 
 int mp_plan_write(const struct mp_plan *p, FILE *f)
@@ -444,19 +515,15 @@ int mp_plan_write(const struct mp_plan *p, FILE *f)
 	dur(f, "connect_timeout", p->agent_connect_timeout_ns);
 	fputs("\n  ", f);
 	dur(f, "request_timeout", p->agent_request_timeout_ns);
-	fputs("\ntraffic:\n  sizes: [", f);
-	for (size_t i = 0; i < p->nsizes; i++)
-		if (p->sizes[i] == MP_SIZE_IMIX)
-			fprintf(f, "%simix", i ? ", " : "");
-		else
-			fprintf(f, "%s%u", i ? ", " : "", p->sizes[i]);
-	fputs("]\n  imix: {", f);
+	fputs("\ntraffic:\n  sizes: ", f);
+	size_list(f, p->sizes, p->nsizes);
+	fputs("\n  imix: {", f);
 	for (unsigned i = 0; i < p->imix.n; i++)
 		fprintf(f, "%s%u: %u", i ? ", " : "", p->imix.size[i], p->imix.weight[i]);
 	fputs("}\n", f);
-	if (p->search) {
+	if (p->search)
 		write_search(p->search, f);
-	} else {
+	if (p->nrates) {
 		fputs("  rates: [", f);
 		for (size_t i = 0; i < p->nrates; i++)
 			fprintf(f, "%s%llu", i ? ", " : "", (unsigned long long)p->rates[i]);

@@ -137,8 +137,8 @@ static void comparison(FILE *f, const struct mp_rundir *d)
 	for (size_t i = 0; i < d->nphases; i++) {
 		const struct mp_phase_row *base = &d->phases[i];
 
-		if (strcmp(base->version, d->versions[0]) != 0)
-			continue;
+		if (base->trial || strcmp(base->version, d->versions[0]) != 0)
+			continue;       /* a search's trials: its answer is in the headline */
 		fprintf(f, "<tr><td>%u</td><td>%llu</td>", base->size, (unsigned long long)base->rate);
 		for (size_t v = 0; v < d->nversions; v++) {
 			const struct mp_phase_row *p = mp_rundir_find(d, d->versions[v], base->size,

@@ -21,6 +21,20 @@ static double forwarded(const struct mp_phase_row *p) { return p->forwarded_pps;
 static double loss(const struct mp_phase_row *p) { return p->loss_pct; }
 static double cpu(const struct mp_phase_row *p) { return p->dut_cpu_ns_per_pkt; }
 
+/* Whether `p` belongs in the grid's plots (forwarded, loss, Mbit/s, CPU,
+ * latency, 100 ms rates): a grid phase does; a search's trial only in a run
+ * without a grid, where the trials are all there is (next to a grid they
+ * would zigzag through its lines in the order the search tried them). */
+static int grid_row(const struct mp_rundir *d, const struct mp_phase_row *p)
+{
+	if (!p->trial)
+		return 1;
+	for (size_t i = 0; i < d->nphases; i++)
+		if (!d->phases[i].trial && d->phases[i].rate)   /* rate 0: a skipped search */
+			return 0;
+	return 1;
+}
+
 static char *dup_printf(const char *fmt, const char *s, unsigned u)
 {
 	char buf[256];
@@ -44,7 +58,7 @@ static size_t fill_by_size(const struct mp_rundir *d, FILE *f, char **series,
 				const struct mp_phase_row *p = &d->phases[i];
 
 				if (p->size != d->sizes[s] || strcmp(p->version, d->versions[v]) ||
-				    isnan(x(p)) || isnan(y(p)))
+				    isnan(x(p)) || isnan(y(p)) || !grid_row(d, p))
 					continue;
 				if (!any && n)
 					fputs("\n\n", f);
@@ -82,7 +96,8 @@ static size_t fill_mbps(const struct mp_rundir *d, FILE *f, char **series)
 				const struct mp_phase_row *p = &d->phases[i];
 
 				if (p->size == d->sizes[s] && !strcmp(p->version, d->versions[v]) &&
-				    !isnan(p->forwarded_mbps) && (isnan(best) || p->forwarded_mbps > best))
+				    !isnan(p->forwarded_mbps) && grid_row(d, p) &&
+				    (isnan(best) || p->forwarded_mbps > best))
 					best = p->forwarded_mbps;
 			}
 			if (isnan(best))
@@ -200,7 +215,7 @@ static size_t fill_latency(const struct mp_rundir *d, FILE *f, char **series, un
 				double y = q ? p->lat_p99_us : p->lat_p50_us;
 
 				if (p->size != size || strcmp(p->version, d->versions[v]) ||
-				    isnan(p->offered_pps) || isnan(y))
+				    isnan(p->offered_pps) || isnan(y) || !grid_row(d, p))
 					continue;
 				if (!any && n)
 					fputs("\n\n", f);
@@ -235,7 +250,7 @@ static size_t fill_latdist(const struct mp_rundir *d, FILE *f, char **series, un
 
 			if (p->size == size && !strcmp(p->version, d->versions[v]) &&
 			    !strcmp(p->status, "ok") && p->lost == 0 && !isnan(p->lat_p50_us) &&
-			    (!best || p->rate > best->rate))
+			    grid_row(d, p) && (!best || p->rate > best->rate))
 				best = p;
 		}
 		if (!best || mp_rundir_latency_hist(d, best, h) < 0)
@@ -262,7 +277,7 @@ static const struct mp_phase_row *series_phase(const struct mp_rundir *d, unsign
 	for (size_t i = 0; i < d->nphases && d->nversions; i++) {
 		const struct mp_phase_row *p = &d->phases[i];
 
-		if (p->size == size && !strcmp(p->status, "ok") &&
+		if (p->size == size && !strcmp(p->status, "ok") && grid_row(d, p) &&
 		    !strcmp(p->version, d->versions[0]) && (!pick || p->rate > pick->rate))
 			pick = p;
 	}
@@ -315,7 +330,7 @@ static int wide_rates(const struct mp_rundir *d)
 	for (size_t i = 0; i < d->nphases; i++) {
 		double v = d->phases[i].offered_pps;
 
-		if (isnan(v) || v <= 0)
+		if (isnan(v) || v <= 0 || !grid_row(d, &d->phases[i]))
 			continue;
 		lo = isnan(lo) || v < lo ? v : lo;
 		hi = isnan(hi) || v > hi ? v : hi;

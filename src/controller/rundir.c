@@ -199,8 +199,8 @@ const struct mp_phase_row *mp_rundir_find(const struct mp_rundir *d, const char 
 					  unsigned size, uint64_t rate)
 {
 	for (size_t i = 0; i < d->nphases; i++)
-		if (!strcmp(d->phases[i].version, version) && d->phases[i].size == size &&
-		    d->phases[i].rate == rate)
+		if (!d->phases[i].trial && !strcmp(d->phases[i].version, version) &&
+		    d->phases[i].size == size && d->phases[i].rate == rate)
 			return &d->phases[i];
 	return NULL;
 }

@@ -51,7 +51,8 @@ int mp_rundir_load(const char *dir, unsigned parts, struct mp_rundir *d, char *e
 		   size_t errlen);
 void mp_rundir_free(struct mp_rundir *d);
 
-/* The phase of `version` at (size, rate), or NULL. */
+/* The grid phase of `version` at (size, rate), or NULL; a search's trials
+ * are never found (their rates are the search's steps, not a grid). */
 const struct mp_phase_row *mp_rundir_find(const struct mp_rundir *d, const char *version,
 					  unsigned size, uint64_t rate);
 int mp_rundir_has_version(const struct mp_rundir *d, const char *version);

@@ -326,7 +326,10 @@ void mp_sweep_next(struct sweep *sw)
 		       phase_done_before(sw, sw->phase))
 			sw->phase++;
 		if (sw->phase < (sw->version + 1) * phases_per_version(sw)) {
-			if (p->search)
+			struct mp_phase ph;
+
+			mp_plan_phase(p, sw->phase, &ph);
+			if (ph.search)
 				mp_sweep_search_run(sw, on_phase_done);
 			else
 				mp_sweep_phase_run(sw, on_phase_done);
