@@ -203,10 +203,10 @@ TEST(progress_one_line_per_phase_off_a_terminal)
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
-	struct mp_progress *p = mp_progress_new(f, 0, 4, 48000000000ULL);
+	struct mp_progress *p = mp_progress_new(f, 0, 4);
 	struct mp_phase_row r;
 
-	mp_progress_update(p, 0, "v1", 60, 1000, 990, 980, 1000000000);
+	mp_progress_update(p, 0, "v1", 60, 1000, 990, 980, 1000000000, 47000000000ULL);
 	row(&r, 0, "ok", 980);
 	r.loss_pct = 2;
 	mp_progress_phase_done(p, &r);
@@ -218,7 +218,7 @@ TEST(progress_one_line_per_phase_off_a_terminal)
 	/* Quiet: nothing at all. */
 	buf = NULL;
 	f = open_memstream(&buf, &len);
-	p = mp_progress_new(f, 1, 4, 1);
+	p = mp_progress_new(f, 1, 4);
 	mp_progress_phase_done(p, &r);
 	mp_progress_free(p);
 	fclose(f);

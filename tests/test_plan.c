@@ -11,11 +11,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/run.h"
 #include "common/template.h"
 #include "controller/plan.h"
 #include "controller/plan_internal.h"
+#include "controller/sweep_internal.h"
 #include "failalloc.h"
 
 /* Loads `text` as p.yaml in the test's tmpdir; returns the rc and the first
@@ -674,4 +676,33 @@ TEST(cli_dry_run_search)
 		     "total: 2 searches, at most 4:00 (each at most its timeout; plus build "
 		     "and boot)\n");
 	mp_run_result_free(&r);
+}
+
+/* The live line's ETA follows the schedule: after a search that ended
+ * early, what remains is the phases after it, not the search's timeout. */
+TEST(live_eta_counts_what_the_schedule_still_expects)
+{
+	char err[1024];
+	struct mp_plan *p;
+	struct sweep sw;
+	struct mp_phase ph;
+	uint64_t total;
+
+	ASSERT_EQ(load(HEAD "traffic:\n  sizes: [60, 1496]\n  rates: [1000, 2000]\n  search:\n"
+		       "    goals: [{name: NDR, loss: 0}]\n    timeout: 1m\n    sizes: [60]\n",
+		       err, sizeof(err), &p), 0);
+	memset(&sw, 0, sizeof(sw));
+	sw.plan = p;
+	total = mp_plan_total_ns(p);
+	ASSERT_EQ(total, 60000000000ULL + 4 * 12300000000ULL);
+	/* The search (phase 3) running for longer than its timeout: only the
+	 * two 1496 B phases remain. */
+	sw.phase_t0 = mp_now_ns() - 100000000000ULL;
+	ASSERT_EQ(mp_sweep_eta_ns(&sw, 2), 2 * 12300000000ULL);
+	/* Just started: the search's bound and the phases after it, no more. */
+	sw.phase_t0 = mp_now_ns();
+	mp_plan_phase(p, 2, &ph);
+	ASSERT(mp_sweep_eta_ns(&sw, 2) <= total - ph.start_offset_ns);
+	ASSERT(mp_sweep_eta_ns(&sw, 2) > 2 * 12300000000ULL);
+	mp_plan_free(p);
 }

@@ -15,10 +15,10 @@ struct mp_progress {
 	FILE *f;
 	int quiet, tty, line_open;
 	size_t nphases, done;
-	uint64_t total_ns, last_draw, started;
+	uint64_t last_draw, started;
 };
 
-struct mp_progress *mp_progress_new(FILE *f, int quiet, size_t nphases, uint64_t total_ns)
+struct mp_progress *mp_progress_new(FILE *f, int quiet, size_t nphases)
 {
 	struct mp_progress *p = calloc(1, sizeof(*p));
 
@@ -28,7 +28,6 @@ struct mp_progress *mp_progress_new(FILE *f, int quiet, size_t nphases, uint64_t
 	p->quiet = quiet;
 	p->tty = isatty(fileno(f));
 	p->nphases = nphases;
-	p->total_ns = total_ns;
 	p->started = mp_now_ns();
 	return p;
 }
@@ -71,7 +70,7 @@ static const char *short_mark(uint64_t rate, double offered)
 
 void mp_progress_update(struct mp_progress *p, size_t phase, const char *version,
 			unsigned size, uint64_t rate, double offered, double forwarded,
-			uint64_t elapsed_ns)
+			uint64_t elapsed_ns, uint64_t eta_ns)
 {
 	char el[16], eta[16], off[16], fwd[16], sz[16];
 	uint64_t now = mp_now_ns();
@@ -80,7 +79,7 @@ void mp_progress_update(struct mp_progress *p, size_t phase, const char *version
 		return;
 	p->last_draw = now;
 	clock_text(elapsed_ns, el, sizeof(el));
-	clock_text(p->total_ns > elapsed_ns ? p->total_ns - elapsed_ns : 0, eta, sizeof(eta));
+	clock_text(eta_ns, eta, sizeof(eta));
 	rate_text(offered, off, sizeof(off));
 	rate_text(forwarded, fwd, sizeof(fwd));
 	fprintf(p->f, "\r\033[Kphase %zu/%zu  %s  %s  %llu pps  offered %s%s  forwarded %s  "

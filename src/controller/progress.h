@@ -13,12 +13,13 @@
 
 struct mp_progress;
 
-/* Terminal mode when isatty(fileno(f)). total_ns: the plan's expected length. */
-struct mp_progress *mp_progress_new(FILE *f, int quiet, size_t nphases, uint64_t total_ns);
-/* phase: 0-based; offered/forwarded NAN when unknown yet. */
+/* Terminal mode when isatty(fileno(f)). */
+struct mp_progress *mp_progress_new(FILE *f, int quiet, size_t nphases);
+/* phase: 0-based; offered/forwarded NAN when unknown yet; eta_ns: what the
+ * schedule still expects (mp_sweep_eta_ns). */
 void mp_progress_update(struct mp_progress *p, size_t phase, const char *version,
 			unsigned size, uint64_t rate, double offered_pps,
-			double forwarded_pps, uint64_t elapsed_ns);
+			double forwarded_pps, uint64_t elapsed_ns, uint64_t eta_ns);
 /* A finished phase, or a search trial (row->trial > 0); marks a generator
  * short by more than MP_SHORTFALL_MARK_PCT. */
 void mp_progress_phase_done(struct mp_progress *p, const struct mp_phase_row *row);

@@ -53,6 +53,16 @@ static int phase_done_before(const struct sweep *sw, size_t i)
 	return sw->done && sw->done[i];
 }
 
+uint64_t mp_sweep_eta_ns(const struct sweep *sw, size_t phase)
+{
+	uint64_t total = mp_plan_total_ns(sw->plan), in_phase = mp_now_ns() - sw->phase_t0;
+	struct mp_phase ph;
+
+	mp_plan_phase(sw->plan, phase, &ph);
+	return total - (ph.start_offset_ns + ph.length_ns) +
+	       (ph.length_ns > in_phase ? ph.length_ns - in_phase : 0);
+}
+
 /* Phases of version v are [v * per_version, (v + 1) * per_version). */
 static size_t phases_per_version(const struct sweep *sw)
 {
@@ -329,6 +339,10 @@ void mp_sweep_next(struct sweep *sw)
 			struct mp_phase ph;
 
 			mp_plan_phase(p, sw->phase, &ph);
+			if (sw->timed_phase != sw->phase + 1) {
+				sw->timed_phase = sw->phase + 1;
+				sw->phase_t0 = mp_now_ns();
+			}
 			if (ph.search)
 				mp_sweep_search_run(sw, on_phase_done);
 			else
@@ -632,8 +646,7 @@ static int run(const struct mp_plan *plan, const struct mp_run_opts *opts,
 	mp_log_set_file(mp_out_log(sw->out));
 	mp_info("run %s: %zu phases, results in %s", mp_out_run_id(sw->out),
 		sw->nphases, mp_out_dir(sw->out));
-	sw->progress = mp_progress_new(stderr, opts->quiet, sw->nphases,
-				       mp_plan_total_ns(plan));
+	sw->progress = mp_progress_new(stderr, opts->quiet, sw->nphases);
 	rc = mp_sampler_new(&sw->loop, plan->sample_interval_ns, mp_sweep_sample_tick,
 			    sw, &sw->sampler);
 	code = rc < 0 ? MP_EXIT_ENV : open_sources(sw);

@@ -80,6 +80,10 @@ struct sw_phase {
 
 struct sw_search;
 
+/* The live line's ETA: what the schedule still expects after this moment of
+ * the current phase (a search counted at its timeout, the bound). */
+uint64_t mp_sweep_eta_ns(const struct sweep *sw, size_t phase);
+
 struct sweep {
 	uv_loop_t loop;
 	const struct mp_plan *plan;
@@ -96,6 +100,9 @@ struct sweep {
 	uv_timer_t boot_timer;          /* domains up, vifs connected */
 
 	uint64_t t0;                    /* run start, monotonic */
+	uint64_t phase_t0;              /* when phase timed_phase - 1 (a grid phase or a
+					 * whole search) started, for the ETA */
+	size_t timed_phase;
 	int step;                       /* enum in sweep.c */
 	size_t version;
 	size_t build_step;
