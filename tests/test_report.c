@@ -429,3 +429,51 @@ TEST(report_refuses_corrupted_throughput)
 	ASSERT_CONTAINS(r.err, "throughput.csv:2: column size");
 	mp_run_result_free(&r);
 }
+
+/* tests/data/runs/mixed: the demo (cfg/testbed.yaml) recorded, a grid of 4
+ * sizes (IMIX among them) at 10000 and 50000 pps and a search at 60 B with
+ * 9 trials (phase 3); samples.csv kept to its header and results.json
+ * without latency histograms. */
+TEST_T(report_of_a_grid_with_a_search, 120)
+{
+	const char *run = fixture("mixed");
+	char path[4200], *html, *dat;
+	size_t lines = 0;
+
+	mp_test_require_prog("gnuplot", "gnuplot-nox");
+	html = report_of(run);
+	ASSERT_CONTAINS(strstr(html, "<h2>Throughput</h2>"), "<td><b>59992</b></td><td>28.8</td>");
+	ASSERT(strstr(html, "<figure id=\"trials-60\">"));
+	ASSERT(!strstr(html, "<figure id=\"trials-508\">"));     /* not searched */
+	free(html);
+	/* The grid's plot: its 8 phases, none of the trials. */
+	snprintf(path, sizeof(path), "%s/plots/forwarded.dat", run);
+	dat = mp_test_read_file(path);
+	ASSERT(dat);
+	for (const char *l = dat; *l; l = strchr(l, '\n') + 1)
+		lines += *l != '\n';
+	ASSERT_EQ(lines, 8);
+	ASSERT(!strstr(dat, "59992"));
+	free(dat);
+}
+
+TEST(compare_and_export_a_grid_with_a_search)
+{
+	const char *run = fixture("mixed");
+	struct mp_run_result r = mirperf("compare", run, run, NULL);
+
+	ASSERT_EQ(r.status, 0);
+	/* The grid phase by phase, the search by its answer, no trial. */
+	ASSERT_CONTAINS(r.out, "8 phases compared");
+	ASSERT_CONTAINS(r.out, "2 goals compared; 0 significantly slower");
+	ASSERT(!strstr(r.out, "60      59992") && !strstr(r.out, "60      65208"));
+	ASSERT(!strstr(r.out, "only in"));
+	mp_run_result_free(&r);
+	r = mirperf("export", "--format", "current-bench", run);
+	ASSERT_EQ(r.status, 0);
+	ASSERT_CONTAINS(r.out, "\"name\": \"testbed/size-60\"");
+	ASSERT_CONTAINS(r.out, "\"name\": \"forwarded@50000pps\"");
+	ASSERT_CONTAINS(r.out, "\"name\": \"ndr\"");
+	ASSERT(!strstr(r.out, "forwarded@59992pps"));
+	mp_run_result_free(&r);
+}
