@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/hist.h"
 #include "controller/csv.h"
 #include "controller/output.h"
 #include "controller/phases_csv.h"
@@ -65,7 +66,12 @@ TEST(output_files_valid_and_resume_drops_unfinished)
 	unsigned char *done;
 	json_t *j;
 	json_error_t je;
+	struct mp_hist *h = mp_hist_new();
+	char *buckets;
 
+	ASSERT(h);
+	for (uint64_t ns = 1000; ns < 5000000; ns = ns * 3 / 2)
+		mp_hist_record(h, ns);
 	ASSERT_EQ(mp_out_open(mp_test_tmpdir(), p, &o), 0);
 	snprintf(dir, sizeof(dir), "%s", mp_out_dir(o));
 	ASSERT(strncmp(mp_out_run_id(o), "out-test-", 9) == 0);
@@ -73,6 +79,7 @@ TEST(output_files_valid_and_resume_drops_unfinished)
 	mp_out_set_iface(o, "dut_out", "vif2.1");
 	samples(o, 0, 5);
 	row(&r, 0, "ok", 990);
+	r.lat_hist = h;               /* a receiver's histogram */
 	ASSERT_EQ(mp_out_phase(o, &r), 0);
 	samples(o, 1, 5);
 	row(&r, 1, "failed", NAN);
@@ -132,6 +139,14 @@ TEST(output_files_valid_and_resume_drops_unfinished)
 	j = json_load_file(path, 0, &je);
 	ASSERT(j);
 	ASSERT_EQ(json_array_size(json_object_get(j, "phases")), 3);
+	/* The histogram of the phase finished before the resume is kept. */
+	buckets = mp_hist_encode(h);
+	ASSERT(buckets);
+	ASSERT_STREQ(json_string_value(json_object_get(json_object_get(json_array_get(
+		json_object_get(j, "phases"), 0), "latency_hist"), "buckets")), buckets);
+	ASSERT(!json_object_get(json_array_get(json_object_get(j, "phases"), 2), "latency_hist"));
+	free(buckets);
+	free(h);
 	json_decref(j);
 	free(done);
 	mp_plan_free(rp);

@@ -316,6 +316,12 @@ int mp__out_store_row(struct mp_out *o, const struct mp_phase_row *r)
 	return 0;
 }
 
+void mp__out_keep_hist(struct mp_out *o, json_t *hist)
+{
+	if (o->nrows && hist && !o->hists[o->nrows - 1])
+		o->hists[o->nrows - 1] = json_incref(hist);
+}
+
 /* The old script's lines: rx/tx rates of the generator and DUT out vifs. */
 static void write_stats(struct mp_out *o, const struct mp_phase_row *r)
 {

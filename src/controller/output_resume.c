@@ -166,8 +166,12 @@ int mp_out_resume(const char *run_dir, FILE *errf, struct mp_plan **plan,
 				run_dir);
 		return rc;
 	}
-	/* samples.csv is read as plain CSV: it is copied back, every column. */
-	if ((rc = mp_rundir_load(run_dir, 0, &rd, err, sizeof(err))) < 0 ||
+	/* results.json, when the run got as far, for the phases' latency
+	 * histograms; samples.csv is read as plain CSV: it is copied back,
+	 * every column. */
+	snprintf(path, sizeof(path), "%s/results.json", run_dir);
+	if ((rc = mp_rundir_load(run_dir, access(path, F_OK) == 0 ? MP_RUNDIR_RESULTS : 0, &rd,
+				 err, sizeof(err))) < 0 ||
 	    (snprintf(path, sizeof(path), "%s/samples.csv", run_dir),
 	     (rc = mp_csv_read(path, &sa, err, sizeof(err))) < 0)) {
 		if (errf)
@@ -208,6 +212,7 @@ int mp_out_resume(const char *run_dir, FILE *errf, struct mp_plan **plan,
 			rc = -ENOMEM;
 			goto fail;
 		}
+		mp__out_keep_hist(o, json_object_get(mp_rundir_phase_json(&rd, row), "latency_hist"));
 	}
 	if (p->search && (rc = resume_throughput(o, d, n, errf)) < 0)
 		goto fail;

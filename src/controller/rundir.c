@@ -227,28 +227,37 @@ size_t mp_rundir_rates(const struct mp_rundir *d, size_t phase, enum mp_role rol
 	return n;
 }
 
+json_t *mp_rundir_phase_json(const struct mp_rundir *d, const struct mp_phase_row *p)
+{
+	json_t *phases = json_object_get(d->results, "phases"), *ph;
+	size_t k = 0, i;
+
+	for (const struct mp_phase_row *r = d->phases; r < p && r < d->phases + d->nphases; r++)
+		k += r->phase == p->phase && r->trial == p->trial;
+	json_array_foreach(phases, i, ph)
+		if (json_integer_value(json_object_get(ph, "phase")) == (json_int_t)p->phase + 1 &&
+		    json_integer_value(json_object_get(ph, "trial")) == (json_int_t)p->trial &&
+		    k-- == 0)
+			return ph;
+	return NULL;
+}
+
 int mp_rundir_latency_hist(const struct mp_rundir *d, const struct mp_phase_row *p,
 			   struct mp_hist *h)
 {
-	json_t *phases = json_object_get(d->results, "phases"), *ph;
-	size_t i;
+	json_t *bk = json_object_get(json_object_get(mp_rundir_phase_json(d, p), "latency_hist"),
+				     "buckets");
 
-	json_array_foreach(phases, i, ph) {
-		json_t *bk = json_object_get(json_object_get(ph, "latency_hist"), "buckets");
-
-		if (json_integer_value(json_object_get(ph, "phase")) != (json_int_t)p->phase + 1 ||
-		    !json_is_string(bk))
-			continue;
-		mp_hist_reset(h);
-		if (mp_hist_decode(json_string_value(bk), h) < 0)
-			return -1;
-		if (!isnan(p->lat_min_us) && !isnan(p->lat_max_us)) {
-			h->min = (uint64_t)(p->lat_min_us * 1e3);
-			h->max = (uint64_t)(p->lat_max_us * 1e3);
-		}
-		return h->count ? 0 : -1;
+	if (!json_is_string(bk))
+		return -1;
+	mp_hist_reset(h);
+	if (mp_hist_decode(json_string_value(bk), h) < 0)
+		return -1;
+	if (!isnan(p->lat_min_us) && !isnan(p->lat_max_us)) {
+		h->min = (uint64_t)(p->lat_min_us * 1e3);
+		h->max = (uint64_t)(p->lat_max_us * 1e3);
 	}
-	return -1;
+	return h->count ? 0 : -1;
 }
 
 void mp_rundir_size_label(const struct mp_rundir *d, unsigned size, int bytes, char *buf,
