@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make bench: runs every bench/bench_*.sh in turn, prints each one's table,
 # then all figures as one current-bench JSON object. Benchmarks report
-# figures; they never pass or fail on them. Bounded: each bench has a limit.
+# figures; they never pass or fail on them. Bounded: each bench has a limit,
+# BENCH_LIMIT seconds, or its own from a "# bench-limit: N" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 build=$(cd "${1:-build}" && pwd)
@@ -14,7 +15,8 @@ for b in bench/bench_*.sh; do
 	name=$(basename "${b%.sh}"); name=${name#bench_}
 	echo
 	echo "== $name"
-	timeout --kill-after=10 "$limit" bash "$b" | while IFS= read -r line; do
+	own=$(sed -n 's/^# bench-limit: \([0-9]*\)$/\1/p' "$b")
+	timeout --kill-after=10 "${own:-$limit}" bash "$b" | while IFS= read -r line; do
 		case "$line" in
 		metric$'\t'*) printf '%s\t%s\n' "$name" "${line#metric$'\t'}" >> "$metrics" ;;
 		*) printf '%s\n' "$line" ;;
