@@ -112,10 +112,12 @@ static void finish(struct sweep *sw)
 	struct sw_search *ss = sw->search;
 	const struct mp_plan *p = sw->plan;
 	uint64_t gen_max = mp_search_gen_max(ss->s);
+	char size[MP_IMIX_LABEL_MAX];
 	struct mp_phase ph;
 	int rc;
 
 	mp_plan_phase(p, ss->phase, &ph);
+	mp_plan_size_label(p, ph.size, size, sizeof(size));
 	for (size_t i = 0; i < mp_search_ngoals(ss->s); i++) {
 		struct mp_search_goal g;
 		struct mp_tput_row row;
@@ -123,7 +125,7 @@ static void finish(struct sweep *sw)
 		mp_search_goal(ss->s, i, &g);
 		mp_tput_goal_row(&row, p, &ph, &g, gen_max);
 		if (mp_search_status_fails(g.status)) {
-			mp_err("%s, size %u: %s %s: %s", row.version, row.size, g.name, row.status,
+			mp_err("%s, size %s: %s %s: %s", row.version, size, g.name, row.status,
 			       g.reason);
 			sw->failed_phases++;
 		} else {
@@ -131,8 +133,8 @@ static void finish(struct sweep *sw)
 
 			if (g.upper)
 				snprintf(up, sizeof(up), "%llu pps", (unsigned long long)g.upper);
-			mp_info("%s, size %u: %s (loss <= %g%%) %.0f pps (%.1f Mbit/s), upper %s, "
-				"%u trials, %.1f s: %s%s%s", row.version, row.size, g.name,
+			mp_info("%s, size %s: %s (loss <= %g%%) %.0f pps (%.1f Mbit/s), upper %s, "
+				"%u trials, %.1f s: %s%s%s", row.version, size, g.name,
 				g.loss_pct, g.lower ? row.lower_pps : 0,
 				g.lower ? row.lower_mbps : 0, up, g.trials, row.search_s, row.status,
 				g.reason[0] ? ": " : "", g.reason);
