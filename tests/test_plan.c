@@ -625,57 +625,55 @@ TEST(plan_search_next_to_a_grid)
 	mp_plan_free(b);
 }
 
-TEST(cli_dry_run_search_next_to_a_grid)
+/* `mir-perf --plan P --dry-run` of HEAD + traffic prints exactly want. */
+static void assert_dry_run(const char *traffic, const char *want)
 {
 	char path[4096];
 	struct mp_run_result r;
 
 	snprintf(path, sizeof(path), "%s/p.yaml", mp_test_tmpdir());
-	mp_test_write_file(path, HEAD "traffic: {sizes: [60, 1496], rates: [1000], search: {goals: "
-			   "[{name: NDR, loss: 0}], max_rate: 500000, sizes: [60], "
-			   "trial: {initial: 1s, final: 1s}, timeout: 2m}}\n");
+	mp_test_write_file(path, traffic);
 	r = run_cli((const char *[]){ "--plan", path, "--dry-run", NULL }, NULL);
 	ASSERT_EQ(r.status, 0);
-	ASSERT_STREQ(r.out,
-		     "phase  version                size    rate_pps     start\n"
-		     "    1  v1                       60        1000      0:00\n"
-		     "    2  v1                       60      search      0:12\n"
-		     "    3  v1                     1496        1000      2:12\n"
-		     "search: goals NDR (loss <= 0%); rates 1000..500000 pps\n"
-		     "  trials: 1s until the interval is within 0.5% (only the last decide "
-		     "the bounds)\n"
-		     "  each search stops at its timeout, 2:00, after at most 200 trials; every "
-		     "trial adds 1s warm-up and up to the cool-down to drain\n"
-		     "total: 3 phases, 1 of them a search, at most 2:24 (12300ms per grid phase: "
-		     "1s warm-up, 10s measure, 1s cool-down, start/stop; each search at most "
-		     "its timeout; plus build and boot)\n");
+	ASSERT_STREQ(r.out, want);
 	mp_run_result_free(&r);
+}
+
+TEST(cli_dry_run_search_next_to_a_grid)
+{
+	assert_dry_run(HEAD "traffic: {sizes: [60, 1496], rates: [1000], search: {goals: "
+		       "[{name: NDR, loss: 0}], max_rate: 500000, sizes: [60], "
+		       "trial: {initial: 1s, final: 1s}, timeout: 2m}}\n",
+		       "phase  version                size    rate_pps     start\n"
+		       "    1  v1                       60        1000      0:00\n"
+		       "    2  v1                       60      search      0:12\n"
+		       "    3  v1                     1496        1000      2:12\n"
+		       "search: goals NDR (loss <= 0%); rates 1000..500000 pps\n"
+		       "  trials: 1s until the interval is within 0.5% (only the last decide "
+		       "the bounds)\n"
+		       "  each search stops at its timeout, 2:00, after at most 200 trials; every "
+		       "trial adds 1s warm-up and up to the cool-down to drain\n"
+		       "total: 3 phases, 1 of them a search, at most 2:24 (12300ms per grid phase: "
+		       "1s warm-up, 10s measure, 1s cool-down, start/stop; each search at most "
+		       "its timeout; plus build and boot)\n");
 }
 
 TEST(cli_dry_run_search)
 {
-	char path[4096];
-	struct mp_run_result r;
-
-	snprintf(path, sizeof(path), "%s/p.yaml", mp_test_tmpdir());
-	mp_test_write_file(path, HEAD "traffic: {sizes: [60, 1496], search: {goals: "
-			   "[{name: NDR, loss: 0}, {name: PDR, loss: 0.5%}], max_rate: 500000, "
-			   "trial: {initial: 1s, final: 4s}, timeout: 2m}}\n");
-	r = run_cli((const char *[]){ "--plan", path, "--dry-run", NULL }, NULL);
-	ASSERT_EQ(r.status, 0);
-	ASSERT_STREQ(r.out,
-		     "phase  version                size    rate_pps     start\n"
-		     "    1  v1                       60      search      0:00\n"
-		     "    2  v1                     1496      search      2:00\n"
-		     "search: goals NDR (loss <= 0%), PDR (loss <= 0.5%); rates 1000..500000 pps\n"
-		     "  trials: 1s until the interval is within 2%, 2s until the interval is "
-		     "within 1%, 4s until the interval is within 0.5% (only the last decide "
-		     "the bounds)\n"
-		     "  each search stops at its timeout, 2:00, after at most 200 trials; every "
-		     "trial adds 1s warm-up and up to the cool-down to drain\n"
-		     "total: 2 searches, at most 4:00 (each at most its timeout; plus build "
-		     "and boot)\n");
-	mp_run_result_free(&r);
+	assert_dry_run(HEAD "traffic: {sizes: [60, 1496], search: {goals: "
+		       "[{name: NDR, loss: 0}, {name: PDR, loss: 0.5%}], max_rate: 500000, "
+		       "trial: {initial: 1s, final: 4s}, timeout: 2m}}\n",
+		       "phase  version                size    rate_pps     start\n"
+		       "    1  v1                       60      search      0:00\n"
+		       "    2  v1                     1496      search      2:00\n"
+		       "search: goals NDR (loss <= 0%), PDR (loss <= 0.5%); rates 1000..500000 pps\n"
+		       "  trials: 1s until the interval is within 2%, 2s until the interval is "
+		       "within 1%, 4s until the interval is within 0.5% (only the last decide "
+		       "the bounds)\n"
+		       "  each search stops at its timeout, 2:00, after at most 200 trials; every "
+		       "trial adds 1s warm-up and up to the cool-down to drain\n"
+		       "total: 2 searches, at most 4:00 (each at most its timeout; plus build "
+		       "and boot)\n");
 }
 
 /* The live line's ETA follows the schedule: after a search that ended
