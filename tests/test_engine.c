@@ -12,9 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "agent/engine.h"
 #include "agent/frame.h"
 #include "agent/pktgen.h"
 #include "common/clock.h"
@@ -262,6 +264,33 @@ TEST(imix_pattern_label_text)
 	ASSERT(pat[0] != pat[1]);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ASSERT_MSG(mp_imix_parse(bad[i], &m) < 0, "accepted \"%s\"", bad[i]);
+}
+
+/* agent.engine in a plan: the agent's engine switches to the kind asked for,
+ * or stays as it was saying why it cannot. */
+TEST(engine_switch_to_the_kind_asked)
+{
+	char root[4096], path[4200], err[256] = "";
+	struct mp_engine *e;
+
+	snprintf(root, sizeof(root), "%s/pktgen", mp_test_tmpdir());
+	ASSERT_EQ(mkdir(root, 0700), 0);
+	ASSERT_EQ(mp_engine_create("packet", root, &e, err, sizeof(err)), 0);
+	/* No pgctrl: no pktgen here; the engine is unchanged. */
+	ASSERT_EQ(mp_engine_switch(e, "pktgen", err, sizeof(err)), -ENOENT);
+	ASSERT_CONTAINS(err, "pktgen is not available");
+	ASSERT_STREQ(mp_engine_name(e), "packet");
+	snprintf(path, sizeof(path), "%s/pgctrl", root);
+	mp_test_write_file(path, "");
+	ASSERT_EQ(mp_engine_switch(e, "pktgen", err, sizeof(err)), 0);
+	ASSERT_STREQ(mp_engine_name(e), "pktgen");
+	ASSERT_EQ(mp_engine_switch(e, "auto", err, sizeof(err)), 0);
+	ASSERT_STREQ(mp_engine_name(e), "pktgen");
+	ASSERT_EQ(mp_engine_switch(e, "packet", err, sizeof(err)), 0);
+	ASSERT_STREQ(mp_engine_name(e), "packet");
+	ASSERT_EQ(mp_engine_switch(e, "dpdk", err, sizeof(err)), -EINVAL);
+	ASSERT_STREQ(mp_engine_name(e), "packet");
+	mp_engine_destroy(e);
 }
 
 TEST(engine_send_usage_errors)

@@ -81,6 +81,9 @@ TEST(proto_request_roundtrip_every_op)
 	mp_imix_default(&r.u.traffic.imix);
 	r.u.traffic.frame_size = 1514;
 	roundtrip_request(&r);
+	/* the engine the plan asks for */
+	snprintf(r.u.traffic.engine, sizeof(r.u.traffic.engine), "pktgen");
+	roundtrip_request(&r);
 	/* configure variants: "max" rate, count instead of duration, no src MAC,
 	 * largest values */
 	memset(&r, 0, sizeof(r));
@@ -253,6 +256,10 @@ static const struct bad_case bad_requests[] = {
 	  MP_PROTO_EINVAL, "\"measure_for\"" },
 	{ CFG_HEAD "\"dev\":\"eth0\",\"size\":60,\"rate\":1000,\"imix\":\"60:7,590:4\"," CFG_GOOD_TAIL,
 	  MP_PROTO_EINVAL, "\"imix\"" },
+	{ CFG_HEAD "\"dev\":\"eth0\",\"size\":60,\"rate\":1000,\"engine\":\"dpdk\"," CFG_GOOD_TAIL,
+	  MP_PROTO_EINVAL, "\"engine\" is \"dpdk\"; expected auto, packet or pktgen" },
+	{ CFG_HEAD "\"dev\":\"eth0\",\"size\":60,\"rate\":1000,\"engine\":7," CFG_GOOD_TAIL,
+	  MP_PROTO_EINVAL, "\"engine\"" },
 	{ CFG_HEAD "\"dev\":\"eth0\",\"size\":590,\"rate\":1000,\"imix\":\"60:0,590:4\"," CFG_GOOD_TAIL,
 	  MP_PROTO_EINVAL, "\"imix\"" },
 	{ CFG_HEAD "\"size\":60,\"rate\":1000," CFG_GOOD_TAIL, MP_PROTO_EINVAL, "missing field \"dev\"" },

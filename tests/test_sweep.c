@@ -230,6 +230,39 @@ TEST_T(sweep_dut_killed_policy_stop, 300)
 	tb_assert_no_domains_left();
 }
 
+/* agent.engine is what the agent uses: asked for pktgen, which the
+ * testbed's traff-gen kernel lacks, every phase fails saying so (it used
+ * to run the agent's own engine without a word). */
+TEST_T(sweep_agent_engine_of_the_plan, 180)
+{
+	char out[4096], path[4200];
+	const char *plan, *run;
+	struct tb_csv ph;
+	int cr;
+
+	tb_up();
+	plan = tb_plan("short.yaml", "@ON_FAILURE@", "stop", "@DURATION@", "1s",
+		       "@DISCOVERY_TIMEOUT@", "60s", "@CONNECT_TIMEOUT@", "30s",
+		       "@RATE2@", "20000", "engine: packet", "engine: pktgen", NULL);
+	snprintf(out, sizeof(out), "%s/out", mp_test_tmpdir());
+	ASSERT_EQ(tb_mirperf(RUN_TIMEOUT_MS, NULL, NULL, "--plan", plan, "--out", out, NULL),
+		  MP_EXIT_FAIL);
+	run = tb_run_dir(out);
+	ASSERT(run);
+	snprintf(path, sizeof(path), "%s/phases.csv", run);
+	ASSERT_EQ(tb_csv_load(path, &ph), 0);
+	ASSERT(ph.nrows >= 2);
+	cr = tb_csv_col(&ph, "reason");
+	ASSERT(cr >= 0);
+	for (size_t r = 1; r < ph.nrows; r++) {
+		ASSERT_STREQ(ph.rows[r][tb_csv_col(&ph, "status")], "failed");
+		ASSERT_CONTAINS(ph.rows[r][cr], "cannot use the pktgen engine");
+		ASSERT_CONTAINS(ph.rows[r][cr], "pktgen is not available");
+	}
+	tb_csv_free(&ph);
+	tb_assert_no_domains_left();
+}
+
 TEST_T(sweep_agent_unreachable, 300)
 {
 	char out[4096], path[4200], *err = NULL, *log;

@@ -12,38 +12,67 @@
 struct mp_engine {
 	const struct mp_engine_ops *ops;
 	void *impl;
+	char root[4096];        /* pktgen's control files */
 };
 
-int mp_engine_create(const char *kind, const char *pktgen_root, struct mp_engine **out,
-		     char *err, size_t errlen)
+/* A new engine of `kind` into *impl and *ops. */
+static int make(const char *kind, const char *root, void **impl,
+		const struct mp_engine_ops **ops, char *err, size_t errlen)
 {
-	const char *root = pktgen_root ? pktgen_root : MP_PKTGEN_ROOT;
-	struct mp_engine *e;
 	char pgctrl[4200];
 	int rc;
 
-	*out = NULL;
 	snprintf(pgctrl, sizeof(pgctrl), "%s/pgctrl", root);
 	if (strcmp(kind, "auto") == 0)
 		kind = access(pgctrl, W_OK) == 0 ? "pktgen" : "packet";
-	e = calloc(1, sizeof(*e));
-	if (!e)
-		return -ENOMEM;
 	if (strcmp(kind, "packet") == 0) {
-		rc = mp_engine_packet_new(&e->impl, &e->ops);
+		rc = mp_engine_packet_new(impl, ops);
 	} else if (strcmp(kind, "pktgen") == 0) {
-		rc = mp_engine_pktgen_new(root, &e->impl, &e->ops, err, errlen);
+		rc = mp_engine_pktgen_new(root, impl, ops, err, errlen);
 	} else {
 		snprintf(err, errlen, "unknown engine \"%s\"; expected auto, packet or pktgen", kind);
 		rc = -EINVAL;
 	}
-	if (rc < 0) {
-		if (rc == -ENOMEM)
-			snprintf(err, errlen, "out of memory");
+	if (rc == -ENOMEM)
+		snprintf(err, errlen, "out of memory");
+	return rc;
+}
+
+int mp_engine_create(const char *kind, const char *pktgen_root, struct mp_engine **out,
+		     char *err, size_t errlen)
+{
+	struct mp_engine *e = calloc(1, sizeof(*e));
+	int rc;
+
+	*out = NULL;
+	if (!e)
+		return -ENOMEM;
+	snprintf(e->root, sizeof(e->root), "%s", pktgen_root ? pktgen_root : MP_PKTGEN_ROOT);
+	if ((rc = make(kind, e->root, &e->impl, &e->ops, err, errlen)) < 0) {
 		free(e);
 		return rc;
 	}
 	*out = e;
+	return 0;
+}
+
+int mp_engine_switch(struct mp_engine *e, const char *kind, char *err, size_t errlen)
+{
+	const struct mp_engine_ops *ops;
+	void *impl;
+	int rc;
+
+	if (strcmp(kind, "auto") == 0 || strcmp(kind, e->ops->name) == 0)
+		return 0;
+	if (e->ops->running(e->impl)) {
+		snprintf(err, errlen, "traffic is running");
+		return -EBUSY;
+	}
+	if ((rc = make(kind, e->root, &impl, &ops, err, errlen)) < 0)
+		return rc;
+	e->ops->destroy(e->impl);
+	e->impl = impl;
+	e->ops = ops;
 	return 0;
 }
 

@@ -22,6 +22,11 @@ struct mp_engine;
 int mp_engine_create(const char *kind, const char *pktgen_root, struct mp_engine **out,
 		     char *err, size_t errlen);
 const char *mp_engine_name(const struct mp_engine *e);   /* "packet", "pktgen" */
+/* Makes `e` an engine of `kind` ("auto" or its own kind: nothing changes),
+ * for a controller whose plan asks for one. Traffic must be stopped; its
+ * counters are lost. 0, or a negative errno with a sentence in err, `e`
+ * then unchanged. */
+int mp_engine_switch(struct mp_engine *e, const char *kind, char *err, size_t errlen);
 
 /* Starts sending `t` (rate 0 = as fast as possible, refused above max_pps
  * when max_pps > 0). Returns 0, or a negative errno with a sentence in err

@@ -346,6 +346,18 @@ static void op_configure(struct conn *c, const struct mp_proto_request *req)
 			    t->frame_size, s->dev, mtu, MP_ETH_HLEN, mtu + MP_ETH_HLEN);
 		return;
 	}
+	if (t->engine[0] && strcmp(t->engine, mp_engine_name(s->o.engine)) != 0) {
+		char err[256] = "";
+		const char *was = mp_engine_name(s->o.engine);
+
+		rc = mp_engine_switch(s->o.engine, t->engine, err, sizeof(err));
+		if (rc < 0) {
+			reply_error(c, req, MP_PROTO_EENGINE, "this agent cannot use the %s engine "
+				    "the controller asks for: %s", t->engine, err);
+			return;
+		}
+		mp_info("engine %s, as the controller asks (was %s)", t->engine, was);
+	}
 	s->traffic = *t;
 	s->configured = 1;
 	mp_debug("configured: %s, %u-byte frames, %llu pps", t->dev, t->frame_size,

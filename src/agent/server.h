@@ -37,7 +37,8 @@ struct mp_server_opts {
 	uint64_t max_pps;                   /* rate ceiling, also for "max" */
 	uint64_t deadman_ns;                /* > 0 */
 	const struct mp_auth_token *token;  /* borrowed, outlives the server */
-	struct mp_engine *engine;           /* borrowed; stopped, never destroyed */
+	struct mp_engine *engine;           /* borrowed; stopped, switched to the kind
+					     * a configure asks for, never destroyed */
 	const char *agent_version;          /* reported in hello */
 	struct mp_receiver *receiver;       /* borrowed, may be NULL (no --rx-dev) */
 	const char *rx_dev;                 /* its interface, reported in hello */

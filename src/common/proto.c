@@ -34,7 +34,8 @@ static const struct {
 /* The fields each request op takes besides v, id and op; NULL-terminated. */
 static const char *const configure_fields[] = {
 	"dev", "size", "rate", "duration", "count", "src_mac", "dst_mac",
-	"src_ip", "dst_ip", "src_port", "dst_port", "measure_from", "measure_for", "imix", NULL
+	"src_ip", "dst_ip", "src_port", "dst_port", "measure_from", "measure_for", "imix",
+	"engine", NULL
 };
 static const char *const auth_fields[] = { "nonce", "proof", NULL };
 static const char *const page_fields[] = { "from", NULL };
@@ -433,6 +434,17 @@ static int decode_configure(struct field_ctx *c, struct mp_traffic *t)
 			quote(q, s), MP_FRAME_MIN, MP_FRAME_MAX, MP_IMIX_WEIGHT_MAX, MP_IMIX_MAX);
 		return -EINVAL;
 	}
+	s = field_str(c, "engine", 0, &bad);
+	if (bad)
+		return -EINVAL;
+	if (s && strcmp(s, "packet") != 0 && strcmp(s, "pktgen") != 0 && strcmp(s, "auto") != 0) {
+		set_err(c->err, MP_PROTO_EINVAL,
+			"configure: \"engine\" is \"%s\"; expected auto, packet or pktgen",
+			quote(q, s));
+		return -EINVAL;
+	}
+	if (s && strcmp(s, "auto") != 0)
+		snprintf(t->engine, sizeof(t->engine), "%s", s);
 	return 0;
 }
 
@@ -654,6 +666,8 @@ static int encode_traffic(json_t *o, const struct mp_traffic *t)
 			return -EINVAL;
 		rc |= set_str(o, "imix", mix);
 	}
+	if (t->engine[0])
+		rc |= set_str(o, "engine", t->engine);
 	if (!mac_is_zero(t->src_mac)) {
 		mp_mac_format(t->src_mac, mac);
 		rc |= set_str(o, "src_mac", mac);

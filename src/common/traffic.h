@@ -31,6 +31,8 @@ struct mp_traffic {
 	uint64_t measure_for_ns;     /* long after start (0: to the end) are counted */
 	uint16_t tag;                /* run tag in every frame (frame.h): set by the
 				      * agent at each start, not by the controller */
+	char engine[8];              /* "": the agent's own; "packet" or "pktgen":
+				      * the engine the plan asks for (agent.engine) */
 };
 
 struct mp_traffic_counters {

@@ -524,6 +524,9 @@ static int build_traffic(struct sweep *sw, struct mp_traffic *t)
 		return -EINVAL;
 	t->src_port = p->src_port;
 	t->dst_port = p->dst_port;
+	/* agent.engine: the agent switches to it (or says why it cannot). */
+	if (strcmp(p->agent_engine, "auto") != 0)
+		snprintf(t->engine, sizeof(t->engine), "%s", p->agent_engine);
 	mp_sweep_rx_traffic(sw, t);
 	return 0;
 }
