@@ -235,7 +235,7 @@ TEST_T(sweep_dut_killed_policy_stop, 300)
  * to run the agent's own engine without a word). */
 TEST_T(sweep_agent_engine_of_the_plan, 180)
 {
-	char out[4096], path[4200];
+	char out[4096], path[4200], *log;
 	const char *plan, *run;
 	struct tb_csv ph;
 	int cr;
@@ -260,6 +260,10 @@ TEST_T(sweep_agent_engine_of_the_plan, 180)
 		ASSERT_CONTAINS(ph.rows[r][cr], "pktgen is not available");
 	}
 	tb_csv_free(&ph);
+	snprintf(path, sizeof(path), "%s/run.log", run);
+	log = mp_test_read_file(path);
+	ASSERT_CONTAINS(log, "the plan's agent.engine is pktgen, the agent's own packet");
+	free(log);
 	tb_assert_no_domains_left();
 }
 

@@ -202,6 +202,10 @@ static void on_connected(struct mp_agentc *ac, int status, const char *msg,
 	mp_info("agent at %s:%u connected and authenticated%s%s", sw->traffgen_ip,
 		sw->plan->agent_port, *mp_agentc_rx_dev(ac) ? ", receiving on " : "",
 		mp_agentc_rx_dev(ac));
+	if (strcmp(sw->plan->agent_engine, "auto") != 0 &&
+	    strcmp(sw->plan->agent_engine, mp_agentc_engine(ac)) != 0)
+		mp_info("the plan's agent.engine is %s, the agent's own %s: it switches at "
+			"each phase's configure", sw->plan->agent_engine, mp_agentc_engine(ac));
 	sw->agent_ok = 1;
 	sw->step = ST_PHASE;
 	mp_sweep_next(sw);
