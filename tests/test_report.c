@@ -311,6 +311,36 @@ static const char *search_run(const char *name, double scale)
 	return d;
 }
 
+/* In a run of searches only, the forwarded and loss plots show the trials
+ * in the order of their offered rate, not in the order they ran (a line
+ * zigzagging back and forth). */
+TEST_T(report_search_trials_plotted_by_offered_rate, 120)
+{
+	const char *run = search_run("x", 1);
+	static const char *const plots[] = { "forwarded", "loss" };
+
+	mp_test_require_prog("gnuplot", "gnuplot-nox");
+	free(report_of(run));
+	for (size_t k = 0; k < 2; k++) {
+		char path[4200], *dat, *line, *save = NULL;
+		double prev = -1;
+		int n = 0;
+
+		snprintf(path, sizeof(path), "%s/plots/%s.dat", run, plots[k]);
+		dat = mp_test_read_file(path);
+		ASSERT_MSG(dat, "no %s", path);
+		for (line = strtok_r(dat, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			double x = strtod(line, NULL);
+
+			ASSERT_MSG(x >= prev, "%s.dat: %.3f after %.3f", plots[k], x, prev);
+			prev = x;
+			n++;
+		}
+		ASSERT(n > 10);
+		free(dat);
+	}
+}
+
 TEST_T(report_opens_with_the_search_answer, 120)
 {
 	const char *run = search_run("a", 1);

@@ -43,16 +43,25 @@ static char *dup_printf(const char *fmt, const char *s, unsigned u)
 	return strdup(buf);
 }
 
-/* One block per (version, size) of y against x, phases in file order: a
- * colour per size, a dash type per version. */
+static int by_x(const void *a, const void *b)
+{
+	const double *p = a, *q = b;
+
+	return (p[0] > q[0]) - (p[0] < q[0]);
+}
+
+/* One block per (version, size) of y against x, points in the order of x (a
+ * search's trials run in any order): a colour per size, a dash type per
+ * version. */
 static size_t fill_by_size(const struct mp_rundir *d, FILE *f, char **series,
 			   unsigned *colour, unsigned *dash, phase_figure x, phase_figure y)
 {
+	double (*pt)[2] = calloc(d->nphases ? d->nphases : 1, sizeof(*pt));
 	size_t n = 0;
 
-	for (size_t v = 0; v < d->nversions; v++) {
+	for (size_t v = 0; pt && v < d->nversions; v++) {
 		for (size_t s = 0; s < d->nsizes && n < REPORT_MAX_SERIES; s++) {
-			int any = 0;
+			size_t np = 0;
 
 			for (size_t i = 0; i < d->nphases; i++) {
 				const struct mp_phase_row *p = &d->phases[i];
@@ -60,13 +69,16 @@ static size_t fill_by_size(const struct mp_rundir *d, FILE *f, char **series,
 				if (p->size != d->sizes[s] || strcmp(p->version, d->versions[v]) ||
 				    isnan(x(p)) || isnan(y(p)) || !grid_row(d, p))
 					continue;
-				if (!any && n)
-					fputs("\n\n", f);
-				fprintf(f, "%.3f %.3f\n", x(p), y(p));
-				any = 1;
+				pt[np][0] = x(p);
+				pt[np++][1] = y(p);
 			}
-			if (!any)
+			if (!np)
 				continue;
+			qsort(pt, np, sizeof(*pt), by_x);
+			if (n)
+				fputs("\n\n", f);
+			for (size_t i = 0; i < np; i++)
+				fprintf(f, "%.3f %.3f\n", pt[i][0], pt[i][1]);
 			colour[n] = (unsigned)s + 1;
 			dash[n] = (unsigned)v + 1;
 			{
@@ -78,6 +90,7 @@ static size_t fill_by_size(const struct mp_rundir *d, FILE *f, char **series,
 			}
 		}
 	}
+	free(pt);
 	return n;
 }
 
