@@ -221,6 +221,37 @@ TEST_T(search_testbed_dut_killed_mid_search, 300)
 	tb_assert_no_domains_left();
 }
 
+/* Trials that break with the DUT and agent still there (here: 200 ms trials
+ * sampled once a second, so never two samples in a window) are repeated,
+ * each break a warning; a third break fails the goals, and that fails the
+ * run. */
+TEST_T(search_testbed_trials_breaking_fail_the_goals, 300)
+{
+	char out[4096], path[4200], *text, *at, *log;
+	const char *plan = search_plan("20000", NULL, "40000");
+	struct goal_row g[2];
+
+	text = mp_test_read_file(plan);
+	ASSERT(text && (at = strstr(text, "sampling: {interval: 100ms}")));
+	memcpy(at, "sampling: {interval:    1s}", strlen("sampling: {interval: 100ms}"));
+	mp_test_write_file(plan, text);
+	free(text);
+	tb_up();
+	snprintf(out, sizeof(out), "%s/out", mp_test_tmpdir());
+	ASSERT_EQ(tb_mirperf(RUN_TIMEOUT_MS, NULL, NULL, "--plan", plan, "--out", out, "--quiet",
+			     NULL), 1);
+	load_goals(out, g);
+	ASSERT_STREQ(g[0].status, "failed");
+	ASSERT_STREQ(g[1].status, "failed");
+	snprintf(path, sizeof(path), "%s/run.log", tb_run_dir(out));
+	log = mp_test_read_file(path);
+	ASSERT(log);
+	ASSERT_CONTAINS(log, "trial 1 at 40000 pps broke: fewer than two samples");
+	ASSERT_CONTAINS(log, "broke 3 times");
+	free(log);
+	tb_assert_no_domains_left();
+}
+
 TEST_T(search_testbed_sigint_then_resume, 400)
 {
 	char out[4096], log[4096], run[4096];
