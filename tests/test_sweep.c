@@ -15,11 +15,18 @@
 
 #define RUN_TIMEOUT_MS (240 * 1000)
 
-static const char *default_plan(const char *duration, const char *on_failure)
+/* tests/data/sweep/short.yaml, with `from` replaced by `to` unless NULL. */
+static const char *short_plan(const char *on_failure, const char *duration,
+			      const char *connect_timeout, const char *from, const char *to)
 {
 	return tb_plan("short.yaml", "@ON_FAILURE@", on_failure, "@DURATION@", duration,
-		       "@DISCOVERY_TIMEOUT@", "60s", "@CONNECT_TIMEOUT@", "30s",
-		       "@RATE2@", "20000", NULL);
+		       "@DISCOVERY_TIMEOUT@", "60s", "@CONNECT_TIMEOUT@", connect_timeout,
+		       "@RATE2@", "20000", from, to, NULL);
+}
+
+static const char *default_plan(const char *duration, const char *on_failure)
+{
+	return short_plan(on_failure, duration, "30s", NULL, NULL);
 }
 
 static double num(const char *s)
@@ -241,9 +248,7 @@ TEST_T(sweep_agent_engine_of_the_plan, 180)
 	int cr;
 
 	tb_up();
-	plan = tb_plan("short.yaml", "@ON_FAILURE@", "stop", "@DURATION@", "1s",
-		       "@DISCOVERY_TIMEOUT@", "60s", "@CONNECT_TIMEOUT@", "30s",
-		       "@RATE2@", "20000", "engine: packet", "engine: pktgen", NULL);
+	plan = short_plan("stop", "1s", "30s", "engine: packet", "engine: pktgen");
 	snprintf(out, sizeof(out), "%s/out", mp_test_tmpdir());
 	ASSERT_EQ(tb_mirperf(RUN_TIMEOUT_MS, NULL, NULL, "--plan", plan, "--out", out, NULL),
 		  MP_EXIT_FAIL);
@@ -275,9 +280,7 @@ TEST_T(sweep_agent_unreachable, 300)
 
 	tb_up();
 	/* The agent listens on 7000; the plan says 7999. */
-	plan = tb_plan("short.yaml", "@ON_FAILURE@", "stop", "@DURATION@", "2s",
-		       "@DISCOVERY_TIMEOUT@", "60s", "@CONNECT_TIMEOUT@", "3s",
-		       "@RATE2@", "20000", "port: 7000", "port: 7999", NULL);
+	plan = short_plan("stop", "2s", "3s", "port: 7000", "port: 7999");
 	snprintf(out, sizeof(out), "%s/out", mp_test_tmpdir());
 	rc = tb_mirperf(RUN_TIMEOUT_MS, NULL, &err, "--plan", plan, "--out", out, NULL);
 	ASSERT_EQ(rc, MP_EXIT_FAIL);
