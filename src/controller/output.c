@@ -253,7 +253,6 @@ static json_t *hist_json(const struct mp_hist *h)
 	return o;
 }
 
-/* Keeps a copy of the row (its own strings) for results.json. */
 /* The field of a text column, or NULL for other columns. */
 static const char **text_field(const struct mp_phase_col *c, struct mp_phase_row *r)
 {
@@ -272,6 +271,8 @@ static void free_row_text(struct mp_phase_row *r)
 	}
 }
 
+/* Keeps a copy of the row (its own strings, its histogram's JSON) for
+ * results.json. */
 int mp__out_store_row(struct mp_out *o, const struct mp_phase_row *r)
 {
 	struct mp_phase_row *s;
@@ -314,12 +315,6 @@ int mp__out_store_row(struct mp_out *o, const struct mp_phase_row *r)
 	}
 	o->nrows++;
 	return 0;
-}
-
-void mp__out_keep_hist(struct mp_out *o, json_t *hist)
-{
-	if (o->nrows && hist && !o->hists[o->nrows - 1])
-		o->hists[o->nrows - 1] = json_incref(hist);
 }
 
 /* The old script's lines: rx/tx rates of the generator and DUT out vifs. */

@@ -32,8 +32,5 @@ int mp__out_free(struct mp_out *o, int rc);
 FILE *mp__out_open_in(struct mp_out *o, const char *name, const char *mode);
 /* Keeps a copy of the row (its own strings) for results.json. 0 or -ENOMEM. */
 int mp__out_store_row(struct mp_out *o, const struct mp_phase_row *r);
-/* The last stored row's histogram, results.json's "latency_hist" object of
- * a resumed run (NULL: none), when the row brought none of its own. */
-void mp__out_keep_hist(struct mp_out *o, json_t *hist);
 
 #endif

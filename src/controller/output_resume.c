@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/err.h"
+#include "common/hist.h"
 #include "controller/csv.h"
 #include "controller/output_internal.h"
 #include "controller/phases_csv.h"
@@ -90,6 +91,13 @@ static void fill_throughput(FILE *f, const void *arg)
 			mp_tput_row_write(f, &t->rows[i]);
 }
 
+/* Whether throughput row r answers the search of phase ph. */
+static int of_search(const struct mp_tput_row *r, const struct mp_plan *p,
+		     const struct mp_phase *ph)
+{
+	return r->size == ph->size && strcmp(r->version, p->versions[ph->version]) == 0;
+}
+
 /* A plan with searches: the searches whose every goal is in throughput.csv
  * are done; rows of a search cut short are dropped (it runs again from its
  * trials and writes them all). Grid phases are left as they are. */
@@ -117,12 +125,10 @@ static int resume_throughput(struct mp_out *o, unsigned char *done, size_t n, FI
 		if (!ph.search)
 			continue;
 		for (size_t r = 0; r < t.nrows; r++)
-			goals += t.rows[r].size == ph.size &&
-				 strcmp(t.rows[r].version, p->versions[ph.version]) == 0;
+			goals += (size_t)of_search(&t.rows[r], p, &ph);
 		done[i] = goals == p->search->ngoals;
 		for (size_t r = 0; !done[i] && r < t.nrows; r++)
-			if (t.rows[r].size == ph.size &&
-			    strcmp(t.rows[r].version, p->versions[ph.version]) == 0)
+			if (of_search(&t.rows[r], p, &ph))
 				t.rows[r].goal = NULL;
 	}
 	rc = replace_file(o, "throughput.csv", fill_throughput, &t);
@@ -151,6 +157,7 @@ int mp_out_resume(const char *run_dir, FILE *errf, struct mp_plan **plan,
 	struct mp_plan *p = NULL;
 	struct mp_out *o = NULL;
 	unsigned char *d = NULL, *has = NULL;
+	struct mp_hist *hist = NULL;
 	struct kept_samples kept;
 	const char *slash;
 	size_t n;
@@ -182,7 +189,8 @@ int mp_out_resume(const char *run_dir, FILE *errf, struct mp_plan **plan,
 	d = calloc(n ? n : 1, 1);
 	has = calloc(n ? n : 1, 1);
 	o = mp__out_new(p);
-	if (!d || !has || !o) {
+	hist = mp_hist_new();
+	if (!d || !has || !o || !hist) {
 		rc = -ENOMEM;
 		goto fail;
 	}
@@ -208,11 +216,17 @@ int mp_out_resume(const char *run_dir, FILE *errf, struct mp_plan **plan,
 		if (!ph.search)
 			d[row->phase] = 1;
 		has[row->phase] = 1;
-		if (mp__out_store_row(o, row) < 0) {
-			rc = -ENOMEM;
-			goto fail;
+		{
+			/* The row as it was written, its histogram included. */
+			struct mp_phase_row kept_row = *row;
+
+			if (hist && mp_rundir_latency_hist(&rd, row, hist) == 0)
+				kept_row.lat_hist = hist;
+			if (mp__out_store_row(o, &kept_row) < 0) {
+				rc = -ENOMEM;
+				goto fail;
+			}
 		}
-		mp__out_keep_hist(o, json_object_get(mp_rundir_phase_json(&rd, row), "latency_hist"));
 	}
 	if (p->search && (rc = resume_throughput(o, d, n, errf)) < 0)
 		goto fail;
@@ -238,6 +252,7 @@ int mp_out_resume(const char *run_dir, FILE *errf, struct mp_plan **plan,
 	mp_rundir_free(&rd);
 	mp_csv_free(&sa);
 	free(has);
+	free(hist);
 	*plan = p;
 	*done = d;
 	*out = o;
@@ -247,6 +262,7 @@ fail:
 	mp_csv_free(&sa);
 	free(d);
 	free(has);
+	free(hist);
 	if (o)
 		mp__out_free(o, 0);
 	mp_plan_free(p);

@@ -227,7 +227,10 @@ size_t mp_rundir_rates(const struct mp_rundir *d, size_t phase, enum mp_role rol
 	return n;
 }
 
-json_t *mp_rundir_phase_json(const struct mp_rundir *d, const struct mp_phase_row *p)
+/* results.json's entry for the row `p` (one of d->phases), or NULL: the
+ * k-th row of p's phase and trial is the k-th such entry (a repeated trial
+ * keeps its number; a run cut short may lack its last entries). */
+static json_t *phase_json(const struct mp_rundir *d, const struct mp_phase_row *p)
 {
 	json_t *phases = json_object_get(d->results, "phases"), *ph;
 	size_t k = 0, i;
@@ -245,7 +248,7 @@ json_t *mp_rundir_phase_json(const struct mp_rundir *d, const struct mp_phase_ro
 int mp_rundir_latency_hist(const struct mp_rundir *d, const struct mp_phase_row *p,
 			   struct mp_hist *h)
 {
-	json_t *bk = json_object_get(json_object_get(mp_rundir_phase_json(d, p), "latency_hist"),
+	json_t *bk = json_object_get(json_object_get(phase_json(d, p), "latency_hist"),
 				     "buckets");
 
 	if (!json_is_string(bk))

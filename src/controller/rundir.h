@@ -70,13 +70,7 @@ const char *mp_rundir_size_name(unsigned size, char *buf, size_t len);
 size_t mp_rundir_rates(const struct mp_rundir *d, size_t phase, enum mp_role role, double *out,
 		       size_t max);
 
-/* results.json's entry for the row `p` (one of d->phases), or NULL: the
- * k-th row of p's phase and trial is the k-th such entry (a repeated trial
- * keeps its number; a run cut short may lack its last entries). Needs
- * MP_RUNDIR_RESULTS. */
-json_t *mp_rundir_phase_json(const struct mp_rundir *d, const struct mp_phase_row *p);
-
-/* The receiver's latency histogram of phase `p`, which results.json keeps
+/* The receiver's latency histogram of row `p` (one of d->phases), which results.json keeps
  * (output.h), into h; its min and max from the row. 0, or -1 when the phase
  * has none or it does not decode. Needs MP_RUNDIR_RESULTS. */
 int mp_rundir_latency_hist(const struct mp_rundir *d, const struct mp_phase_row *p,
