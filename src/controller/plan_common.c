@@ -237,14 +237,20 @@ uint64_t mp_plan_trial_overhead_ns(const struct mp_plan *p)
 	return p->warmup_ns + p->cooldown_ns + MP_PLAN_PHASE_OVERHEAD_NS;
 }
 
+/* The phases at one size end to end: its rates, then its search. */
+static uint64_t size_ns(const struct mp_plan *p, unsigned size)
+{
+	return p->nrates * mp_plan_phase_length_ns(p) +
+	       (mp_plan_size_searched(p, size) ? search_length_ns(p) : 0);
+}
+
 /* One version's phases end to end. */
 static uint64_t version_ns(const struct mp_plan *p)
 {
 	uint64_t ns = 0;
 
 	for (size_t s = 0; s < p->nsizes; s++)
-		ns += p->nrates * mp_plan_phase_length_ns(p) +
-		      (mp_plan_size_searched(p, p->sizes[s]) ? search_length_ns(p) : 0);
+		ns += size_ns(p, p->sizes[s]);
 	return ns;
 }
 
@@ -263,8 +269,7 @@ void mp_plan_phase(const struct mp_plan *p, size_t i, struct mp_phase *out)
 	/* Walk the sizes to the one phase j falls in. */
 	while (s + 1 < p->nsizes && j >= phases_at(p, p->sizes[s])) {
 		j -= phases_at(p, p->sizes[s]);
-		offset += p->nrates * mp_plan_phase_length_ns(p) +
-			  (mp_plan_size_searched(p, p->sizes[s]) ? search_length_ns(p) : 0);
+		offset += size_ns(p, p->sizes[s]);
 		s++;
 	}
 	out->size = p->sizes[s];
