@@ -53,14 +53,22 @@ static int phase_done_before(const struct sweep *sw, size_t i)
 	return sw->done && sw->done[i];
 }
 
-uint64_t mp_sweep_eta_ns(const struct sweep *sw, size_t phase)
+void mp_sweep_eta_start(struct sweep *sw, size_t phase)
 {
-	uint64_t total = mp_plan_total_ns(sw->plan), in_phase = mp_now_ns() - sw->phase_t0;
 	struct mp_phase ph;
 
 	mp_plan_phase(sw->plan, phase, &ph);
-	return total - (ph.start_offset_ns + ph.length_ns) +
-	       (ph.length_ns > in_phase ? ph.length_ns - in_phase : 0);
+	sw->timed_phase = phase + 1;
+	sw->phase_t0 = mp_now_ns();
+	sw->phase_len_ns = ph.length_ns;
+	sw->after_phase_ns = mp_plan_total_ns(sw->plan) - (ph.start_offset_ns + ph.length_ns);
+}
+
+uint64_t mp_sweep_eta_ns(const struct sweep *sw)
+{
+	uint64_t in_phase = mp_now_ns() - sw->phase_t0;
+
+	return sw->after_phase_ns + (sw->phase_len_ns > in_phase ? sw->phase_len_ns - in_phase : 0);
 }
 
 /* Phases of version v are [v * per_version, (v + 1) * per_version). */
@@ -343,10 +351,8 @@ void mp_sweep_next(struct sweep *sw)
 			struct mp_phase ph;
 
 			mp_plan_phase(p, sw->phase, &ph);
-			if (sw->timed_phase != sw->phase + 1) {
-				sw->timed_phase = sw->phase + 1;
-				sw->phase_t0 = mp_now_ns();
-			}
+			if (sw->timed_phase != sw->phase + 1)
+				mp_sweep_eta_start(sw, sw->phase);
 			if (ph.search)
 				mp_sweep_search_run(sw, on_phase_done);
 			else

@@ -81,8 +81,11 @@ struct sw_phase {
 struct sw_search;
 
 /* The live line's ETA: what the schedule still expects after this moment of
- * the current phase (a search counted at its timeout, the bound). */
-uint64_t mp_sweep_eta_ns(const struct sweep *sw, size_t phase);
+ * the current phase (a search counted at its timeout, the bound).
+ * mp_sweep_eta_start notes the phase's place in the schedule when it
+ * starts (a search once, not per trial), so the 100 ms tick only subtracts. */
+void mp_sweep_eta_start(struct sweep *sw, size_t phase);
+uint64_t mp_sweep_eta_ns(const struct sweep *sw);
 
 struct sweep {
 	uv_loop_t loop;
@@ -103,6 +106,8 @@ struct sweep {
 	uint64_t phase_t0;              /* when phase timed_phase - 1 (a grid phase or a
 					 * whole search) started, for the ETA */
 	size_t timed_phase;
+	uint64_t phase_len_ns;          /* its length in the schedule */
+	uint64_t after_phase_ns;        /* the schedule after it */
 	int step;                       /* enum in sweep.c */
 	size_t version;
 	size_t build_step;

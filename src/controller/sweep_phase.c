@@ -193,7 +193,7 @@ void mp_sweep_sample_tick(struct mp_sampler *s, uint64_t due_ns, uint64_t now_ns
 		mp_progress_update(sw->progress, ph->p.index, sw->plan->versions[ph->p.version],
 				   ph->p.size, ph->p.rate, measuring ? rx_pps[SW_GEN] : NAN,
 				   measuring ? rx_pps[SW_DUT_OUT] : NAN, mp_now_ns() - sw->t0,
-				   mp_sweep_eta_ns(sw, ph->p.index));
+				   mp_sweep_eta_ns(sw));
 	}
 }
 
