@@ -232,15 +232,14 @@ static uint64_t clamp_rate(const struct mp_search *s, double r)
 }
 
 /* RFC 2544's binary search: the middle between the highest pass (min_rate
- * before any) and the lowest failure (the top before any). */
+ * before any) and the lowest failure (the top before any: max_eff, known
+ * once the first trial, at the top, ran). */
 static uint64_t bisect_rate(const struct mp_search *s, const struct bounds *b)
 {
 	double lo = b->lo ? (double)b->lo : (double)s->cfg->min_rate;
 	double up = b->up ? (double)b->up : (double)s->max_eff;
 	double r = floor((lo + up) / 2);
 
-	if (!b->up && !s->max_eff)
-		return 0;               /* no top yet: only before the first trial */
 	if (b->up && r >= up)
 		r = up - 1;
 	if (b->lo && r <= lo)
