@@ -191,6 +191,17 @@ TEST_T(search_testbed_generator_limited, 300)
 	tb_assert_no_domains_left();
 }
 
+/* On the testbed, mir-perf in the background searching a DUT capped at
+ * 20000 pps; out[4096] and log[4096] get the output base and its stderr. */
+static int spawn_capped_search(char *out, char *log)
+{
+	tb_up();
+	snprintf(out, 4096, "%s/out", mp_test_tmpdir());
+	snprintf(log, 4096, "%s/mp.log", mp_test_tmpdir());
+	return tb_mirperf_spawn(log, "--plan", search_plan("20000", NULL, "40000"), "--out", out,
+				NULL);
+}
+
 TEST_T(search_testbed_dut_killed_mid_search, 300)
 {
 	char out[4096], log[4096], text[65536];
@@ -198,11 +209,7 @@ TEST_T(search_testbed_dut_killed_mid_search, 300)
 	struct goal_row g[2];
 	size_t n;
 
-	tb_up();
-	snprintf(out, sizeof(out), "%s/out", mp_test_tmpdir());
-	snprintf(log, sizeof(log), "%s/mp.log", mp_test_tmpdir());
-	pid = tb_mirperf_spawn(log, "--plan", search_plan("20000", NULL, "40000"), "--out", out,
-			       NULL);
+	pid = spawn_capped_search(out, log);
 	tb_wait_rows(out, 2, 120);
 	usleep(300000);
 	n = tb_ns_pids("dut", pids, 16);
@@ -260,11 +267,7 @@ TEST_T(search_testbed_sigint_then_resume, 400)
 	struct goal_row g[2];
 	int pid, rc;
 
-	tb_up();
-	snprintf(out, sizeof(out), "%s/out", mp_test_tmpdir());
-	snprintf(log, sizeof(log), "%s/mp.log", mp_test_tmpdir());
-	pid = tb_mirperf_spawn(log, "--plan", search_plan("20000", NULL, "40000"), "--out", out,
-			       NULL);
+	pid = spawn_capped_search(out, log);
 	tb_wait_rows(out, 3, 120);
 	kill(pid, SIGINT);
 	ASSERT_EQ(tb_wait_exit(pid, 60), 130);
