@@ -373,6 +373,16 @@ size_t tb_ns_pids(const char *domain, int *pids, size_t max)
 	return n;
 }
 
+void tb_kill_domain(const char *domain)
+{
+	int pids[64];
+	size_t n = tb_ns_pids(domain, pids, 64);
+
+	ASSERT_MSG(n >= 1, "no process found in domain %s", domain);
+	for (size_t i = 0; i < n; i++)
+		kill(pids[i], SIGKILL);
+}
+
 void tb_assert_no_domains_left(void)
 {
 	char *argv[] = { "ip", "netns", "list", NULL };

@@ -47,6 +47,9 @@ void tb_wait_rows(const char *out, size_t rows, unsigned timeout_s);
 int tb_wait_exit(int pid, unsigned timeout_s);
 /* Pids inside the namespace of this test's domain `domain` ("dut"). */
 size_t tb_ns_pids(const char *domain, int *pids, size_t max);
+/* Kills (SIGKILL) every process of the domain, as a crash would; fails the
+ * test when it has none. */
+void tb_kill_domain(const char *domain);
 /* Fails unless neither domain namespace of this test's prefix remains. */
 void tb_assert_no_domains_left(void);
 

@@ -190,8 +190,7 @@ TEST_T(sweep_sigint_keeps_finished_phases, 300)
 TEST_T(sweep_dut_killed_mid_phase, 300)
 {
 	char out[4096], log[4096], text[65536];
-	int pid, code, pids[16];
-	size_t n;
+	int pid, code;
 
 	tb_up();
 	snprintf(out, sizeof(out), "%s/out", mp_test_tmpdir());
@@ -199,10 +198,7 @@ TEST_T(sweep_dut_killed_mid_phase, 300)
 	pid = tb_mirperf_spawn(log, "--plan", default_plan("2s", "recreate"), "--out", out, NULL);
 	tb_wait_rows(out, 1, 120);
 	usleep(1500000);
-	n = tb_ns_pids("dut", pids, 16);
-	ASSERT_MSG(n >= 1, "no forwarder process found");
-	for (size_t i = 0; i < n; i++)
-		kill(pids[i], SIGKILL);
+	tb_kill_domain("dut");
 	code = tb_wait_exit(pid, 180);
 	/* The phase in flight failed with its reason; the DUT was re-created
 	 * and the remaining phases ran. */
@@ -216,8 +212,7 @@ TEST_T(sweep_dut_killed_mid_phase, 300)
 TEST_T(sweep_dut_killed_policy_stop, 300)
 {
 	char out[4096], log[4096];
-	int pid, code, pids[16];
-	size_t n;
+	int pid, code;
 
 	tb_up();
 	snprintf(out, sizeof(out), "%s/out", mp_test_tmpdir());
@@ -225,10 +220,7 @@ TEST_T(sweep_dut_killed_policy_stop, 300)
 	pid = tb_mirperf_spawn(log, "--plan", default_plan("2s", "stop"), "--out", out, NULL);
 	tb_wait_rows(out, 1, 120);
 	usleep(1500000);
-	n = tb_ns_pids("dut", pids, 16);
-	ASSERT(n >= 1);
-	for (size_t i = 0; i < n; i++)
-		kill(pids[i], SIGKILL);
+	tb_kill_domain("dut");
 	code = tb_wait_exit(pid, 120);
 	ASSERT_EQ(code, MP_EXIT_FAIL);
 	ASSERT_EQ(tb_rows_with_status(out, "ok", NULL, 0), 1);
