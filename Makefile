@@ -20,6 +20,7 @@ DEB_PACKAGES := gcc make pkg-config clang libclang-rt-14-dev \
 
 # The Xen-in-a-VM testbed's host tools (make deps-xen; docs/xen-vm.md).
 XEN_DEB_PACKAGES := qemu-system-x86 cpio kmod debootstrap
+QEMU_MIN_VERSION := 10.0
 
 # program directory (under src/) : program name. Each directory's main.c is
 # the program's entry point; its other files form a library the tests link.
@@ -156,8 +157,12 @@ deps:
 	$(call install_missing,$(DEB_PACKAGES))
 
 # The Xen-in-a-VM testbed also needs QEMU and the tools that build its cache.
+# QEMU must be 10 or later: Debian 12's 7.2 injects an event upcall inside
+# an emulated STI interrupt shadow, which puts a MirageOS unikernel to sleep
+# for good (docs/mirage-net-xen.md); bookworm-backports carries 10.
 deps-xen: deps
 	$(call install_missing,$(XEN_DEB_PACKAGES))
+	$(Q)src/testbed/xenvm/deps-qemu.sh $(QEMU_MIN_VERSION)
 
 TEST_ENV = MP_BUILD_DIR=$(BUILD) MP_SRC_DIR=$(CURDIR)
 
