@@ -10,11 +10,11 @@
 #include <unistd.h>
 
 #include "common/hist.h"
-#include "controller/csv.h"
-#include "controller/output.h"
-#include "controller/phases_csv.h"
-#include "controller/progress.h"
-#include "controller/xc.h"
+#include "controller/results/csv.h"
+#include "controller/results/output.h"
+#include "controller/results/phases_csv.h"
+#include "controller/sweep/progress.h"
+#include "controller/host/xc.h"
 
 static struct mp_plan *plan(void)
 {

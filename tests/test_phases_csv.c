@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "controller/phases_csv.h"
+#include "controller/results/phases_csv.h"
 
 /* A row where every column holds its own value: text with the characters
  * CSV must quote, integers and figures that differ per column. */

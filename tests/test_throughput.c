@@ -6,7 +6,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "controller/throughput.h"
+#include "controller/results/throughput.h"
+#include "controller/sweep/search.h"
 
 TEST(throughput_csv_round_trip)
 {
@@ -82,16 +83,16 @@ TEST(throughput_goal_row_mbps_imix_by_mean_frame)
 	struct mp_tput_row r;
 
 	mp_imix_default(&p.imix);
-	mp_tput_goal_row(&r, &p, &ph, &g, 0);
+	mp_search_tput_row(&r, &p, &ph, &g, 0);
 	ASSERT(fabs(r.lower_mbps - 100000.0 * 60 * 8 / 1e6) < 1e-9);
 	ASSERT(r.upper_pps == 100500 && r.search_s == 12.5 && r.trials == 7);
 	ASSERT(isnan(r.gen_max_pps) && r.reason == NULL);
 	ASSERT_STREQ(r.status, "ok");
 	ph.size = MP_SIZE_IMIX;
-	mp_tput_goal_row(&r, &p, &ph, &g, 0);
+	mp_search_tput_row(&r, &p, &ph, &g, 0);
 	ASSERT(r.lower_mbps > 0);
 	ASSERT(fabs(r.lower_mbps - 100000.0 * mp_imix_mean(&p.imix) * 8 / 1e6) < 1e-9);
 	g.lower = 0;
-	mp_tput_goal_row(&r, &p, &ph, &g, 0);
+	mp_search_tput_row(&r, &p, &ph, &g, 0);
 	ASSERT(isnan(r.lower_mbps) && isnan(r.lower_pps));
 }
