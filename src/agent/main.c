@@ -64,7 +64,10 @@ static void usage(FILE *f)
 		"  --dev IF             the only interface traffic may be sent on\n"
 		"  --rx-dev IF          receive what the DUT forwards on IF: loss by sequence,\n"
 		"                       reordering, duplicates, latency (optional)\n"
-		"  --engine KIND        auto (default), packet or pktgen\n"
+		"  --engine KIND        the traffic engine (default %s), one of:\n",
+		mp_engines[MP_ENGINE_AUTO].name);
+	mp_engine_help(f, "                         ");
+	fprintf(f,
 		"  --pktgen-root DIR    pktgen's control files (default /proc/net/pktgen)\n"
 		"  --deadman DURATION   stop traffic when the controller is silent this long\n"
 		"                       (default 3s)\n"
@@ -139,7 +142,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	int ch;
 
 	memset(o, 0, sizeof(*o));
-	o->engine = "auto";
+	o->engine = mp_engines[MP_ENGINE_AUTO].name;
 	o->deadman_ns = MP_SERVER_DEADMAN_DEFAULT_NS;
 	o->max_pps = MP_SERVER_MAX_PPS_DEFAULT;
 	opterr = 0;

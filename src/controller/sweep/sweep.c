@@ -18,6 +18,7 @@
 
 #include "common/clock.h"
 #include "common/duration.h"
+#include "common/engines.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "common/loop.h"
@@ -209,7 +210,7 @@ static void on_connected(struct mp_agentc *ac, int status, const char *msg,
 	mp_info("agent at %s:%u connected and authenticated%s%s", sw->traffgen_ip,
 		sw->plan->agent_port, *mp_agentc_rx_dev(ac) ? ", receiving on " : "",
 		mp_agentc_rx_dev(ac));
-	if (strcmp(sw->plan->agent_engine, "auto") != 0 &&
+	if (mp_engine_kind(sw->plan->agent_engine) != MP_ENGINE_AUTO &&
 	    strcmp(sw->plan->agent_engine, mp_agentc_engine(ac)) != 0)
 		mp_info("the plan's agent.engine is %s, the agent's own %s: it switches at "
 			"each phase's configure", sw->plan->agent_engine, mp_agentc_engine(ac));
