@@ -23,7 +23,8 @@ XEN_DEB_PACKAGES := qemu-system-x86 cpio kmod debootstrap
 QEMU_MIN_VERSION := 10.0
 
 # program directory (under src/) : program name. Each directory's main.c is
-# the program's entry point; its other files form a library the tests link.
+# the program's entry point; its other files, sub-folders included, form a
+# library the tests link.
 PROGRAMS := controller:mir-perf agent:mir-perf-agent \
 	testbed/xenstored:mir-perf-xenstored testbed/xl:mir-perf-xl \
 	testbed/forward:mir-perf-forward testbed/setup:mir-perf-testbed
@@ -44,6 +45,8 @@ ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -MMD -MP -Isrc -I$(BUILD)/gen \
 ALL_LDLIBS = $(PKG_LIBS) -lm -lpthread $(LDLIBS)
 
 prog_dir = $(word 1,$(subst :, ,$(1)))
+# Every .c under a program's directory, its rooms (sub-folders) included.
+sources_in = $(shell find $(1) -name '*.c' | LC_ALL=C sort)
 prog_name = $(word 2,$(subst :, ,$(1)))
 lib_of = $(BUILD)/lib/$(subst /,-,$(1)).a
 
@@ -52,7 +55,7 @@ COMMON_OBJS := $(COMMON_SRCS:src/%.c=$(BUILD)/obj/%.o)
 COMMON_LIB := $(BUILD)/lib/common.a
 
 define program_rules
-$(call prog_dir,$(1))_LIB_SRCS := $$(filter-out src/$(call prog_dir,$(1))/main.c,$$(wildcard src/$(call prog_dir,$(1))/*.c))
+$(call prog_dir,$(1))_LIB_SRCS := $$(filter-out src/$(call prog_dir,$(1))/main.c,$$(call sources_in,src/$(call prog_dir,$(1))))
 $(call lib_of,$(call prog_dir,$(1))): $$($(call prog_dir,$(1))_LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
 $(BUILD)/$(call prog_name,$(1)): $(BUILD)/obj/$(call prog_dir,$(1))/main.o $(call lib_of,$(call prog_dir,$(1))) $(COMMON_LIB)
 PROG_BINS += $(BUILD)/$(call prog_name,$(1))

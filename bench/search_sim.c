@@ -1,4 +1,4 @@
-/* The throughput search (src/controller/search.c) against a simulated DUT:
+/* The throughput search (src/controller/sweep/search.c) against a simulated DUT:
  * correctness for three caps, repeatability over five searches of a DUT
  * whose cap varies by 0.1% from trial to trial, and the time its trials
  * take against a plain bisection with final-duration trials to the same
@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "controller/search.h"
+#include "controller/sweep/search.h"
 
 #define OVERHEAD_NS 1500000000ULL
 #define GEN_CAP 400000.0

@@ -30,7 +30,7 @@
 #include "common/clock.h"
 #include "common/err.h"
 #include "common/proto.h"
-#include "controller/agentc.h"
+#include "controller/host/agentc.h"
 #include "tagent.h"
 
 #define WAIT_MS MP_TAGENT_WAIT_MS

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "common/mac.h"
-#include "controller/dhcp.h"
+#include "controller/host/dhcp.h"
 #include "ctlio_ns.h"
 #include "test.h"
 

@@ -9,7 +9,7 @@
 
 #include "common/err.h"
 #include "common/run.h"
-#include "controller/image.h"
+#include "controller/cmd/image.h"
 
 static void assert_mode(const char *root, const char *rel, mode_t mode)
 {

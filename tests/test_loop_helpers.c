@@ -11,8 +11,8 @@
 
 #include "common/clock.h"
 #include "common/loop.h"
-#include "controller/child.h"
-#include "controller/sampler.h"
+#include "controller/host/child.h"
+#include "controller/host/sampler.h"
 
 struct child_result {
 	int done, status;

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <unistd.h>
 
-#include "controller/nl.h"
+#include "controller/host/nl.h"
 #include "ctlio_ns.h"
 #include "test.h"
 

@@ -15,9 +15,9 @@
 #include "common/err.h"
 #include "common/run.h"
 #include "common/template.h"
-#include "controller/plan.h"
-#include "controller/plan_internal.h"
-#include "controller/sweep_internal.h"
+#include "controller/plan/plan.h"
+#include "controller/plan/internal.h"
+#include "controller/sweep/internal.h"
 #include "failalloc.h"
 
 /* Loads `text` as p.yaml in the test's tmpdir; returns the rc and the first

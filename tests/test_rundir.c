@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "controller/rundir.h"
+#include "controller/results/rundir.h"
 
 TEST(rundir_reads_a_recorded_run)
 {

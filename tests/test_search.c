@@ -7,7 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "controller/search.h"
+#include "controller/sweep/search.h"
 
 struct sim {
 	double dut_cap;         /* pps the DUT forwards at most */
@@ -332,7 +332,7 @@ TEST(search_single_level)
 	double w[MP_SEARCH_MAX_LEVELS];
 
 	c.initial_ns = c.final_ns = 200000000ULL;
-	ASSERT_EQ(mp_search_levels(&c, d, w), 1);
+	ASSERT_EQ(mp_plan_search_levels(&c, d, w), 1);
 	run(&m, &c, g);
 	for (unsigned i = 0; i < m.ntrials; i++)
 		ASSERT_EQ(m.durs[i], c.final_ns);
@@ -345,13 +345,13 @@ TEST(search_levels)
 	uint64_t d[MP_SEARCH_MAX_LEVELS];
 	double w[MP_SEARCH_MAX_LEVELS];
 
-	ASSERT_EQ(mp_search_levels(&c, d, w), 3);
+	ASSERT_EQ(mp_plan_search_levels(&c, d, w), 3);
 	ASSERT_EQ(d[0], 1000000000ULL);
 	ASSERT_EQ(d[1], 3162000000ULL);
 	ASSERT_EQ(d[2], 10000000000ULL);
 	ASSERT(fabs(w[0] - 0.02) < 1e-12 && fabs(w[2] - 0.005) < 1e-12);
 	c.final_ns = 2000000000ULL;
-	ASSERT_EQ(mp_search_levels(&c, d, w), 2);
+	ASSERT_EQ(mp_plan_search_levels(&c, d, w), 2);
 }
 
 TEST(search_stalled_generator_repeats_trial)

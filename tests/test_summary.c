@@ -3,7 +3,7 @@
 
 #include <math.h>
 
-#include "controller/summary.h"
+#include "controller/results/summary.h"
 
 static int NEAR(double a, double b)
 {

@@ -6,7 +6,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "controller/throughput.h"
+#include "controller/results/throughput.h"
+#include "controller/sweep/search.h"
 
 TEST(throughput_csv_round_trip)
 {
@@ -18,8 +19,8 @@ TEST(throughput_csv_round_trip)
 	snprintf(path, sizeof(path), "%s/throughput.csv", mp_test_tmpdir());
 	f = fopen(path, "w");
 	ASSERT(f);
-	mp_tput_header(f);
-	mp_tput_empty_row(&a);
+	mp_coltab_header(&mp_tput_tab, f);
+	mp_coltab_empty(&mp_tput_tab, &a);
 	a.version = "v1, \"quoted\"";
 	a.size = 60;
 	a.goal = "NDR";
@@ -31,8 +32,8 @@ TEST(throughput_csv_round_trip)
 	a.trials = 11;
 	a.search_s = 41.5;
 	a.status = "ok";
-	mp_tput_row_write(f, &a);
-	mp_tput_empty_row(&b);
+	mp_coltab_row(&mp_tput_tab, f, &a);
+	mp_coltab_empty(&mp_tput_tab, &b);
 	b.version = "v1";
 	b.size = 1496;
 	b.goal = "PDR";
@@ -40,7 +41,7 @@ TEST(throughput_csv_round_trip)
 	b.lower_pps = 300000;
 	b.status = "generator-limited";
 	b.gen_max_pps = 301500;
-	mp_tput_row_write(f, &b);
+	mp_coltab_row(&mp_tput_tab, f, &b);
 	fclose(f);
 
 	ASSERT_EQ(mp_tput_read(path, &t, err, sizeof(err)), 0);
@@ -61,7 +62,7 @@ TEST(throughput_csv_round_trip)
 	fputs("version,size,goal,status\nv1,sixty,NDR,ok\n", f);
 	fclose(f);
 	ASSERT_EQ(mp_tput_read(path, &t, err, sizeof(err)), -EINVAL);
-	ASSERT_CONTAINS(err, "throughput.csv:2: column size: \"sixty\" is not a number");
+	ASSERT_CONTAINS(err, "throughput.csv:2: column size: \"sixty\" is not a whole number");
 	f = fopen(path, "w");
 	fputs("version,size,status\nv1,60,ok\n", f);
 	fclose(f);
@@ -82,16 +83,16 @@ TEST(throughput_goal_row_mbps_imix_by_mean_frame)
 	struct mp_tput_row r;
 
 	mp_imix_default(&p.imix);
-	mp_tput_goal_row(&r, &p, &ph, &g, 0);
+	mp_search_tput_row(&r, &p, &ph, &g, 0);
 	ASSERT(fabs(r.lower_mbps - 100000.0 * 60 * 8 / 1e6) < 1e-9);
 	ASSERT(r.upper_pps == 100500 && r.search_s == 12.5 && r.trials == 7);
 	ASSERT(isnan(r.gen_max_pps) && r.reason == NULL);
 	ASSERT_STREQ(r.status, "ok");
 	ph.size = MP_SIZE_IMIX;
-	mp_tput_goal_row(&r, &p, &ph, &g, 0);
+	mp_search_tput_row(&r, &p, &ph, &g, 0);
 	ASSERT(r.lower_mbps > 0);
 	ASSERT(fabs(r.lower_mbps - 100000.0 * mp_imix_mean(&p.imix) * 8 / 1e6) < 1e-9);
 	g.lower = 0;
-	mp_tput_goal_row(&r, &p, &ph, &g, 0);
+	mp_search_tput_row(&r, &p, &ph, &g, 0);
 	ASSERT(isnan(r.lower_mbps) && isnan(r.lower_pps));
 }

@@ -12,7 +12,7 @@
 #include <xenstore.h>
 
 #include "common/clock.h"
-#include "controller/xs.h"
+#include "controller/host/xs.h"
 #include "test.h"
 
 #define XT_START_TIMEOUT_MS 5000

@@ -10,9 +10,10 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "common/pathf.h"
-#include "controller/commands.h"
-#include "controller/plan.h"
-#include "controller/sweep.h"
+#include "controller/cmd/commands.h"
+#include "controller/cmd/report.h"
+#include "controller/plan/plan.h"
+#include "controller/sweep/sweep.h"
 #include "version.h"
 
 static void usage(FILE *f)
@@ -79,6 +80,23 @@ static int legacy_plan(const char *library, const char *version, struct mp_plan 
 	return 0;
 }
 
+/* After a sweep: the run's report, its warnings in the run's log too. */
+static void write_report(const char *run_dir)
+{
+	char err[512], log[PATH_MAX];
+	FILE *f = NULL;
+
+	if (mp_pathf(log, sizeof(log), "%s/run.log", run_dir) == 0)
+		f = fopen(log, "a");
+	mp_log_set_file(f);
+	if (mp_report_write(run_dir, err, sizeof(err)) < 0)
+		mp_warn("report not written: %s", err);
+	mp_log_set_file(NULL);
+	if (f)
+		fclose(f);
+	fprintf(stderr, "results: %s\n", run_dir);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -92,6 +110,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	char run_dir[PATH_MAX] = "";
 	struct mp_run_opts ro = { 0 };
 	const char *plan_path = NULL;
 	struct mp_plan *plan = NULL;
@@ -124,7 +143,10 @@ int main(int argc, char **argv)
 			      stderr);
 			return MP_EXIT_USAGE;
 		}
-		return mp_sweep_resume(ro.resume_dir, &ro);
+		rc = mp_sweep_resume(&ro, run_dir, sizeof(run_dir));
+		if (run_dir[0])
+			write_report(run_dir);
+		return rc;
 	}
 	if (plan_path && optind < argc) {
 		fprintf(stderr, "mir-perf: unexpected argument \"%s\" after --plan; see mir-perf --help\n",
@@ -149,7 +171,9 @@ int main(int argc, char **argv)
 		mp_plan_free(plan);
 		return MP_EXIT_OK;
 	}
-	rc = mp_sweep_run(plan, &ro);
+	rc = mp_sweep_run(plan, &ro, run_dir, sizeof(run_dir));
 	mp_plan_free(plan);
+	if (run_dir[0])
+		write_report(run_dir);
 	return rc;
 }

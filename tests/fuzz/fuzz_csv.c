@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "controller/csv.h"
-#include "controller/phases_csv.h"
+#include "controller/results/csv.h"
+#include "controller/results/phases_csv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

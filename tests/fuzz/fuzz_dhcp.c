@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "controller/dhcp.h"
+#include "controller/host/dhcp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

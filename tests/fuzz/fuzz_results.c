@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "common/hist.h"
-#include "controller/rundir.h"
+#include "controller/results/rundir.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

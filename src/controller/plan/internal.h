@@ -1,0 +1,29 @@
+/* Shared by load.c (loading) and plan.c (defaults, schedule,
+ * writing). Not a public interface. */
+#ifndef MP_PLAN_INTERNAL_H
+#define MP_PLAN_INTERNAL_H
+
+#include "controller/plan/plan.h"
+
+#define MP_PLAN_MAX_DOMAIN_NAME 64
+#define MP_PLAN_MAX_VIFS 8
+#define MP_PLAN_MAX_RATE 100000000ULL     /* 100 Mpps: beyond any 100 GbE link */
+#define IFNAMSIZ_PLAN 16
+#define MP_PLAN_MIN_TRIAL_NS 100000000ULL   /* 100 ms: a trial spans samples */
+#define MP_PLAN_SEARCH_MAX_WIDTH_PCT 50.0
+
+/* Time the schedule assumes for configure, start and stop around a phase. */
+#define MP_PLAN_PHASE_OVERHEAD_NS 300000000ULL
+
+
+/* A plan with every default set; name/dir as for mp_plan_load_string. */
+struct mp_plan *mp_plan_defaults(const char *path, const char *dir);
+void mp_plan_cmd_free(struct mp_cmd *cmd);
+/* traffic.search with every default set, no goals. */
+struct mp_plan_search *mp_plan_search_defaults(void);
+void mp_plan_search_free(struct mp_plan_search *s);
+/* Sets `cmd` to the arguments given, up to a NULL (any number). Returns 0, or
+ * -ENOMEM with `cmd` empty. */
+int mp_plan_cmd_set(struct mp_cmd *cmd, ...);
+
+#endif

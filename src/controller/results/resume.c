@@ -1,0 +1,270 @@
+/* `mir-perf --resume RUN_DIR` (mp_out_resume in output.h): the run's plan
+ * and finished phases read back (rundir.c), phases.csv and samples.csv
+ * rewritten without what did not finish, the files reopened for appending. */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/err.h"
+#include "common/hist.h"
+#include "controller/results/csv.h"
+#include "controller/results/output_internal.h"
+#include "controller/results/phases_csv.h"
+#include "controller/results/rundir.h"
+#include "controller/results/throughput.h"
+
+
+/* Replaces `name` in the run directory with what `fill` writes, through a
+ * temporary file and rename. */
+static int replace_file(struct mp_out *o, const char *name,
+			void (*fill)(FILE *, const void *), const void *arg)
+{
+	char tmp[PATH_MAX + 32], path[PATH_MAX + 32];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", o->dir, name);
+	snprintf(path, sizeof(path), "%s/%s", o->dir, name);
+	f = fopen(tmp, "w");
+	if (!f)
+		return -errno;
+	fill(f, arg);
+	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) < 0) {
+		fclose(f);
+		unlink(tmp);
+		return -EIO;
+	}
+	if (fclose(f) != 0) {
+		unlink(tmp);
+		return -EIO;
+	}
+	return rename(tmp, path) < 0 ? -errno : 0;
+}
+
+/* phases.csv again from the kept rows, with this version's header: rows
+ * appended later then match it even when the run was written by an older
+ * mir-perf with fewer columns. */
+static void fill_phases(FILE *f, const void *arg)
+{
+	const struct mp_out *o = arg;
+
+	mp_coltab_header(&mp_phases_tab, f);
+	for (size_t i = 0; i < o->nrows; i++)
+		mp_coltab_row(&mp_phases_tab, f, &o->rows[i]);
+}
+
+struct kept_samples {
+	const struct mp_csv *csv;
+	const unsigned char *done;
+	size_t ndone;
+};
+
+/* samples.csv as it was, but only the samples of finished phases. */
+static void fill_samples(FILE *f, const void *arg)
+{
+	const struct kept_samples *k = arg;
+	const struct mp_csv *csv = k->csv;
+	int cp = mp_csv_col(csv, "phase");
+
+	for (size_t c = 0; c < csv->ncols; c++)
+		mp_csv_field(f, csv->header[c], c == 0);
+	fputc('\n', f);
+	for (size_t r = 0; cp >= 0 && r < csv->nrows; r++) {
+		long v = strtol(csv->rows[r][cp], NULL, 10);
+
+		if (v < 1 || (size_t)v > k->ndone || !k->done[v - 1])
+			continue;
+		for (size_t c = 0; c < csv->ncols; c++)
+			mp_csv_field(f, csv->rows[r][c], c == 0);
+		fputc('\n', f);
+	}
+}
+
+static void fill_throughput(FILE *f, const void *arg)
+{
+	const struct mp_tput *t = arg;
+
+	mp_coltab_header(&mp_tput_tab, f);
+	for (size_t i = 0; i < t->nrows; i++)
+		if (t->rows[i].goal)            /* cleared: a search that did not finish */
+			mp_coltab_row(&mp_tput_tab, f, &t->rows[i]);
+}
+
+/* Whether throughput row r answers the search of phase ph. */
+static int of_search(const struct mp_tput_row *r, const struct mp_plan *p,
+		     const struct mp_phase *ph)
+{
+	return r->size == ph->size && strcmp(r->version, p->versions[ph->version]) == 0;
+}
+
+/* A plan with searches: the searches whose every goal is in throughput.csv
+ * are done; rows of a search cut short are dropped (it runs again from its
+ * trials and writes them all). Grid phases are left as they are. */
+static int resume_throughput(struct mp_out *o, unsigned char *done, size_t n, FILE *errf)
+{
+	const struct mp_plan *p = o->plan;
+	char path[PATH_MAX + 32], err[512];
+	struct mp_tput t;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/throughput.csv", o->dir);
+	rc = mp_tput_read(path, &t, err, sizeof(err));
+	if (rc == -ENOENT)
+		return 0;
+	if (rc < 0) {
+		if (errf)
+			fprintf(errf, "%s\n", err);
+		return rc;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct mp_phase ph;
+		size_t goals = 0;
+
+		mp_plan_phase(p, i, &ph);
+		if (!ph.search)
+			continue;
+		for (size_t r = 0; r < t.nrows; r++)
+			goals += (size_t)of_search(&t.rows[r], p, &ph);
+		done[i] = goals == p->search->ngoals;
+		for (size_t r = 0; !done[i] && r < t.nrows; r++)
+			if (of_search(&t.rows[r], p, &ph))
+				t.rows[r].goal = NULL;
+	}
+	rc = replace_file(o, "throughput.csv", fill_throughput, &t);
+	if (rc == 0) {
+		o->tput_rows = json_array();
+		for (size_t r = 0; o->tput_rows && r < t.nrows; r++)
+			if (t.rows[r].goal)
+				json_array_append_new(o->tput_rows, mp_coltab_json(&mp_tput_tab, &t.rows[r]));
+	}
+	mp_tput_free(&t);
+	return rc;
+}
+
+size_t mp_out_rows(const struct mp_out *o, const struct mp_phase_row **rows)
+{
+	*rows = o->rows;
+	return o->nrows;
+}
+
+int mp_out_resume(const char *run_dir, FILE *errf, struct mp_plan **plan,
+		  unsigned char **done, struct mp_out **out)
+{
+	char path[PATH_MAX + 32], err[512];
+	struct mp_rundir rd = { 0 };
+	struct mp_csv sa = { 0 };
+	struct mp_plan *p = NULL;
+	struct mp_out *o = NULL;
+	unsigned char *d = NULL, *has = NULL;
+	struct mp_hist *hist = NULL;
+	struct kept_samples kept;
+	const char *slash;
+	size_t n;
+	int rc;
+
+	*plan = NULL;
+	*done = NULL;
+	*out = NULL;
+	snprintf(path, sizeof(path), "%s/plan.yaml", run_dir);
+	if ((rc = mp_plan_load(path, errf, &p)) < 0) {
+		if (errf)
+			fprintf(errf, "%s: not a run directory mir-perf can resume (no valid plan.yaml)\n",
+				run_dir);
+		return rc;
+	}
+	/* results.json, when the run got as far, for the phases' latency
+	 * histograms; samples.csv is read as plain CSV: it is copied back,
+	 * every column. */
+	snprintf(path, sizeof(path), "%s/results.json", run_dir);
+	if ((rc = mp_rundir_load(run_dir, access(path, F_OK) == 0 ? MP_RUNDIR_RESULTS : 0, &rd,
+				 err, sizeof(err))) < 0 ||
+	    (snprintf(path, sizeof(path), "%s/samples.csv", run_dir),
+	     (rc = mp_csv_read(path, &sa, err, sizeof(err))) < 0)) {
+		if (errf)
+			fprintf(errf, "%s\n", err);
+		goto fail;
+	}
+	n = mp_plan_phase_count(p);
+	d = calloc(n ? n : 1, 1);
+	has = calloc(n ? n : 1, 1);
+	o = mp__out_new(p);
+	hist = mp_hist_new();
+	if (!d || !has || !o || !hist) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	snprintf(o->dir, sizeof(o->dir), "%s", run_dir);
+	slash = strrchr(run_dir, '/');
+	snprintf(o->run_id, sizeof(o->run_id), "%s", slash && slash[1] ? slash + 1 : run_dir);
+	for (size_t r = 0; r < rd.nphases; r++) {
+		const struct mp_phase_row *row = &rd.phases[r];
+		struct mp_phase ph;
+
+		if (row->phase >= n) {
+			if (errf)
+				fprintf(errf, "%s/phases.csv:%zu: a phase number outside the plan\n",
+					run_dir, r + 2);
+			rc = -EINVAL;
+			goto fail;
+		}
+		if (strcmp(row->status, "ok") != 0 && strcmp(row->status, "failed") != 0)
+			continue;
+		/* A search is done when its goals are in throughput.csv; its
+		 * trials so far are kept for it to continue from. */
+		mp_plan_phase(p, row->phase, &ph);
+		if (!ph.search)
+			d[row->phase] = 1;
+		has[row->phase] = 1;
+		{
+			/* The row as it was written, its histogram included. */
+			struct mp_phase_row kept_row = *row;
+
+			if (hist && mp_rundir_latency_hist(&rd, row, hist) == 0)
+				kept_row.lat_hist = hist;
+			if (mp__out_store_row(o, &kept_row) < 0) {
+				rc = -ENOMEM;
+				goto fail;
+			}
+		}
+	}
+	if (p->search && (rc = resume_throughput(o, d, n, errf)) < 0)
+		goto fail;
+	/* Drop what did not finish: skipped rows, and samples of phases
+	 * without a row (interrupted mid-phase). */
+	kept = (struct kept_samples){ &sa, has, n };
+	if ((rc = replace_file(o, "phases.csv", fill_phases, o)) < 0 ||
+	    (rc = replace_file(o, "samples.csv", fill_samples, &kept)) < 0) {
+		if (errf)
+			fprintf(errf, "%s: cannot rewrite its CSV files: %s\n", run_dir, mp_strerror(rc));
+		goto fail;
+	}
+	o->samples = mp__out_open_in(o, "samples.csv", "a");
+	o->phases = mp__out_open_in(o, "phases.csv", "a");
+	o->stats = mp__out_open_in(o, "stats", "a");
+	o->log = mp__out_open_in(o, "run.log", "a");
+	if (!o->samples || !o->phases || !o->stats || !o->log) {
+		rc = -errno;
+		goto fail;
+	}
+	o->samples_good = ftell(o->samples);
+	o->phases_good = ftell(o->phases);
+	mp_rundir_free(&rd);
+	mp_csv_free(&sa);
+	free(has);
+	free(hist);
+	*plan = p;
+	*done = d;
+	*out = o;
+	return 0;
+fail:
+	mp_rundir_free(&rd);
+	mp_csv_free(&sa);
+	free(d);
+	free(has);
+	free(hist);
+	if (o)
+		mp__out_free(o, 0);
+	mp_plan_free(p);
+	return rc;
+}

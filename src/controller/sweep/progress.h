@@ -1,0 +1,31 @@
+/* Live progress on stderr. On a terminal: one status line rewritten at most
+ * 10 times a second (phase i/N, version, size, rate, live offered and
+ * forwarded pps, elapsed, ETA). Otherwise (CI, a log file): one line per
+ * finished phase. Quiet: nothing. */
+#ifndef MP_PROGRESS_H
+#define MP_PROGRESS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "controller/results/summary.h"
+#include "controller/results/throughput.h"
+
+struct mp_progress;
+
+/* Terminal mode when isatty(fileno(f)). */
+struct mp_progress *mp_progress_new(FILE *f, int quiet, size_t nphases);
+/* phase: 0-based; offered/forwarded NAN when unknown yet; eta_ns: what the
+ * schedule still expects (mp_sweep_eta_ns). */
+void mp_progress_update(struct mp_progress *p, size_t phase, const char *version,
+			unsigned size, uint64_t rate, double offered_pps,
+			double forwarded_pps, uint64_t elapsed_ns, uint64_t eta_ns);
+/* A finished phase, or a search trial (row->trial > 0); marks a generator
+ * short by more than MP_SHORTFALL_MARK_PCT. */
+void mp_progress_phase_done(struct mp_progress *p, const struct mp_phase_row *row);
+/* A search goal's result. */
+void mp_progress_goal_done(struct mp_progress *p, const struct mp_tput_row *row);
+/* Ends the status line (newline) and frees; NULL is fine. */
+void mp_progress_free(struct mp_progress *p);
+
+#endif
