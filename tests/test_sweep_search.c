@@ -41,9 +41,10 @@ static const char *domain_cfg(const char *name, const char *old_extra, const cha
 }
 
 /* The search plan with the DUT capped at dut_cap pps (0: not capped),
- * the agent at gen_cap pps (0: its default) and the search's timeout. */
-static const char *search_plan_timeout(const char *dut_cap, const char *gen_cap,
-				       const char *max_rate, const char *timeout)
+ * the agent at gen_cap pps (0: its default), the search's timeout and,
+ * with `receiver`, the agent's receiver on the traff-gen's third vif. */
+static const char *search_plan_full(const char *dut_cap, const char *gen_cap,
+				    const char *max_rate, const char *timeout, int receiver)
 {
 	char dut_extra[128], tg_extra[128];
 	const char *dut, *tg;
@@ -55,7 +56,14 @@ static const char *search_plan_timeout(const char *dut_cap, const char *gen_cap,
 	dut = domain_cfg("dut", "extra = \"--in eth0 --out eth1\"", dut_extra);
 	tg = domain_cfg("traffgen", "extra = \"{bin_dir} 7000 eth1 eth0 eth2\"", tg_extra);
 	return tb_plan("search.yaml", "@DUT_CFG@", dut, "@TG_CFG@", tg, "@MAX_RATE@", max_rate,
-		       "@TIMEOUT@", timeout, NULL);
+		       "@TIMEOUT@", timeout, "@RECEIVER@",
+		       receiver ? "receiver: {domain: traffgen, vif: 2}" : "# no receiver", NULL);
+}
+
+static const char *search_plan_timeout(const char *dut_cap, const char *gen_cap,
+				       const char *max_rate, const char *timeout)
+{
+	return search_plan_full(dut_cap, gen_cap, max_rate, timeout, 0);
 }
 
 static const char *search_plan(const char *dut_cap, const char *gen_cap, const char *max_rate)
@@ -188,6 +196,45 @@ TEST_T(search_testbed_generator_limited, 300)
 		ASSERT_STREQ(g[i].status, "generator-limited");
 		ASSERT_MSG(g[i].lower <= 15000 && g[i].lower >= 1000, "lower %.0f", g[i].lower);
 	}
+	tb_assert_no_domains_left();
+}
+
+/* The receiver's rate of a trial is over the trial's own measure window:
+ * what the DUT forwarded in it (its out vif's rate), not the frames
+ * received spread over the plan's phase.duration (1 s here, the trials
+ * 200 and 600 ms). */
+TEST_T(search_testbed_trial_rx_pps_is_what_was_forwarded, 300)
+{
+	char out[4096], path[4200];
+	struct tb_csv p;
+	int cs, crx, cfwd, ctrial;
+	size_t checked = 0;
+
+	tb_up();
+	snprintf(out, sizeof(out), "%s/out", mp_test_tmpdir());
+	ASSERT_EQ(tb_mirperf(RUN_TIMEOUT_MS, NULL, NULL, "--plan",
+			     search_plan_full("20000", NULL, "40000", "3m", 1), "--out", out,
+			     "--quiet", NULL), 0);
+	snprintf(path, sizeof(path), "%s/phases.csv", tb_run_dir(out));
+	ASSERT_EQ(tb_csv_load(path, &p), 0);
+	cs = tb_csv_col(&p, "status");
+	crx = tb_csv_col(&p, "rx_pps");
+	cfwd = tb_csv_col(&p, "forwarded_pps");
+	ctrial = tb_csv_col(&p, "trial_s");
+	ASSERT(cs >= 0 && crx >= 0 && cfwd >= 0 && ctrial >= 0);
+	for (size_t r = 1; r < p.nrows; r++) {
+		double rx = num(p.rows[r][crx]), fwd = num(p.rows[r][cfwd]);
+
+		if (strcmp(p.rows[r][cs], "ok") != 0 || isnan(rx) || isnan(fwd) || fwd <= 0)
+			continue;
+		/* The two count the same frames at two places and edges (the
+		 * send time against 100 ms samples of the vif): within 15%. */
+		ASSERT_MSG(fabs(rx / fwd - 1) < 0.15, "row %zu (trial of %s s): rx_pps %.0f, "
+			   "forwarded_pps %.0f", r, p.rows[r][ctrial], rx, fwd);
+		checked++;
+	}
+	ASSERT_MSG(checked >= 2, "only %zu trials with a receiver's rate", checked);
+	tb_csv_free(&p);
 	tb_assert_no_domains_left();
 }
 

@@ -19,8 +19,9 @@ void mp_sweep_rx_traffic(const struct sweep *sw, struct mp_traffic *t)
 {
 	if (!sw->plan->has_receiver)
 		return;
+	/* The phase's own measure window: a search trial's is its own. */
 	t->measure_from_ns = sw->plan->warmup_ns;
-	t->measure_for_ns = sw->plan->duration_ns;
+	t->measure_for_ns = sw->ph.duration_ns;
 }
 
 static void on_series(struct mp_agentc *ac, int status, const char *msg,
@@ -111,7 +112,9 @@ int mp_sweep_rx_row(struct sweep *sw, struct mp_phase_row *row)
 
 	if (!sw->ph.have_rx)
 		return 0;
-	row->rx_pps = (double)c->frames / ((double)sw->plan->duration_ns / MP_NS_PER_SEC);
+	/* Frames sent in the measure window over its length: the phase's (a
+	 * trial's own duration, not the plan's phase.duration). */
+	row->rx_pps = (double)c->frames / ((double)sw->ph.duration_ns / MP_NS_PER_SEC);
 	row->lost = (double)c->lost;
 	row->reordered = (double)c->reordered;
 	row->duplicated = (double)c->duplicated;
