@@ -345,6 +345,67 @@ void tb_wait_rows(const char *out, size_t rows, unsigned timeout_s)
 	FAIL("phases.csv never reached %zu rows", rows);
 }
 
+/* phases.csv's data rows under the run in `out`; 0 without one. */
+static size_t rows_now(const char *out)
+{
+	const char *run = tb_run_dir(out);
+	char path[4096];
+	struct tb_csv p;
+	size_t n = 0;
+
+	if (!run)
+		return 0;
+	snprintf(path, sizeof(path), "%s/phases.csv", run);
+	if (tb_csv_load(path, &p) == 0) {
+		n = p.nrows ? p.nrows - 1 : 0;
+		tb_csv_free(&p);
+	}
+	return n;
+}
+
+/* Whether the last complete line of the run's samples.csv has `window` in
+ * its window column (the sixth). */
+static int newest_sample_in(const char *out, const char *window)
+{
+	const char *run = tb_run_dir(out);
+	char path[4096], buf[4096], *end, *line, *f;
+	ssize_t n;
+	off_t size;
+	int fd, col = 0;
+
+	if (!run)
+		return 0;
+	snprintf(path, sizeof(path), "%s/samples.csv", run);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	size = lseek(fd, 0, SEEK_END);
+	n = pread(fd, buf, sizeof(buf) - 1, size > (off_t)sizeof(buf) - 1 ?
+		  size - (off_t)sizeof(buf) + 1 : 0);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	if (!(end = strrchr(buf, '\n')))
+		return 0;
+	*end = '\0';
+	line = strrchr(buf, '\n');
+	line = line ? line + 1 : buf;
+	for (f = line; f && col < 5; col++)
+		f = (f = strchr(f, ',')) ? f + 1 : NULL;
+	return f && strncmp(f, window, strlen(window)) == 0 && f[strlen(window)] == ',';
+}
+
+void tb_wait_window(const char *out, size_t rows, const char *window, unsigned timeout_s)
+{
+	for (unsigned i = 0; i < timeout_s * 50; i++) {
+		if (rows_now(out) >= rows && newest_sample_in(out, window))
+			return;
+		usleep(20000);
+	}
+	FAIL("no sample in the %s window after %zu rows within %u s", window, rows, timeout_s);
+}
+
 int tb_wait_exit(int pid, unsigned timeout_s)
 {
 	int status;

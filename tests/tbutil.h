@@ -42,6 +42,11 @@ size_t tb_rows_with_status(const char *out, const char *status, char *reasons, s
 /* Waits (at most timeout_s) until phases.csv has `rows` data rows; fails
  * the test otherwise. */
 void tb_wait_rows(const char *out, size_t rows, unsigned timeout_s);
+/* Waits (at most timeout_s) until phases.csv has at least `rows` data rows
+ * and the newest line of samples.csv is in `window` ("measure": a phase or
+ * trial not yet written is in its measure window now); fails the test
+ * otherwise. For acting on a state, not after a time. */
+void tb_wait_window(const char *out, size_t rows, const char *window, unsigned timeout_s);
 /* Waits for the child `pid`; its exit code, or 128+signal. Kills it and
  * fails the test after timeout_s. */
 int tb_wait_exit(int pid, unsigned timeout_s);

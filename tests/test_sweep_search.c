@@ -256,8 +256,9 @@ TEST_T(search_testbed_dut_killed_mid_search, 300)
 	struct goal_row g[2];
 
 	pid = spawn_capped_search(out, log);
-	tb_wait_rows(out, 2, 120);
-	usleep(300000);
+	/* Killed while a trial is in its measure window, whether its vif or
+	 * xenstore's word of the domain's end reaches mir-perf first. */
+	tb_wait_window(out, 2, "measure", 120);
 	tb_kill_domain("dut");
 	code = tb_wait_exit(pid, 200);
 	/* The broken trial is a failed row; the DUT was re-created, the trial
