@@ -13,6 +13,8 @@ struct sim {
 	double dut_cap;         /* pps the DUT forwards at most */
 	double jitter;          /* the cap varies by +- this ratio per trial */
 	double gen_cap;         /* pps the generator reaches */
+	uint64_t agent_limit;   /* the agent refuses rates above (a broken trial); 0: none */
+	int tell_limit;         /* the search is told agent_limit, as hello says it */
 	unsigned break_from, break_count;  /* trials break_from.. break */
 	unsigned stall, nstall; /* trials stall.. stall + nstall - 1 stall: 10% short */
 	uint64_t overhead_ns;
@@ -50,6 +52,8 @@ static void run(struct sim *m, const struct mp_plan_search *c, struct mp_search_
 	struct mp_search_trial t;
 
 	ASSERT(s);
+	if (m->tell_limit)
+		mp_search_limit(s, m->agent_limit);
 	while (mp_search_next(s, &t)) {
 		double win = (double)t.duration_ns / 1e9;
 		double offered = t.rate ? fmin((double)t.rate, m->gen_cap) : m->gen_cap;
@@ -75,6 +79,10 @@ static void run(struct sim *m, const struct mp_plan_search *c, struct mp_search_
 		if (m->ntrials >= m->break_from && m->ntrials < m->break_from + m->break_count) {
 			r.broken = 1;
 			r.reason = "the DUT died";
+		}
+		if (m->agent_limit && t.rate > m->agent_limit) {
+			r.broken = 1;
+			r.reason = "rate exceeds this agent's limit (--max-pps)";
 		}
 		m->rates[m->ntrials - 1] = t.rate;
 		m->durs[m->ntrials - 1] = t.duration_ns;
@@ -228,6 +236,53 @@ TEST(search_generator_limited)
 			shorts += strncmp(m.decisions[i], "short", 5) == 0;
 		ASSERT_EQ(shorts, maxes[k] ? 1 : 0);
 		ASSERT_EQ(m.rates[0], maxes[k]);
+	}
+}
+
+/* max_rate far above what the agent accepts: told the agent's limit (as
+ * hello says it), the search never asks for more, and answers: a DUT
+ * faster than the limit makes both goals generator-limited at the limit,
+ * a slower one is found as usual. Not told, every trial is refused. */
+TEST(search_above_the_agents_limit_answers)
+{
+	struct mp_plan_search c = cfg_of(0.5, 50000000);
+	struct mp_search_goal g[2];
+
+	for (int dut_slower = 0; dut_slower < 2; dut_slower++) {
+		struct sim m = { .dut_cap = dut_slower ? 123457 : 1e9, .gen_cap = 3000000,
+				 .agent_limit = 2000000, .tell_limit = 1, .rng = 5 };
+
+		run(&m, &c, g);
+		for (unsigned i = 0; i < m.ntrials; i++)
+			ASSERT_MSG(m.rates[i] && m.rates[i] <= 2000000, "trial %u at %llu pps", i + 1,
+				   (unsigned long long)m.rates[i]);
+		for (int i = 0; i < 2; i++) {
+			ASSERT_EQ(g[i].status, dut_slower ? MP_SEARCH_OK : MP_SEARCH_GEN_LIMITED);
+			if (!dut_slower) {
+				ASSERT_EQ(g[i].lower, 2000000);
+				ASSERT_CONTAINS(g[i].reason, "the agent's limit");
+			}
+		}
+		if (dut_slower)
+			ASSERT((double)g[0].lower <= 123457 && (double)g[0].lower >= 123457 * 0.995);
+	}
+	{
+		struct sim m = { .dut_cap = 1e9, .gen_cap = 3000000, .agent_limit = 2000000,
+				 .rng = 5 };
+
+		run(&m, &c, g);
+		ASSERT_EQ(g[0].status, MP_SEARCH_FAILED);
+	}
+	/* A limit under min_rate: failed, saying why. */
+	{
+		struct mp_plan_search low = cfg_of(0.5, 50000000);
+		struct sim m = { .dut_cap = 1e9, .gen_cap = 3000000, .agent_limit = 500,
+				 .tell_limit = 1, .rng = 5 };
+
+		run(&m, &low, g);
+		ASSERT_EQ(m.ntrials, 0);
+		ASSERT_EQ(g[0].status, MP_SEARCH_FAILED);
+		ASSERT_CONTAINS(g[0].reason, "below min_rate");
 	}
 }
 

@@ -199,6 +199,34 @@ TEST_T(search_testbed_generator_limited, 300)
 	tb_assert_no_domains_left();
 }
 
+/* max_rate far above what the agent accepts (its --max-pps 15000, said in
+ * hello): the search goes up to the agent's limit, says so in the log and
+ * answers (the DUT keeps up: generator-limited at the limit), instead of
+ * asking for a rate the agent refuses three times and failing. */
+TEST_T(search_testbed_above_the_agents_limit_answers, 300)
+{
+	char out[4096], path[4200], *log;
+	struct goal_row g[2];
+
+	tb_up();
+	snprintf(out, sizeof(out), "%s/out", mp_test_tmpdir());
+	ASSERT_EQ(tb_mirperf(RUN_TIMEOUT_MS, NULL, NULL, "--plan",
+			     search_plan(NULL, "15000", "50000000"), "--out", out, "--quiet", NULL),
+		  0);
+	load_goals(out, g);
+	for (int i = 0; i < 2; i++) {
+		ASSERT_STREQ(g[i].status, "generator-limited");
+		ASSERT_MSG(g[i].lower <= 15000 && g[i].lower >= 1000, "lower %.0f", g[i].lower);
+	}
+	snprintf(path, sizeof(path), "%s/run.log", tb_run_dir(out));
+	log = mp_test_read_file(path);
+	ASSERT(log);
+	ASSERT_CONTAINS(log, "max_rate 50000000 pps is above the agent's limit of 15000 pps");
+	ASSERT(!strstr(log, "exceeds this agent's limit"));
+	free(log);
+	tb_assert_no_domains_left();
+}
+
 /* The receiver's rate of a trial is over the trial's own measure window:
  * what the DUT forwarded in it (its out vif's rate), not the frames
  * received spread over the plan's phase.duration (1 s here, the trials

@@ -35,6 +35,7 @@ struct mp_search {
 	double width[MP_SEARCH_MAX_LEVELS];
 	uint64_t max_eff;       /* highest rate worth offering; 0: not known yet */
 	uint64_t gen_max;       /* what the generator reached, 0: never short */
+	uint64_t agent_limit;   /* the agent accepts no more (below max_rate), 0: none */
 	struct goal_state goals[MP_PLAN_MAX_GOALS];
 	size_t ngoals;
 	struct trial *trials;
@@ -108,6 +109,27 @@ void mp_search_goal(const struct mp_search *s, size_t i, struct mp_search_goal *
 uint64_t mp_search_gen_max(const struct mp_search *s)
 {
 	return s->gen_max;
+}
+
+static void fail_open_goals(struct mp_search *s, enum mp_search_status st, const char *reason);
+
+int mp_search_limit(struct mp_search *s, uint64_t max_pps)
+{
+	char why[160];
+
+	if (!max_pps || !s->cfg->max_rate || s->cfg->max_rate <= max_pps || s->ntrials)
+		return 0;       /* "max" asks the agent for its limit already */
+	if (max_pps < s->cfg->min_rate) {
+		snprintf(why, sizeof(why), "the agent accepts at most %llu pps (--max-pps), "
+			 "below min_rate %llu pps", (unsigned long long)max_pps,
+			 (unsigned long long)s->cfg->min_rate);
+		fail_open_goals(s, MP_SEARCH_FAILED, why);
+		return 0;
+	}
+	s->agent_limit = max_pps;
+	if (!s->max_eff || s->max_eff > max_pps)
+		s->max_eff = max_pps;
+	return 1;
 }
 
 /* Loss is compared with a tolerance of a part in 1e9 so that a goal of
@@ -297,6 +319,15 @@ static void settle(struct mp_search *s, struct goal_state *g)
 	if (g->level + 1 < s->nlevels) {
 		g->level++;
 		g->expand = 0;
+		return;
+	}
+	if (b.lo && !b.up && s->agent_limit && b.lo >= s->agent_limit) {
+		/* Passed at the most the agent may be asked: the DUT forwards at
+		 * least that, the generator could not be asked for more. */
+		snprintf(why, sizeof(why), "passed at %llu pps, the agent's limit (--max-pps); "
+			 "max_rate was %llu pps", (unsigned long long)b.lo,
+			 (unsigned long long)s->cfg->max_rate);
+		decide(s, g, MP_SEARCH_GEN_LIMITED, why);
 		return;
 	}
 	if (b.lo && !b.up) {

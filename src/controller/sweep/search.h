@@ -88,6 +88,15 @@ struct mp_search_goal {
 struct mp_search *mp_search_new(const struct mp_plan_search *cfg, uint64_t overhead_ns);
 void mp_search_free(struct mp_search *s);
 
+/* The agent accepts at most max_pps (it says so in hello): with a
+ * numeric max_rate above it, trials go no higher than max_pps and a goal
+ * that passes there is generator-limited, its reason naming the limit
+ * (a limit under min_rate fails every goal, saying why). Call before the
+ * first trial. Returns 1 when trials are capped at max_pps (the caller
+ * says so in the log), else 0 (max_rate within it, or "max", which asks
+ * the agent for its limit anyway). */
+int mp_search_limit(struct mp_search *s, uint64_t max_pps);
+
 /* The next trial: returns 1 and fills *t, or 0 when every goal is decided. */
 int mp_search_next(struct mp_search *s, struct mp_search_trial *t);
 

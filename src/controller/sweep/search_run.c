@@ -184,6 +184,20 @@ static void replay(struct sweep *sw, struct sw_search *ss)
 		mp_info("search %zu: %zu trials from disk replayed", ss->phase + 1, replayed);
 }
 
+/* A max_rate above what the agent accepts (hello's max_pps): the search
+ * goes up to the agent's limit, and says so, instead of asking for a rate
+ * the agent refuses. */
+static void agent_limit(struct sweep *sw, struct sw_search *ss)
+{
+	uint64_t lim = sw->agent ? mp_agentc_max_pps(sw->agent) : 0;
+
+	if (mp_search_limit(ss->s, lim))
+		mp_info("search %zu: max_rate %llu pps is above the agent's limit of %llu pps "
+			"(its --max-pps): searching up to %llu pps", ss->phase + 1,
+			(unsigned long long)sw->plan->search->max_rate, (unsigned long long)lim,
+			(unsigned long long)lim);
+}
+
 void mp_sweep_search_run(struct sweep *sw, mp_sweep_phase_cb *done)
 {
 	struct sw_search *ss = sw->search;
@@ -200,6 +214,7 @@ void mp_sweep_search_run(struct sweep *sw, mp_sweep_phase_cb *done)
 		}
 		ss->phase = sw->phase;
 		sw->search = ss;
+		agent_limit(sw, ss);
 		replay(sw, ss);
 		ss->started_ns = mp_now_ns();
 	}
