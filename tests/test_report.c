@@ -487,6 +487,38 @@ TEST_T(report_of_a_grid_with_a_search, 120)
 	free(dat);
 }
 
+/* IMIX is no frame size 0: the phase table and the comparison name the
+ * mix as the log does, and the Mbit/s plot draws it apart from the fixed
+ * sizes' line, at its mean frame size, not at x = 0 joined to 60 B. */
+TEST_T(report_names_imix_and_plots_it_apart, 120)
+{
+	const char *run = fixture("mixed");
+	char path[4200], *html, *dat, *gp, *table;
+
+	mp_test_require_prog("gnuplot", "gnuplot-nox");
+	html = report_of(run);
+	table = strstr(html, "<h2>Phases</h2>");
+	ASSERT(table);
+	ASSERT_EQ(count(table, "<td class=\"text\">IMIX 7:4:1 (mean 357.8 B)</td>"), 2);
+	ASSERT(!strstr(table, "<td>0</td><td>10000</td>") &&
+	       !strstr(table, "<td>0</td><td>50000</td>"));
+	free(html);
+	snprintf(path, sizeof(path), "%s/plots/mbps.dat", run);
+	dat = mp_test_read_file(path);
+	ASSERT(dat);
+	/* The fixed sizes in one block, the mix in its own at 357.8 B. */
+	ASSERT(strncmp(dat, "60 ", 3) == 0);
+	ASSERT(!strstr(dat, "\n0 "));
+	ASSERT_CONTAINS(dat, "\n\n\n357.8 ");
+	free(dat);
+	snprintf(path, sizeof(path), "%s/plots/mbps.gp", run);
+	gp = mp_test_read_file(path);
+	ASSERT(gp);
+	ASSERT_CONTAINS(gp, "index 1 using 1:2 with points ");
+	ASSERT_CONTAINS(gp, "IMIX 7:4:1 (mean 357.8 B), at its mean size");
+	free(gp);
+}
+
 TEST(compare_and_export_a_grid_with_a_search)
 {
 	const char *run = fixture("mixed");
@@ -495,6 +527,7 @@ TEST(compare_and_export_a_grid_with_a_search)
 	ASSERT_EQ(r.status, 0);
 	/* The grid phase by phase, the search by its answer, no trial. */
 	ASSERT_CONTAINS(r.out, "8 phases compared");
+	ASSERT_CONTAINS(r.out, "testbed          imix      50000");   /* a mix, not size 0 */
 	ASSERT_CONTAINS(r.out, "2 goals compared; 0 significantly slower");
 	ASSERT(!strstr(r.out, "60      59992") && !strstr(r.out, "60      65208"));
 	ASSERT(!strstr(r.out, "only in"));

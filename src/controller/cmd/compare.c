@@ -24,6 +24,10 @@
 #define MP_COMPARE_ALPHA 0.01
 #define DEFAULT_THRESHOLD_PCT 2.0
 
+
+/* A size as the files name it: "60", or "imix" for a mix (0 in phases.csv). */
+#define SZ(size) mp_rundir_size_name((size), (char[16]){ 0 }, 16)
+
 /* Two-sided p of Welch's t-test; NAN when either side has < 2 samples. */
 static double welch_p(const double *a, size_t na, const double *b, size_t nb)
 {
@@ -77,7 +81,7 @@ static size_t throughput_changes(const struct mp_rundir *a, const struct mp_rund
 			verdict = "faster";
 		else
 			verdict = "no significant change";
-		printf("%-14s %6u %6s %12.0f %12.0f %+8.2f%%  %s\n", gb->version, gb->size, gb->goal,
+		printf("%-14s %6s %6s %12.0f %12.0f %+8.2f%%  %s\n", gb->version, SZ(gb->size), gb->goal,
 		       ga->lower_pps, gb->lower_pps, change, verdict);
 	}
 	if (n)
@@ -112,8 +116,8 @@ static void latency_changes(const struct mp_rundir *a, const struct mp_rundir *b
 		header = 1;
 		c50 = 100.0 * (pb->lat_p50_us - pa->lat_p50_us) / pa->lat_p50_us;
 		c99 = 100.0 * (pb->lat_p99_us - pa->lat_p99_us) / pa->lat_p99_us;
-		printf("%-14s %6u %10llu %10.1f %10.1f %+8.1f%% %10.1f %10.1f %+8.1f%%%s\n",
-		       pb->version, pb->size, (unsigned long long)pb->rate, pa->lat_p50_us,
+		printf("%-14s %6s %10llu %10.1f %10.1f %+8.1f%% %10.1f %10.1f %+8.1f%%%s\n",
+		       pb->version, SZ(pb->size), (unsigned long long)pb->rate, pa->lat_p50_us,
 		       pb->lat_p50_us, c50, pa->lat_p99_us, pb->lat_p99_us, c99,
 		       c50 > threshold || c99 > threshold ? "  higher" : "");
 	}
@@ -184,13 +188,13 @@ int mp_cmd_compare(int argc, char **argv)
 		if (pb->trial)          /* a search's trials: its answer is compared below */
 			continue;
 		if (!pa) {
-			printf("%-14s %6u %10llu %12s %12.0f %9s %9s  only in B\n", pb->version, pb->size,
+			printf("%-14s %6s %10llu %12s %12.0f %9s %9s  only in B\n", pb->version, SZ(pb->size),
 			       (unsigned long long)pb->rate, "-", pb->forwarded_pps, "-", "-");
 			continue;
 		}
 		if (isnan(pa->forwarded_pps) || isnan(pb->forwarded_pps) || pa->forwarded_pps <= 0) {
-			printf("%-14s %6u %10llu %12s %12s %9s %9s  not comparable (%s / %s)\n",
-			       pb->version, pb->size, (unsigned long long)pb->rate, "-", "-", "-", "-",
+			printf("%-14s %6s %10llu %12s %12s %9s %9s  not comparable (%s / %s)\n",
+			       pb->version, SZ(pb->size), (unsigned long long)pb->rate, "-", "-", "-", "-",
 			       pa->status, pb->status);
 			continue;
 		}
@@ -213,7 +217,7 @@ int mp_cmd_compare(int argc, char **argv)
 			verdict = "slower, within threshold";
 		else
 			verdict = "faster";
-		printf("%-14s %6u %10llu %12.0f %12.0f %+8.2f%% %9.2g  %s\n", pb->version, pb->size,
+		printf("%-14s %6s %10llu %12.0f %12.0f %+8.2f%% %9.2g  %s\n", pb->version, SZ(pb->size),
 		       (unsigned long long)pb->rate, pa->forwarded_pps, pb->forwarded_pps, change, p, verdict);
 	}
 	for (size_t i = 0; i < a.nphases; i++) {
@@ -228,8 +232,8 @@ int mp_cmd_compare(int argc, char **argv)
 				pb->rate == pa->rate;
 		}
 		if (!found)
-			printf("%-14s %6u %10llu %12.0f %12s %9s %9s  only in A\n", pa->version,
-			       pa->size, (unsigned long long)pa->rate, pa->forwarded_pps, "-", "-", "-");
+			printf("%-14s %6s %10llu %12.0f %12s %9s %9s  only in A\n", pa->version,
+			       SZ(pa->size), (unsigned long long)pa->rate, pa->forwarded_pps, "-", "-", "-");
 	}
 	printf("\n%zu phases compared; %zu significantly slower beyond %.2f%%.\n", compared,
 	       slower, threshold);

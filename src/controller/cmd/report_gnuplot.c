@@ -97,7 +97,8 @@ static void plot_line(FILE *f, const struct report_gp *g)
 		if (g->colour && st == REPORT_GP_LINES)
 			fprintf(f, "linecolor %u ", g->colour[i]);
 		else if (g->colour)
-			fprintf(f, "linecolor %u pointtype %u ", g->colour[i], g->colour[i]);
+			fprintf(f, "linecolor %u pointtype %u ", g->colour[i],
+				g->point ? g->point[i] : g->colour[i]);
 		if (g->dash)
 			fprintf(f, "dashtype %u ", g->dash[i]);
 		fputs("title ", f);

@@ -32,6 +32,8 @@ struct report_gp {
 	const unsigned *dash;      /* dash type n (from 1); NULL: gnuplot's cycle */
 	const unsigned char *style;  /* per series, enum report_gp_style; NULL: all
 				      * lines and points */
+	const unsigned *point;     /* per series, gnuplot's point type; NULL: the
+				    * colour's number */
 	size_t nseries;
 };
 

@@ -3,6 +3,7 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,7 +140,14 @@ static void comparison(FILE *f, const struct mp_rundir *d)
 
 		if (base->trial || strcmp(base->version, d->versions[0]) != 0)
 			continue;       /* a search's trials: its answer is in the headline */
-		fprintf(f, "<tr><td>%u</td><td>%llu</td>", base->size, (unsigned long long)base->rate);
+		{
+			char label[MP_IMIX_LABEL_MAX];
+
+			mp_rundir_size_label(d, base->size, 1, label, sizeof(label));
+			fputs("<tr><td class=\"text\">", f);
+			report_html_escape(f, label);
+			fprintf(f, "</td><td>%llu</td>", (unsigned long long)base->rate);
+		}
 		for (size_t v = 0; v < d->nversions; v++) {
 			const struct mp_phase_row *p = mp_rundir_find(d, d->versions[v], base->size,
 								      base->rate);
@@ -242,13 +250,22 @@ static void plots_html(FILE *f, const struct report_plot *plots, size_t nplots)
 	fputs("</div>\n", f);
 }
 
-/* One cell of the phase table, as column `c`'s format says. */
-static void phase_cell(FILE *f, const struct mp_phase_col *c, const struct mp_phase_row *p)
+/* One cell of the phase table, as column `c`'s format says; the size
+ * column names a mix as the log does ("IMIX 7:4:1 (mean 357.8 B)"), never
+ * as its file code 0. */
+static void phase_cell(FILE *f, const struct mp_rundir *d, const struct mp_phase_col *c,
+		       const struct mp_phase_row *p)
 {
 	char buf[MP_CSV_NUM_LEN];
 	double v;
 
-	if (c->type == MP_COL_TEXT) {
+	if (c->off == offsetof(struct mp_phase_row, size) && p->size == MP_SIZE_IMIX) {
+		char label[MP_IMIX_LABEL_MAX];
+
+		mp_rundir_size_label(d, p->size, 1, label, sizeof(label));
+		fputs("<td class=\"text\">", f);
+		report_html_escape(f, label);
+	} else if (c->type == MP_COL_TEXT) {
 		fputs("<td class=\"text\">", f);
 		report_html_escape(f, mp_phase_text(c, p));
 	} else if (c->type == MP_COL_NUM) {
@@ -303,7 +320,7 @@ static void phase_table(FILE *f, const struct mp_rundir *d)
 			p->gen_shortfall_pct > MP_SHORTFALL_MARK_PCT ? " short" : "");
 		for (size_t c = 0; c < mp_phase_ncols; c++)
 			if (show[c])
-				phase_cell(f, &mp_phase_cols[c], p);
+				phase_cell(f, d, &mp_phase_cols[c], p);
 		fputs("</tr>\n", f);
 	}
 	free(show);

@@ -94,34 +94,88 @@ static size_t fill_by_size(const struct mp_rundir *d, FILE *f, char **series,
 	return n;
 }
 
-/* Per version: the best Mbit/s reached at each frame size. */
-static size_t fill_mbps(const struct mp_rundir *d, FILE *f, char **series)
+/* The mean frame size of the run's mix, from its phases' mix column; NAN
+ * without one. */
+static double mix_mean(const struct mp_rundir *d)
 {
-	size_t n = 0;
+	struct mp_imix m;
 
-	for (size_t v = 0; v < d->nversions && n < REPORT_MAX_SERIES; v++) {
+	for (size_t i = 0; i < d->nphases; i++)
+		if (d->phases[i].size == MP_SIZE_IMIX && d->phases[i].mix &&
+		    mp_imix_parse(d->phases[i].mix, &m) == 0)
+			return mp_imix_mean(&m);
+	return NAN;
+}
+
+/* The best Mbit/s `version` reached at `size` in the grid; NAN: none. */
+static double best_mbps(const struct mp_rundir *d, const char *version, unsigned size)
+{
+	double best = NAN;
+
+	for (size_t i = 0; i < d->nphases; i++) {
+		const struct mp_phase_row *p = &d->phases[i];
+
+		if (p->size == size && !strcmp(p->version, version) &&
+		    !isnan(p->forwarded_mbps) && grid_row(d, p) &&
+		    (isnan(best) || p->forwarded_mbps > best))
+			best = p->forwarded_mbps;
+	}
+	return best;
+}
+
+/* Per version: the best Mbit/s reached at each frame size, the fixed sizes
+ * joined by a line; a mix is no frame size of its own: a point apart, at
+ * its mean frame size, named as the log names it. Nothing with fewer than
+ * two sizes (one point says less than the table). */
+static size_t fill_mbps(const struct mp_rundir *d, FILE *f, char **series, unsigned *colour,
+			unsigned *dash, unsigned *point, unsigned char *style)
+{
+	size_t n = 0, nsizes = 0;
+
+	for (size_t s = 0; s < d->nsizes; s++)
+		for (size_t v = 0; v < d->nversions; v++)
+			if (!isnan(best_mbps(d, d->versions[v], d->sizes[s]))) {
+				nsizes++;
+				break;
+			}
+	if (nsizes < 2)
+		return 0;
+	for (size_t v = 0; v < d->nversions && n + 2 <= REPORT_MAX_SERIES; v++) {
 		int any = 0;
+		double imix;
 
 		for (size_t s = 0; s < d->nsizes; s++) {
-			double best = NAN;
+			double best = best_mbps(d, d->versions[v], d->sizes[s]);
 
-			for (size_t i = 0; i < d->nphases; i++) {
-				const struct mp_phase_row *p = &d->phases[i];
-
-				if (p->size == d->sizes[s] && !strcmp(p->version, d->versions[v]) &&
-				    !isnan(p->forwarded_mbps) && grid_row(d, p) &&
-				    (isnan(best) || p->forwarded_mbps > best))
-					best = p->forwarded_mbps;
-			}
-			if (isnan(best))
+			if (d->sizes[s] == MP_SIZE_IMIX || isnan(best))
 				continue;
 			if (!any && n)
 				fputs("\n\n", f);
 			fprintf(f, "%u %.3f\n", d->sizes[s], best);
 			any = 1;
 		}
-		if (any)
+		if (any) {
+			colour[n] = (unsigned)v + 1;
+			dash[n] = 1;
+			point[n] = (unsigned)v + 1;
+			style[n] = REPORT_GP_LINESPOINTS;
 			series[n++] = strdup(d->versions[v]);
+		}
+		imix = best_mbps(d, d->versions[v], MP_SIZE_IMIX);
+		if (!isnan(imix) && !isnan(mix_mean(d))) {
+			char label[MP_IMIX_LABEL_MAX], text[MP_IMIX_LABEL_MAX + 96];
+
+			if (n)
+				fputs("\n\n", f);
+			fprintf(f, "%.1f %.3f\n", mix_mean(d), imix);
+			mp_rundir_size_label(d, MP_SIZE_IMIX, 1, label, sizeof(label));
+			snprintf(text, sizeof(text), "%s, %s, at its mean size", d->versions[v], label);
+			colour[n] = (unsigned)v + 1;
+			dash[n] = 1;
+			point[n] = 7;           /* a filled circle, apart from the sizes' line */
+			style[n] = REPORT_GP_POINTS;
+			series[n++] = strdup(text);
+		}
 	}
 	return n;
 }
@@ -416,7 +470,7 @@ static const struct {
 	[RP_FWD] = { "offered (packets/s)", "forwarded (packets/s)", LOG_XY_WIDE, 0, 1, 1, 1 },
 	[RP_LOSS] = { "offered (packets/s)", "loss (%)", LOG_X_WIDE, 0, 1, 1, 0 },
 	[RP_MBPS] = { "frame size (bytes, without FCS)", "forwarded (Mbit/s)", LOG_NONE, 1, 1,
-		      0, 0 },
+		      1, 0 },
 	[RP_CPU] = { "offered (packets/s)", "DUT CPU (ns per forwarded packet)", LOG_X_WIDE, 0,
 		     1, 1, 0 },
 	[RP_LAT] = { "offered (packets/s)", "latency (us)", LOG_X_WIDE, 0, 1, 1, 0 },
@@ -429,7 +483,7 @@ int report_plot_draw(const char *dir, const struct mp_rundir *d, struct report_p
 		     char *err, size_t errlen)
 {
 	char *series[REPORT_MAX_SERIES], title[256];
-	unsigned colour[REPORT_MAX_SERIES], dash[REPORT_MAX_SERIES];
+	unsigned colour[REPORT_MAX_SERIES], dash[REPORT_MAX_SERIES], point[REPORT_MAX_SERIES];
 	unsigned char style[REPORT_MAX_SERIES];
 	int wide = wide_rates(d), k = p->kind, rc;
 	struct report_gp g = {
@@ -472,7 +526,9 @@ int report_plot_draw(const char *dir, const struct mp_rundir *d, struct report_p
 		g.nseries = fill_latdist(d, f, series, p->size);
 		break;
 	case RP_MBPS:
-		g.nseries = fill_mbps(d, f, series);
+		g.nseries = fill_mbps(d, f, series, colour, dash, point, style);
+		g.point = point;
+		g.style = style;
 		break;
 	case RP_SERIES:
 		if ((pick = series_phase(d, p->size))) {
