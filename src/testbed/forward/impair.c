@@ -13,12 +13,13 @@
 #define PROTO_UDP 17
 
 int mp_fwd_impair_init(struct mp_fwd_impair *m, uint64_t delay_ns, uint64_t reorder,
-		       uint64_t dup)
+		       uint64_t dup, uint64_t drop)
 {
 	memset(m, 0, sizeof(*m));
 	m->delay_ns = delay_ns;
 	m->reorder = reorder;
 	m->dup = dup;
+	m->drop = drop;
 	if (!mp_fwd_impair_active(m))
 		return 0;
 	m->q = calloc(MP_IMPAIR_CAP, sizeof(*m->q));
@@ -36,7 +37,7 @@ int mp_fwd_impair_init(struct mp_fwd_impair *m, uint64_t delay_ns, uint64_t reor
 
 int mp_fwd_impair_active(const struct mp_fwd_impair *m)
 {
-	return m->delay_ns || m->reorder || m->dup;
+	return m->delay_ns || m->reorder || m->dup || m->drop;
 }
 
 void mp_fwd_impair_free(struct mp_fwd_impair *m)
@@ -99,6 +100,10 @@ void mp_fwd_impair_push(struct mp_fwd_impair *m, const struct iovec *iov, int io
 		return;
 	}
 	k = m->udp_seen++;
+	if (m->drop && k % m->drop == m->drop - 1) {
+		m->dropped++;
+		return;
+	}
 	if (m->reorder && k % m->reorder == 0 && !m->swap.len) {
 		memcpy(m->swap.data, frame, len);
 		m->swap.len = len;
