@@ -136,6 +136,21 @@ TEST_T(sweep_imix_through_a_periodic_drop_keeps_the_mix, 300)
 	mean = num(&ph, 1, "forwarded_mbps") * 1e6 / 8 / num(&ph, 1, "forwarded_pps");
 	ASSERT_MSG(fabs(mean / 357.8 - 1) < 0.03, "forwarded frames average %.1f B, the mix "
 		   "357.8 B", mean);
+	/* The receiver tells the sizes apart: frames of each in the mix's
+	 * proportions 7:4:1 (58.3%, 33.3%, 8.3%). */
+	{
+		const char *t = ph.rows[1][tb_csv_col(&ph, "rx_sizes")];
+		unsigned long long n60, n590, n1514;
+		double all;
+
+		ASSERT_MSG(sscanf(t, "60:%llu,590:%llu,1514:%llu", &n60, &n590, &n1514) == 3,
+			   "rx_sizes \"%s\"", t);
+		all = (double)(n60 + n590 + n1514);
+		ASSERT_MSG(fabs(n60 / all - 7.0 / 12) < 0.02 && fabs(n590 / all - 4.0 / 12) < 0.02 &&
+			   fabs(n1514 / all - 1.0 / 12) < 0.02, "rx_sizes %s", t);
+		ASSERT_MSG(fabs(all / 4 - num(&ph, 1, "rx_pps")) < 1, "%.0f frames by size, rx_pps %.0f",
+			   all, num(&ph, 1, "rx_pps"));
+	}
 	tb_csv_free(&ph);
 }
 

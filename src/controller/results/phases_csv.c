@@ -47,6 +47,7 @@ const struct mp_phase_col mp_phase_cols[] = {
 	{ COL(lat_p999_us, MP_COL_NUM) },
 	{ COL(lat_max_us, MP_COL_NUM), .heading = "lat max us", .cell_fmt = "%.1f" },
 	{ COL(jitter_us, MP_COL_NUM), .heading = "jitter us", .cell_fmt = "%.2f" },
+	{ COL(rx_sizes, MP_COL_TEXT), .heading = "rx frames by size" },
 	{ COL(samples, MP_COL_COUNT) },
 	{ COL(sent_pkts, MP_COL_NUM) },
 	{ COL(forwarded_pkts, MP_COL_NUM) },

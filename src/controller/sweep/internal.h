@@ -135,6 +135,7 @@ struct sweep {
 	const unsigned char *done;      /* --resume: phases finished before, or NULL */
 	struct mp_agent_rx rx;          /* the receiver's figures of the last phase */
 	char mix_text[MP_IMIX_TEXT_MAX];
+	char rx_sizes_text[MP_RX_SIZES * 32];   /* the last phase row's rx_sizes */
 	struct sw_search *search;       /* search_run.c's state in a search plan */
 	const struct mp_search_trial *trial;  /* the search trial the phase runs, or NULL */
 };
