@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/pathf.h"
 #include "controller/results/csv.h"
 #include "controller/results/output_internal.h"
@@ -76,6 +77,7 @@ int mp__out_free(struct mp_out *o, int rc)
 	if (o->tput)
 		fclose(o->tput);
 	json_decref(o->tput_rows);
+	json_decref(o->resumed);
 	json_decref(o->domains);
 	json_decref(o->ifaces);
 	json_decref(o->info);
@@ -93,15 +95,24 @@ int mp__out_free(struct mp_out *o, int rc)
 struct mp_out *mp__out_new(const struct mp_plan *plan)
 {
 	struct mp_out *o = calloc(1, sizeof(*o));
+	struct timespec rt;
+	struct tm tm;
+	char day[32];
 
 	if (!o)
 		return NULL;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	o->t0 = mp_now_ns();
+	gmtime_r(&rt.tv_sec, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(o->start_text, sizeof(o->start_text), "%s.%03ld UTC", day,
+		 rt.tv_nsec / (long)MP_NS_PER_MS);
 	o->plan = plan;
 	o->domains = json_array();
 	o->ifaces = json_object();
 	o->info = json_object();
 	o->discovery = json_object();
-	utc_now(o->start, sizeof(o->start), 0);
+	strftime(o->start, sizeof(o->start), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	snprintf(o->status, sizeof(o->status), "running");
 	return o;
 }
@@ -152,6 +163,16 @@ int mp_out_open(const char *base, const struct mp_plan *plan, struct mp_out **ou
 		return mp__out_free(o, rc);
 	*out = o;
 	return 0;
+}
+
+uint64_t mp_out_t0(const struct mp_out *o)
+{
+	return o->t0;
+}
+
+const char *mp_out_start(const struct mp_out *o)
+{
+	return o->start_text;
 }
 
 const char *mp_out_dir(const struct mp_out *o)
@@ -438,6 +459,8 @@ static int write_results(struct mp_out *o)
 		return -ENOMEM;
 	if (o->tput_rows)
 		json_object_set(root, "throughput", o->tput_rows);
+	if (o->resumed)
+		json_object_set(root, "resumed", o->resumed);
 	snprintf(tmp, sizeof(tmp), "%s/.results.json.tmp", o->dir);
 	snprintf(path, sizeof(path), "%s/results.json", o->dir);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

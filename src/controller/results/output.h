@@ -57,6 +57,17 @@ int mp_out_open(const char *base, const struct mp_plan *plan, struct mp_out **ou
 int mp_out_resume(const char *run_dir, FILE *errf, struct mp_plan **plan,
 		  unsigned char **done, struct mp_out **out);
 
+/* The run's one clock. mp_out_t0 is the CLOCK_MONOTONIC reading (as
+ * mp_now_ns) at which the run started: samples.csv's and latency.csv's t_s
+ * and run.log's times are seconds since then (now - t0, in modular
+ * arithmetic). A resumed run's t0 lies before this process began, so its
+ * times go on after those on disk: the wall-clock time since the run's
+ * start (results.json's "start"), and never less than the last t_s in
+ * samples.csv. mp_out_start is that start in words, "2026-12-07 05:11:10.123
+ * UTC" (a resumed run: the first start, to the second). */
+uint64_t mp_out_t0(const struct mp_out *o);
+const char *mp_out_start(const struct mp_out *o);
+
 const char *mp_out_dir(const struct mp_out *o);
 const char *mp_out_run_id(const struct mp_out *o);
 FILE *mp_out_log(struct mp_out *o);        /* run.log, for mp_log_set_file */

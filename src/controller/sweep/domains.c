@@ -210,7 +210,13 @@ static void on_created(int status, const char *out, void *arg)
 			       mp_child_status_text(status));
 		return;
 	}
-	mp_info("domain %s created; waiting for it in xenstore", sw->plan->domains[dom].name);
+	/* xenstore may have said it is up before the toolstack returned: the
+	 * log says what happened, in that order. */
+	if (sw->up[dom])
+		mp_info("domain %s created (xenstore said it was up before the toolstack returned)",
+			sw->plan->domains[dom].name);
+	else
+		mp_info("domain %s created; waiting for it in xenstore", sw->plan->domains[dom].name);
 	mp_sweep_next(sw);
 }
 

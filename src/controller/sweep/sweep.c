@@ -639,7 +639,7 @@ static int run(const struct mp_plan *plan, const struct mp_run_opts *opts,
 	sw->out = out;
 	sw->done = done;
 	sw->nphases = mp_plan_phase_count(plan);
-	sw->t0 = mp_now_ns();
+	sw->t0 = mp_out_t0(out);        /* the run's one clock, continued by --resume */
 	find_dirs(sw);
 	uv_loop_init(&sw->loop);
 	uv_timer_init(&sw->loop, &sw->boot_timer);
@@ -651,7 +651,16 @@ static int run(const struct mp_plan *plan, const struct mp_run_opts *opts,
 	uv_signal_start(&sw->sigint, on_signal, SIGINT);
 	uv_signal_start(&sw->sigterm, on_signal, SIGTERM);
 
+	/* run.log's times on the run's clock (and stay so for the report's
+	 * lines main.c adds after the sweep). */
+	mp_log_set_origin(sw->t0);
 	mp_log_set_file(mp_out_log(sw->out));
+	if (done)
+		mp_info("run %s resumed; it started %s: times in run.log and t_s in the CSV "
+			"files go on from there", mp_out_run_id(sw->out), mp_out_start(sw->out));
+	else
+		mp_info("run %s started %s: times in run.log and t_s in the CSV files are "
+			"seconds since then", mp_out_run_id(sw->out), mp_out_start(sw->out));
 	mp_info("run %s: %zu phases, results in %s", mp_out_run_id(sw->out),
 		sw->nphases, mp_out_dir(sw->out));
 	sw->progress = mp_progress_new(stderr, opts->quiet, sw->nphases);
