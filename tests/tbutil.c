@@ -112,6 +112,21 @@ static size_t mirperf_argv(char **argv, va_list ap)
 	return n;
 }
 
+/* mp_loop_close()'s warning for each handle it had to close. */
+#define HANDLE_LEFT_WARNING "closing a handle left open"
+
+int tb_handles_left(const char *output)
+{
+	int n = 0;
+
+	for (const char *p = output; p && (p = strstr(p, HANDLE_LEFT_WARNING)); p++)
+		n++;
+	return n;
+}
+
+/* The log of the run tb_mirperf_spawn started last, for tb_wait_exit. */
+static char spawned_log[4096];
+
 int tb_mirperf(unsigned timeout_ms, char **out, char **err, ...)
 {
 	char *argv[TB_ARGS_MAX];
@@ -123,6 +138,8 @@ int tb_mirperf(unsigned timeout_ms, char **out, char **err, ...)
 	va_end(ap);
 	ASSERT_EQ(mp_run(argv, NULL, timeout_ms, &r), 0);
 	fprintf(stderr, "--- mir-perf stderr ---\n%s--- end ---\n", r.err);
+	ASSERT_MSG(!tb_handles_left(r.err), "mir-perf left %d libuv handle(s) open at its end",
+		   tb_handles_left(r.err));
 	if (out)
 		*out = r.out;
 	else
@@ -143,6 +160,7 @@ int tb_mirperf_spawn(const char *log_path, ...)
 	va_start(ap, log_path);
 	mirperf_argv(argv, ap);
 	va_end(ap);
+	snprintf(spawned_log, sizeof(spawned_log), "%s", log_path);
 	pid = fork();
 	ASSERT(pid >= 0);
 	if (pid == 0) {
@@ -411,8 +429,14 @@ int tb_wait_exit(int pid, unsigned timeout_s)
 	int status;
 
 	for (unsigned i = 0; i < timeout_s * 10; i++) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			char *log = spawned_log[0] ? mp_test_read_file(spawned_log) : NULL;
+			int left = tb_handles_left(log);
+
+			free(log);
+			ASSERT_MSG(!left, "mir-perf left %d libuv handle(s) open at its end", left);
 			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		}
 		usleep(100000);
 	}
 	kill(pid, SIGKILL);

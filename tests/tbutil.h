@@ -18,7 +18,13 @@ const char *tb_plan(const char *name, ...);
  * NULL). */
 int tb_mirperf(unsigned timeout_ms, char **out, char **err, ...);
 
-/* Starts `mir-perf ARGS...` in dom0 without waiting; returns its pid. */
+/* How many libuv handles a program's output (stderr, or run.log) says it
+ * left open for the loop's end to close (each is a warning naming its
+ * type): tb_mirperf and tb_wait_exit fail a test whose mir-perf left one. */
+int tb_handles_left(const char *output);
+
+/* Starts `mir-perf ARGS...` in dom0 without waiting; returns its pid
+ * (tb_wait_exit then reads log_path for handles left open). */
 int tb_mirperf_spawn(const char *log_path, ...);
 
 /* The single run directory under `out_dir` (static storage), or NULL. */

@@ -579,7 +579,9 @@ static int open_sources(struct sweep *sw)
 	return 0;
 }
 
-static void close_all(struct sweep *sw)
+/* Closes every source and the loop; how many handles were left open for
+ * mp_loop_close to close (0 is right), or -EBUSY. */
+static int close_all(struct sweep *sw)
 {
 	if (sw->agent)
 		mp_agentc_close(sw->agent);
@@ -598,7 +600,7 @@ static void close_all(struct sweep *sw)
 	mp_sweep_search_free(sw);
 	uv_close((uv_handle_t *)&sw->sigint, NULL);
 	uv_close((uv_handle_t *)&sw->sigterm, NULL);
-	mp_loop_close(&sw->loop);      /* warns about any handle left open */
+	return mp_loop_close(&sw->loop);       /* warns about any handle left open */
 }
 
 static void find_dirs(struct sweep *sw)
@@ -627,7 +629,7 @@ static int run(const struct mp_plan *plan, const struct mp_run_opts *opts,
 	       struct mp_out *out, const unsigned char *done, char *run_dir, size_t len)
 {
 	struct sweep *sw = calloc(1, sizeof(*sw));
-	int rc, code;
+	int rc, code, left;
 
 	if (!sw) {
 		mp_out_close(out);
@@ -678,10 +680,18 @@ static int run(const struct mp_plan *plan, const struct mp_run_opts *opts,
 	mp_progress_free(sw->progress);
 	mp_out_finish(sw->out, sw->final_status ? sw->final_status : "failed");
 	snprintf(run_dir, len, "%s", mp_out_dir(sw->out));
-	close_all(sw);
+	left = close_all(sw);
 	code = sw->exit_code;
-	mp_info("run %s ended with exit code %d; every handle closed",
-		mp_out_run_id(sw->out), code);
+	if (left == 0)
+		mp_info("run %s ended with exit code %d; every handle closed",
+			mp_out_run_id(sw->out), code);
+	else if (left > 0)
+		mp_err("run %s ended with exit code %d; %d libuv handle%s left open at the end "
+		       "(a bug in mir-perf: the warnings above name the types)",
+		       mp_out_run_id(sw->out), code, left, left == 1 ? " was" : "s were");
+	else
+		mp_err("run %s ended with exit code %d; its event loop could not be closed "
+		       "(a bug in mir-perf)", mp_out_run_id(sw->out), code);
 	/* Only now: what the handles' teardown said is in run.log. */
 	mp_log_set_file(NULL);
 	mp_out_close(sw->out);
