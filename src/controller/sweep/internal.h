@@ -69,6 +69,8 @@ struct sw_phase {
 	 * counters before traffic starts and after the DUT drained. */
 	struct mp_link_stats before[SW_NROLES], after[SW_NROLES];
 	int have_before, have_after;
+	struct mp_link_stats at_stop[SW_NROLES];   /* when the stop was asked */
+	int have_stop;
 	unsigned still;                 /* drain: samples in a row with dut_out unmoved */
 
 	/* Kept from one phase to the next: mp_sweep_phase_run() resets only

@@ -207,7 +207,8 @@ static void xc_sample(struct sweep *sw, struct mp_xc_info *out, int *have)
 }
 
 /* Loss from packet counts over the phase's whole traffic, read after the
- * drain: no frame is counted at one edge of a window and not the other.
+ * drain: no frame is counted at one edge of a window and not the other;
+ * what the DUT still held at the stop from the counts then and after.
  * The shortfall compares what the generator offered in the measure window
  * (the lower of its own count and its vif's) with the rate asked. */
 static void honest_counts(const struct sw_phase *ph, struct mp_phase_row *row)
@@ -226,6 +227,12 @@ static void honest_counts(const struct sw_phase *ph, struct mp_phase_row *row)
 	row->count_loss_pct = sent > 0 ? 100 * fmax(sent - fwd, 0) / sent : NAN;
 	row->sent_pkts = sent;
 	row->forwarded_pkts = fwd;
+	if (ph->have_stop && ph->after[SW_DUT_OUT].rx_packets >= ph->at_stop[SW_DUT_OUT].rx_packets &&
+	    ph->after[SW_GEN].rx_packets >= ph->at_stop[SW_GEN].rx_packets)
+		row->drain_pkts = fmax((double)(ph->after[SW_DUT_OUT].rx_packets -
+						ph->at_stop[SW_DUT_OUT].rx_packets) -
+				       (double)(ph->after[SW_GEN].rx_packets -
+						ph->at_stop[SW_GEN].rx_packets), 0);
 }
 
 static void write_row(struct sweep *sw)
@@ -428,6 +435,8 @@ static void on_measure_end(uv_timer_t *t)
 
 	ph->window = SW_COOLDOWN;
 	xc_sample(sw, &ph->cpu_end, &ph->have_cpu_end);
+	/* What the DUT holds now comes out in the drain (honest_counts). */
+	ph->have_stop = read_counters(sw, ph->at_stop) == 0;
 	if (!stats || !stop) {
 		free(stats);
 		free(stop);

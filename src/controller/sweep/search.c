@@ -17,6 +17,7 @@ struct trial {
 	double loss;            /* ratio 0..1 */
 	double fwd_pps;
 	int usable;             /* neither short nor broken */
+	int behind;             /* the DUT kept up only from its queues: no pass */
 	int short_fail;         /* short again and again: a failure of the generator */
 };
 
@@ -136,7 +137,7 @@ int mp_search_limit(struct mp_search *s, uint64_t max_pps)
  * 0.5% is not missed by rounding; a goal of 0 still fails on one frame. */
 static int passes(const struct goal_state *g, const struct trial *t)
 {
-	return t->loss <= g->loss * (1 + 1e-9);
+	return !t->behind && t->loss <= g->loss * (1 + 1e-9);
 }
 
 /* A goal's bounds at `level`: from usable trials at least that long. */
@@ -412,12 +413,32 @@ static void gen_reached(struct mp_search *s, double pps)
 		s->max_eff = cap;
 }
 
+/* Whether the DUT kept up with trial `p` only from its queues (search.h,
+ * MP_SEARCH_BEHIND_MIN_PCT): *behind_pct, how far its forwarded rate in the
+ * window fell below the offered one, or *held_pct, the share of the
+ * trial's frames it still held at the stop, when beyond the level's width;
+ * 0 otherwise. */
+static void behind(const struct mp_search *s, const struct mp_search_trial *p,
+		   const struct mp_search_result *r, double *behind_pct, double *held_pct)
+{
+	double tol = fmax(s->width[p->level], MP_SEARCH_BEHIND_MIN_PCT / 100);
+	double frames = r->offered_pps * (double)p->duration_ns / 1e9;
+
+	*behind_pct = *held_pct = 0;
+	if (!(r->offered_pps > 0))
+		return;
+	if (r->forwarded_pps < r->offered_pps * (1 - tol))
+		*behind_pct = 100 * (1 - r->forwarded_pps / r->offered_pps);
+	else if (!isnan(r->held) && frames > 0 && r->held > tol * frames)
+		*held_pct = 100 * r->held / frames;
+}
+
 void mp_search_result(struct mp_search *s, const struct mp_search_result *r,
 		      char *decision, size_t len)
 {
 	struct mp_search_trial p = s->pending;
 	struct trial t = { .rate = p.rate, .duration_ns = p.duration_ns };
-	double offered = r->offered_pps;
+	double offered = r->offered_pps, behind_pct = 0, held_pct = 0;
 	size_t at = 0;
 
 	if (!s->have_pending)
@@ -438,6 +459,8 @@ void mp_search_result(struct mp_search *s, const struct mp_search_result *r,
 	}
 	s->have_pending = 0;
 	s->retries = 0;
+	behind(s, &p, r, &behind_pct, &held_pct);
+	t.behind = behind_pct > 0 || held_pct > 0;
 	t.fwd_pps = r->forwarded_pps;
 	t.loss = r->sent && r->forwarded < r->sent ?
 		(double)(r->sent - r->forwarded) / (double)r->sent : 0;
@@ -492,6 +515,12 @@ void mp_search_result(struct mp_search *s, const struct mp_search_result *r,
 
 		at += n > 0 ? (size_t)n : 0;
 	}
+	if (behind_pct > 0 && at < len)
+		snprintf(decision + at, len - at, " (forwarded %.1f%% below offered in the window)",
+			 behind_pct);
+	else if (held_pct > 0 && at < len)
+		snprintf(decision + at, len - at, " (held %.1f%% of the trial's frames at the stop)",
+			 held_pct);
 }
 
 void mp_search_tput_row(struct mp_tput_row *r, const struct mp_plan *p,

@@ -33,6 +33,12 @@
 /* Once the generator fell short, rates stay this far under what it reached,
  * so the next trials are not short again by a hair. */
 #define MP_SEARCH_GEN_MARGIN_PCT 0.5
+/* A trial does not pass, for any goal, when the DUT forwarded less than
+ * the offered rate in the measure window by more than the trial level's
+ * width (at least MP_SEARCH_SHORTFALL_PCT), or still held more than that
+ * share of the trial's frames when the traffic stopped: it kept up only
+ * from its queues, and a longer trial would lose. The decision says which. */
+#define MP_SEARCH_BEHIND_MIN_PCT MP_SEARCH_SHORTFALL_PCT
 /* A trial that broke (DUT died, agent lost) is repeated at most this often. */
 #define MP_SEARCH_MAX_RETRIES 2
 
@@ -57,6 +63,7 @@ struct mp_search_result {
 	uint64_t forwarded;
 	double offered_pps;
 	double forwarded_pps;
+	double held;            /* frames the DUT still held at the stop; NAN: unknown */
 	uint64_t elapsed_ns;    /* the search's time so far, this trial included */
 	int broken;             /* the trial did not complete */
 	const char *reason;     /* why, when broken */

@@ -62,6 +62,7 @@ static void trial_result(const struct mp_phase_row *row, const char *broken,
 			 struct mp_search_result *r)
 {
 	memset(r, 0, sizeof(*r));
+	r->held = NAN;
 	r->elapsed_ns = (uint64_t)llround(row->search_s * 1e9);
 	if (broken) {
 		r->broken = 1;
@@ -80,6 +81,7 @@ static void trial_result(const struct mp_phase_row *row, const char *broken,
 	r->offered_pps = isnan(row->gen_sent_pps) ? row->offered_pps :
 		fmin(row->offered_pps, row->gen_sent_pps);
 	r->forwarded_pps = row->forwarded_pps;
+	r->held = row->drain_pkts;
 }
 
 void mp_sweep_search_row(struct sweep *sw, struct mp_phase_row *row)
@@ -96,6 +98,7 @@ void mp_sweep_search_row(struct sweep *sw, struct mp_phase_row *row)
 	as_in_csv(&row->offered_pps);
 	as_in_csv(&row->forwarded_pps);
 	as_in_csv(&row->gen_sent_pps);
+	as_in_csv(&row->drain_pkts);
 	trial_result(row, ph->failed ? row->reason : NULL, &r);
 	mp_search_goal(ss->s, ss->trial.goal, &g);
 	mp_search_result(ss->s, &r, ss->decision, sizeof(ss->decision));
