@@ -191,7 +191,7 @@ TEST_T(sweep_end_says_every_handle_closed_only_when_true, 60)
 		ASSERT_EQ(tb_handles_left(r.err), leak);
 		if (leak) {
 			ASSERT_CONTAINS(r.err, "closing a handle left open (type signal)");
-			ASSERT_CONTAINS(r.err, "1 libuv handle was left open");
+			ASSERT_CONTAINS(r.err, "1 handle was left open");
 			ASSERT(!strstr(r.err, "every handle closed"));
 		} else {
 			ASSERT_CONTAINS(r.err, "ended with exit code 3; every handle closed");
