@@ -84,7 +84,7 @@ TEST_T(report_html_has_one_svg_per_plot, 120)
 	ASSERT_CONTAINS(html, "<figure id=\"forwarded\">");
 	ASSERT_CONTAINS(html, "<figure id=\"loss\">");
 	ASSERT_CONTAINS(html, "<figure id=\"mbps\">");
-	ASSERT_CONTAINS(html, "<figure id=\"series-60\">");
+	ASSERT_CONTAINS(html, "<div class=\"panel\" id=\"series-60\">");
 	ASSERT(!strstr(html, "<figure id=\"cpu\">"));
 	/* the series, by their titles in the SVGs */
 	ASSERT_CONTAINS(html, "testbed, 60 B");
@@ -254,14 +254,14 @@ TEST_T(report_compare_export_show_latency, 120)
 
 	mp_test_require_prog("gnuplot", "gnuplot-nox");
 	html = report_of(run);
-	ASSERT_CONTAINS(html, "<figure id=\"latency-60\">");
-	ASSERT_CONTAINS(html, "<figure id=\"latdist-60\">");
-	ASSERT_CONTAINS(html, "testbed p99");
-	ASSERT_CONTAINS(html, "testbed, at 30000 pps");   /* no loss at either rate */
+	ASSERT_CONTAINS(html, "<figure id=\"latency\">");
+	ASSERT_CONTAINS(html, "<figure id=\"latdist\">");
+	ASSERT_CONTAINS(html, "60 B p99");
+	ASSERT_CONTAINS(html, "60 B at 30000 pps");       /* no loss at either rate */
 	ASSERT_CONTAINS(html, "lat p99 us");
 	free(html);
 	/* The distribution's median is the phase's p50 (same histogram). */
-	snprintf(path, sizeof(path), "%s/plots/latdist-60.dat", run);
+	snprintf(path, sizeof(path), "%s/plots/latdist.dat", run);
 	dat = mp_test_read_file(path);
 	ASSERT(dat);
 	ASSERT_CONTAINS(dat, "2.000 137.471\n");
@@ -499,9 +499,8 @@ TEST_T(report_names_imix_and_plots_it_apart, 120)
 	html = report_of(run);
 	table = strstr(html, "<h2>Phases</h2>");
 	ASSERT(table);
-	ASSERT_EQ(count(table, "<td class=\"text\">IMIX 7:4:1 (mean 357.8 B)</td>"), 2);
-	ASSERT(!strstr(table, "<td>0</td><td>10000</td>") &&
-	       !strstr(table, "<td>0</td><td>50000</td>"));
+	ASSERT_EQ(count(table, "\">IMIX 7:4:1 (mean 357.8 B)</td>"), 2);
+	ASSERT(!strstr(table, "\">0</td>"));      /* no size 0 */
 	free(html);
 	snprintf(path, sizeof(path), "%s/plots/mbps.dat", run);
 	dat = mp_test_read_file(path);
@@ -517,6 +516,46 @@ TEST_T(report_names_imix_and_plots_it_apart, 120)
 	ASSERT_CONTAINS(gp, "index 1 using 1:2 with points ");
 	ASSERT_CONTAINS(gp, "IMIX 7:4:1 (mean 357.8 B), at its mean size");
 	free(gp);
+}
+
+/* A report read in ten seconds: one plot for what differs only by frame
+ * size (latency against offered rate: a colour per size, p50 solid and p99
+ * dashed; the distribution: a line per size; the 100 ms rates: one figure
+ * with a button per size), no plot of a single point (a search at one
+ * size: its table says it), and the phase table in its own scrolling box
+ * with its heading and key columns kept in view. */
+TEST_T(report_one_plot_per_kind_and_a_scrolling_table, 120)
+{
+	const char *mixed = fixture("mixed"), *base = fixture("base");
+	char path[4200], *html, *gp;
+
+	mp_test_require_prog("gnuplot", "gnuplot-nox");
+	html = report_of(mixed);
+	ASSERT_EQ(count(html, "<figure id=\"latency\">"), 1);
+	ASSERT(!strstr(html, "id=\"latency-"));
+	ASSERT(!strstr(html, "<figure id=\"throughput\">"));   /* one size searched */
+	ASSERT_CONTAINS(html, "<div class=\"wide\"><table class=\"phases\">\n<thead><tr>"
+			"<th class=\"key k0 text\">version</th><th class=\"key k1\">#</th>"
+			"<th class=\"key k2\">size</th>");
+	ASSERT_CONTAINS(html, "<td class=\"key k0 text\" title=\"testbed\">testbed</td>");
+	ASSERT_CONTAINS(html, "table.phases th{position:sticky;top:0;");
+	free(html);
+	snprintf(path, sizeof(path), "%s/plots/latency.gp", mixed);
+	gp = mp_test_read_file(path);
+	ASSERT(gp);
+	/* 4 sizes x p50, p99: 8 lines, a colour per size, p99 dashed. */
+	ASSERT_EQ(count(gp, "'latency.dat' index "), 2 * 8);   /* svg and png */
+	ASSERT_CONTAINS(gp, "linecolor 4 pointtype 1 dashtype 2 title '1496 B p99'");
+	ASSERT_CONTAINS(gp, "linecolor 1 pointtype 1 dashtype 1 title 'IMIX 7:4:1 (mean 357.8 B) p50'");
+	free(gp);
+
+	html = report_of(base);
+	ASSERT_EQ(count(html, "<figure id=\"series\" class=\"tabs\">"), 1);
+	ASSERT(!strstr(html, "<figure id=\"series-"));
+	ASSERT_EQ(count(html, "<input type=\"radio\" name=\"series\""), 2);
+	ASSERT_CONTAINS(html, "id=\"tab-series-60\" checked><label for=\"tab-series-60\">60 B</label>");
+	ASSERT_EQ(count(html, "<div class=\"panel\" id=\"series-"), 2);
+	free(html);
 }
 
 TEST(compare_and_export_a_grid_with_a_search)

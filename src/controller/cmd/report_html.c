@@ -25,9 +25,36 @@
 	"table{border-collapse:collapse;margin:.5em 0;font-size:.9em}\n" \
 	"td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}th{background:#f3f3f3}\n" \
 	"td.text{text-align:left}\n" \
-	"div.wide{overflow-x:auto;max-width:100%}\n" \
 	".failed{background:#fdd}.skipped{background:#eee}.short{background:#ffe9c0}\n" \
-	".slower{color:#b00}.faster{color:#070}\n"
+	".slower{color:#b00}.faster{color:#070}\n" \
+	/* The phase table: in its own box, scrolled there both ways, its \
+	 * heading and first columns (which phase a row is) kept in view. */ \
+	"div.wide{overflow:auto;max-height:85vh;border:1px solid #ccc;box-sizing:border-box;" \
+	"width:calc(100vw - 40px);max-width:1800px;position:relative;left:50%;" \
+	"transform:translateX(-50%)}\n" \
+	"table.phases{border-collapse:separate;border-spacing:0;margin:0;font-size:.8em}\n" \
+	"table.phases td,table.phases th{border:0;border-right:1px solid #ddd;" \
+	"border-bottom:1px solid #ddd;padding:2px 5px;background:#fff;white-space:nowrap}\n" \
+	"table.phases th{position:sticky;top:0;z-index:2;background:#f3f3f3;" \
+	"white-space:normal;vertical-align:bottom;min-width:3.2em}\n" \
+	"table.phases td.wrap{white-space:normal;min-width:14em;text-align:left}\n" \
+	"table.phases .key{position:sticky;z-index:1;box-sizing:border-box;overflow:hidden;" \
+	"text-overflow:ellipsis}\n" \
+	"table.phases th.key{z-index:3}\n" \
+	"table.phases .k0{left:0;width:6em;min-width:6em;max-width:6em}\n" \
+	"table.phases .k1{left:6em;width:2.6em;min-width:2.6em;max-width:2.6em}\n" \
+	"table.phases .k2{left:8.6em;width:7.6em;min-width:7.6em;max-width:7.6em;" \
+	"white-space:normal;box-shadow:2px 0 0 #bbb}\n" \
+	"table.phases tr.failed td{background:#fdd}table.phases tr.skipped td{background:#eee}\n" \
+	"table.phases tr.short td{background:#ffe9c0}\n" \
+	/* One figure for the 100 ms rates: a button per frame size (no \
+	 * script: radio inputs, and the panel of the checked one shown). */ \
+	".tabs>input{position:absolute;opacity:0;pointer-events:none}\n" \
+	".tabs>.tabtitle{font-size:.85em;color:#444;margin-right:.4em}\n" \
+	".tabs>label{display:inline-block;padding:1px 8px;margin:0 3px 4px 0;font-size:.85em;" \
+	"border:1px solid #bbb;border-radius:3px;background:#f6f6f6;cursor:pointer}\n" \
+	".tabs>input:checked+label{background:#dde6f3;border-color:#557}\n" \
+	".tabs>.panel{display:none}\n"
 
 void report_html_escape(FILE *f, const char *s)
 {
@@ -235,19 +262,95 @@ static void shortfall_note(FILE *f, const struct mp_rundir *d)
 			n, n == 1 ? "" : "s", MP_SHORTFALL_MARK_PCT);
 }
 
-static void plots_html(FILE *f, const struct report_plot *plots, size_t nplots)
+static void links(FILE *f, const struct report_plot *p)
 {
+	fprintf(f, "\n<figcaption><a href=\"plots/%s.png\">PNG</a>, "
+		"<a href=\"plots/%s.gp\">gnuplot script</a></figcaption>\n", p->name, p->name);
+}
+
+/* The 100 ms rates of one phase per frame size, in one figure: a button
+ * per size, the first shown. */
+static void series_figure(FILE *f, const struct mp_rundir *d, const struct report_plot *plots,
+			  size_t nplots)
+{
+	size_t k = 0;
+
+	fputs("<figure id=\"series\" class=\"tabs\">\n<span class=\"tabtitle\">100 ms rates in "
+	      "one phase, per frame size:</span>\n", f);
+	for (size_t i = 0; i < nplots && k < REPORT_MAX_TABS; i++) {
+		char label[MP_IMIX_LABEL_MAX];
+
+		if (plots[i].kind != RP_SERIES || !plots[i].svg)
+			continue;
+		mp_rundir_size_label(d, plots[i].size, 1, label, sizeof(label));
+		fprintf(f, "<input type=\"radio\" name=\"series\" id=\"tab-%s\"%s>"
+			"<label for=\"tab-%s\">", plots[i].name, k ? "" : " checked", plots[i].name);
+		report_html_escape(f, label);
+		fputs("</label>\n", f);
+		k++;
+	}
+	k = 0;
+	for (size_t i = 0; i < nplots && k < REPORT_MAX_TABS; i++) {
+		if (plots[i].kind != RP_SERIES || !plots[i].svg)
+			continue;
+		fprintf(f, "<div class=\"panel\" id=\"%s\">\n", plots[i].name);
+		fputs(plots[i].svg, f);
+		links(f, &plots[i]);
+		fputs("</div>\n", f);
+		k++;
+	}
+	fputs("</figure>\n", f);
+}
+
+/* The plots, two abreast; the 100 ms rates of every size in one figure. */
+static void plots_html(FILE *f, const struct mp_rundir *d, const struct report_plot *plots,
+		       size_t nplots)
+{
+	int series = 0;
+
 	fputs("<h2>Plots</h2>\n<div class=\"plots\">\n", f);
 	for (size_t i = 0; i < nplots; i++) {
 		if (!plots[i].svg)
 			continue;
+		if (plots[i].kind == RP_SERIES) {
+			if (!series++)
+				series_figure(f, d, plots, nplots);
+			continue;
+		}
 		fprintf(f, "<figure id=\"%s\">\n", plots[i].name);
 		fputs(plots[i].svg, f);
-		fprintf(f, "\n<figcaption><a href=\"plots/%s.png\">PNG</a>, "
-			"<a href=\"plots/%s.gp\">gnuplot script</a></figcaption>\n</figure>\n",
-			plots[i].name, plots[i].name);
+		links(f, &plots[i]);
+		fputs("</figure>\n", f);
 	}
 	fputs("</div>\n", f);
+}
+
+/* The columns that say which phase a row is, kept in view while the table
+ * scrolls sideways (CSS classes k0, k1, k2), in table order. */
+static const size_t key_cols[] = {
+	offsetof(struct mp_phase_row, version), offsetof(struct mp_phase_row, phase),
+	offsetof(struct mp_phase_row, size),
+};
+
+/* Column `c`'s classes in the phase table: "key kN" for a key column,
+ * "text" (left-aligned), "wrap" for long texts (the decision, the reason). */
+static void cell_class(const struct mp_col *c, char *buf, size_t len)
+{
+	int key = -1, text = c->type == MP_COL_TEXT;
+	char k[16] = "";
+
+	for (size_t i = 0; i < sizeof(key_cols) / sizeof(key_cols[0]); i++)
+		if (c->off == key_cols[i])
+			key = (int)i;
+	if (key >= 0)
+		snprintf(k, sizeof(k), "key k%d", key);
+	snprintf(buf, len, "%s%s%s%s", k, key >= 0 && text ? " " : "", text ? "text" : "",
+		 text && key < 0 && c->off != offsetof(struct mp_phase_row, status) ? " wrap" : "");
+}
+
+static void open_cell(FILE *f, const char *tag, const char *cls)
+{
+	fprintf(f, *cls ? "<%s class=\"%s\">" : "<%s%s>", tag, cls);
 }
 
 /* One cell of the phase table, as column `c`'s format says; the size
@@ -256,24 +359,31 @@ static void plots_html(FILE *f, const struct report_plot *plots, size_t nplots)
 static void phase_cell(FILE *f, const struct mp_rundir *d, const struct mp_col *c,
 		       const struct mp_phase_row *p)
 {
-	char buf[MP_CSV_NUM_LEN];
+	char buf[MP_CSV_NUM_LEN], cls[32];
 	double v;
 
+	cell_class(c, cls, sizeof(cls));
 	if (c->off == offsetof(struct mp_phase_row, size) && p->size == MP_SIZE_IMIX) {
 		char label[MP_IMIX_LABEL_MAX];
 
 		mp_rundir_size_label(d, p->size, 1, label, sizeof(label));
-		fputs("<td class=\"text\">", f);
+		open_cell(f, "td", cls);
 		report_html_escape(f, label);
 	} else if (c->type == MP_COL_TEXT) {
-		fputs("<td class=\"text\">", f);
+		if (strstr(cls, "key")) {       /* cut short to its width: whole on hover */
+			fprintf(f, "<td class=\"%s\" title=\"", cls);
+			report_html_escape(f, mp_col_text(c, p));
+			fputs("\">", f);
+		} else {
+			open_cell(f, "td", cls);
+		}
 		report_html_escape(f, mp_col_text(c, p));
 	} else if (c->type == MP_COL_NUM) {
-		fputs("<td>", f);
+		open_cell(f, "td", cls);
 		if (!isnan(v = mp_col_num(c, p)))
 			fprintf(f, c->cell_fmt ? c->cell_fmt : "%g", v);
 	} else {
-		fputs("<td>", f);
+		open_cell(f, "td", cls);
 		mp_col_cell(c, p, buf, sizeof(buf));
 		fputs(buf, f);
 	}
@@ -304,15 +414,18 @@ static void phase_table(FILE *f, const struct mp_rundir *d)
 
 	if (!show)
 		return;
-	fputs("<h2>Phases</h2>\n<div class=\"wide\"><table>\n<tr>", f);
+	fputs("<h2>Phases</h2>\n<div class=\"wide\"><table class=\"phases\">\n<thead><tr>", f);
 	for (size_t c = 0; c < mp_phases_tab.ncols; c++) {
+		char cls[32];
+
 		if (!(show[c] = (unsigned char)shown(d, &mp_phases_tab.cols[c])))
 			continue;
-		fputs("<th>", f);
+		cell_class(&mp_phases_tab.cols[c], cls, sizeof(cls));
+		open_cell(f, "th", strstr(cls, "key") ? cls : "");
 		report_html_escape(f, mp_phases_tab.cols[c].heading);
 		fputs("</th>", f);
 	}
-	fputs("</tr>\n", f);
+	fputs("</tr></thead>\n<tbody>\n", f);
 	for (size_t i = 0; i < d->nphases; i++) {
 		const struct mp_phase_row *p = &d->phases[i];
 
@@ -324,8 +437,9 @@ static void phase_table(FILE *f, const struct mp_rundir *d)
 		fputs("</tr>\n", f);
 	}
 	free(show);
-	fputs("</table></div>\n<p class=\"notes\">Columns without a figure in any phase are "
-	      "left out; phases.csv has them all.</p>\n", f);
+	fputs("</tbody></table></div>\n<p class=\"notes\">Columns without a figure in any "
+	      "phase are left out; phases.csv has them all. The table scrolls in its box; "
+	      "the heading and which phase a row is stay in view.</p>\n", f);
 }
 
 void report_html_write(FILE *f, const struct mp_rundir *d, const struct report_plot *plots,
@@ -336,7 +450,11 @@ void report_html_write(FILE *f, const struct mp_rundir *d, const struct report_p
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>"
 	      "mir-perf report: ", f);
 	report_html_escape(f, d->run_id);
-	fputs("</title>\n<style>\n" STYLE "</style>\n</head>\n<body>\n<h1>mir-perf report: ", f);
+	fputs("</title>\n<style>\n" STYLE, f);
+	for (int k = 1; k <= REPORT_MAX_TABS; k++)
+		fprintf(f, ".tabs>input:nth-of-type(%d):checked~.panel:nth-of-type(%d){display:block}\n",
+			k, k);
+	fputs("</style>\n</head>\n<body>\n<h1>mir-perf report: ", f);
 	report_html_escape(f, lib ? lib : d->run_id);
 	fputs("</h1>\n<p class=\"lead\">Frame sizes are bytes without the 4-byte FCS (60 here is "
 	      "RFC 2544's 64). <i>Offered</i> is what the traffic generator's dom0 vif received; "
@@ -345,7 +463,7 @@ void report_html_write(FILE *f, const struct mp_rundir *d, const struct report_p
 	provenance(f, d);
 	shortfall_note(f, d);
 	comparison(f, d);
-	plots_html(f, plots, nplots);
+	plots_html(f, d, plots, nplots);
 	phase_table(f, d);
 	fputs("<p class=\"notes\">Made by mir-perf; the plots' data and gnuplot scripts are in "
 	      "<code>plots/</code>.</p>\n</body>\n</html>\n", f);
