@@ -12,6 +12,7 @@
 
 #include "common/err.h"
 #include "common/run.h"
+#include "controller/results/csv.h"
 
 /* Copies a fixture run into the test's tmpdir (reports are written there). */
 static const char *fixture(const char *name)
@@ -278,6 +279,92 @@ TEST_T(report_compare_export_show_latency, 120)
 	ASSERT_CONTAINS(r.out, "\"latency-p99@30000pps\"");
 	ASSERT_CONTAINS(r.out, "\"latency-p50@10000pps\"");
 	mp_run_result_free(&r);
+}
+
+/* A copy of fixture `name` as tmpdir/NEW, its phases.csv's column `col`
+ * multiplied by `scale` in every row (the project's CSV reader and writer). */
+static const char *scaled_copy(const char *name, const char *as, const char *col, double scale)
+{
+	static char dst[4096];
+	char src[4096], path[4200], err[256];
+	char *argv[] = { "cp", "-R", src, dst, NULL };
+	struct mp_csv csv;
+	FILE *f;
+	int c;
+
+	snprintf(src, sizeof(src), "%s/%s", mp_test_src_path("tests/data/runs"), name);
+	snprintf(dst, sizeof(dst), "%s/%s", mp_test_tmpdir(), as);
+	ASSERT_EQ(mp_run_status(argv, 10000), 0);
+	snprintf(path, sizeof(path), "%s/phases.csv", dst);
+	ASSERT_EQ(mp_csv_read(path, &csv, err, sizeof(err)), 0);
+	c = mp_csv_col(&csv, col);
+	ASSERT(c >= 0);
+	f = fopen(path, "w");
+	ASSERT(f);
+	for (size_t i = 0; i < csv.ncols; i++)
+		mp_csv_field(f, csv.header[i], i == 0);
+	fputc('\n', f);
+	for (size_t r = 0; r < csv.nrows; r++) {
+		for (size_t i = 0; i < csv.ncols; i++) {
+			char num[64];
+
+			if ((int)i == c && *csv.rows[r][i]) {
+				mp_csv_num_str(num, sizeof(num), strtod(csv.rows[r][i], NULL) * scale);
+				mp_csv_field(f, num, i == 0);
+			} else {
+				mp_csv_field(f, csv.rows[r][i], i == 0);
+			}
+		}
+		fputc('\n', f);
+	}
+	ASSERT_EQ(fclose(f), 0);
+	mp_csv_free(&csv);
+	return dst;
+}
+
+/* compare --latency-threshold PCT: off by default (a p99 30% higher is
+ * shown and marked, the exit code stays 0); on, a p99 higher by more than
+ * PCT fails the comparison (exit 1) as a slowdown does, one within it not;
+ * a lower p99 never does. */
+TEST(compare_latency_threshold_gates_on_p99)
+{
+	const char *a = fixture("receiver");
+	char worse[4096];
+	struct mp_run_result r;
+
+	snprintf(worse, sizeof(worse), "%s", scaled_copy("receiver", "p99-up", "lat_p99_us", 1.3));
+	r = mirperf("compare", a, worse, NULL);
+	ASSERT_MSG(r.status == 0, "%s%s", r.out, r.err);
+	ASSERT_CONTAINS(r.out, "+30.0%  higher");
+	ASSERT(!strstr(r.out, "P99 HIGHER"));
+	mp_run_result_free(&r);
+	{
+		char *argv[] = { (char *)mp_test_bin("mir-perf"), "compare", "--latency-threshold",
+				 "10", (char *)a, worse, NULL };
+
+		ASSERT_EQ(mp_run(argv, NULL, 60000, &r), 0);
+		ASSERT_MSG(r.status == MP_EXIT_FAIL, "%s%s", r.out, r.err);
+		ASSERT_CONTAINS(r.out, "+30.0%  P99 HIGHER");
+		ASSERT_CONTAINS(r.out, "2 phases' latency compared; 2 with p99 higher beyond 10.00%");
+		mp_run_result_free(&r);
+		argv[3] = "50";
+		ASSERT_EQ(mp_run(argv, NULL, 60000, &r), 0);
+		ASSERT_MSG(r.status == 0, "%s%s", r.out, r.err);
+		ASSERT_CONTAINS(r.out, "0 with p99 higher beyond 50.00%");
+		mp_run_result_free(&r);
+		/* B better than A: no regression. */
+		argv[3] = "10";
+		argv[4] = worse;
+		argv[5] = (char *)a;
+		ASSERT_EQ(mp_run(argv, NULL, 60000, &r), 0);
+		ASSERT_EQ(r.status, 0);
+		mp_run_result_free(&r);
+		argv[3] = "-5";
+		ASSERT_EQ(mp_run(argv, NULL, 60000, &r), 0);
+		ASSERT_EQ(r.status, MP_EXIT_USAGE);
+		ASSERT_CONTAINS(r.err, "--latency-threshold takes a percentage");
+		mp_run_result_free(&r);
+	}
 }
 
 /* A search's answer in report, compare and export (issue 15), on a recorded
