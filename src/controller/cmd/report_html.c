@@ -37,7 +37,8 @@
 	"border-bottom:1px solid #ddd;padding:2px 5px;background:#fff;white-space:nowrap}\n" \
 	"table.phases th{position:sticky;top:0;z-index:2;background:#f3f3f3;" \
 	"white-space:normal;vertical-align:bottom;min-width:3.2em}\n" \
-	"table.phases td.wrap{white-space:normal;min-width:14em;text-align:left}\n" \
+	"table.phases td.wrap{white-space:normal;overflow-wrap:anywhere;min-width:14em;" \
+	"text-align:left}\n" \
 	"table.phases .key{position:sticky;z-index:1;box-sizing:border-box;overflow:hidden;" \
 	"text-overflow:ellipsis}\n" \
 	"table.phases th.key{z-index:3}\n" \

@@ -332,9 +332,38 @@ static size_t fill_latency(const struct mp_rundir *d, FILE *f, char **series, un
 	return n;
 }
 
+/* The phase whose latency distribution stands for `size` of `version`: the
+ * ok one with the highest rate and nothing lost; without one, the one that
+ * lost least (then the lowest rate), which its label says. NULL: none with
+ * a latency. */
+static const struct mp_phase_row *latdist_phase(const struct mp_rundir *d, const char *version,
+					       unsigned size)
+{
+	const struct mp_phase_row *best = NULL;
+
+	for (size_t i = 0; i < d->nphases; i++) {
+		const struct mp_phase_row *p = &d->phases[i];
+		int better;
+
+		if (p->size != size || strcmp(p->version, version) || strcmp(p->status, "ok") ||
+		    isnan(p->lat_p50_us) || isnan(p->lost) || !grid_row(d, p))
+			continue;
+		if (!best)
+			better = 1;
+		else if (p->lost == 0 || best->lost == 0)
+			better = p->lost == 0 && (best->lost != 0 || p->rate > best->rate);
+		else
+			better = p->lost < best->lost || (p->lost == best->lost && p->rate < best->rate);
+		if (better)
+			best = p;
+	}
+	return best;
+}
+
 /* The latency distribution (x: 1/(1-q), y: us) of each size's phase with
- * the highest rate and nothing lost, from the histogram results.json
- * keeps, every size on one plot: a colour per size, a dash per version. */
+ * the highest rate and nothing lost (latdist_phase), from the histogram
+ * results.json keeps, every size on one plot: a colour per size, a dash
+ * per version. */
 static size_t fill_latdist(const struct mp_rundir *d, FILE *f, char **series, unsigned *colour,
 			   unsigned *dash)
 {
@@ -344,18 +373,9 @@ static size_t fill_latdist(const struct mp_rundir *d, FILE *f, char **series, un
 
 	for (size_t v = 0; h && v < d->nversions; v++) {
 		for (size_t s = 0; s < d->nsizes && n < REPORT_MAX_SERIES; s++) {
-			const struct mp_phase_row *best = NULL;
+			const struct mp_phase_row *best = latdist_phase(d, d->versions[v], d->sizes[s]);
 			char at[64], label[MP_IMIX_LABEL_MAX + 128];
 
-			for (size_t i = 0; i < d->nphases; i++) {
-				const struct mp_phase_row *p = &d->phases[i];
-
-				if (p->size == d->sizes[s] && !strcmp(p->version, d->versions[v]) &&
-				    !strcmp(p->status, "ok") && p->lost == 0 &&
-				    !isnan(p->lat_p50_us) && grid_row(d, p) &&
-				    (!best || p->rate > best->rate))
-					best = p;
-			}
 			if (!best || mp_rundir_latency_hist(d, best, h) < 0)
 				continue;
 			if (n)
@@ -363,7 +383,11 @@ static size_t fill_latdist(const struct mp_rundir *d, FILE *f, char **series, un
 			for (size_t i = 0; i < sizeof(qs) / sizeof(qs[0]); i++)
 				fprintf(f, "%.3f %.3f\n", 1 / (1 - qs[i] / 100),
 					(double)mp_hist_percentile(h, qs[i]) / 1e3);
-			snprintf(at, sizeof(at), " at %llu pps", (unsigned long long)best->rate);
+			if (best->lost)
+				snprintf(at, sizeof(at), " at %llu pps (%.0f lost: none without loss)",
+					 (unsigned long long)best->rate, best->lost);
+			else
+				snprintf(at, sizeof(at), " at %llu pps", (unsigned long long)best->rate);
 			series_label(d, v, d->sizes[s], at, label, sizeof(label));
 			colour[n] = (unsigned)s + 1;
 			dash[n] = (unsigned)v + 1;
