@@ -337,13 +337,50 @@ TEST(search_trial_holding_frames_at_the_stop_does_not_pass)
 		struct mp_search_result r = {
 			.sent = (uint64_t)frames, .forwarded = (uint64_t)frames,
 			.offered_pps = (double)t.rate, .forwarded_pps = (double)t.rate,
-			.held = frames * 0.1, .elapsed_ns = t.duration_ns,
+			.held = frames * 0.2, .elapsed_ns = t.duration_ns,
 		};
 
 		mp_search_result(s, &r, d, sizeof(d));
 	}
 	ASSERT_CONTAINS(d, "NDR:fail PDR:fail");
-	ASSERT_CONTAINS(d, "held 10.0% of the trial's frames at the stop");
+	ASSERT_CONTAINS(d, "held 20.0% of the trial's frames at the stop");
+	mp_search_free(s);
+	/* 5% held (a DUT descheduled at the stop, on a busy machine) passes. */
+	s = mp_search_new(&c, 0);
+	ASSERT(s && mp_search_next(s, &t));
+	{
+		double frames = (double)t.rate * (double)t.duration_ns / 1e9;
+		struct mp_search_result r = {
+			.sent = (uint64_t)frames, .forwarded = (uint64_t)frames,
+			.offered_pps = (double)t.rate, .forwarded_pps = (double)t.rate,
+			.held = frames * 0.05, .elapsed_ns = t.duration_ns,
+		};
+
+		mp_search_result(s, &r, d, sizeof(d));
+	}
+	ASSERT_STREQ(d, "NDR:pass PDR:pass");
+	mp_search_free(s);
+}
+
+/* A trial in which the generator offered nothing (its thread never ran on
+ * a loaded machine) says nothing of its reach: it runs again, and the
+ * search goes on, instead of taking 0 pps for the generator's limit and
+ * failing every goal ("the generator cannot offer min_rate"). */
+TEST(search_trial_with_nothing_offered_runs_again)
+{
+	struct mp_plan_search c = cfg_of(0.5, 0);
+	struct mp_search *s = mp_search_new(&c, 0);
+	struct mp_search_trial t, again;
+	struct mp_search_result r = { 0 };
+	char d[128];
+
+	ASSERT(s && mp_search_next(s, &t));
+	r.elapsed_ns = t.duration_ns;
+	mp_search_result(s, &r, d, sizeof(d));
+	ASSERT_STREQ(d, "nothing offered");
+	ASSERT(mp_search_next(s, &again));
+	ASSERT_EQ(again.rate, t.rate);
+	ASSERT_EQ(again.duration_ns, t.duration_ns);
 	mp_search_free(s);
 }
 

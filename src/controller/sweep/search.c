@@ -413,11 +413,12 @@ static void gen_reached(struct mp_search *s, double pps)
 		s->max_eff = cap;
 }
 
-/* Whether the DUT kept up with trial `p` only from its queues (search.h,
- * MP_SEARCH_BEHIND_MIN_PCT): *behind_pct, how far its forwarded rate in the
- * window fell below the offered one, or *held_pct, the share of the
- * trial's frames it still held at the stop, when beyond the level's width;
- * 0 otherwise. */
+/* Whether the DUT kept up with trial `p` only from its queues (search.h):
+ * *behind_pct, how far its forwarded rate in the window fell below the
+ * offered one, when beyond the level's width (at least
+ * MP_SEARCH_BEHIND_MIN_PCT), or *held_pct, the share of the trial's frames
+ * it still held at the stop, when beyond MP_SEARCH_DRAIN_MAX_PCT; 0
+ * otherwise. */
 static void behind(const struct mp_search *s, const struct mp_search_trial *p,
 		   const struct mp_search_result *r, double *behind_pct, double *held_pct)
 {
@@ -429,7 +430,7 @@ static void behind(const struct mp_search *s, const struct mp_search_trial *p,
 		return;
 	if (r->forwarded_pps < r->offered_pps * (1 - tol))
 		*behind_pct = 100 * (1 - r->forwarded_pps / r->offered_pps);
-	else if (!isnan(r->held) && frames > 0 && r->held > tol * frames)
+	else if (!isnan(r->held) && frames > 0 && r->held > MP_SEARCH_DRAIN_MAX_PCT / 100 * frames)
 		*held_pct = 100 * r->held / frames;
 }
 
@@ -444,16 +445,20 @@ void mp_search_result(struct mp_search *s, const struct mp_search_result *r,
 	if (!s->have_pending)
 		return;
 	s->elapsed_ns = r->elapsed_ns;
-	if (r->broken || !(offered >= 0)) {
+	if (r->broken || !(offered > 0)) {
+		/* Nothing offered in the window is no measure of the generator's
+		 * reach (its thread did not run: a loaded machine): the trial
+		 * runs again, as a broken one. */
+		const char *reason = r->broken ? r->reason :
+			"the generator offered nothing in the measure window";
 		char why[200];
 
-		snprintf(decision, len, "broken");
+		snprintf(decision, len, r->broken ? "broken" : "nothing offered");
 		if (++s->retries <= MP_SEARCH_MAX_RETRIES)
 			return;         /* the same trial again */
 		s->have_pending = 0;
 		snprintf(why, sizeof(why), "the trial at %llu pps broke %u times: %s",
-			 (unsigned long long)p.rate, s->retries,
-			 r->reason ? r->reason : "no reason given");
+			 (unsigned long long)p.rate, s->retries, reason ? reason : "no reason given");
 		fail_open_goals(s, MP_SEARCH_FAILED, why);
 		return;
 	}

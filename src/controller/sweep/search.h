@@ -35,10 +35,15 @@
 #define MP_SEARCH_GEN_MARGIN_PCT 0.5
 /* A trial does not pass, for any goal, when the DUT forwarded less than
  * the offered rate in the measure window by more than the trial level's
- * width (at least MP_SEARCH_SHORTFALL_PCT), or still held more than that
- * share of the trial's frames when the traffic stopped: it kept up only
- * from its queues, and a longer trial would lose. The decision says which. */
+ * width (at least MP_SEARCH_BEHIND_MIN_PCT), or still held more than
+ * MP_SEARCH_DRAIN_MAX_PCT of the trial's frames when the traffic stopped:
+ * it kept up only from its queues, and a longer trial would lose. The
+ * decision says which. */
 #define MP_SEARCH_BEHIND_MIN_PCT MP_SEARCH_SHORTFALL_PCT
+/* ... and held more than this share of them at the stop: its drain took
+ * more than a tenth of the trial (a bound above the width: a DUT
+ * descheduled at the very moment of the stop holds a few ms of frames). */
+#define MP_SEARCH_DRAIN_MAX_PCT 10.0
 /* A trial that broke (DUT died, agent lost) is repeated at most this often. */
 #define MP_SEARCH_MAX_RETRIES 2
 
