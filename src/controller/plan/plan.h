@@ -1,6 +1,6 @@
 /* The sweep plan: one YAML file describing a whole unattended sweep.
- * The README's "Plan reference" documents every key; cfg/testbed.yaml and
- * cfg/xen.yaml are complete commented samples.
+ * docs/plan.md documents every key; cfg/testbed.yaml and cfg/xen.yaml are
+ * complete commented samples.
  *
  * Loading is strict: unknown or duplicate keys, wrong types, out-of-range
  * values, missing files, aliases and absurd nesting are errors reported as
