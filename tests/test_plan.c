@@ -95,7 +95,7 @@ static const char *const malformed[][2] = {
 	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\ntoolstack: {create: []}\n",
 	  "5:21: toolstack.create must be a non-empty list of arguments, e.g. [xl, create, \"{config}\"]" },
 	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\ntoolstack: {create: [xl, create, \"{cfg}\"]}\n",
-	  "5:35: toolstack.create: unknown variable {cfg}; known: {version} {library} {repo} {workdir} {run_dir} {bin_dir} {cfg_dir} {src_dir} {config} {name}" },
+	  "5:35: toolstack.create: unknown variable {cfg}; known: {version} {library} {repo} {workdir} {run_dir} {bin_dir} {cfg_dir} {src_dir} {config} {name} {kernel} {env:NAME}" },
 	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\nroles: {generator: {domain: dut, vif: 0}}\n",
 	  "5:29: roles.generator belongs to the traffgen domain" },
 	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\nroles: {control: {domain: traffgen, vif: 9}}\n",

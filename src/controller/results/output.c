@@ -80,6 +80,8 @@ int mp__out_free(struct mp_out *o, int rc)
 	json_decref(o->ifaces);
 	json_decref(o->info);
 	json_decref(o->discovery);
+	json_decref(o->consoles);
+	json_decref(o->kernels);
 	for (size_t i = 0; i < o->nrows; i++) {
 		free_row_text(&o->rows[i]);
 		json_decref(o->hists[i]);
@@ -101,6 +103,8 @@ struct mp_out *mp__out_new(const struct mp_plan *plan)
 	o->ifaces = json_object();
 	o->info = json_object();
 	o->discovery = json_object();
+	o->consoles = json_array();
+	o->kernels = json_object();
 	utc_now(o->start, sizeof(o->start), 0);
 	snprintf(o->status, sizeof(o->status), "running");
 	return o;
@@ -193,6 +197,24 @@ void mp_out_set_domain(struct mp_out *o, const char *role, const char *version,
 void mp_out_set_iface(struct mp_out *o, const char *role, const char *ifname)
 {
 	json_object_set_new(o->ifaces, role, json_string(ifname));
+}
+
+void mp_out_add_console(struct mp_out *o, const char *role, const char *version,
+			unsigned boot, const char *file, const char *src)
+{
+	json_t *c = json_pack("{s:s, s:s?, s:i, s:s, s:s}", "role", role, "version", version,
+			      "boot", (json_int_t)boot, "file", file, "source", src);
+
+	if (c)
+		json_array_append_new(o->consoles, c);
+}
+
+void mp_out_set_kernel(struct mp_out *o, const char *version, const char *path,
+		       long long bytes, const char *sha256, int prebuilt)
+{
+	json_object_set_new(o->kernels, version,
+			    json_pack("{s:s, s:I, s:s?, s:b}", "path", path, "bytes",
+				      (json_int_t)bytes, "sha256", sha256, "prebuilt", prebuilt));
 }
 
 void mp_out_set_discovery(struct mp_out *o, const char *ip, const char *method)
@@ -438,6 +460,9 @@ static int write_results(struct mp_out *o)
 		return -ENOMEM;
 	if (o->tput_rows)
 		json_object_set(root, "throughput", o->tput_rows);
+	json_object_set(root, "consoles", o->consoles);
+	if (json_object_size(o->kernels))
+		json_object_set(root, "kernels", o->kernels);
 	snprintf(tmp, sizeof(tmp), "%s/.results.json.tmp", o->dir);
 	snprintf(path, sizeof(path), "%s/results.json", o->dir);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -14,7 +14,7 @@ struct mp_out {
 	char run_id[160];
 	FILE *samples, *phases, *stats, *log, *latency;
 	long samples_good, phases_good;
-	json_t *domains, *ifaces, *info, *discovery;
+	json_t *domains, *ifaces, *info, *discovery, *consoles, *kernels;
 	const struct mp_plan *plan;
 	struct mp_phase_row *rows;   /* for results.json; own their strings */
 	json_t **hists;              /* per row: its latency histogram, or NULL */
