@@ -435,7 +435,7 @@ static void load_version_kernel(struct ctx *c, const struct mp_yt *n, const char
 {
 	char what[128];
 
-	snprintf(what, sizeof(what), "the kernel of version %s", version);
+	snprintf(what, sizeof(what), "version %s's kernel", version);
 	if (get_path(c, n, what, 1, out) == 0 && strstr(*out, "{kernel}")) {
 		perr(c, n, "%s cannot use {kernel}: it is what {kernel} stands for", what);
 		free(*out);

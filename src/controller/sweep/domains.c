@@ -392,6 +392,8 @@ void mp_sweep_create(struct sweep *sw, enum mp_dom dom)
 	op->dom = dom;
 	mp_info("creating domain %s", sw->plan->domains[dom].name);
 	mp_sweep_console_start(sw, dom);
+	if (dom == MP_DOM_DUT)
+		sw->dut_phases = 0;
 	sw->busy = 1;
 	rc = mp_child_run(&sw->loop, argv, sw->plan->toolstack_timeout_ns, on_created, op);
 	free_argv(argv);

@@ -167,6 +167,7 @@ struct sweep {
 	char kernel[PATH_MAX];          /* {kernel}: this version's DUT kernel */
 	char kernel_err[PATH_MAX + 256];/* why it has none, or "" */
 	unsigned boot_fails;            /* boots of this version's DUT that did not come up */
+	unsigned dut_phases;            /* phases this boot of the DUT lived through */
 	enum sw_broken dut_broken;      /* set by the last phase (phase.c, hang.c) */
 	struct sw_hang hang;
 };

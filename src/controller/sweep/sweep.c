@@ -613,6 +613,13 @@ static void on_phase_done(struct sweep *sw, int recorded)
 		mp_sweep_fatal(sw, MP_EXIT_FAIL, "the traff-gen domain disappeared; stopping");
 		return;
 	}
+	if (dut_lost && !sw->dut_phases) {
+		/* Gone in its first phase: a DUT that did not come up. */
+		mp_sweep_dut_boot_failed(sw, "went away in its first phase");
+		return;
+	}
+	if (!dut_lost)
+		sw->dut_phases++;
 	if (dut_lost) {
 		if (p->dut_on_failure == MP_ON_FAILURE_STOP) {
 			skip_rest(sw, "the DUT disappeared and domains.dut.on_failure is stop");
