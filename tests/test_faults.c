@@ -227,7 +227,14 @@ TEST_T(faults_controller_sigkill_deadman_stops_traffic, 300)
 	 * agent's dead-man (3 s). */
 	pid = start_run(plan_with("20s", "methods: [dhcp, xenstore]", "60s", "5s"),
 			out, log, 0, 0);
-	/* Wait until traffic flows. */
+	/* Wait until the traff-gen exists (the run directory comes first),
+	 * then until traffic flows. */
+	{
+		int pids[8];
+
+		for (int i = 0; i < 1200 && !tb_ns_pids("traffgen", pids, 8); i++)
+			usleep(100000);
+	}
 	a = traffgen_tx();
 	for (int i = 0; i < 300 && traffgen_tx() < a + 1000; i++)
 		usleep(100000);

@@ -94,6 +94,9 @@ static void provenance(FILE *f, const struct mp_rundir *d)
 	item2(f, "time (UTC)", str(r, "start"), " to ", str(r, "end"));
 	item2(f, "host", str(r, "host"), ", Linux ", str(r, "kernel"));
 	item(f, "mir-perf", str(r, "mir_perf_version"), NULL);
+	if (str(r, "emulator"))
+		item(f, "emulator", str(r, "emulator"), "dom0 ran in this emulator: rates are "
+		     "those of an emulated CPU (compare ratios)");
 	disc = json_object_get(r, "discovery");
 	item2(f, "traff-gen address", str(disc, "traffgen_ip"), " by ", str(disc, "method"));
 	buf[0] = '\0';

@@ -217,6 +217,11 @@ void mp_out_set_kernel(struct mp_out *o, const char *version, const char *path,
 				      (json_int_t)bytes, "sha256", sha256, "prebuilt", prebuilt));
 }
 
+void mp_out_set_emulator(struct mp_out *o, const char *emulator)
+{
+	snprintf(o->emulator, sizeof(o->emulator), "%s", emulator);
+}
+
 void mp_out_set_discovery(struct mp_out *o, const char *ip, const char *method)
 {
 	json_object_set_new(o->discovery, "traffgen_ip", json_string(ip));
@@ -461,6 +466,8 @@ static int write_results(struct mp_out *o)
 	if (o->tput_rows)
 		json_object_set(root, "throughput", o->tput_rows);
 	json_object_set(root, "consoles", o->consoles);
+	if (o->emulator[0])
+		json_object_set_new(root, "emulator", json_string(o->emulator));
 	if (json_object_size(o->kernels))
 		json_object_set(root, "kernels", o->kernels);
 	snprintf(tmp, sizeof(tmp), "%s/.results.json.tmp", o->dir);

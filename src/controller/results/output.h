@@ -77,6 +77,9 @@ void mp_out_add_console(struct mp_out *o, const char *role, const char *version,
 void mp_out_set_kernel(struct mp_out *o, const char *version, const char *path,
 		       long long bytes, const char *sha256, int prebuilt);
 void mp_out_set_discovery(struct mp_out *o, const char *ip, const char *method);
+/* The emulator dom0 runs in, when it does ("QEMU 10.0.2 (...), TCG": the
+ * Xen VM's dom0 says so), for results.json's "emulator". */
+void mp_out_set_emulator(struct mp_out *o, const char *emulator);
 void mp_out_set_info(struct mp_out *o, const char *key, const char *value);
 
 /* Appends a row (not flushed: mp_out_flush after a batch). 0 or -errno. */

@@ -21,6 +21,7 @@ struct mp_out {
 	size_t nrows, cap;
 	char start[32], end[32];
 	char status[32];
+	char emulator[256];          /* "" when dom0 is not known to be emulated */
 	FILE *tput;                  /* throughput.csv, opened by the first search */
 	json_t *tput_rows;           /* and its rows for results.json */
 };

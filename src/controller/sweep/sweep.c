@@ -24,6 +24,9 @@
 #include "common/pathf.h"
 #include "controller/host/child.h"
 
+/* Set by the Xen VM's dom0 for every job (src/testbed/xenvm/dom0-init). */
+#define MP_HOST_EMULATOR_ENV "MP_HOST_EMULATOR"
+
 enum step {
 	ST_BUILD,          /* the plan's build steps for this version */
 	ST_CREATE_TG,      /* create the traff-gen (once per run) */
@@ -690,6 +693,16 @@ static int open_sources(struct sweep *sw)
 	rc = mp_discovery_open(&sw->loop, sw->plan, &sw->disc);
 	if (rc < 0)
 		return MP_EXIT_ENV;
+	{
+		/* The Xen VM's dom0 names its emulator (docs/xen-vm.md): its rates
+		 * are an emulated CPU's, which the provenance says. */
+		const char *emu = getenv(MP_HOST_EMULATOR_ENV);
+
+		if (emu && *emu) {
+			mp_info("dom0 runs in an emulator: %s (rates are the emulated CPU's)", emu);
+			mp_out_set_emulator(sw->out, emu);
+		}
+	}
 	rc = mp_xc_open(&sw->xc, why, sizeof(why));
 	if (rc < 0) {
 		sw->xc = NULL;
