@@ -49,9 +49,9 @@ static void fill_phases(FILE *f, const void *arg)
 {
 	const struct mp_out *o = arg;
 
-	mp_phases_csv_header(f);
+	mp_coltab_header(&mp_phases_tab, f);
 	for (size_t i = 0; i < o->nrows; i++)
-		mp_phases_csv_row(f, &o->rows[i]);
+		mp_coltab_row(&mp_phases_tab, f, &o->rows[i]);
 }
 
 struct kept_samples {
@@ -85,10 +85,10 @@ static void fill_throughput(FILE *f, const void *arg)
 {
 	const struct mp_tput *t = arg;
 
-	mp_tput_header(f);
+	mp_coltab_header(&mp_tput_tab, f);
 	for (size_t i = 0; i < t->nrows; i++)
 		if (t->rows[i].goal)            /* cleared: a search that did not finish */
-			mp_tput_row_write(f, &t->rows[i]);
+			mp_coltab_row(&mp_tput_tab, f, &t->rows[i]);
 }
 
 /* Whether throughput row r answers the search of phase ph. */
@@ -136,7 +136,7 @@ static int resume_throughput(struct mp_out *o, unsigned char *done, size_t n, FI
 		o->tput_rows = json_array();
 		for (size_t r = 0; o->tput_rows && r < t.nrows; r++)
 			if (t.rows[r].goal)
-				json_array_append_new(o->tput_rows, mp_tput_row_json(&t.rows[r]));
+				json_array_append_new(o->tput_rows, mp_coltab_json(&mp_tput_tab, &t.rows[r]));
 	}
 	mp_tput_free(&t);
 	return rc;
