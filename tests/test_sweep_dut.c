@@ -63,33 +63,9 @@ static char *rows_of(const char *out, const char *version, size_t *n, size_t *ok
 /* Waits until the forwarder of this test's DUT says on its console that
  * it forwards (so that it ran), then stops it (SIGSTOP: alive, its vifs
  * up, nothing forwarded). */
-static void stop_forwarder_once_it_runs(void);
-
-/* Pids of the forwarder in this test's DUT domain. */
-static size_t forwarder_pids(int *pids, size_t max)
-{
-	int all[64];
-	size_t n = tb_ns_pids("dut", all, 64), hit = 0;
-
-	for (size_t i = 0; i < n && hit < max; i++) {
-		char path[64], buf[512] = "";
-		FILE *f;
-
-		snprintf(path, sizeof(path), "/proc/%d/cmdline", all[i]);
-		if (!(f = fopen(path, "r")))
-			continue;
-		buf[fread(buf, 1, sizeof(buf) - 1, f)] = '\0';
-		fclose(f);
-		if (strstr(buf, "mir-perf-forward"))
-			pids[hit++] = all[i];
-	}
-	return hit;
-}
-
 static void stop_forwarder_once_it_runs(void)
 {
 	char path[256];
-	int fwd[4];
 	size_t i;
 
 	snprintf(path, sizeof(path), "/run/mir-perf/%s/console/guest-dut.log", mp_test_prefix());
@@ -98,12 +74,11 @@ static void stop_forwarder_once_it_runs(void)
 		int ran = text && strstr(text, "forwarding eth0 -> eth1");
 
 		free(text);
-		if (ran && forwarder_pids(fwd, 1))
-			break;
+		if (ran && tb_signal_domain("dut", "mir-perf-forward", SIGSTOP) == 1)
+			return;
 		usleep(50000);
 	}
-	ASSERT_MSG(i < 1200, "the DUT's forwarder never said it runs (%s)", path);
-	ASSERT_EQ(kill(fwd[0], SIGSTOP), 0);
+	FAIL("the DUT's forwarder never said it runs (%s)", path);
 }
 
 /* A forwarder that stops (SIGSTOP: alive, its vifs up, nothing forwarded)
