@@ -318,11 +318,12 @@ static void write_row(struct sweep *sw)
 	if (sw->trial)
 		mp_sweep_search_row(sw, &row);
 	if (ph->failed && sw->trial && sw->up[MP_DOM_DUT] && sw->agent_ok &&
-	    sw->dut_broken == SW_DUT_OK) {
+	    sw->dut_broken == SW_DUT_OK && ph->lost_dom < 0) {
 		/* A trial that broke with the DUT and the agent still there (too
 		 * few samples on a loaded machine): the search runs it again and
 		 * only its goals failing (a third break) fail the run. A DUT or
-		 * an agent lost mid-trial fails the run as for any phase. */
+		 * an agent lost mid-trial fails the run as for any phase, also
+		 * when its vif went before xenstore said the domain had gone. */
 		mp_warn("search %zu (%s, size %u), trial %u at %llu pps broke: %s", ph->p.index + 1,
 			row.version, row.size, sw->trial->seq, (unsigned long long)row.rate,
 			row.reason);
