@@ -21,6 +21,7 @@
 #include "common/duration.h"
 #include "common/err.h"
 #include "common/log.h"
+#include "common/loop.h"
 #include "common/proto.h"
 #include "version.h"
 
@@ -64,7 +65,10 @@ static void usage(FILE *f)
 		"  --dev IF             the only interface traffic may be sent on\n"
 		"  --rx-dev IF          receive what the DUT forwards on IF: loss by sequence,\n"
 		"                       reordering, duplicates, latency (optional)\n"
-		"  --engine KIND        auto (default), packet or pktgen\n"
+		"  --engine KIND        the traffic engine (default %s), one of:\n",
+		mp_engines[MP_ENGINE_AUTO].name);
+	mp_engine_help(f, "                         ");
+	fprintf(f,
 		"  --pktgen-root DIR    pktgen's control files (default /proc/net/pktgen)\n"
 		"  --deadman DURATION   stop traffic when the controller is silent this long\n"
 		"                       (default 3s)\n"
@@ -139,7 +143,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	int ch;
 
 	memset(o, 0, sizeof(*o));
-	o->engine = "auto";
+	o->engine = mp_engines[MP_ENGINE_AUTO].name;
 	o->deadman_ns = MP_SERVER_DEADMAN_DEFAULT_NS;
 	o->max_pps = MP_SERVER_MAX_PPS_DEFAULT;
 	opterr = 0;
@@ -235,6 +239,8 @@ static void on_signal(uv_signal_t *h, int signum)
 		on_server_closed(a);
 }
 
+/* Start-up is a chain that stops at the first failure, saying why;
+ * teardown undoes it in reverse from wherever it stopped. */
 static int serve(const struct opts *o)
 {
 	static const int signums[2] = { SIGINT, SIGTERM };
@@ -244,26 +250,33 @@ static int serve(const struct opts *o)
 	struct mp_receiver *receiver = NULL;
 	struct agent a = { 0 };
 	char err[ERR_MAX] = "";
-	int rc, code = MP_EXIT_OK;
+	int rc, left, nsigs = 0, code = MP_EXIT_ENV;
 
-	rc = mp_auth_token_load(o->token_file, &token, err, sizeof(err));
-	if (rc < 0) {
+	if ((rc = mp_auth_token_load(o->token_file, &token, err, sizeof(err))) < 0) {
 		mp_err("%s", err);
 		return MP_EXIT_USAGE;
 	}
-	rc = mp_engine_create(o->engine, o->pktgen_root, &engine, err, sizeof(err));
-	if (rc < 0) {
+	if ((rc = mp_engine_create(o->engine, o->pktgen_root, &engine, err, sizeof(err))) < 0) {
 		mp_err("engine %s: %s", o->engine, err);
-		mp_auth_token_free(token);
-		return MP_EXIT_ENV;
+		goto no_engine;
 	}
 	if (o->rx_dev && (rc = mp_receiver_open(o->rx_dev, &receiver, err, sizeof(err))) < 0) {
 		mp_err("receiver: %s", err);
-		mp_engine_destroy(engine);
-		mp_auth_token_free(token);
-		return MP_EXIT_ENV;
+		goto no_receiver;
 	}
-	uv_loop_init(&a.loop);
+	if ((rc = uv_loop_init(&a.loop)) < 0) {
+		mp_err("cannot start the event loop: %s", mp_strerror(rc));
+		goto no_loop;
+	}
+	for (; nsigs < 2; nsigs++) {
+		if ((rc = uv_signal_init(&a.loop, &a.sigs[nsigs])) < 0)
+			goto no_server;
+		a.sigs[nsigs].data = &a;
+		if ((rc = uv_signal_start(&a.sigs[nsigs], on_signal, signums[nsigs])) < 0) {
+			nsigs++;
+			goto no_server;
+		}
+	}
 	so.listen = o->listen;
 	so.receiver = receiver;
 	so.rx_dev = o->rx_dev;
@@ -273,22 +286,28 @@ static int serve(const struct opts *o)
 	so.token = token;
 	so.engine = engine;
 	so.agent_version = MP_VERSION;
-	rc = mp_server_start(&a.loop, &so, &a.srv, err, sizeof(err));
-	if (rc < 0) {
+	if ((rc = mp_server_start(&a.loop, &so, &a.srv, err, sizeof(err))) < 0) {
 		mp_err("%s", err);
-		code = MP_EXIT_ENV;
-	} else {
-		for (int i = 0; i < 2; i++) {
-			uv_signal_init(&a.loop, &a.sigs[i]);
-			a.sigs[i].data = &a;
-			uv_signal_start(&a.sigs[i], on_signal, signums[i]);
-		}
+		goto no_server;
 	}
+	/* Until a signal closes the server, and the server the signals. */
 	uv_run(&a.loop, UV_RUN_DEFAULT);
-	if (uv_loop_close(&a.loop) != 0)
-		mp_warn("event loop closed with handles still open");
+	code = MP_EXIT_OK;
+	goto closing;
+no_server:
+	if (rc < 0 && !err[0])
+		mp_err("cannot watch for signals: %s", mp_strerror(rc));
+	for (int i = 0; i < nsigs; i++)
+		uv_close((uv_handle_t *)&a.sigs[i], on_handle_closed);
+closing:
+	if ((left = mp_loop_close(&a.loop)) != 0)
+		mp_warn("the event loop closed with %d handle(s) left open (a bug: see above)",
+			left);
+no_loop:
 	mp_receiver_close(receiver);
+no_receiver:
 	mp_engine_destroy(engine);
+no_engine:
 	mp_auth_token_free(token);
 	return code;
 }
