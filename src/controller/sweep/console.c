@@ -75,6 +75,7 @@ void mp_sweep_console_start(struct sweep *sw, enum mp_dom dom)
 			break;
 	}
 	sw->boots[dom] = boot;
+	sw->console_checked[dom] = 0;
 	rc = mp_console_open(&sw->loop, src, dst, &sw->console[dom]);
 	if (rc < 0) {
 		snprintf(why, sizeof(why), "cannot create %s: %s", dst, mp_strerror(rc));
@@ -93,8 +94,9 @@ void mp_sweep_console_check(struct sweep *sw, enum mp_dom dom)
 	struct mp_console *c = sw->console[dom];
 	char why[PATH_MAX + 512];
 
-	if (!c)
+	if (!c || sw->console_checked[dom])
 		return;
+	sw->console_checked[dom] = 1;
 	mp_console_read(c);
 	if (mp_console_found(c)) {
 		if (!sw->console_warned)

@@ -164,6 +164,7 @@ struct sweep {
 	struct mp_console *console[MP_DOM_COUNT];   /* this boot's console (console.c) */
 	unsigned boots[MP_DOM_COUNT];  /* boots in this run, the last one's number */
 	int console_warned;             /* consoles are not kept: said once */
+	int console_checked[MP_DOM_COUNT];  /* this boot's log was looked for */
 	char kernel[PATH_MAX];          /* {kernel}: this version's DUT kernel */
 	char kernel_err[PATH_MAX + 256];/* why it has none, or "" */
 	unsigned boot_fails;            /* boots of this version's DUT that did not come up */
@@ -253,9 +254,11 @@ void mp_sweep_hang_reset(struct sweep *sw);
 void mp_sweep_hang_tick(struct sweep *sw, const struct mp_link_stats *st);
 
 /* console.c: every domain's console kept in the run, one file per boot
- * (domains/<role>-<boot>.console). _start at each creation; _check once
- * the domain is up (says once if dom0 keeps no log there); _quote writes
- * its last lines to run.log. */
+ * (domains/<role>-<boot>.console). _start at each creation; _check before
+ * a boot's first phase (dom0 creates the log a moment after the domain, on
+ * Xen as on the testbed; by then both domains have run for seconds): says
+ * once if dom0 keeps no log there; _quote writes its last lines to
+ * run.log. */
 void mp_sweep_console_start(struct sweep *sw, enum mp_dom dom);
 void mp_sweep_console_check(struct sweep *sw, enum mp_dom dom);
 void mp_sweep_console_quote(struct sweep *sw, enum mp_dom dom);

@@ -435,6 +435,8 @@ void mp_sweep_next(struct sweep *sw)
 		sw->step = ST_PHASE;
 		/* fall through */
 	case ST_PHASE:
+		for (int d = 0; d < MP_DOM_COUNT; d++)
+			mp_sweep_console_check(sw, (enum mp_dom)d);
 		while (sw->phase < (sw->version + 1) * phases_per_version(sw) &&
 		       phase_done_before(sw, sw->phase))
 			sw->phase++;
@@ -562,7 +564,6 @@ static void on_xs_event(struct mp_xs *xs, const struct mp_xs_event *ev, void *ar
 		mp_out_set_domain(sw->out, mp_dom_name((enum mp_dom)d),
 				  d == MP_DOM_DUT ? sw->plan->versions[sw->version] : NULL,
 				  ev->domain->domid, ev->domain->name);
-		mp_sweep_console_check(sw, (enum mp_dom)d);
 		if (sw->step == ST_WAIT_UP && !sw->stopping)
 			mp_sweep_next(sw);
 		return;
