@@ -399,8 +399,14 @@ TEST_T(search_testbed_next_to_a_grid, 300)
 
 	tb_up();
 	snprintf(out, sizeof(out), "%s/out", mp_test_tmpdir());
-	ASSERT_EQ(tb_mirperf(RUN_TIMEOUT_MS, NULL, NULL, "--plan", mixed_plan(), "--out", out,
-			     "--quiet", NULL), 0);
+	{
+		char *err = NULL;
+		int rc = tb_mirperf(RUN_TIMEOUT_MS, NULL, &err, "--plan", mixed_plan(), "--out", out,
+				    "--quiet", NULL);
+
+		ASSERT_MSG(rc == 0, "exit %d: %s", rc, err);
+		free(err);
+	}
 	ASSERT(mixed_rows(out, grid, &last) >= 2);
 	for (int i = 0; i < 5; i++)
 		ASSERT_EQ(grid[i], i == 2 ? 0 : 1);
@@ -452,7 +458,13 @@ TEST_T(search_testbed_next_to_a_grid_resumes_mid_search, 400)
 	before = mixed_rows(out, grid, &last_before);
 	ASSERT(before >= 2);
 	ASSERT(grid[0] == 1 && grid[1] == 1);
-	ASSERT_EQ(tb_mirperf(RUN_TIMEOUT_MS, NULL, NULL, "--resume", run, "--quiet", NULL), 0);
+	{
+		char *first = mp_test_read_file(log);
+		int rc = tb_mirperf(RUN_TIMEOUT_MS, NULL, NULL, "--resume", run, "--quiet", NULL);
+
+		ASSERT_MSG(rc == 0, "resume exit %d; the interrupted run said: %s", rc, first);
+		free(first);
+	}
 	after = mixed_rows(out, grid, &last_after);
 	for (int i = 0; i < 5; i++)
 		ASSERT_MSG(grid[i] == (i == 2 ? 0u : 1u), "grid phase %d has %u rows", i + 1,

@@ -329,7 +329,11 @@ static void on_created(int status, const char *out, const char *tail, void *arg)
 	(void)out;
 	free(op);
 	sw->busy = 0;
-	if (status == 0)
+	/* Killed (its timeout, or our SIGTERM on the first SIGINT), a create
+	 * may have made the domain half way (seen on the Xen VM: a paused
+	 * traff-gen left behind, and the next create refused its name): it is
+	 * destroyed as if created, by cleanup or before a re-creation. */
+	if (status == 0 || status == -ETIMEDOUT || sw->stopping)
 		sw->created[dom] = 1;
 	if (sw->stopping) {
 		mp_sweep_next(sw);

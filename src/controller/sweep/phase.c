@@ -243,26 +243,33 @@ static double window_frames(const struct sw_phase *ph, int role)
 
 /* A phase in which the DUT forwarded no frame at all while frames were
  * offered is not a measurement: a live DUT forwards something at any rate
- * (a DUT that is slow loses frames, it does not stop). Judged on the
- * measure window, so a DUT that forwarded a few frames in the warm-up and
- * then stopped (one TX ring, and never another) is caught too. In a
- * search the trial breaks the same way: the DUT is re-created as
+ * (a DUT that is slow loses frames, it does not stop). Judged from the
+ * start of the measure window to the end of the drain, so a DUT that
+ * forwarded a few frames in the warm-up and then stopped (one TX ring, and
+ * never another) is caught, while one that was only starved of CPU for the
+ * window (a loaded host) is not: it forwards its backlog in the drain. In
+ * a search the trial breaks the same way: the DUT is re-created as
  * domains.dut.on_failure says and the trial repeated (docs/search.md). */
 static void judge_silent(struct sweep *sw, struct mp_phase_row *row)
 {
 	struct sw_phase *ph = &sw->ph;
-	double offered = window_frames(ph, SW_GEN), fwd = window_frames(ph, SW_DUT_OUT);
+	const struct sw_series *out = &ph->series[SW_DUT_OUT];
+	double offered = window_frames(ph, SW_GEN), fwd;
 	char before[128] = "";
 
-	if (ph->failed || offered <= 0 || fwd != 0)
+	if (ph->failed || offered <= 0 || !out->n || !ph->have_after ||
+	    ph->after[SW_DUT_OUT].rx_packets < out->pts[0].rx_packets)
+		return;
+	fwd = (double)(ph->after[SW_DUT_OUT].rx_packets - out->pts[0].rx_packets);
+	if (fwd != 0)
 		return;
 	if (!isnan(row->forwarded_pkts) && row->forwarded_pkts > 0)
-		snprintf(before, sizeof(before), "; it forwarded %.0f outside it, in the warm-up "
-			 "or the drain, then stopped", row->forwarded_pkts);
+		snprintf(before, sizeof(before), "; it forwarded %.0f in the warm-up, then "
+			 "stopped", row->forwarded_pkts);
 	snprintf(ph->reason, sizeof(ph->reason), "the DUT forwarded no frame at all in the "
-		 "measure window, %.0f frames offered (%.0f pps)%s: not a measurement (a live "
-		 "DUT forwards something; its console is quoted in run.log)", offered,
-		 row->offered_pps, before);
+		 "measure window and the drain, %.0f frames offered (%.0f pps)%s: not a "
+		 "measurement (a live DUT forwards something; its console is quoted in "
+		 "run.log)", offered, row->offered_pps, before);
 	ph->failed = 1;
 	row->status = "failed";
 	row->reason = ph->reason;
