@@ -277,6 +277,30 @@ TEST(plan_samples_parse)
 	globfree(&g);
 }
 
+/* Every sample domain config is a template the sweep can render: a brace
+ * in a comment is a template too (cfg/xen/dut.cfg once said
+ * "[{name: ..., kernel: ...}]" in a comment, and no DUT booted). */
+TEST(plan_sample_domain_configs_are_templates)
+{
+	glob_t g;
+	char pattern[4096], msg[512];
+	size_t at = 0;
+
+	snprintf(pattern, sizeof(pattern), "%s/*/*.cfg", mp_test_src_path("cfg"));
+	ASSERT_EQ(glob(pattern, 0, NULL, &g), 0);
+	ASSERT(g.gl_pathc >= 5);
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		char *text = mp_test_read_file(g.gl_pathv[i]);
+
+		ASSERT(text);
+		ASSERT_MSG(mp_template_check(text, mp_plan_template_vars, MP_TVAR_COUNT, &at, msg,
+					     sizeof(msg)) == 0, "%s, byte %zu: %s", g.gl_pathv[i],
+			   at, msg);
+		free(text);
+	}
+	globfree(&g);
+}
+
 /* Writes plan `a`, loads it back into *b and checks that *b writes the
  * same text; returns that text (caller frees). */
 static char *round_trip(const struct mp_plan *a, struct mp_plan **b)

@@ -375,11 +375,14 @@ void mp_sweep_create(struct sweep *sw, enum mp_dom dom)
 		return;
 	}
 	if (rc < 0) {
-		char why[64] = "";
+		char why[128] = "";
 
 		if (rc == -EFBIG)
 			snprintf(why, sizeof(why), " (a domain config template is at most %d KiB)",
 				 CONFIG_MAX_KIB);
+		else if (rc == -EINVAL)
+			snprintf(why, sizeof(why), " (a template in it: an unknown variable, or a "
+				 "brace of its own, written {{ or }}, comments too)");
 		mp_sweep_fatal(sw, MP_EXIT_USAGE, "cannot render the %s config %s: %s%s",
 			       mp_dom_name(dom), sw->plan->domains[dom].config, mp_strerror(rc), why);
 		return;
