@@ -41,7 +41,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN := -Wall -Wextra -Werror
 ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -MMD -MP -Isrc -I$(BUILD)/gen \
-	$(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+	-DMP_QEMU_MIN_VERSION='"$(QEMU_MIN_VERSION)"' $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDLIBS = $(PKG_LIBS) -lm -lpthread $(LDLIBS)
 
 prog_dir = $(word 1,$(subst :, ,$(1)))

@@ -458,6 +458,36 @@ size_t tb_ns_pids(const char *domain, int *pids, size_t max)
 	return n;
 }
 
+/* Sends `sig` to every process of this test's domain `domain` whose command
+ * line contains `needle` (NULL: all of them). Returns how many. */
+size_t tb_signal_domain(const char *domain, const char *needle, int sig)
+{
+	int pids[64];
+	size_t n = tb_ns_pids(domain, pids, 64), hit = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char path[64], buf[512] = "";
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/cmdline", pids[i]);
+		f = fopen(path, "r");
+		if (f) {
+			size_t len = fread(buf, 1, sizeof(buf) - 1, f);
+
+			for (size_t j = 0; j < len; j++)
+				if (!buf[j])
+					buf[j] = ' ';
+			buf[len] = '\0';
+			fclose(f);
+		}
+		if (needle && !strstr(buf, needle))
+			continue;
+		if (kill(pids[i], sig) == 0)
+			hit++;
+	}
+	return hit;
+}
+
 void tb_kill_domain(const char *domain)
 {
 	int pids[64];

@@ -58,6 +58,9 @@ void tb_wait_window(const char *out, size_t rows, const char *window, unsigned t
 int tb_wait_exit(int pid, unsigned timeout_s);
 /* Pids inside the namespace of this test's domain `domain` ("dut"). */
 size_t tb_ns_pids(const char *domain, int *pids, size_t max);
+/* Sends `sig` to every process of this test's domain `domain` whose
+ * command line contains `needle` (NULL: all of them). Returns how many. */
+size_t tb_signal_domain(const char *domain, const char *needle, int sig);
 /* Kills (SIGKILL) every process of the domain, as a crash would; fails the
  * test when it has none. */
 void tb_kill_domain(const char *domain);

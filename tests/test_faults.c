@@ -61,36 +61,6 @@ static void out_paths(char *out, char *log, size_t len)
 	snprintf(log, len, "%s/mp.log", mp_test_tmpdir());
 }
 
-/* Sends `sig` to every process of this test's domain `domain` whose command
- * line contains `needle` (NULL: all of them). Returns how many. */
-static size_t signal_domain(const char *domain, const char *needle, int sig)
-{
-	int pids[64];
-	size_t n = tb_ns_pids(domain, pids, 64), hit = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		char path[64], buf[512] = "";
-		FILE *f;
-
-		snprintf(path, sizeof(path), "/proc/%d/cmdline", pids[i]);
-		f = fopen(path, "r");
-		if (f) {
-			size_t len = fread(buf, 1, sizeof(buf) - 1, f);
-
-			for (size_t j = 0; j < len; j++)
-				if (!buf[j])
-					buf[j] = ' ';
-			buf[len] = '\0';
-			fclose(f);
-		}
-		if (needle && !strstr(buf, needle))
-			continue;
-		if (kill(pids[i], sig) == 0)
-			hit++;
-	}
-	return hit;
-}
-
 /* Starts a run, waits until `rows` phases are on disk plus `extra_us`. */
 static int start_run(const char *plan, const char *out, const char *log,
 		     size_t rows, unsigned extra_us)
@@ -156,7 +126,7 @@ TEST_T(faults_agent_killed_mid_phase, 300)
 	tb_up();
 	out_paths(out, log, sizeof(out));
 	pid = start_run(short_plan(), out, log, 1, 1500000);
-	ASSERT_MSG(signal_domain("traffgen", "mir-perf-agent", SIGKILL) >= 1,
+	ASSERT_MSG(tb_signal_domain("traffgen", "mir-perf-agent", SIGKILL) >= 1,
 		   "no agent process in the traff-gen domain");
 	/* The agent was the traff-gen's program: the domain went with it. */
 	expect_second_phase_lost(pid, out, log, "traff-gen");
@@ -170,7 +140,7 @@ TEST_T(faults_traffgen_dies_mid_phase, 300)
 	tb_up();
 	out_paths(out, log, sizeof(out));
 	pid = start_run(short_plan(), out, log, 1, 1500000);
-	ASSERT(signal_domain("traffgen", NULL, SIGKILL) >= 1);
+	ASSERT(tb_signal_domain("traffgen", NULL, SIGKILL) >= 1);
 	expect_second_phase_lost(pid, out, log, "domain traffgen (domid");
 }
 
@@ -183,7 +153,7 @@ TEST_T(faults_agent_hangs, 300)
 	out_paths(out, log, sizeof(out));
 	pid = start_run(short_plan(), out, log, 1, 1500000);
 	/* Stopped, not dead: the connection stays open, nothing answers. */
-	ASSERT(signal_domain("traffgen", "mir-perf-agent", SIGSTOP) >= 1);
+	ASSERT(tb_signal_domain("traffgen", "mir-perf-agent", SIGSTOP) >= 1);
 	ASSERT_EQ(tb_wait_exit(pid, 120), MP_EXIT_FAIL);
 	text = read_log(log);
 	ASSERT_CONTAINS(text, "did not answer");

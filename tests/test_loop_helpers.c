@@ -20,15 +20,17 @@
 struct child_result {
 	int done, status;
 	char out[256];
+	char tail[MP_CHILD_TAIL_MAX + 1];
 };
 
-static void on_child(int status, const char *out, void *arg)
+static void on_child(int status, const char *out, const char *tail, void *arg)
 {
 	struct child_result *r = arg;
 
 	r->done++;
 	r->status = status;
 	snprintf(r->out, sizeof(r->out), "%s", out);
+	snprintf(r->tail, sizeof(r->tail), "%s", tail);
 }
 
 static void run_child(char *const argv[], uint64_t timeout_ns, struct child_result *r)
@@ -50,6 +52,27 @@ TEST(child_exit_status_and_output)
 	run_child(argv, 5 * MP_NS_PER_SEC, &r);
 	ASSERT_EQ(r.status, 4);
 	ASSERT_STREQ(r.out, "7\n");
+	/* Both streams' lines; which came first is the scheduler's. */
+	ASSERT_CONTAINS(r.tail, "7\n");
+	ASSERT_CONTAINS(r.tail, "noise\n");
+}
+
+/* The tail keeps the last whole lines of a long output, for saying why
+ * a build step failed. */
+TEST(child_tail_keeps_the_last_lines)
+{
+	char *argv[] = { "sh", "-c", "i=0; while [ $i -lt 2000 ]; do echo line $i; i=$((i+1)); "
+			 "done; echo the reason >&2; exit 1", NULL };
+	struct child_result r = { 0 };
+
+	run_child(argv, 10 * MP_NS_PER_SEC, &r);
+	ASSERT_EQ(r.status, 1);
+	ASSERT(strlen(r.tail) <= MP_CHILD_TAIL_MAX);
+	ASSERT(strlen(r.tail) > MP_CHILD_TAIL_MAX / 2);
+	ASSERT_CONTAINS(r.tail, "line 1999\n");
+	ASSERT_CONTAINS(r.tail, "the reason\n");
+	ASSERT_MSG(!strstr(r.tail, "line 0\n"), "the tail kept the first line");
+	ASSERT_MSG(!strncmp(r.tail, "line ", 5), "the tail starts mid-line: %.20s", r.tail);
 }
 
 TEST(child_timeout_kills)

@@ -51,11 +51,12 @@ static const char *search_plan_full(const char *dut_cap, const char *gen_cap,
 	char dut_extra[128], tg_extra[128];
 	const char *dut, *tg;
 
-	snprintf(dut_extra, sizeof(dut_extra), "extra = \"--in eth0 --out eth1%s%s\"",
+	snprintf(dut_extra, sizeof(dut_extra),
+		 "extra = \"--count-interval 1 --in eth0 --out eth1%s%s\"",
 		 !dut_cap ? "" : dut_cap[0] == '-' ? " " : " --max-pps ", dut_cap ? dut_cap : "");
 	snprintf(tg_extra, sizeof(tg_extra), "extra = \"{bin_dir} 7000 eth1 eth0 eth2%s%s\"",
 		 gen_cap ? " --max-pps " : "", gen_cap ? gen_cap : "");
-	dut = domain_cfg("dut", "extra = \"--in eth0 --out eth1\"", dut_extra);
+	dut = domain_cfg("dut", "extra = \"--count-interval 1 --in eth0 --out eth1\"", dut_extra);
 	tg = domain_cfg("traffgen", "extra = \"{bin_dir} 7000 eth1 eth0 eth2\"", tg_extra);
 	return tb_plan("search.yaml", "@DUT_CFG@", dut, "@TG_CFG@", tg, "@MAX_RATE@", max_rate,
 		       "@TIMEOUT@", timeout, "@RECEIVER@",
@@ -349,6 +350,36 @@ TEST_T(search_testbed_dut_killed_mid_search, 300)
 	tb_assert_no_domains_left();
 }
 
+/* A DUT that stops forwarding mid-search (its forwarder stopped: up, its
+ * vifs there, nothing forwarded): the trial in which it forwarded nothing
+ * fails saying so (no bound from a dead DUT), the DUT is re-created, the
+ * search repeats the trial and still answers (docs/search.md). */
+TEST_T(search_testbed_dut_forwarding_nothing_is_recreated, 300)
+{
+	char out[4096], log[4096], text[65536], path[4200], *runlog;
+	int pid, code;
+	struct goal_row g[2];
+
+	pid = spawn_capped_search(out, log);
+	tb_wait_rows(out, 2, 120);
+	ASSERT_EQ(tb_signal_domain("dut", "mir-perf-forward", SIGSTOP), 1);
+	code = tb_wait_exit(pid, 200);
+	ASSERT_EQ(code, 1);
+	ASSERT(tb_rows_with_status(out, "failed", text, sizeof(text)) >= 1);
+	ASSERT_CONTAINS(text, "the DUT forwarded no frame at all in the measure window");
+	load_goals(out, g);
+	ASSERT_MSG(strcmp(g[0].status, "ok") == 0 || strcmp(g[0].status, "generator-limited") == 0,
+		   "NDR %s", g[0].status);
+	ASSERT_MSG(strcmp(g[1].status, "ok") == 0 || strcmp(g[1].status, "generator-limited") == 0,
+		   "PDR %s", g[1].status);
+	snprintf(path, sizeof(path), "%s/run.log", tb_run_dir(out));
+	runlog = mp_test_read_file(path);
+	ASSERT_CONTAINS(runlog, "re-creating the DUT, which forwarded no frame");
+	ASSERT_CONTAINS(runlog, "the console of dut (boot 1, domains/dut-1.console)");
+	free(runlog);
+	tb_assert_no_domains_left();
+}
+
 /* Trials that break with the DUT and agent still there (here: 200 ms trials
  * sampled once a second, so never two samples in a window) are repeated,
  * each break a warning; a third break fails the goals, and that fails the
@@ -434,8 +465,8 @@ TEST_T(search_testbed_timeout_fails_the_run, 300)
  * 60/5000, 60/10000, the search, 508/5000, 508/10000. */
 static const char *mixed_plan(void)
 {
-	const char *dut = domain_cfg("dut", "extra = \"--in eth0 --out eth1\"",
-				     "extra = \"--in eth0 --out eth1 --max-pps 20000\"");
+	const char *dut = domain_cfg("dut", "extra = \"--count-interval 1 --in eth0 --out eth1\"",
+				     "extra = \"--count-interval 1 --in eth0 --out eth1 --max-pps 20000\"");
 	const char *tg = mp_test_src_path("cfg/testbed/traffgen.cfg");
 
 	return tb_plan("mixed.yaml", "@DUT_CFG@", dut, "@TG_CFG@", tg, NULL);
@@ -493,8 +524,14 @@ TEST_T(search_testbed_next_to_a_grid, 300)
 
 	tb_up();
 	snprintf(out, sizeof(out), "%s/out", mp_test_tmpdir());
-	ASSERT_EQ(tb_mirperf(RUN_TIMEOUT_MS, NULL, NULL, "--plan", mixed_plan(), "--out", out,
-			     "--quiet", NULL), 0);
+	{
+		char *err = NULL;
+		int rc = tb_mirperf(RUN_TIMEOUT_MS, NULL, &err, "--plan", mixed_plan(), "--out", out,
+				    "--quiet", NULL);
+
+		ASSERT_MSG(rc == 0, "exit %d: %s", rc, err);
+		free(err);
+	}
 	ASSERT(mixed_rows(out, grid, &last) >= 2);
 	for (int i = 0; i < 5; i++)
 		ASSERT_EQ(grid[i], i == 2 ? 0 : 1);
@@ -546,7 +583,13 @@ TEST_T(search_testbed_next_to_a_grid_resumes_mid_search, 400)
 	before = mixed_rows(out, grid, &last_before);
 	ASSERT(before >= 2);
 	ASSERT(grid[0] == 1 && grid[1] == 1);
-	ASSERT_EQ(tb_mirperf(RUN_TIMEOUT_MS, NULL, NULL, "--resume", run, "--quiet", NULL), 0);
+	{
+		char *first = mp_test_read_file(log);
+		int rc = tb_mirperf(RUN_TIMEOUT_MS, NULL, NULL, "--resume", run, "--quiet", NULL);
+
+		ASSERT_MSG(rc == 0, "resume exit %d; the interrupted run said: %s", rc, first);
+		free(first);
+	}
 	after = mixed_rows(out, grid, &last_after);
 	for (int i = 0; i < 5; i++)
 		ASSERT_MSG(grid[i] == (i == 2 ? 0u : 1u), "grid phase %d has %u rows", i + 1,

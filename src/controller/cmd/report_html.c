@@ -7,7 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "controller/host/console.h"
 #include "controller/results/phases_csv.h"
+
+#define REPORT_MAX_REASONS 6           /* distinct reasons listed under Problems */
+#define REPORT_MAX_CONSOLES 4          /* DUT boots whose console is quoted (the last) */
+#define CONSOLE_READ_MAX (256 * 1024)  /* of a console file, its end */
 
 #define STYLE \
 	"body{font-family:sans-serif;font-size:15px;margin:1.5em auto;max-width:1180px;" \
@@ -25,6 +30,7 @@
 	"table{border-collapse:collapse;margin:.5em 0;font-size:.9em}\n" \
 	"td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}th{background:#f3f3f3}\n" \
 	"td.text{text-align:left}\n" \
+	"pre{font-size:.8em;background:#f6f6f6;padding:4px 8px;overflow-x:auto;margin:.2em 0 .8em}\n" \
 	".failed{background:#fdd}.skipped{background:#eee}.short{background:#ffe9c0}\n" \
 	".slower{color:#b00}.faster{color:#070}\n" \
 	/* The phase table: in its own box, scrolled there both ways, its \
@@ -117,6 +123,9 @@ static void provenance(FILE *f, const struct mp_rundir *d)
 	item2(f, "time (UTC)", str(r, "start"), " to ", str(r, "end"));
 	item2(f, "host", str(r, "host"), ", Linux ", str(r, "kernel"));
 	item(f, "mir-perf", str(r, "mir_perf_version"), NULL);
+	if (str(r, "emulator"))
+		item(f, "emulator", str(r, "emulator"), "dom0 ran in this emulator: rates are "
+		     "those of an emulated CPU (compare ratios)");
 	disc = json_object_get(r, "discovery");
 	item2(f, "traff-gen address", str(disc, "traffgen_ip"), " by ", str(disc, "method"));
 	buf[0] = '\0';
@@ -247,6 +256,125 @@ static void headline(FILE *f, const struct mp_rundir *d)
 	      "(docs/search.md). <i>Generator-limited</i>: the DUT kept up with all the "
 	      "generator could send. % of generator max: of what the generator reached when "
 	      "asked for all it could, or when it fell short.</p>\n", f);
+}
+
+/* Failed and skipped phases, first: how many, and their reasons (the
+ * most frequent first, up to REPORT_MAX_REASONS). */
+static void problems(FILE *f, const struct mp_rundir *d)
+{
+	const char *reason[REPORT_MAX_REASONS];
+	size_t count[REPORT_MAX_REASONS], nr = 0, failed = 0, skipped = 0, more = 0;
+
+	for (size_t i = 0; i < d->nphases; i++) {
+		const struct mp_phase_row *p = &d->phases[i];
+		size_t j;
+
+		if (!strcmp(p->status, "failed"))
+			failed++;
+		else if (!strcmp(p->status, "skipped"))
+			skipped++;
+		else
+			continue;
+		for (j = 0; j < nr && strcmp(reason[j], p->reason ? p->reason : ""); j++)
+			;
+		if (j < nr) {
+			count[j]++;
+		} else if (nr < REPORT_MAX_REASONS) {
+			reason[nr] = p->reason ? p->reason : "";
+			count[nr++] = 1;
+		} else {
+			more++;
+		}
+	}
+	if (!failed && !skipped)
+		return;
+	fprintf(f, "<h2 class=\"failed\">Not measured: %zu phase%s failed, %zu skipped</h2>\n"
+		"<ul>\n", failed, failed == 1 ? "" : "s", skipped);
+	for (size_t j = 0; j < nr; j++) {
+		fprintf(f, "<li>%zu &times; ", count[j]);
+		report_html_escape(f, *reason[j] ? reason[j] : "(no reason given)");
+		fputs("</li>\n", f);
+	}
+	if (more)
+		fprintf(f, "<li>%zu more with other reasons (the phase table)</li>\n", more);
+	fputs("</ul>\n<p class=\"notes\">Their figures are not measurements. The DUT's console "
+	      "is quoted at the end of this page.</p>\n", f);
+}
+
+/* The last `n` lines of the file at `path` (its last CONSOLE_READ_MAX
+ * bytes), escaped, in a <pre>. */
+static void quote_file(FILE *f, const char *path, unsigned n)
+{
+	FILE *in = fopen(path, "rb");
+	char *buf = malloc(CONSOLE_READ_MAX + 1);
+	size_t len = 0, start;
+	unsigned lines = 0;
+	long size;
+
+	if (!in || !buf) {
+		fputs("<p class=\"notes\">(not readable)</p>\n", f);
+		if (in)
+			fclose(in);
+		free(buf);
+		return;
+	}
+	fseek(in, 0, SEEK_END);
+	size = ftell(in);
+	fseek(in, size > CONSOLE_READ_MAX ? size - CONSOLE_READ_MAX : 0, SEEK_SET);
+	len = fread(buf, 1, CONSOLE_READ_MAX, in);
+	fclose(in);
+	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		len--;
+	buf[len] = '\0';
+	for (start = len; start > 0; start--)
+		if (buf[start - 1] == '\n' && ++lines == n)
+			break;
+	fputs("<pre>", f);
+	for (size_t i = start; i < len; i++) {
+		unsigned char ch = (unsigned char)buf[i];
+		char one[2] = { (char)ch, 0 };
+
+		if (ch == '\r')
+			continue;
+		report_html_escape(f, ch == '\n' || ch == '\t' || (ch >= 0x20 && ch != 0x7f) ?
+				   one : "?");
+	}
+	fputs(len ? "</pre>\n" : "(empty)</pre>\n", f);
+	free(buf);
+}
+
+/* The DUT's console of its last boots (results.json's "consoles"). */
+static void dut_consoles(FILE *f, const char *dir, const struct mp_rundir *d)
+{
+	json_t *all = json_object_get(d->results, "consoles"), *c;
+	size_t i, n = 0, shown = 0, bad = 0;
+
+	json_array_foreach(all, i, c)
+		n += !strcmp(str(c, "role") ? str(c, "role") : "", "dut");
+	if (!n)
+		return;
+	for (size_t k = 0; k < d->nphases; k++)
+		bad += strcmp(d->phases[k].status, "ok") != 0;
+	fprintf(f, "<h2>DUT console</h2>\n<details%s><summary>The last %d lines of the DUT's "
+		"console, of its last %zu boot%s of %zu (each boot's is in "
+		"<code>domains/</code>)</summary>\n", bad ? " open" : "", MP_CONSOLE_QUOTE_LINES,
+		n < REPORT_MAX_CONSOLES ? n : REPORT_MAX_CONSOLES,
+		n == 1 ? "" : "s", n);
+	json_array_foreach(all, i, c) {
+		char path[4096];
+
+		if (strcmp(str(c, "role") ? str(c, "role") : "", "dut") || !str(c, "file") ||
+		    ++shown + REPORT_MAX_CONSOLES <= n)
+			continue;
+		fprintf(f, "<p>Boot %lld, version ", json_integer_value(json_object_get(c, "boot")));
+		report_html_escape(f, str(c, "version"));
+		fputs(": <code>", f);
+		report_html_escape(f, str(c, "file"));
+		fputs("</code></p>\n", f);
+		snprintf(path, sizeof(path), "%s/%s", dir, str(c, "file"));
+		quote_file(f, path, MP_CONSOLE_QUOTE_LINES);
+	}
+	fputs("</details>\n", f);
 }
 
 /* Phases whose generator offered visibly less than asked. */
@@ -443,8 +571,8 @@ static void phase_table(FILE *f, const struct mp_rundir *d)
 	      "the heading and which phase a row is stay in view.</p>\n", f);
 }
 
-void report_html_write(FILE *f, const struct mp_rundir *d, const struct report_plot *plots,
-		       size_t nplots)
+void report_html_write(FILE *f, const char *dir, const struct mp_rundir *d,
+		       const struct report_plot *plots, size_t nplots)
 {
 	const char *lib = str(json_object_get(d->results, "library"), "name");
 
@@ -460,12 +588,14 @@ void report_html_write(FILE *f, const struct mp_rundir *d, const struct report_p
 	fputs("</h1>\n<p class=\"lead\">Frame sizes are bytes without the 4-byte FCS (60 here is "
 	      "RFC 2544's 64). <i>Offered</i> is what the traffic generator's dom0 vif received; "
 	      "<i>forwarded</i> is what the DUT's output vif received.</p>\n", f);
+	problems(f, d);
 	headline(f, d);
 	provenance(f, d);
 	shortfall_note(f, d);
 	comparison(f, d);
 	plots_html(f, d, plots, nplots);
 	phase_table(f, d);
+	dut_consoles(f, dir, d);
 	fputs("<p class=\"notes\">Made by mir-perf; the plots' data and gnuplot scripts are in "
 	      "<code>plots/</code>.</p>\n</body>\n</html>\n", f);
 }
