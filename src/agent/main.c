@@ -15,6 +15,7 @@
 
 #include "agent/engine.h"
 #include "agent/recv.h"
+#include "agent/rxns.h"
 #include "agent/send.h"
 #include "agent/server.h"
 #include "common/auth.h"
@@ -33,6 +34,8 @@ struct opts {
 	const char *token_file;
 	const char *dev;
 	const char *rx_dev;
+	const char *rx_netns;
+	const char *iperf3;
 	const char *engine;
 	const char *pktgen_root;
 	uint64_t deadman_ns;
@@ -45,6 +48,7 @@ struct agent {
 	uv_loop_t loop;
 	uv_signal_t sigs[2];
 	struct mp_server *srv;
+	struct mp_tcp *tcp;
 	int stopping;
 };
 
@@ -64,6 +68,10 @@ static void usage(FILE *f)
 		"  --dev IF             the only interface traffic may be sent on\n"
 		"  --rx-dev IF          receive what the DUT forwards on IF: loss by sequence,\n"
 		"                       reordering, duplicates, latency (optional)\n"
+		"  --rx-netns NAME      move IF into network namespace NAME (made if absent),\n"
+		"                       so that only the DUT joins it to --dev: TCP through\n"
+		"                       the DUT with iperf3 runs between the two (optional)\n"
+		"  --iperf3 PATH        the iperf3 program (default: iperf3 in PATH)\n"
 		"  --engine KIND        auto (default), packet or pktgen\n"
 		"  --pktgen-root DIR    pktgen's control files (default /proc/net/pktgen)\n"
 		"  --deadman DURATION   stop traffic when the controller is silent this long\n"
@@ -120,13 +128,15 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out)
 /* Returns -1 to continue, or an exit code. */
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { O_LISTEN = 256, O_TOKEN, O_DEV, O_RXDEV, O_ENGINE, O_PKTGEN, O_DEADMAN,
-	       O_MAXPPS, O_ANY, O_VERBOSE, O_HELP };
+	enum { O_LISTEN = 256, O_TOKEN, O_DEV, O_RXDEV, O_RXNS, O_IPERF3, O_ENGINE, O_PKTGEN,
+	       O_DEADMAN, O_MAXPPS, O_ANY, O_VERBOSE, O_HELP };
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "token-file", required_argument, NULL, O_TOKEN },
 		{ "dev", required_argument, NULL, O_DEV },
 		{ "rx-dev", required_argument, NULL, O_RXDEV },
+		{ "rx-netns", required_argument, NULL, O_RXNS },
+		{ "iperf3", required_argument, NULL, O_IPERF3 },
 		{ "engine", required_argument, NULL, O_ENGINE },
 		{ "pktgen-root", required_argument, NULL, O_PKTGEN },
 		{ "deadman", required_argument, NULL, O_DEADMAN },
@@ -155,6 +165,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case O_TOKEN: o->token_file = optarg; break;
 		case O_DEV: o->dev = optarg; break;
 		case O_RXDEV: o->rx_dev = optarg; break;
+		case O_RXNS: o->rx_netns = optarg; break;
+		case O_IPERF3: o->iperf3 = optarg; break;
 		case O_ENGINE: o->engine = optarg; break;
 		case O_PKTGEN: o->pktgen_root = optarg; break;
 		case O_DEADMAN:
@@ -194,7 +206,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		mp_err("--dev %s: no such interface here (ip link shows the interfaces)", o->dev);
 		return MP_EXIT_ENV;
 	}
-	if (o->rx_dev && (strlen(o->rx_dev) >= IFNAMSIZ || if_nametoindex(o->rx_dev) == 0)) {
+	if (o->rx_netns && !o->rx_dev) {
+		mp_err("--rx-netns needs --rx-dev: the interface that goes into the namespace");
+		return MP_EXIT_USAGE;
+	}
+	if (o->rx_dev && (strlen(o->rx_dev) >= IFNAMSIZ ||
+			  (if_nametoindex(o->rx_dev) == 0 &&
+			   !(o->rx_netns && mp_rxns_has_dev(o->rx_netns, o->rx_dev))))) {
 		mp_err("--rx-dev %s: no such interface here (ip link shows the interfaces)", o->rx_dev);
 		return MP_EXIT_ENV;
 	}
@@ -216,6 +234,8 @@ static void on_server_closed(void *arg)
 	struct agent *a = arg;
 
 	a->srv = NULL;
+	mp_tcp_close(a->tcp);       /* stopped with the server; its handles close */
+	a->tcp = NULL;
 	for (int i = 0; i < 2; i++)
 		uv_close((uv_handle_t *)&a->sigs[i], on_handle_closed);
 }
@@ -242,6 +262,7 @@ static int serve(const struct opts *o)
 	struct mp_auth_token *token = NULL;
 	struct mp_engine *engine = NULL;
 	struct mp_receiver *receiver = NULL;
+	struct mp_rxns *rxns = NULL;
 	struct agent a = { 0 };
 	char err[ERR_MAX] = "";
 	int rc, code = MP_EXIT_OK;
@@ -257,16 +278,43 @@ static int serve(const struct opts *o)
 		mp_auth_token_free(token);
 		return MP_EXIT_ENV;
 	}
-	if (o->rx_dev && (rc = mp_receiver_open(o->rx_dev, &receiver, err, sizeof(err))) < 0) {
-		mp_err("receiver: %s", err);
+	if (o->rx_netns && (rc = mp_rxns_open(o->rx_netns, o->rx_dev, &rxns, err, sizeof(err))) < 0) {
+		mp_err("receiving side: %s", err);
 		mp_engine_destroy(engine);
 		mp_auth_token_free(token);
 		return MP_EXIT_ENV;
 	}
+	if (o->rx_dev) {
+		int back = -1;
+
+		/* The receiver's socket lives where its interface does. */
+		rc = rxns ? mp_rxns_enter(rxns, &back) : 0;
+		if (rc == 0)
+			rc = mp_receiver_open(o->rx_dev, &receiver, err, sizeof(err));
+		else
+			snprintf(err, sizeof(err), "cannot enter namespace %s: %s", o->rx_netns,
+				 mp_strerror(rc));
+		mp_rxns_leave(&back);
+		if (rc < 0) {
+			mp_err("receiver: %s", err);
+			mp_rxns_close(rxns);
+			mp_engine_destroy(engine);
+			mp_auth_token_free(token);
+			return MP_EXIT_ENV;
+		}
+	}
 	uv_loop_init(&a.loop);
+	if (rxns) {
+		struct mp_tcp_opts to = { .dev = o->dev, .rxns = rxns, .iperf3 = o->iperf3 };
+
+		if (mp_tcp_new(&a.loop, &to, &a.tcp, err, sizeof(err)) < 0)
+			mp_warn("TCP through the DUT unavailable: %s", err);
+	}
 	so.listen = o->listen;
 	so.receiver = receiver;
 	so.rx_dev = o->rx_dev;
+	so.tcp = a.tcp;
+	so.rx_netns = o->rx_netns;
 	so.dev = o->dev;
 	so.max_pps = o->max_pps;
 	so.deadman_ns = o->deadman_ns;
@@ -277,6 +325,8 @@ static int serve(const struct opts *o)
 	if (rc < 0) {
 		mp_err("%s", err);
 		code = MP_EXIT_ENV;
+		mp_tcp_close(a.tcp);
+		a.tcp = NULL;
 	} else {
 		for (int i = 0; i < 2; i++) {
 			uv_signal_init(&a.loop, &a.sigs[i]);
@@ -288,6 +338,7 @@ static int serve(const struct opts *o)
 	if (uv_loop_close(&a.loop) != 0)
 		mp_warn("event loop closed with handles still open");
 	mp_receiver_close(receiver);
+	mp_rxns_close(rxns);
 	mp_engine_destroy(engine);
 	mp_auth_token_free(token);
 	return code;
