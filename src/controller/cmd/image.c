@@ -157,9 +157,13 @@ static const char start_script[] =
 	"# attr/vif/<devid>/ipv4/0): a second way for mir-perf to find it.\n"
 	"xenstore-write attr/vif/1/ipv4/0 \"$ip\" || echo 'mir-perf-agent: cannot publish the address in xenstore' >&2\n"
 	"ip link set eth0 up\n"
-	"# A third vif (eth2, on bridge if2) receives what the DUT forwards.\n"
+	"# A third vif (eth2, on bridge if2) receives what the DUT forwards, from a\n"
+	"# namespace of its own (TCP through the DUT reaches it only through the DUT;\n"
+	"# an agent that died leaves it there for the next).\n"
 	"rx=\n"
-	"if ip link show eth2 >/dev/null 2>&1; then ip link set eth2 up; rx='--rx-dev eth2'; fi\n"
+	"if ip link show eth2 >/dev/null 2>&1 || ip -n mir-perf-rx link show eth2 >/dev/null 2>&1; then\n"
+	"  rx='--rx-dev eth2 --rx-netns mir-perf-rx'\n"
+	"fi\n"
 	"exec /usr/local/bin/mir-perf-agent --listen \"$ip:" AGENT_PORT "\" \\\n"
 	"  --token-file /etc/mir-perf/agent.token --dev eth0 --engine auto $rx\n";
 
@@ -388,7 +392,7 @@ int mp_cmd_image(int argc, char **argv)
 	} else {
 		char *argv_db[] = { "debootstrap", "--variant=minbase",
 				    "--include=systemd-sysv,ifupdown,isc-dhcp-client,iproute2,kmod,"
-				    "linux-image-amd64,udev,xenstore-utils", (char *)suite, root, (char *)mirror, NULL };
+				    "linux-image-amd64,udev,xenstore-utils,iperf3", (char *)suite, root, (char *)mirror, NULL };
 
 		mp_info("debootstrap %s from %s into %s (several minutes)", suite, mirror, root);
 		if (run(argv_db, DEBOOTSTRAP_TIMEOUT_MS) < 0) {

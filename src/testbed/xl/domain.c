@@ -163,6 +163,38 @@ static int is_default_vifname(const char *name, int domid, size_t devid)
 	return strcmp(name, def) == 0;
 }
 
+/* The offload features each side of a vif writes, as Linux's netfront and
+ * netback do (drivers/net/xen-netfront.c talk_to_netback, xen-netback
+ * netback_probe): the testbed's vifs are veth pairs that take SG, GSO
+ * frames and partial checksums, and every domain program passes them on
+ * (mir-perf-forward keeps them: forward/fwd.h), as a Linux guest does. */
+static const struct {
+	const char *node, *value;
+} frontend_features[] = {
+	{ "request-rx-copy", "1" }, { "feature-rx-notify", "1" }, { "feature-sg", "1" },
+	{ "feature-gso-tcpv4", "1" }, { "feature-gso-tcpv6", "1" },
+	{ "feature-ipv6-csum-offload", "1" },
+}, backend_features[] = {
+	{ "feature-sg", "1" }, { "feature-gso-tcpv4", "1" }, { "feature-gso-tcpv6", "1" },
+	{ "feature-ipv6-csum-offload", "1" }, { "feature-rx-copy", "1" },
+	{ "feature-rx-flip", "0" }, { "feature-multicast-control", "1" },
+	{ "feature-split-event-channels", "1" },
+};
+
+static int write_features(struct xs_handle *xs, xs_transaction_t t, const char *fe,
+			  const char *be)
+{
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < sizeof(frontend_features) / sizeof(frontend_features[0]); i++)
+		rc = xs_printf(xs, t, frontend_features[i].value, "%s/%s", fe,
+			       frontend_features[i].node);
+	for (size_t i = 0; rc == 0 && i < sizeof(backend_features) / sizeof(backend_features[0]); i++)
+		rc = xs_printf(xs, t, backend_features[i].value, "%s/%s", be,
+			       backend_features[i].node);
+	return rc;
+}
+
 static int write_nodes(struct xs_handle *xs, const struct dom *d)
 {
 	char id[16], v[16];
@@ -205,6 +237,7 @@ static int write_nodes(struct xs_handle *xs, const struct dom *d)
 			if (!is_default_vifname(vif->vifname, d->domid, i))
 				rc = rc ?: xs_printf(xs, t, vif->vifname, "%s/vifname", be);
 			rc = rc ?: xs_printf(xs, t, "", "%s/hotplug-status", be);
+			rc = rc ?: write_features(xs, t, fe, be);
 		}
 		snprintf(v, sizeof(v), "%d", d->domid + 1);
 		rc = rc ?: xs_printf(xs, t, v, MP_XL_TOOL_PATH "/next-domid");
