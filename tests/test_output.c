@@ -178,7 +178,7 @@ TEST(output_resume_of_a_run_with_other_columns)
 	ASSERT_EQ(mp_out_finish(o, "completed"), 0);
 	mp_out_close(o);
 	ASSERT_MSG(mp_phases_read(path, &ph, err, sizeof(err)) == 0, "%s", err);
-	ASSERT_EQ(ph.csv.ncols, mp_phase_ncols);
+	ASSERT_EQ(ph.csv.ncols, mp_phases_tab.ncols);
 	ASSERT_EQ(ph.nrows, 2);
 	ASSERT(ph.rows[0].forwarded_pps == 990 && isnan(ph.rows[0].offered_pps));
 	ASSERT(ph.rows[1].forwarded_pps == 1000 && ph.rows[1].offered_pps == 1000);

@@ -17,8 +17,8 @@
 static void distinct_row(struct mp_phase_row *r, char text[][32])
 {
 	mp_summary_empty_row(r);
-	for (size_t i = 0; i < mp_phase_ncols; i++) {
-		const struct mp_phase_col *c = &mp_phase_cols[i];
+	for (size_t i = 0; i < mp_phases_tab.ncols; i++) {
+		const struct mp_col *c = &mp_phases_tab.cols[i];
 		char *field = (char *)r + c->off;
 
 		switch (c->type) {
@@ -43,9 +43,9 @@ static char *write_rows(const struct mp_phase_row *rows, size_t n, size_t *len)
 	char *buf = NULL;
 	FILE *f = open_memstream(&buf, len);
 
-	mp_phases_csv_header(f);
+	mp_coltab_header(&mp_phases_tab, f);
 	for (size_t i = 0; i < n; i++)
-		mp_phases_csv_row(f, &rows[i]);
+		mp_coltab_row(&mp_phases_tab, f, &rows[i]);
 	fclose(f);
 	return buf;
 }
@@ -65,7 +65,7 @@ TEST(phases_csv_every_column_round_trips)
 	struct mp_phases p;
 	size_t len;
 
-	ASSERT(mp_phase_ncols <= 64);
+	ASSERT(mp_phases_tab.ncols <= 64);
 	distinct_row(&rows[0], text);
 	mp_summary_empty_row(&rows[1]);     /* every figure empty */
 	rows[1].version = "v";
@@ -75,20 +75,20 @@ TEST(phases_csv_every_column_round_trips)
 	csv = write_rows(rows, 2, &len);
 	ASSERT_EQ(parse(csv, &p, err, sizeof(err)), 0);
 	ASSERT_EQ(p.nrows, 2);
-	for (size_t i = 0; i < mp_phase_ncols; i++) {
-		const struct mp_phase_col *c = &mp_phase_cols[i];
+	for (size_t i = 0; i < mp_phases_tab.ncols; i++) {
+		const struct mp_col *c = &mp_phases_tab.cols[i];
 
 		for (size_t r = 0; r < 2; r++) {
-			mp_phase_cell(c, &rows[r], a, sizeof(a));
-			mp_phase_cell(c, &p.rows[r], b, sizeof(b));
+			mp_col_cell(c, &rows[r], a, sizeof(a));
+			mp_col_cell(c, &p.rows[r], b, sizeof(b));
 			ASSERT_MSG(!strcmp(a, b), "column %s, row %zu: wrote \"%s\", read \"%s\"",
 				   c->name, r, a, b);
 		}
 		if (c->type == MP_COL_NUM)
-			ASSERT_MSG(isnan(mp_phase_num(c, &p.rows[1])), "column %s", c->name);
+			ASSERT_MSG(isnan(mp_col_num(c, &p.rows[1])), "column %s", c->name);
 		/* results.json holds every column of a full row. */
 		{
-			json_t *j = mp_phase_row_json(&rows[0]);
+			json_t *j = mp_coltab_json(&mp_phases_tab, &rows[0]);
 
 			ASSERT_MSG(json_object_get(j, c->name), "results.json lacks %s", c->name);
 			json_decref(j);
@@ -128,7 +128,7 @@ TEST(phases_csv_missing_required_column_or_bad_cell_is_an_error)
 	ASSERT_STREQ(err, "t.csv:1: no column status: not a mir-perf phases.csv");
 	ASSERT_EQ(parse("version,phase,size,rate,status,loss_pct\nv,1,60,10,ok,0\n"
 			"v,2,60,10,ok,1%\n", &p, err, sizeof(err)), -EINVAL);
-	ASSERT_STREQ(err, "t.csv:3: column loss_pct: \"1%\" is not what it should be "
+	ASSERT_STREQ(err, "t.csv:3: column loss_pct: \"1%\" is not a number "
 		     "(corrupted row)");
 	ASSERT_EQ(parse("version,phase,size,rate,status\nv,0,60,10,ok\n", &p, err, sizeof(err)),
 		  -EINVAL);

@@ -19,8 +19,8 @@ TEST(throughput_csv_round_trip)
 	snprintf(path, sizeof(path), "%s/throughput.csv", mp_test_tmpdir());
 	f = fopen(path, "w");
 	ASSERT(f);
-	mp_tput_header(f);
-	mp_tput_empty_row(&a);
+	mp_coltab_header(&mp_tput_tab, f);
+	mp_coltab_empty(&mp_tput_tab, &a);
 	a.version = "v1, \"quoted\"";
 	a.size = 60;
 	a.goal = "NDR";
@@ -32,8 +32,8 @@ TEST(throughput_csv_round_trip)
 	a.trials = 11;
 	a.search_s = 41.5;
 	a.status = "ok";
-	mp_tput_row_write(f, &a);
-	mp_tput_empty_row(&b);
+	mp_coltab_row(&mp_tput_tab, f, &a);
+	mp_coltab_empty(&mp_tput_tab, &b);
 	b.version = "v1";
 	b.size = 1496;
 	b.goal = "PDR";
@@ -41,7 +41,7 @@ TEST(throughput_csv_round_trip)
 	b.lower_pps = 300000;
 	b.status = "generator-limited";
 	b.gen_max_pps = 301500;
-	mp_tput_row_write(f, &b);
+	mp_coltab_row(&mp_tput_tab, f, &b);
 	fclose(f);
 
 	ASSERT_EQ(mp_tput_read(path, &t, err, sizeof(err)), 0);
@@ -62,7 +62,7 @@ TEST(throughput_csv_round_trip)
 	fputs("version,size,goal,status\nv1,sixty,NDR,ok\n", f);
 	fclose(f);
 	ASSERT_EQ(mp_tput_read(path, &t, err, sizeof(err)), -EINVAL);
-	ASSERT_CONTAINS(err, "throughput.csv:2: column size: \"sixty\" is not a number");
+	ASSERT_CONTAINS(err, "throughput.csv:2: column size: \"sixty\" is not a whole number");
 	f = fopen(path, "w");
 	fputs("version,size,status\nv1,60,ok\n", f);
 	fclose(f);

@@ -41,9 +41,9 @@ static void goal_metrics(json_t *metrics, const struct mp_rundir *d, const char 
 }
 
 /* The phase's figure in column `c` as a metric, when the column is one. */
-static void metric(json_t *metrics, const struct mp_phase_col *c, const struct mp_phase_row *p)
+static void metric(json_t *metrics, const struct mp_col *c, const struct mp_phase_row *p)
 {
-	double v = mp_phase_num(c, p);
+	double v = mp_col_num(c, p);
 	char full[96];
 
 	if (!c->metric || isnan(v))
@@ -94,8 +94,8 @@ int mp_cmd_export(int argc, char **argv)
 				if (strcmp(p->version, d.versions[v]) || p->size != d.sizes[s] ||
 				    strcmp(p->status, "ok") || p->trial)
 					continue;
-				for (size_t k = 0; k < mp_phase_ncols; k++)
-					metric(metrics, &mp_phase_cols[k], p);
+				for (size_t k = 0; k < mp_phases_tab.ncols; k++)
+					metric(metrics, &mp_phases_tab.cols[k], p);
 			}
 			goal_metrics(metrics, &d, d.versions[v], d.sizes[s]);
 			if (!json_array_size(metrics)) {

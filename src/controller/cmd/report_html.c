@@ -243,21 +243,21 @@ static void plots_html(FILE *f, const struct report_plot *plots, size_t nplots)
 }
 
 /* One cell of the phase table, as column `c`'s format says. */
-static void phase_cell(FILE *f, const struct mp_phase_col *c, const struct mp_phase_row *p)
+static void phase_cell(FILE *f, const struct mp_col *c, const struct mp_phase_row *p)
 {
 	char buf[MP_CSV_NUM_LEN];
 	double v;
 
 	if (c->type == MP_COL_TEXT) {
 		fputs("<td class=\"text\">", f);
-		report_html_escape(f, mp_phase_text(c, p));
+		report_html_escape(f, mp_col_text(c, p));
 	} else if (c->type == MP_COL_NUM) {
 		fputs("<td>", f);
-		if (!isnan(v = mp_phase_num(c, p)))
+		if (!isnan(v = mp_col_num(c, p)))
 			fprintf(f, c->cell_fmt ? c->cell_fmt : "%g", v);
 	} else {
 		fputs("<td>", f);
-		mp_phase_cell(c, p, buf, sizeof(buf));
+		mp_col_cell(c, p, buf, sizeof(buf));
 		fputs(buf, f);
 	}
 	fputs("</td>", f);
@@ -266,16 +266,16 @@ static void phase_cell(FILE *f, const struct mp_phase_col *c, const struct mp_ph
 /* Whether the table shows column `c`: it has a heading, and it says which
  * phase a row is or holds something in some row (a run without a receiver
  * or hypervisor has no figure there, a run where all went well no reason). */
-static int shown(const struct mp_rundir *d, const struct mp_phase_col *c)
+static int shown(const struct mp_rundir *d, const struct mp_col *c)
 {
 	if (!c->heading)
 		return 0;
 	if (c->flags & MP_COL_REQUIRED)
 		return 1;
 	for (size_t i = 0; i < d->nphases; i++) {
-		const char *t = mp_phase_text(c, &d->phases[i]);
+		const char *t = mp_col_text(c, &d->phases[i]);
 
-		if (c->type == MP_COL_TEXT ? t && *t : !isnan(mp_phase_num(c, &d->phases[i])))
+		if (c->type == MP_COL_TEXT ? t && *t : !isnan(mp_col_num(c, &d->phases[i])))
 			return 1;
 	}
 	return c->type != MP_COL_TEXT && c->type != MP_COL_NUM;
@@ -283,16 +283,16 @@ static int shown(const struct mp_rundir *d, const struct mp_phase_col *c)
 
 static void phase_table(FILE *f, const struct mp_rundir *d)
 {
-	unsigned char *show = calloc(mp_phase_ncols, 1);
+	unsigned char *show = calloc(mp_phases_tab.ncols, 1);
 
 	if (!show)
 		return;
 	fputs("<h2>Phases</h2>\n<div class=\"wide\"><table>\n<tr>", f);
-	for (size_t c = 0; c < mp_phase_ncols; c++) {
-		if (!(show[c] = (unsigned char)shown(d, &mp_phase_cols[c])))
+	for (size_t c = 0; c < mp_phases_tab.ncols; c++) {
+		if (!(show[c] = (unsigned char)shown(d, &mp_phases_tab.cols[c])))
 			continue;
 		fputs("<th>", f);
-		report_html_escape(f, mp_phase_cols[c].heading);
+		report_html_escape(f, mp_phases_tab.cols[c].heading);
 		fputs("</th>", f);
 	}
 	fputs("</tr>\n", f);
@@ -301,9 +301,9 @@ static void phase_table(FILE *f, const struct mp_rundir *d)
 
 		fprintf(f, "<tr class=\"%s%s\">", p->status,
 			p->gen_shortfall_pct > MP_SHORTFALL_MARK_PCT ? " short" : "");
-		for (size_t c = 0; c < mp_phase_ncols; c++)
+		for (size_t c = 0; c < mp_phases_tab.ncols; c++)
 			if (show[c])
-				phase_cell(f, &mp_phase_cols[c], p);
+				phase_cell(f, &mp_phases_tab.cols[c], p);
 		fputs("</tr>\n", f);
 	}
 	free(show);

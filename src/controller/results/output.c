@@ -19,13 +19,11 @@
 
 #include "common/pathf.h"
 #include "controller/results/csv.h"
+#include "controller/results/latency_csv.h"
 #include "controller/results/output_internal.h"
 #include "controller/results/phases_csv.h"
 #include "version.h"
 
-#define SAMPLES_HEADER "t_s,version,phase,size,rate,window,iface,role,rx_packets," \
-	"tx_packets,rx_bytes,tx_bytes,rx_dropped,tx_dropped,rx_pps,tx_pps\n"
-#define LATENCY_HEADER "t_s,version,phase,size,rate,rx_pps,lat_p50_us,lat_p99_us\n"
 #define FRAME_NOTE "frame sizes are bytes without the 4-byte FCS (60 here is 64 on the wire)"
 
 static void utc_now(char *buf, size_t len, int compact)
@@ -145,8 +143,8 @@ int mp_out_open(const char *base, const struct mp_plan *plan, struct mp_out **ou
 	o->log = mp__out_open_in(o, "run.log", "a");
 	if (!o->samples || !o->phases || !o->stats || !o->log)
 		return mp__out_free(o, -errno);
-	fputs(SAMPLES_HEADER, o->samples);
-	mp_phases_csv_header(o->phases);
+	mp_coltab_header(&mp_samples_tab, o->samples);
+	mp_coltab_header(&mp_phases_tab, o->phases);
 	if (fflush(o->samples) || fflush(o->phases))
 		return mp__out_free(o, -errno);
 	o->samples_good = ftell(o->samples);
@@ -220,19 +218,7 @@ static int cut_back(FILE *f, long good, int err)
 
 int mp_out_sample(struct mp_out *o, const struct mp_sample_row *r)
 {
-	fprintf(o->samples, "%.6f", r->t_s);
-	mp_csv_field(o->samples, r->version, 0);
-	fprintf(o->samples, ",%zu,%u,%llu", r->phase + 1, r->size, (unsigned long long)r->rate);
-	mp_csv_field(o->samples, r->window, 0);
-	mp_csv_field(o->samples, r->iface, 0);
-	mp_csv_field(o->samples, r->role, 0);
-	fprintf(o->samples, ",%llu,%llu,%llu,%llu,%llu,%llu",
-		(unsigned long long)r->rx_packets, (unsigned long long)r->tx_packets,
-		(unsigned long long)r->rx_bytes, (unsigned long long)r->tx_bytes,
-		(unsigned long long)r->rx_dropped, (unsigned long long)r->tx_dropped);
-	mp_csv_num(o->samples, r->rx_pps);
-	mp_csv_num(o->samples, r->tx_pps);
-	fputc('\n', o->samples);
+	mp_coltab_row(&mp_samples_tab, o->samples, r);
 	return ferror(o->samples) ? -EIO : 0;
 }
 
@@ -257,15 +243,15 @@ static json_t *hist_json(const struct mp_hist *h)
 }
 
 /* The field of a text column, or NULL for other columns. */
-static const char **text_field(const struct mp_phase_col *c, struct mp_phase_row *r)
+static const char **text_field(const struct mp_col *c, struct mp_phase_row *r)
 {
 	return c->type == MP_COL_TEXT ? (const char **)((char *)r + c->off) : NULL;
 }
 
 static void free_row_text(struct mp_phase_row *r)
 {
-	for (size_t i = 0; i < mp_phase_ncols; i++) {
-		const char **t = text_field(&mp_phase_cols[i], r);
+	for (size_t i = 0; i < mp_phases_tab.ncols; i++) {
+		const char **t = text_field(&mp_phases_tab.cols[i], r);
 
 		if (t) {
 			free((char *)*t);
@@ -305,8 +291,8 @@ int mp__out_store_row(struct mp_out *o, const struct mp_phase_row *r)
 	if (!s->status)
 		s->status = "";
 	/* Every text column is the row's own copy. */
-	for (size_t i = 0; i < mp_phase_ncols; i++) {
-		const char **t = text_field(&mp_phase_cols[i], s);
+	for (size_t i = 0; i < mp_phases_tab.ncols; i++) {
+		const char **t = text_field(&mp_phases_tab.cols[i], s);
 
 		if (t && *t && !(*t = strdup(*t)))
 			ok = 0;
@@ -343,8 +329,6 @@ static void write_stats(struct mp_out *o, const struct mp_phase_row *r)
 int mp_out_latency(struct mp_out *o, const struct mp_phase_row *ph,
 		   const struct mp_latency_row *rows, size_t n)
 {
-	char p50[MP_CSV_NUM_LEN], p99[MP_CSV_NUM_LEN], pps[MP_CSV_NUM_LEN];
-
 	if (!o->latency) {
 		char path[PATH_MAX + 16];
 		int exists;
@@ -355,16 +339,16 @@ int mp_out_latency(struct mp_out *o, const struct mp_phase_row *ph,
 		if (!o->latency)
 			return -errno;
 		if (!exists)
-			fputs(LATENCY_HEADER, o->latency);
+			mp_coltab_header(&mp_latency_tab, o->latency);
 	}
 	for (size_t i = 0; i < n; i++) {
-		mp_csv_num_str(pps, sizeof(pps), rows[i].rx_pps);
-		mp_csv_num_str(p50, sizeof(p50), rows[i].p50_us);
-		mp_csv_num_str(p99, sizeof(p99), rows[i].p99_us);
-		fprintf(o->latency, "%.3f", rows[i].t_s);
-		mp_csv_field(o->latency, ph->version, 0);
-		fprintf(o->latency, ",%zu,%u,%llu,%s,%s,%s\n", ph->phase + 1, ph->size,
-			(unsigned long long)ph->rate, pps, p50, p99);
+		const struct mp_latency_line line = {
+			.t_s = rows[i].t_s, .version = ph->version, .phase = ph->phase,
+			.size = ph->size, .rate = ph->rate, .rx_pps = rows[i].rx_pps,
+			.lat_p50_us = rows[i].p50_us, .lat_p99_us = rows[i].p99_us,
+		};
+
+		mp_coltab_row(&mp_latency_tab, o->latency, &line);
 	}
 	if (fflush(o->latency) != 0 || ferror(o->latency))
 		return -errno;
@@ -375,7 +359,7 @@ int mp_out_phase(struct mp_out *o, const struct mp_phase_row *r)
 {
 	int rc;
 
-	mp_phases_csv_row(o->phases, r);
+	mp_coltab_row(&mp_phases_tab, o->phases, r);
 	if (fflush(o->phases) != 0 || ferror(o->phases))
 		return cut_back(o->phases, o->phases_good, errno);
 	o->phases_good = ftell(o->phases);
@@ -395,17 +379,17 @@ int mp_out_throughput(struct mp_out *o, const struct mp_tput_row *r)
 			return -errno;
 		fseek(o->tput, 0, SEEK_END);
 		if (ftell(o->tput) == 0)
-			mp_tput_header(o->tput);
+			mp_coltab_header(&mp_tput_tab, o->tput);
 	}
 	good = ftell(o->tput);
-	mp_tput_row_write(o->tput, r);
+	mp_coltab_row(&mp_tput_tab, o->tput, r);
 	if (fflush(o->tput) != 0 || ferror(o->tput))
 		return cut_back(o->tput, good, errno);
 	mp_tput_stats_line(o->stats, r);
 	fflush(o->stats);
 	if (!o->tput_rows)
 		o->tput_rows = json_array();
-	json_array_append_new(o->tput_rows, mp_tput_row_json(r));
+	json_array_append_new(o->tput_rows, mp_coltab_json(&mp_tput_tab, r));
 	return write_results(o);
 }
 
@@ -419,17 +403,17 @@ int mp_out_tcp(struct mp_out *o, const struct mp_tcp_row *r)
 			return -errno;
 		fseek(o->tcp, 0, SEEK_END);
 		if (ftell(o->tcp) == 0)
-			mp_tcp_csv_header(o->tcp);
+			mp_coltab_header(&mp_tcp_tab, o->tcp);
 	}
 	good = ftell(o->tcp);
-	mp_tcp_csv_row(o->tcp, r);
+	mp_coltab_row(&mp_tcp_tab, o->tcp, r);
 	if (fflush(o->tcp) != 0 || ferror(o->tcp))
 		return cut_back(o->tcp, good, errno);
 	mp_tcp_stats_line(o->stats, r);
 	fflush(o->stats);
 	if (!o->tcp_rows)
 		o->tcp_rows = json_array();
-	if (!o->tcp_rows || json_array_append_new(o->tcp_rows, mp_tcp_row_json(r)) < 0)
+	if (!o->tcp_rows || json_array_append_new(o->tcp_rows, mp_coltab_json(&mp_tcp_tab, r)) < 0)
 		return -ENOMEM;
 	return write_results(o);
 }
@@ -450,7 +434,7 @@ static int write_results(struct mp_out *o)
 	for (size_t i = 0; i < p->nversions; i++)
 		json_array_append_new(versions, json_string(p->versions[i]));
 	for (size_t i = 0; i < o->nrows; i++) {
-		json_t *ph = mp_phase_row_json(&o->rows[i]);
+		json_t *ph = mp_coltab_json(&mp_phases_tab, &o->rows[i]);
 
 		if (ph && o->hists[i])
 			json_object_set(ph, "latency_hist", o->hists[i]);

@@ -1,12 +1,12 @@
 /* A run's files: OUT/<run-id>/{plan.yaml, samples.csv, phases.csv,
- * results.json, stats, run.log, latency.csv, throughput.csv, tcp.csv}. Rows are appended and flushed as they come,
- * so a run killed at any moment leaves valid files holding every finished
- * phase; results.json is rewritten (write to a temporary file, fsync, rename)
- * after every phase and at the end, so it is always complete and parseable.
+ * results.json, stats, run.log, latency.csv, throughput.csv, tcp.csv}. Rows
+ * are appended and flushed as they come, so a run killed at any moment
+ * leaves valid files holding every finished phase; results.json is
+ * rewritten (write to a temporary file, fsync, rename) after every phase
+ * and at the end, so it is always complete and parseable.
  *
- * samples.csv columns: t_s,version,phase,size,rate,window,iface,role,
- *   rx_packets,tx_packets,rx_bytes,tx_bytes,rx_dropped,tx_dropped,rx_pps,tx_pps
- * phases.csv columns: the table in phases_csv.c (how to add one: phases_csv.h)
+ * Each CSV's columns are one table (coltab.h): samples_csv.c, phases_csv.c,
+ * latency_csv.c, throughput.c, tcp_csv.c.
  * results.json: each phase with its receiver's latency histogram, when it
  *   had one, as "latency_hist": {"unit": "ns", "sub_bucket_bits": 11,
  *   "count": N, "buckets": "D:C D:C ..."} (mp_hist_encode's form)
@@ -20,23 +20,12 @@
 #include <stdio.h>
 
 #include "controller/plan/plan.h"
+#include "controller/results/samples_csv.h"
 #include "controller/results/summary.h"
 #include "controller/results/tcp_csv.h"
 #include "controller/results/throughput.h"
 
 struct mp_out;
-
-struct mp_sample_row {
-	double t_s;                /* seconds since run start (monotonic) */
-	const char *version;
-	size_t phase;              /* 0-based */
-	unsigned size;
-	uint64_t rate;
-	const char *window;        /* "warmup", "measure", "cooldown" */
-	const char *iface, *role;
-	uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes, rx_dropped, tx_dropped;
-	double rx_pps, tx_pps;     /* NAN for the first sample of a phase */
-};
 
 /* Creates BASE/<run-id> (run-id: <plan name>-<UTC yyyymmddThhmmssZ>, with a
  * -2, -3... suffix if taken) and its files; writes plan.yaml with
@@ -76,9 +65,8 @@ void mp_out_set_info(struct mp_out *o, const char *key, const char *value);
 /* Appends a row (not flushed: mp_out_flush after a batch). 0 or -errno. */
 int mp_out_sample(struct mp_out *o, const struct mp_sample_row *row);
 
-/* latency.csv: the receiver's 100 ms series of one phase, written with its
- * phase row. Columns t_s,version,phase,size,rate,rx_pps,lat_p50_us,lat_p99_us
- * (t_s as samples.csv; percentiles empty for a sample without frames). */
+/* latency.csv (latency_csv.h): the receiver's 100 ms series of one phase,
+ * written with its phase row. */
 struct mp_latency_row {
 	double t_s;
 	double rx_pps;

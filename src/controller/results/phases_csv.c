@@ -1,4 +1,4 @@
-/* phases.csv's columns and their one writer and reader (phases_csv.h). */
+/* phases.csv's columns (phases_csv.h). */
 #include "controller/results/phases_csv.h"
 
 #include <errno.h>
@@ -8,12 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define COL(field, t) .name = #field, .off = offsetof(struct mp_phase_row, field), .type = t
+#define COL(field, t) MP_COL(struct mp_phase_row, field, t)
 #define REQ MP_COL_REQUIRED
 #define POS MP_COL_POSITIVE
 
 /* File order. Add a column here and a field in struct mp_phase_row. */
-const struct mp_phase_col mp_phase_cols[] = {
+static const struct mp_col cols[] = {
 	{ COL(version, MP_COL_TEXT), .flags = REQ | POS, .heading = "version" },
 	{ COL(phase, MP_COL_PHASE), .flags = REQ, .heading = "#" },
 	{ COL(size, MP_COL_UINT), .flags = REQ, .heading = "size" },  /* 0: IMIX, see mix */
@@ -58,160 +58,9 @@ const struct mp_phase_col mp_phase_cols[] = {
 	{ COL(decision, MP_COL_TEXT), .heading = "trial decision" },
 	{ COL(reason, MP_COL_TEXT), .heading = "reason" },
 };
-const size_t mp_phase_ncols = sizeof(mp_phase_cols) / sizeof(mp_phase_cols[0]);
+const struct mp_coltab mp_phases_tab = MP_COLTAB("phases.csv", cols, struct mp_phase_row);
 
 static const char *const statuses[] = { "ok", "failed", "skipped" };
-
-#define AT(row, c, T) ((T *)((char *)(row) + (c)->off))
-#define AT_C(row, c, T) ((T const *)((const char *)(row) + (c)->off))
-
-void mp_phase_cell(const struct mp_phase_col *c, const struct mp_phase_row *row, char *buf,
-		   size_t len)
-{
-	const char *s;
-
-	switch (c->type) {
-	case MP_COL_TEXT:
-		s = *AT_C(row, c, const char *);
-		snprintf(buf, len, "%s", s ? s : "");
-		break;
-	case MP_COL_PHASE:
-		snprintf(buf, len, "%zu", *AT_C(row, c, size_t) + 1);
-		break;
-	case MP_COL_UINT:
-		snprintf(buf, len, "%u", *AT_C(row, c, unsigned));
-		break;
-	case MP_COL_U64:
-		snprintf(buf, len, "%llu", (unsigned long long)*AT_C(row, c, uint64_t));
-		break;
-	case MP_COL_COUNT:
-		snprintf(buf, len, "%zu", *AT_C(row, c, size_t));
-		break;
-	case MP_COL_NUM:
-		mp_csv_num_str(buf, len, *AT_C(row, c, double));
-		break;
-	}
-}
-
-const char *mp_phase_text(const struct mp_phase_col *c, const struct mp_phase_row *row)
-{
-	return c->type == MP_COL_TEXT ? *AT_C(row, c, const char *) : NULL;
-}
-
-double mp_phase_num(const struct mp_phase_col *c, const struct mp_phase_row *row)
-{
-	switch (c->type) {
-	case MP_COL_TEXT: return NAN;
-	case MP_COL_PHASE: return (double)(*AT_C(row, c, size_t) + 1);
-	case MP_COL_UINT: return *AT_C(row, c, unsigned);
-	case MP_COL_U64: return (double)*AT_C(row, c, uint64_t);
-	case MP_COL_COUNT: return (double)*AT_C(row, c, size_t);
-	case MP_COL_NUM: return *AT_C(row, c, double);
-	}
-	return NAN;
-}
-
-void mp_phases_csv_header(FILE *f)
-{
-	for (size_t i = 0; i < mp_phase_ncols; i++)
-		mp_csv_field(f, mp_phase_cols[i].name, i == 0);
-	fputc('\n', f);
-}
-
-void mp_phases_csv_row(FILE *f, const struct mp_phase_row *row)
-{
-	char buf[MP_CSV_NUM_LEN];
-
-	for (size_t i = 0; i < mp_phase_ncols; i++) {
-		const struct mp_phase_col *c = &mp_phase_cols[i];
-
-		if (c->type == MP_COL_TEXT) {
-			mp_csv_field(f, *AT_C(row, c, const char *), i == 0);
-		} else {
-			mp_phase_cell(c, row, buf, sizeof(buf));
-			mp_csv_field(f, buf, i == 0);
-		}
-	}
-	fputc('\n', f);
-}
-
-json_t *mp_phase_row_json(const struct mp_phase_row *row)
-{
-	json_t *o = json_object();
-
-	for (size_t i = 0; o && i < mp_phase_ncols; i++) {
-		const struct mp_phase_col *c = &mp_phase_cols[i];
-		const char *s;
-		double v;
-
-		switch (c->type) {
-		case MP_COL_TEXT:
-			s = *AT_C(row, c, const char *);
-			if ((s && *s) || (c->flags & MP_COL_REQUIRED))
-				json_object_set_new(o, c->name, json_string(s ? s : ""));
-			break;
-		case MP_COL_NUM:
-			v = *AT_C(row, c, double);
-			json_object_set_new(o, c->name, isnan(v) || isinf(v) ? json_null() : json_real(v));
-			break;
-		default:
-			json_object_set_new(o, c->name, json_integer((json_int_t)mp_phase_num(c, row)));
-		}
-	}
-	return o;
-}
-
-/* Parses `s` into the row's field for column `c`; 0 or -1 (not its type). */
-static int parse_cell(const struct mp_phase_col *c, const char *s, struct mp_phase_row *row)
-{
-	unsigned long long u;
-	char *end;
-
-	if (c->type == MP_COL_TEXT) {
-		/* An empty optional text (a reason) is no text. */
-		*AT(row, c, const char *) = *s || (c->flags & MP_COL_REQUIRED) ? s : NULL;
-		return (c->flags & MP_COL_POSITIVE) && !*s ? -1 : 0;
-	}
-	if (c->type == MP_COL_NUM) {
-		double v = *s ? strtod(s, &end) : NAN;
-
-		if (*s && (*end || end == s))
-			return -1;
-		*AT(row, c, double) = v;
-		return 0;
-	}
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	u = strtoull(s, &end, 10);
-	if (*end || errno)
-		return -1;
-	if ((c->flags & MP_COL_POSITIVE) && u == 0)
-		return -1;
-	switch (c->type) {
-	case MP_COL_PHASE:
-		if (u == 0 || u > SIZE_MAX)
-			return -1;
-		*AT(row, c, size_t) = (size_t)(u - 1);
-		break;
-	case MP_COL_UINT:
-		if (u > UINT_MAX)
-			return -1;
-		*AT(row, c, unsigned) = (unsigned)u;
-		break;
-	case MP_COL_U64:
-		*AT(row, c, uint64_t) = (uint64_t)u;
-		break;
-	case MP_COL_COUNT:
-		if (u > SIZE_MAX)
-			return -1;
-		*AT(row, c, size_t) = (size_t)u;
-		break;
-	default:
-		return -1;
-	}
-	return 0;
-}
 
 static int known_status(const char *s)
 {
@@ -224,58 +73,26 @@ static int known_status(const char *s)
 int mp_phases_from_csv(struct mp_csv *csv, const char *name, struct mp_phases *p, char *err,
 		       size_t errlen)
 {
-	int *map = calloc(mp_phase_ncols, sizeof(int));
+	void *rows;
+	int rc;
 
 	memset(p, 0, sizeof(*p));
 	p->csv = *csv;
 	memset(csv, 0, sizeof(*csv));
-	if (!map)
-		goto nomem;
-	for (size_t i = 0; i < mp_phase_ncols; i++) {
-		map[i] = mp_csv_col(&p->csv, mp_phase_cols[i].name);
-		if (map[i] < 0 && (mp_phase_cols[i].flags & MP_COL_REQUIRED)) {
-			snprintf(err, errlen, "%s:1: no column %s: not a mir-perf phases.csv", name,
-				 mp_phase_cols[i].name);
-			free(map);
-			mp_phases_free(p);
-			return -EINVAL;
-		}
-	}
-	p->rows = calloc(p->csv.nrows ? p->csv.nrows : 1, sizeof(*p->rows));
-	if (!p->rows)
-		goto nomem;
-	for (size_t r = 0; r < p->csv.nrows; r++) {
-		struct mp_phase_row *row = &p->rows[r];
-
-		mp_summary_empty_row(row);
-		for (size_t i = 0; i < mp_phase_ncols; i++) {
-			const char *cell = map[i] < 0 ? NULL : p->csv.rows[r][map[i]];
-
-			if (cell && parse_cell(&mp_phase_cols[i], cell, row) < 0) {
-				snprintf(err, errlen, "%s:%zu: column %s: \"%.40s\" is not what it "
-					 "should be (corrupted row)", name, r + 2, mp_phase_cols[i].name,
-					 cell);
-				free(map);
-				mp_phases_free(p);
-				return -EINVAL;
-			}
-		}
-		if (!known_status(row->status)) {
+	rc = mp_coltab_read(&mp_phases_tab, &p->csv, name, &rows, &p->nrows, err, errlen);
+	p->rows = rows;
+	for (size_t r = 0; rc == 0 && r < p->nrows; r++) {
+		/* Not columns: computed when the row is made, for the stats file. */
+		p->rows[r].gen_tx_pps = p->rows[r].out_tx_pps = NAN;
+		if (!known_status(p->rows[r].status)) {
 			snprintf(err, errlen, "%s:%zu: column status: \"%.40s\" is not ok, failed or "
-				 "skipped (corrupted row)", name, r + 2, row->status);
-			free(map);
-			mp_phases_free(p);
-			return -EINVAL;
+				 "skipped (corrupted row)", name, r + 2, p->rows[r].status);
+			rc = -EINVAL;
 		}
-		p->nrows++;
 	}
-	free(map);
-	return 0;
-nomem:
-	snprintf(err, errlen, "%s: out of memory", name);
-	free(map);
-	mp_phases_free(p);
-	return -ENOMEM;
+	if (rc < 0)
+		mp_phases_free(p);
+	return rc;
 }
 
 int mp_phases_read(const char *path, struct mp_phases *p, char *err, size_t errlen)

@@ -50,9 +50,9 @@ static void fill_phases(FILE *f, const void *arg)
 {
 	const struct mp_out *o = arg;
 
-	mp_phases_csv_header(f);
+	mp_coltab_header(&mp_phases_tab, f);
 	for (size_t i = 0; i < o->nrows; i++)
-		mp_phases_csv_row(f, &o->rows[i]);
+		mp_coltab_row(&mp_phases_tab, f, &o->rows[i]);
 }
 
 struct kept_samples {
@@ -86,10 +86,10 @@ static void fill_throughput(FILE *f, const void *arg)
 {
 	const struct mp_tput *t = arg;
 
-	mp_tput_header(f);
+	mp_coltab_header(&mp_tput_tab, f);
 	for (size_t i = 0; i < t->nrows; i++)
 		if (t->rows[i].goal)            /* cleared: a search that did not finish */
-			mp_tput_row_write(f, &t->rows[i]);
+			mp_coltab_row(&mp_tput_tab, f, &t->rows[i]);
 }
 
 /* Whether throughput row r answers the search of phase ph. */
@@ -137,7 +137,7 @@ static int resume_throughput(struct mp_out *o, unsigned char *done, size_t n, FI
 		o->tput_rows = json_array();
 		for (size_t r = 0; o->tput_rows && r < t.nrows; r++)
 			if (t.rows[r].goal)
-				json_array_append_new(o->tput_rows, mp_tput_row_json(&t.rows[r]));
+				json_array_append_new(o->tput_rows, mp_coltab_json(&mp_tput_tab, &t.rows[r]));
 	}
 	mp_tput_free(&t);
 	return rc;
@@ -147,10 +147,10 @@ static void fill_tcp(FILE *f, const void *arg)
 {
 	const struct mp_tcps *t = arg;
 
-	mp_tcp_csv_header(f);
+	mp_coltab_header(&mp_tcp_tab, f);
 	for (size_t i = 0; i < t->nrows; i++)
 		if (t->rows[i].status)          /* cleared: a repetition that did not finish */
-			mp_tcp_csv_row(f, &t->rows[i]);
+			mp_coltab_row(&mp_tcp_tab, f, &t->rows[i]);
 }
 
 /* A plan with traffic.tcp: the repetitions in tcp.csv that finished (ok or
@@ -210,7 +210,7 @@ static int resume_tcp(struct mp_out *o, unsigned char *done, size_t n, FILE *err
 		o->tcp_rows = json_array();
 		for (size_t r = 0; o->tcp_rows && r < t.nrows; r++)
 			if (t.rows[r].status)
-				json_array_append_new(o->tcp_rows, mp_tcp_row_json(&t.rows[r]));
+				json_array_append_new(o->tcp_rows, mp_coltab_json(&mp_tcp_tab, &t.rows[r]));
 	}
 	mp_tcp_free(&t);
 	return rc;

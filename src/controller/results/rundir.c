@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "controller/results/csv.h"
+#include "controller/results/samples_csv.h"
 
 static int add_version(struct mp_rundir *d, const char *v)
 {
@@ -82,59 +83,44 @@ static int role_of(const char *s)
 	return -1;
 }
 
-/* One sample; 0, or -1 when a cell is not what it should be. */
-static int parse_sample(char **row, const int *c, struct mp_rundir_sample *s)
-{
-	char *end;
-	int role = role_of(row[c[2]]);
-
-	if (!*row[c[0]] || role < 0 || *row[c[1]] < '1' || *row[c[1]] > '9')
-		return -1;
-	s->t = strtod(row[c[0]], &end);
-	if (*end)
-		return -1;
-	s->phase = strtoul(row[c[1]], &end, 10) - 1;
-	if (*end)
-		return -1;
-	s->role = (enum mp_role)role;
-	s->measure = strcmp(row[c[3]], "measure") == 0;
-	s->rx_pps = *row[c[4]] ? strtod(row[c[4]], &end) : NAN;
-	return *row[c[4]] && *end ? -1 : 0;
-}
-
 static int load_samples(const char *dir, struct mp_rundir *d, char *err, size_t errlen)
 {
-	static const char *const cols[] = { "t_s", "phase", "role", "window", "rx_pps" };
-	int c[sizeof(cols) / sizeof(cols[0])];
 	char path[PATH_MAX + 32];
+	struct mp_sample_row *rows = NULL;
 	struct mp_csv csv;
-	int rc = 0;
+	void *read;
+	size_t n = 0;
+	int rc;
 
 	snprintf(path, sizeof(path), "%s/samples.csv", dir);
 	if ((rc = mp_csv_read(path, &csv, err, errlen)) < 0)
 		return rc;
-	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
-		if ((c[i] = mp_csv_col(&csv, cols[i])) < 0) {
-			snprintf(err, errlen, "%s:1: no column %s: not a mir-perf samples.csv", path,
-				 cols[i]);
-			rc = -EINVAL;
-			goto out;
-		}
-	}
-	d->samples = calloc(csv.nrows ? csv.nrows : 1, sizeof(*d->samples));
+	if ((rc = mp_coltab_read(&mp_samples_tab, &csv, path, &read, &n, err, errlen)) < 0)
+		goto out;
+	rows = read;
+	d->samples = calloc(n ? n : 1, sizeof(*d->samples));
 	if (!d->samples) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	for (size_t r = 0; r < csv.nrows; r++, d->nsamples++) {
-		if (parse_sample(csv.rows[r], c, &d->samples[r]) < 0) {
-			snprintf(err, errlen, "%s:%zu: a value is not what it should be (corrupted row)",
-				 path, r + 2);
+	for (size_t r = 0; r < n; r++, d->nsamples++) {
+		struct mp_rundir_sample *s = &d->samples[r];
+		int role = role_of(rows[r].role);
+
+		if (role < 0) {
+			snprintf(err, errlen, "%s:%zu: column role: \"%.40s\" is not a role "
+				 "(corrupted row)", path, r + 2, rows[r].role);
 			rc = -EINVAL;
 			goto out;
 		}
+		s->phase = rows[r].phase;
+		s->t = rows[r].t_s;
+		s->role = (enum mp_role)role;
+		s->measure = strcmp(rows[r].window, "measure") == 0;
+		s->rx_pps = rows[r].rx_pps;
 	}
 out:
+	free(rows);
 	mp_csv_free(&csv);
 	return rc;
 }

@@ -10,10 +10,8 @@
 
 void mp_summary_empty_row(struct mp_phase_row *row)
 {
-	*row = (struct mp_phase_row){ .gen_tx_pps = NAN, .out_tx_pps = NAN };
-	for (size_t i = 0; i < mp_phase_ncols; i++)
-		if (mp_phase_cols[i].type == MP_COL_NUM)
-			*(double *)((char *)row + mp_phase_cols[i].off) = NAN;
+	mp_coltab_empty(&mp_phases_tab, row);
+	row->gen_tx_pps = row->out_tx_pps = NAN;
 }
 
 /* Rate of rx packets between the first and last sample, over their real

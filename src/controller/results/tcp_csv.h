@@ -1,11 +1,9 @@
 /* tcp.csv, TCP through the DUT: one row per version, streams and
- * repetition. Its columns are named once, in mp_tcp_cols[] (tcp_csv.c), in
- * the style of phases.csv's table (phases_csv.h): each column's name, the
- * field of struct mp_tcp_row it holds and its type, the report's heading
- * and cell format, and the metric `mir-perf export` makes of it. The writer
+ * repetition. Its columns are named once, in the column table mp_tcp_tab
+ * (coltab.h) over struct mp_tcp_row, with the report's heading and cell
+ * format and the metric `mir-perf export` makes of each. The writer
  * (output.c), results.json ("tcp"), resume, and the run reader (report,
- * compare, export) all go through it. Reading is by header name: unknown
- * columns are ignored, missing optional ones leave their field empty.
+ * compare, export) all go through it.
  *
  * Rates are iperf3's over its whole run, in Gbit/s (10^9 bit/s), sender
  * (what left the data side) and receiver (what reached the receiving
@@ -15,8 +13,8 @@
  * each role's vif negotiated (frontend: the guest's netfront, backend:
  * dom0's netback) as xenstore held them.
  *
- * To add a column: one field in struct mp_tcp_row and one row in
- * mp_tcp_cols[], where it should appear in the file. */
+ * To add a column: one field in struct mp_tcp_row and one row in the
+ * table (tcp_csv.c), where it should appear in the file. */
 #ifndef MP_TCP_CSV_H
 #define MP_TCP_CSV_H
 
@@ -24,8 +22,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "controller/results/coltab.h"
 #include "controller/results/csv.h"
-#include "controller/results/phases_csv.h"
 
 struct mp_tcp_row {
 	const char *version;
@@ -49,35 +47,13 @@ struct mp_tcp_row {
 	const char *reason;           /* failed, skipped: why */
 };
 
+extern const struct mp_coltab mp_tcp_tab;
+
 /* Every double NAN, pointers NULL, numbers 0. */
 void mp_tcp_empty_row(struct mp_tcp_row *r);
-
-/* One column of tcp.csv (struct mp_phase_col's fields, with offsets into
- * struct mp_tcp_row). */
-struct mp_tcp_col {
-	const char *name;
-	enum mp_col_type type;
-	size_t off;
-	unsigned flags;               /* enum mp_col_flags */
-	const char *heading;          /* the report's repetition table; NULL: not shown */
-	const char *cell_fmt;
-	const char *metric;           /* `export` metric name; NULL: not exported */
-	const char *units;
-	enum mp_trend trend;
-};
-
-extern const struct mp_tcp_col mp_tcp_cols[];
-extern const size_t mp_tcp_ncols;
-
-void mp_tcp_csv_header(FILE *f);
-void mp_tcp_csv_row(FILE *f, const struct mp_tcp_row *row);
-/* A column's value as tcp.csv holds it ("" for NAN or NULL). */
-void mp_tcp_cell(const struct mp_tcp_col *c, const struct mp_tcp_row *row, char *buf,
-		 size_t len);
-double mp_tcp_num(const struct mp_tcp_col *c, const struct mp_tcp_row *row);
-/* The row as a results.json object (NAN as null, empty text left out). */
-json_t *mp_tcp_row_json(const struct mp_tcp_row *row);
-/* The row from such an object (text fields point into it). 0 or -EINVAL. */
+/* The row from a results.json object (text fields point into it), the
+ * inverse of mp_coltab_json. 0, or -EINVAL (a required value missing or a
+ * value its column cannot hold). */
 int mp_tcp_row_from_json(const json_t *o, struct mp_tcp_row *row);
 /* The `stats` file's line for the row. */
 void mp_tcp_stats_line(FILE *f, const struct mp_tcp_row *r);

@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "controller/results/coltab.h"
 #include "controller/results/csv.h"
 #include "controller/plan/plan.h"
 
@@ -39,13 +40,9 @@ struct mp_tput_row {
 	const char *reason;            /* NULL: none */
 };
 
-/* Every double NAN, pointers NULL, numbers 0. */
-void mp_tput_empty_row(struct mp_tput_row *r);
+/* Its column table (coltab.h): header, rows, results.json, reading. */
+extern const struct mp_coltab mp_tput_tab;
 
-void mp_tput_header(FILE *f);
-void mp_tput_row_write(FILE *f, const struct mp_tput_row *r);
-/* The row as a results.json object (NAN as null). NULL when out of memory. */
-json_t *mp_tput_row_json(const struct mp_tput_row *r);
 /* The `stats` file's line for the row (the old format has none: one line
  * per goal, "Throughput NDR (loss <= 0%): size 60: 123456 pps ..."). */
 void mp_tput_stats_line(FILE *f, const struct mp_tput_row *r);

@@ -469,7 +469,7 @@ void mp_search_tput_row(struct mp_tput_row *r, const struct mp_plan *p,
 	/* Bytes per frame: an IMIX phase's Mbit/s counts its mix's mean frame. */
 	double bytes = ph->size == MP_SIZE_IMIX ? mp_imix_mean(&p->imix) : ph->size;
 
-	mp_tput_empty_row(r);
+	mp_coltab_empty(&mp_tput_tab, r);
 	r->version = p->versions[ph->version];
 	r->size = ph->size;
 	r->goal = g->name;
