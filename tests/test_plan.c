@@ -517,7 +517,7 @@ static const char *const bad[][2] = {
 	{ HEAD "traffic: {sizes: [60], search: {min_rate: 10}}\n",
 	  "4:32: traffic.search needs goals, e.g. [{name: NDR, loss: 0}]" },
 	{ HEAD "traffic: {sizes: [60]}\n",
-	  "4:10: traffic needs rates (packets per second), rates_file or search" },
+	  "4:10: traffic needs rates (packets per second), rates_file, search or tcp" },
 };
 
 TEST(plan_search_errors_exact)

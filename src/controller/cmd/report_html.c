@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "controller/cmd/report_tcp.h"
 #include "controller/results/phases_csv.h"
 
 #define STYLE \
@@ -325,11 +326,14 @@ void report_html_write(FILE *f, const struct mp_rundir *d, const struct report_p
 	      "RFC 2544's 64). <i>Offered</i> is what the traffic generator's dom0 vif received; "
 	      "<i>forwarded</i> is what the DUT's output vif received.</p>\n", f);
 	headline(f, d);
+	report_tcp_html(f, d);
 	provenance(f, d);
 	shortfall_note(f, d);
 	comparison(f, d);
-	plots_html(f, plots, nplots);
-	phase_table(f, d);
+	if (d->nphases) {       /* a TCP-only run has none */
+		plots_html(f, plots, nplots);
+		phase_table(f, d);
+	}
 	fputs("<p class=\"notes\">Made by mir-perf; the plots' data and gnuplot scripts are in "
 	      "<code>plots/</code>.</p>\n</body>\n</html>\n", f);
 }

@@ -457,6 +457,8 @@ static int write_results(struct mp_out *o)
 		json_object_set(root, "throughput", o->tput_rows);
 	if (o->tcp_rows)
 		json_object_set(root, "tcp", o->tcp_rows);
+	if (p->tcp && p->tcp->reference)
+		json_object_set_new(root, "tcp_reference", json_string(p->tcp->reference));
 	snprintf(tmp, sizeof(tmp), "%s/.results.json.tmp", o->dir);
 	snprintf(path, sizeof(path), "%s/results.json", o->dir);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
