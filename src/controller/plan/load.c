@@ -1030,8 +1030,8 @@ static void load_traffic(struct ctx *c, const struct mp_yt *n)
 		read_range_file(c, rtf, "traffic.rates_file", 1, MP_PLAN_MAX_RATE, &p->rates,
 				&p->nrates, MP_PLAN_MAX_RATES);
 	else if (!se && (sz || szf || !tcp))
-		perr(c, n, "traffic needs rates (packets per second), rates_file, search%s",
-		     tcp ? " for its sizes" : " or tcp");
+		perr(c, n, "traffic needs rates (packets per second), %s",
+		     tcp ? "rates_file or search for its sizes" : "rates_file, search or tcp");
 	/* After the versions (reference names one): the sections run in order. */
 	if (tcp && (p->tcp = mp_plan_tcp_defaults()))
 		load_tcp(c, tcp);
