@@ -8,6 +8,7 @@
 #include "test.h"
 
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 #include "common/err.h"
 #include "common/pathf.h"
+#include "controller/results/tcp_csv.h"
 
 #define UP_TIMEOUT_S 3000       /* a cold cache: two debootstraps, then the boot */
 #define SWEEP_TIMEOUT_S 1500
@@ -485,22 +487,6 @@ static const char *tcp_plan(const char *name, const char *reps, const char *secs
 	return path;
 }
 
-/* A cell of tcp.csv by column name, for data row `row` (1-based), copied. */
-static char *tcp_cell(const char *run, int row, const char *col)
-{
-	char cmd[4600];
-	char *argv[] = { "sh", "-c", cmd, NULL };
-	struct mp_run_result r;
-
-	/* the feature and offload cells have no comma; the reason may, last */
-	snprintf(cmd, sizeof(cmd),
-		 "awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } NR == %d + 1 "
-		 "{ print $c[\"%s\"] }' \"%stcp.csv\" | tr -d '\\n\"'", row, col, run);
-	ASSERT_EQ(mp_run(argv, NULL, 10000, &r), 0);
-	free(r.err);
-	return r.out;
-}
-
 /* TCP through the Linux DUT on real Xen (issue 22): iperf3 from the
  * traff-gen's data side to its receiving side, in its own namespace, the
  * DUT forwarding both ways between real netfronts; three repetitions, the
@@ -538,29 +524,32 @@ TEST_SLOW(xenvm_tcp_through_the_linux_dut, 5400)
 		   text);
 	free(text);
 	run = newest_run("xenvm-tcp");
-	for (int row = 1; row <= 3; row++) {
-		char *status = tcp_cell(run, row, "status"), *gbps = tcp_cell(run, row, "receiver_gbps");
-		char *cpu = tcp_cell(run, row, "dut_cpu_s_per_gb"), *fe = tcp_cell(run, row, "dut_in_frontend");
-		char *be = tcp_cell(run, row, "dut_out_backend"), *why = tcp_cell(run, row, "reason");
+	{
+		struct mp_tcps t;
+		char path[4400], err[512];
 
-		printf("repetition %d: %s %s Gbit/s, DUT %s s/GB; %s\n", row, status, gbps, cpu, why);
-		ASSERT_STREQ(status, row == 2 ? "failed" : "ok");
-		if (row == 2) {
-			ASSERT_STREQ(gbps, "");
-			ASSERT_MSG(*why, "repetition 2 failed without a reason");
-		} else {
-			ASSERT_MSG(atof(gbps) > 0, "repetition %d: %s Gbit/s", row, gbps);
-			ASSERT_MSG(atof(cpu) > 0, "repetition %d: no DUT CPU time", row);
+		snprintf(path, sizeof(path), "%stcp.csv", run);
+		ASSERT_MSG(mp_tcp_read(path, &t, err, sizeof(err)) == 0, "%s", err);
+		ASSERT_EQ(t.nrows, 3);
+		for (size_t i = 0; i < t.nrows; i++) {
+			const struct mp_tcp_row *row = &t.rows[i];
+
+			printf("repetition %u: %s %.3f Gbit/s, DUT %.3f s/GB; %s\n", row->repetition,
+			       row->status, row->receiver_gbps, row->dut_cpu_s_per_gb,
+			       row->reason ? row->reason : "");
+			ASSERT_STREQ(row->status, i == 1 ? "failed" : "ok");
+			if (i == 1) {
+				ASSERT(isnan(row->receiver_gbps));
+				ASSERT_MSG(row->reason, "repetition 2 failed without a reason");
+			} else {
+				ASSERT_MSG(row->receiver_gbps > 0, "repetition %zu: no rate", i + 1);
+				ASSERT_MSG(row->dut_cpu_s_per_gb > 0, "repetition %zu: no DUT CPU", i + 1);
+			}
+			/* Linux's netfront and netback, as they negotiated on real Xen */
+			ASSERT(row->dut_in_frontend && strstr(row->dut_in_frontend, "gso-tcpv4=1"));
+			ASSERT(row->dut_out_backend && strstr(row->dut_out_backend, "gso-tcpv4=1"));
 		}
-		/* Linux's netfront and netback, as they negotiated on real Xen */
-		ASSERT_CONTAINS(fe, "gso-tcpv4=1");
-		ASSERT_CONTAINS(be, "gso-tcpv4=1");
-		free(status);
-		free(gbps);
-		free(cpu);
-		free(fe);
-		free(be);
-		free(why);
+		mp_tcp_free(&t);
 	}
 	text = run_file(run, "report.html");
 	ASSERT_CONTAINS(text, "<h2>TCP through the DUT</h2>");
