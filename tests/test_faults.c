@@ -197,7 +197,9 @@ TEST_T(faults_agent_hangs, 300)
 }
 
 /* The generator's transmit counter, read inside the traff-gen domain. */
-static unsigned long long traffgen_tx(void)
+/* The traff-gen's eth0 tx counter; with `wait`, until the domain has one
+ * (the run has only begun making it). */
+static unsigned long long traffgen_tx_wait(int wait)
 {
 	char ns[64], *argv[] = { "ip", "netns", "exec", ns, "cat",
 				 "/sys/class/net/eth0/statistics/tx_packets", NULL };
@@ -205,11 +207,22 @@ static unsigned long long traffgen_tx(void)
 	unsigned long long v;
 
 	snprintf(ns, sizeof(ns), "%s-traffgen", mp_test_prefix());
-	ASSERT_EQ(mp_run(argv, NULL, 10000, &r), 0);
+	for (int i = 0;; i++) {
+		ASSERT_EQ(mp_run(argv, NULL, 10000, &r), 0);
+		if (r.status == 0 || !wait || i == 1200)
+			break;
+		mp_run_result_free(&r);
+		usleep(100000);
+	}
 	ASSERT_MSG(r.status == 0, "cannot read the traff-gen counters: %s", r.err);
 	v = strtoull(r.out, NULL, 10);
 	mp_run_result_free(&r);
 	return v;
+}
+
+static unsigned long long traffgen_tx(void)
+{
+	return traffgen_tx_wait(0);
 }
 
 TEST_T(faults_controller_sigkill_deadman_stops_traffic, 300)
@@ -227,8 +240,8 @@ TEST_T(faults_controller_sigkill_deadman_stops_traffic, 300)
 	 * agent's dead-man (3 s). */
 	pid = start_run(plan_with("20s", "methods: [dhcp, xenstore]", "60s", "5s"),
 			out, log, 0, 0);
-	/* Wait until traffic flows. */
-	a = traffgen_tx();
+	/* Wait until traffic flows (the traff-gen is being made). */
+	a = traffgen_tx_wait(1);
 	for (int i = 0; i < 300 && traffgen_tx() < a + 1000; i++)
 		usleep(100000);
 	b = traffgen_tx();

@@ -116,12 +116,40 @@ static int ip(char *const argv[])
 	return mp_netns_cmd(argv) == 0 ? 0 : -EIO;
 }
 
+/* The namespaces a domain's program made inside it, "<its ns>-*" (the
+ * traff-gen agent's receiving side, `--rx-netns`), go with the domain as
+ * everything inside a guest does when Xen destroys it: their processes
+ * killed, the namespaces deleted. */
+static void remove_inner_namespaces(const char *ns)
+{
+	char prefix[128], **names;
+	int n;
+
+	snprintf(prefix, sizeof(prefix), "%s-", ns);
+	n = mp_netns_list(prefix, &names);
+	for (int i = 0; i < n; i++) {
+		char *pids[] = { "ip", "netns", "pids", names[i], NULL };
+		char *del[] = { "ip", "netns", "del", names[i], NULL };
+		struct mp_run_result r;
+
+		if (mp_run(pids, NULL, 5000, &r) == 0) {
+			for (char *p = r.out, *sv = NULL, *t; (t = strtok_r(p, "\n", &sv)); p = NULL)
+				kill(atoi(t), SIGKILL);
+			mp_run_result_free(&r);
+		}
+		mp_netns_cmd(del);
+		free(names[i]);
+	}
+	free(names);
+}
+
 /* Removes interfaces, namespace and nodes; releases the domain. Tolerates
  * anything already gone (and a xenstored that is gone). */
 static void teardown(struct xs_handle *xs, const struct dom *d)
 {
 	char path[128];
 
+	remove_inner_namespaces(d->ns);
 	for (size_t i = 0; i < d->nvifs; i++) {
 		char *argv[] = { "ip", "link", "del", (char *)d->vifs[i].vifname, NULL };
 
@@ -570,6 +598,7 @@ int mp_xl_destroy_offline(const struct mp_xl_env *env, const char *name)
 		for (int i = 0; i < (MP_XL_STOP_GRACE_MS + 3000) / 20 && kill(sup, 0) == 0; i++)
 			usleep(20000);
 	}
+	remove_inner_namespaces(ns);
 	if (mp_netns_exists(ns)) {
 		char *pids[] = { "ip", "netns", "pids", ns, NULL };
 		char *del[] = { "ip", "netns", "del", ns, NULL };
