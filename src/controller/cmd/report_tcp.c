@@ -166,6 +166,24 @@ static void offloads_table(FILE *f, const struct mp_tcp_summary *s)
 	fputs("</table>\n", f);
 }
 
+/* Whether the repetition table shows column `c`: it has a heading, and it
+ * says which repetition a row is or holds something in some row (no DUT CPU
+ * without libxenctrl, no reason when all went through). */
+static int shown(const struct mp_tcps *t, const struct mp_col *c)
+{
+	if (!c->heading)
+		return 0;
+	if ((c->flags & MP_COL_REQUIRED) || (c->type != MP_COL_TEXT && c->type != MP_COL_NUM))
+		return 1;
+	for (size_t i = 0; i < t->nrows; i++) {
+		const char *s = mp_col_text(c, &t->rows[i]);
+
+		if (c->type == MP_COL_TEXT ? s && *s : !isnan(mp_col_num(c, &t->rows[i])))
+			return 1;
+	}
+	return 0;
+}
+
 /* Every repetition, its columns from tcp.csv's table. */
 static void repetitions_table(FILE *f, const struct mp_tcps *t)
 {
@@ -173,7 +191,7 @@ static void repetitions_table(FILE *f, const struct mp_tcps *t)
 
 	fputs("<div class=\"wide\"><table>\n<tr>", f);
 	for (size_t c = 0; c < mp_tcp_tab.ncols; c++)
-		if (mp_tcp_tab.cols[c].heading) {
+		if (shown(t, &mp_tcp_tab.cols[c])) {
 			fputs("<th>", f);
 			report_html_escape(f, mp_tcp_tab.cols[c].heading);
 			fputs("</th>", f);
@@ -186,7 +204,7 @@ static void repetitions_table(FILE *f, const struct mp_tcps *t)
 		for (size_t c = 0; c < mp_tcp_tab.ncols; c++) {
 			const struct mp_col *col = &mp_tcp_tab.cols[c];
 
-			if (!col->heading)
+			if (!shown(t, col))
 				continue;
 			if (col->type == MP_COL_TEXT) {
 				td_text(f, mp_col_text(col, r));
