@@ -20,6 +20,7 @@
 #include "agent/frame.h"
 #include "agent/pktgen.h"
 #include "common/clock.h"
+#include "common/engines.h"
 #include "common/err.h"
 #include "common/imix.h"
 #include "common/netns.h"
@@ -291,6 +292,32 @@ TEST(engine_switch_to_the_kind_asked)
 	ASSERT_EQ(mp_engine_switch(e, "dpdk", err, sizeof(err)), -EINVAL);
 	ASSERT_STREQ(mp_engine_name(e), "packet");
 	mp_engine_destroy(e);
+}
+
+/* Every engine the names table knows (common/engines.h) is in the agent's
+ * registry, and "auto" picks pktgen where its control file can be written,
+ * else packet. */
+TEST(engine_registry_has_every_named_kind)
+{
+	char root[4096], path[4200], err[256] = "";
+	struct mp_engine *e;
+
+	snprintf(root, sizeof(root), "%s/pktgen", mp_test_tmpdir());
+	ASSERT_EQ(mkdir(root, 0700), 0);
+	ASSERT_EQ(mp_engine_create("auto", root, &e, err, sizeof(err)), 0);
+	ASSERT_STREQ(mp_engine_name(e), mp_engines[MP_ENGINE_PACKET].name);
+	mp_engine_destroy(e);
+	snprintf(path, sizeof(path), "%s/pgctrl", root);
+	mp_test_write_file(path, "");
+	for (int k = 0; k < MP_ENGINE_KIND_COUNT; k++) {
+		ASSERT_MSG(mp_engine_create(mp_engines[k].name, root, &e, err, sizeof(err)) == 0,
+			   "%s: %s", mp_engines[k].name, err);
+		ASSERT_STREQ(mp_engine_name(e), mp_engines[k == MP_ENGINE_AUTO ? MP_ENGINE_PKTGEN :
+								 k].name);
+		mp_engine_destroy(e);
+	}
+	ASSERT_EQ(mp_engine_create("dpdk", root, &e, err, sizeof(err)), -EINVAL);
+	ASSERT_STREQ(err, "unknown engine \"dpdk\"; expected auto, packet or pktgen");
 }
 
 TEST(engine_send_usage_errors)

@@ -196,38 +196,37 @@ TEST_T(faults_agent_hangs, 300)
 	tb_assert_no_domains_left();
 }
 
-/* The generator's transmit counter, read inside the traff-gen domain. */
-/* The traff-gen's eth0 tx counter; with `wait`, until the domain has one
- * (the run has only begun making it). */
-static unsigned long long traffgen_tx_wait(int wait)
+/* The generator's transmit counter, read inside the traff-gen domain; 0
+ * when that domain does not exist (yet). */
+static int traffgen_tx_read(unsigned long long *v, char *err, size_t errlen)
 {
 	char ns[64], *argv[] = { "ip", "netns", "exec", ns, "cat",
 				 "/sys/class/net/eth0/statistics/tx_packets", NULL };
 	struct mp_run_result r;
-	unsigned long long v;
+	int ok;
 
 	snprintf(ns, sizeof(ns), "%s-traffgen", mp_test_prefix());
-	for (int i = 0;; i++) {
-		ASSERT_EQ(mp_run(argv, NULL, 10000, &r), 0);
-		if (r.status == 0 || !wait || i == 1200)
-			break;
-		mp_run_result_free(&r);
-		usleep(100000);
-	}
-	ASSERT_MSG(r.status == 0, "cannot read the traff-gen counters: %s", r.err);
-	v = strtoull(r.out, NULL, 10);
+	ASSERT_EQ(mp_run(argv, NULL, 10000, &r), 0);
+	ok = r.status == 0;
+	*v = ok ? strtoull(r.out, NULL, 10) : 0;
+	snprintf(err, errlen, "%s", r.err ? r.err : "");
 	mp_run_result_free(&r);
-	return v;
+	return ok ? 0 : -1;
 }
 
 static unsigned long long traffgen_tx(void)
 {
-	return traffgen_tx_wait(0);
+	unsigned long long v;
+	char err[512];
+
+	ASSERT_MSG(traffgen_tx_read(&v, err, sizeof(err)) == 0,
+		   "cannot read the traff-gen counters: %s", err);
+	return v;
 }
 
 TEST_T(faults_controller_sigkill_deadman_stops_traffic, 300)
 {
-	char out[4096], log[4096], tbbin[4096];
+	char out[4096], log[4096], tbbin[4096], err[512];
 	char *down[] = { tbbin, "down", "--prefix", (char *)mp_test_prefix(), NULL };
 	unsigned long long a, b, c;
 	struct mp_run_result r;
@@ -240,8 +239,11 @@ TEST_T(faults_controller_sigkill_deadman_stops_traffic, 300)
 	 * agent's dead-man (3 s). */
 	pid = start_run(plan_with("20s", "methods: [dhcp, xenstore]", "60s", "5s"),
 			out, log, 0, 0);
-	/* Wait until traffic flows (the traff-gen is being made). */
-	a = traffgen_tx_wait(1);
+	/* Wait until the traff-gen exists (the controller creates it), then
+	 * until traffic flows. */
+	for (int i = 0; i < 1200 && traffgen_tx_read(&a, err, sizeof(err)) < 0; i++)
+		usleep(100000);
+	a = traffgen_tx();
 	for (int i = 0; i < 300 && traffgen_tx() < a + 1000; i++)
 		usleep(100000);
 	b = traffgen_tx();

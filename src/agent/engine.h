@@ -1,14 +1,16 @@
-/* Traffic engines of the agent, behind one interface:
- *   packet  user-space generator on an AF_PACKET socket (engine_packet.c)
- *   pktgen  the kernel's generator through /proc/net/pktgen (engine_pktgen.c)
- *   auto    pktgen when <pktgen_root>/pgctrl exists, else packet
- * An engine sends on its own thread (packet) or the kernel's (pktgen);
- * counters can be read at any moment from the agent's loop. */
+/* Traffic engines of the agent, behind one interface. Their names are
+ * common/engines.h's table; each is one file (engine_<name>.c) listed in
+ * engine.c's registry, which runs it on a sending thread of its own:
+ *   pktgen  the kernel's generator through /proc/net/pktgen
+ *   packet  a user-space generator on an AF_PACKET socket's TX ring
+ *   auto    pktgen when its control file can be written, else packet
+ * Counters can be read at any moment from the agent's loop. */
 #ifndef MP_ENGINE_H
 #define MP_ENGINE_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "common/traffic.h"
 
@@ -16,12 +18,15 @@
 
 struct mp_engine;
 
-/* kind: "auto", "packet" or "pktgen"; pktgen_root: NULL for MP_PKTGEN_ROOT
+/* kind: a name of common/engines.h; pktgen_root: NULL for MP_PKTGEN_ROOT
  * (tests point it at a recording directory). Returns 0, or a negative errno
  * with a sentence in err. */
 int mp_engine_create(const char *kind, const char *pktgen_root, struct mp_engine **out,
 		     char *err, size_t errlen);
-const char *mp_engine_name(const struct mp_engine *e);   /* "packet", "pktgen" */
+const char *mp_engine_name(const struct mp_engine *e);   /* never "auto" */
+/* One line per engine kind, its name and what it is, each after `indent`
+ * (for --help). */
+void mp_engine_help(FILE *f, const char *indent);
 /* Makes `e` an engine of `kind` ("auto" or its own kind: nothing changes),
  * for a controller whose plan asks for one. Traffic must be stopped; its
  * counters are lost. 0, or a negative errno with a sentence in err, `e`

@@ -12,8 +12,6 @@
 #include <linux/virtio_net.h>
 #include <net/ethernet.h>
 #include <net/if.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,8 +37,6 @@
 #define MAX_LAG_NS (5 * MP_NS_PER_MS)
 
 struct packet {
-	pthread_t th;
-	int have_th;
 	int fd;
 	uint8_t *ring;
 	size_t ring_len, slot_size;
@@ -51,8 +47,6 @@ struct packet {
 	uint8_t pattern[MP_IMIX_PATTERN_MAX];  /* template of frame k: pattern[k % plen] */
 	unsigned plen;
 	struct mp_traffic t;
-	atomic_int running, stop;
-	atomic_ullong packets, bytes, errors, first, last;
 };
 
 static void close_ring(struct packet *p)
@@ -194,7 +188,8 @@ static void sleep_until(uint64_t t)
 
 /* Queues up to n frames into free slots; returns how many, their bytes in
  * *bytes. */
-static unsigned fill(struct packet *p, unsigned n, uint64_t seq, uint64_t now, uint64_t *bytes)
+static unsigned fill(struct packet *p, struct mp_engine_run *run, unsigned n, uint64_t seq,
+		     uint64_t now, uint64_t *bytes)
 {
 	size_t off = TPACKET2_HDRLEN - sizeof(struct sockaddr_ll);
 	unsigned done = 0;
@@ -204,7 +199,7 @@ static unsigned fill(struct packet *p, unsigned n, uint64_t seq, uint64_t now, u
 		unsigned st = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
 
 		if (st == TP_STATUS_WRONG_FORMAT) {
-			atomic_fetch_add(&p->errors, 1);
+			atomic_fetch_add(&run->errors, 1);
 		} else if (st != TP_STATUS_AVAILABLE) {
 			break;          /* ring full: the kernel still owns it */
 		}
@@ -227,9 +222,9 @@ static unsigned fill(struct packet *p, unsigned n, uint64_t seq, uint64_t now, u
 	return done;
 }
 
-static void *run(void *arg)
+static void packet_send(void *state, struct mp_engine_run *run)
 {
-	struct packet *p = arg;
+	struct packet *p = state;
 	const struct mp_traffic *t = &p->t;
 	uint64_t start = mp_now_ns(), seq = 0, skipped = 0;
 	uint64_t max_lag = t->rate_pps * MAX_LAG_NS / MP_NS_PER_SEC;
@@ -238,7 +233,7 @@ static void *run(void *arg)
 		uint64_t now = mp_now_ns(), want = BATCH, bytes = 0;
 		unsigned n;
 
-		if (atomic_load(&p->stop) || (t->duration_ns && now - start >= t->duration_ns) ||
+		if (atomic_load(&run->stop) || (t->duration_ns && now - start >= t->duration_ns) ||
 		    (t->count && seq >= t->count))
 			break;
 		if (t->rate_pps) {
@@ -261,103 +256,41 @@ static void *run(void *arg)
 		}
 		if (t->count && t->count - seq < want)
 			want = t->count - seq;
-		n = fill(p, (unsigned)want, seq, now, &bytes);
+		n = fill(p, run, (unsigned)want, seq, now, &bytes);
 		if (send(p->fd, NULL, 0, n == want ? MSG_DONTWAIT : 0) < 0 &&
 		    errno != EAGAIN && errno != ENOBUFS)
-			atomic_fetch_add(&p->errors, 1);
+			atomic_fetch_add(&run->errors, 1);
 		if (!n)
 			continue;
 		if (!seq)
-			atomic_store(&p->first, now);
+			atomic_store(&run->first_ns, now);
 		seq += n;
-		atomic_store(&p->last, now);
-		atomic_fetch_add(&p->packets, n);
-		atomic_fetch_add(&p->bytes, (unsigned long long)bytes);
+		atomic_store(&run->last_ns, now);
+		atomic_fetch_add(&run->packets, n);
+		atomic_fetch_add(&run->bytes, (unsigned long long)bytes);
 	}
 	/* Wait for the ring to drain: every frame counted has left. */
 	send(p->fd, NULL, 0, 0);
-	atomic_store(&p->running, 0);
-	return NULL;
 }
 
-static int packet_stop(void *impl)
+static int packet_prepare(void *state, const struct mp_traffic *t, char *err, size_t errlen)
 {
-	struct packet *p = impl;
+	struct packet *p = state;
 
-	atomic_store(&p->stop, 1);
-	if (p->have_th) {
-		pthread_join(p->th, NULL);
-		p->have_th = 0;
-	}
-	close_ring(p);
-	return 0;
-}
-
-static int packet_start(void *impl, const struct mp_traffic *t, char *err, size_t errlen)
-{
-	struct packet *p = impl;
-	int rc;
-
-	packet_stop(p);
-	p->t = *t;
-	if ((rc = open_ring(p, err, errlen)) < 0)
-		return rc;
-	atomic_store(&p->packets, 0);
-	atomic_store(&p->bytes, 0);
-	atomic_store(&p->errors, 0);
-	atomic_store(&p->first, 0);
-	atomic_store(&p->last, 0);
-	atomic_store(&p->stop, 0);
-	atomic_store(&p->running, 1);
-	if ((rc = pthread_create(&p->th, NULL, run, p)) != 0) {
-		atomic_store(&p->running, 0);
-		close_ring(p);
-		snprintf(err, errlen, "cannot start the sending thread: %s", mp_strerror(rc));
-		return -rc;
-	}
-	p->have_th = 1;
-	return 0;
-}
-
-static int packet_running(const void *impl)
-{
-	return atomic_load(&((struct packet *)impl)->running);
-}
-
-static void packet_counters(const void *impl, struct mp_traffic_counters *o)
-{
-	struct packet *p = (struct packet *)impl;
-
-	o->packets = atomic_load(&p->packets);
-	o->bytes = atomic_load(&p->bytes);
-	o->errors = atomic_load(&p->errors);
-	o->first_tx_ns = atomic_load(&p->first);
-	o->last_tx_ns = atomic_load(&p->last);
-}
-
-static void packet_destroy(void *impl)
-{
-	packet_stop(impl);
-	free(impl);
-}
-
-static const struct mp_engine_ops packet_ops = {
-	.name = "packet",
-	.start = packet_start,
-	.stop = packet_stop,
-	.running = packet_running,
-	.counters = packet_counters,
-	.destroy = packet_destroy,
-};
-
-int mp_engine_packet_new(void **impl, const struct mp_engine_ops **ops)
-{
-	struct packet *p = calloc(1, sizeof(*p));
-
-	if (!p)
-		return -ENOMEM;
 	p->fd = -1;
-	*impl = p;
-	*ops = &packet_ops;
-	return 0;
+	p->t = *t;
+	return open_ring(p, err, errlen);
 }
+
+static void packet_release(void *state)
+{
+	close_ring(state);
+}
+
+const struct mp_engine_ops mp_engine_packet = {
+	.kind = MP_ENGINE_PACKET,
+	.state_size = sizeof(struct packet),
+	.prepare = packet_prepare,
+	.send = packet_send,
+	.release = packet_release,
+};

@@ -1,9 +1,8 @@
 /* The pktgen engine: configures the kernel's generator (pktgen.c), runs it
- * on a thread (writing "start" to pgctrl blocks until the run ends) and
- * reports pkts-sofar while it runs and the final Result afterwards. */
+ * on the engine's thread and reports pkts-sofar while it runs and the final
+ * Result afterwards. */
 #include <errno.h>
 #include <net/if.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,20 +21,26 @@ struct pg {
 	char root[4096];
 	struct mp_pktgen_io io;
 	struct mp_traffic t;
-	pthread_t th;
-	int have_th;
-	atomic_int running;
-	atomic_ullong packets, errors, first, last;
-	int finished;
 };
 
-static void *run(void *arg)
+/* pktgen draws IMIX sizes at random by weight: its bytes are estimated
+ * from the mix's mean size. */
+static uint64_t bytes_of(const struct mp_traffic *t, uint64_t packets)
 {
-	struct pg *g = arg;
+	return t->imix.n ? (uint64_t)((double)packets * mp_imix_mean(&t->imix) + 0.5)
+			 : packets * t->frame_size;
+}
+
+/* Writing "start" to pgctrl blocks until the kernel's run ends (its
+ * duration or count, or pg_interrupt's "stop"). */
+static void pg_send(void *state, struct mp_engine_run *run)
+{
+	struct pg *g = state;
 	char buf[MP_PKTGEN_READ_MAX];
 	struct mp_pktgen_result r;
 	int rc;
 
+	atomic_store(&run->first_ns, mp_now_ns());
 	rc = mp_pktgen_run(&g->io);
 	if (rc < 0)
 		mp_warn("pktgen: start failed: %s", mp_strerror(rc));
@@ -49,119 +54,76 @@ static void *run(void *arg)
 		mp_warn("pktgen: the run on %s ended without a result: %s", g->t.dev,
 			res ? res : "no Result line");
 	} else {
-		atomic_store(&g->packets, r.packets);
-		atomic_store(&g->errors, r.errors);
+		atomic_store(&run->packets, r.packets);
+		atomic_store(&run->bytes, bytes_of(&g->t, r.packets));
+		atomic_store(&run->errors, r.errors);
 		mp_info("pktgen: %llu packets, %llu pps, %llu Mb/s, %llu errors",
 			(unsigned long long)r.packets, (unsigned long long)r.pps,
 			(unsigned long long)r.mbps, (unsigned long long)r.errors);
 	}
-	atomic_store(&g->last, mp_now_ns());
-	atomic_store(&g->running, 0);
-	return NULL;
+	atomic_store(&run->last_ns, mp_now_ns());
 }
 
-static int pg_stop(void *impl)
+static void pg_interrupt(void *state)
 {
-	struct pg *g = impl;
+	struct pg *g = state;
 
-	if (g->have_th) {
-		if (atomic_load(&g->running))
-			mp_pktgen_stop(&g->io);
-		pthread_join(g->th, NULL);
-		g->have_th = 0;
-	}
-	return 0;
+	mp_pktgen_stop(&g->io);
 }
 
-static int pg_start(void *impl, const struct mp_traffic *t, char *err, size_t errlen)
+static int pg_prepare(void *state, const struct mp_traffic *t, char *err, size_t errlen)
 {
 	static const uint8_t zero[MP_MAC_LEN];
-	struct pg *g = impl;
+	struct pg *g = state;
 	uint8_t mac[MP_MAC_LEN];
 	int rc;
 
-	pg_stop(g);
 	g->t = *t;
 	memcpy(mac, t->src_mac, MP_MAC_LEN);
 	if (!memcmp(mac, zero, MP_MAC_LEN) && (rc = mp_netdev_mac(t->dev, mac)) < 0) {
 		snprintf(err, errlen, "no interface %s", t->dev);
 		return rc;
 	}
-	if ((rc = mp_pktgen_configure(&g->io, t, mac, err, errlen)) < 0)
-		return rc;
-	atomic_store(&g->packets, 0);
-	atomic_store(&g->errors, 0);
-	atomic_store(&g->first, mp_now_ns());
-	atomic_store(&g->last, 0);
-	atomic_store(&g->running, 1);
-	if ((rc = pthread_create(&g->th, NULL, run, g)) != 0) {
-		atomic_store(&g->running, 0);
-		snprintf(err, errlen, "cannot start the pktgen thread: %s", mp_strerror(rc));
-		return -rc;
-	}
-	g->have_th = 1;
-	return 0;
+	return mp_pktgen_configure(&g->io, t, mac, err, errlen);
 }
 
-static int pg_running(const void *impl)
+/* While it runs, the kernel's count so far (pkts-sofar). */
+static void pg_progress(void *state, struct mp_engine_run *run)
 {
-	return atomic_load(&((struct pg *)impl)->running);
-}
-
-static void pg_counters(const void *impl, struct mp_traffic_counters *o)
-{
-	struct pg *g = (struct pg *)impl;
+	struct pg *g = state;
 	uint64_t sofar, errors;
 
-	if (atomic_load(&g->running) &&
-	    mp_pktgen_progress(&g->io, g->t.dev, &sofar, &errors) == 0) {
-		atomic_store(&g->packets, sofar);
-		atomic_store(&g->errors, errors);
-		atomic_store(&g->last, mp_now_ns());
+	if (mp_pktgen_progress(&g->io, g->t.dev, &sofar, &errors) == 0) {
+		atomic_store(&run->packets, sofar);
+		atomic_store(&run->bytes, bytes_of(&g->t, sofar));
+		atomic_store(&run->errors, errors);
+		atomic_store(&run->last_ns, mp_now_ns());
 	}
-	o->packets = atomic_load(&g->packets);
-	/* pktgen draws IMIX sizes at random by weight: its bytes are estimated
-	 * from the mix's mean size. */
-	o->bytes = g->t.imix.n ? (uint64_t)((double)o->packets * mp_imix_mean(&g->t.imix) + 0.5)
-			       : o->packets * g->t.frame_size;
-	o->errors = atomic_load(&g->errors);
-	o->first_tx_ns = o->packets ? atomic_load(&g->first) : 0;
-	o->last_tx_ns = o->packets ? atomic_load(&g->last) : 0;
 }
 
-static void pg_destroy(void *impl)
+static int pg_available(void *state, const char *root, char *err, size_t errlen)
 {
-	pg_stop(impl);
-	free(impl);
-}
-
-static const struct mp_engine_ops pktgen_ops = {
-	.name = "pktgen",
-	.start = pg_start,
-	.stop = pg_stop,
-	.running = pg_running,
-	.counters = pg_counters,
-	.destroy = pg_destroy,
-};
-
-int mp_engine_pktgen_new(const char *root, void **impl, const struct mp_engine_ops **ops,
-			 char *err, size_t errlen)
-{
-	struct pg *g;
+	struct pg *g = state;
 	char ctrl[4200];
 
 	snprintf(ctrl, sizeof(ctrl), "%s/%s", root, MP_PKTGEN_CTRL);
 	if (access(ctrl, W_OK) != 0) {
 		snprintf(err, errlen, "pktgen is not available (%s: %s); load it with "
-			 "`modprobe pktgen`, or use --engine packet", ctrl, mp_strerror(errno));
+			 "`modprobe pktgen`, or use --engine %s", ctrl, mp_strerror(errno),
+			 mp_engines[MP_ENGINE_PACKET].name);
 		return -ENOENT;
 	}
-	g = calloc(1, sizeof(*g));
-	if (!g)
-		return -ENOMEM;
 	snprintf(g->root, sizeof(g->root), "%s", root);
 	mp_pktgen_procfs(&g->io, g->root);
-	*impl = g;
-	*ops = &pktgen_ops;
 	return 0;
 }
+
+const struct mp_engine_ops mp_engine_pktgen = {
+	.kind = MP_ENGINE_PKTGEN,
+	.state_size = sizeof(struct pg),
+	.available = pg_available,
+	.prepare = pg_prepare,
+	.send = pg_send,
+	.interrupt = pg_interrupt,
+	.progress = pg_progress,
+};

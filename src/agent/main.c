@@ -22,6 +22,7 @@
 #include "common/duration.h"
 #include "common/err.h"
 #include "common/log.h"
+#include "common/loop.h"
 #include "common/proto.h"
 #include "version.h"
 
@@ -72,7 +73,10 @@ static void usage(FILE *f)
 		"                       so that only the DUT joins it to --dev: TCP through\n"
 		"                       the DUT with iperf3 runs between the two (optional)\n"
 		"  --iperf3 PATH        the iperf3 program (default: iperf3 in PATH)\n"
-		"  --engine KIND        auto (default), packet or pktgen\n"
+		"  --engine KIND        the traffic engine (default %s), one of:\n",
+		mp_engines[MP_ENGINE_AUTO].name);
+	mp_engine_help(f, "                         ");
+	fprintf(f,
 		"  --pktgen-root DIR    pktgen's control files (default /proc/net/pktgen)\n"
 		"  --deadman DURATION   stop traffic when the controller is silent this long\n"
 		"                       (default 3s)\n"
@@ -128,8 +132,8 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out)
 /* Returns -1 to continue, or an exit code. */
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { O_LISTEN = 256, O_TOKEN, O_DEV, O_RXDEV, O_RXNS, O_IPERF3, O_ENGINE, O_PKTGEN,
-	       O_DEADMAN, O_MAXPPS, O_ANY, O_VERBOSE, O_HELP };
+	enum { O_LISTEN = 256, O_TOKEN, O_DEV, O_RXDEV, O_RXNS, O_IPERF3, O_ENGINE, O_PKTGEN, O_DEADMAN,
+	       O_MAXPPS, O_ANY, O_VERBOSE, O_HELP };
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "token-file", required_argument, NULL, O_TOKEN },
@@ -149,7 +153,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	int ch;
 
 	memset(o, 0, sizeof(*o));
-	o->engine = "auto";
+	o->engine = mp_engines[MP_ENGINE_AUTO].name;
 	o->deadman_ns = MP_SERVER_DEADMAN_DEFAULT_NS;
 	o->max_pps = MP_SERVER_MAX_PPS_DEFAULT;
 	opterr = 0;
@@ -255,6 +259,25 @@ static void on_signal(uv_signal_t *h, int signum)
 		on_server_closed(a);
 }
 
+/* The receiver, its socket opened where its interface lives (the
+ * receiving side's namespace, with --rx-netns). */
+static int open_receiver(const struct opts *o, const struct mp_rxns *rxns,
+			 struct mp_receiver **out, char *err, size_t errlen)
+{
+	int back = -1, rc = rxns ? mp_rxns_enter(rxns, &back) : 0;
+
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot enter namespace %s: %s", o->rx_netns,
+			 mp_strerror(rc));
+		return rc;
+	}
+	rc = mp_receiver_open(o->rx_dev, out, err, errlen);
+	mp_rxns_leave(&back);
+	return rc;
+}
+
+/* Start-up is a chain that stops at the first failure, saying why;
+ * teardown undoes it in reverse from wherever it stopped. */
 static int serve(const struct opts *o)
 {
 	static const int signums[2] = { SIGINT, SIGTERM };
@@ -265,50 +288,44 @@ static int serve(const struct opts *o)
 	struct mp_rxns *rxns = NULL;
 	struct agent a = { 0 };
 	char err[ERR_MAX] = "";
-	int rc, code = MP_EXIT_OK;
+	int rc, left, nsigs = 0, code = MP_EXIT_ENV;
 
-	rc = mp_auth_token_load(o->token_file, &token, err, sizeof(err));
-	if (rc < 0) {
+	if ((rc = mp_auth_token_load(o->token_file, &token, err, sizeof(err))) < 0) {
 		mp_err("%s", err);
 		return MP_EXIT_USAGE;
 	}
-	rc = mp_engine_create(o->engine, o->pktgen_root, &engine, err, sizeof(err));
-	if (rc < 0) {
+	if ((rc = mp_engine_create(o->engine, o->pktgen_root, &engine, err, sizeof(err))) < 0) {
 		mp_err("engine %s: %s", o->engine, err);
-		mp_auth_token_free(token);
-		return MP_EXIT_ENV;
+		goto no_engine;
 	}
 	if (o->rx_netns && (rc = mp_rxns_open(o->rx_netns, o->rx_dev, &rxns, err, sizeof(err))) < 0) {
 		mp_err("receiving side: %s", err);
-		mp_engine_destroy(engine);
-		mp_auth_token_free(token);
-		return MP_EXIT_ENV;
+		goto no_rxns;
 	}
-	if (o->rx_dev) {
-		int back = -1;
-
-		/* The receiver's socket lives where its interface does. */
-		rc = rxns ? mp_rxns_enter(rxns, &back) : 0;
-		if (rc == 0)
-			rc = mp_receiver_open(o->rx_dev, &receiver, err, sizeof(err));
-		else
-			snprintf(err, sizeof(err), "cannot enter namespace %s: %s", o->rx_netns,
-				 mp_strerror(rc));
-		mp_rxns_leave(&back);
-		if (rc < 0) {
-			mp_err("receiver: %s", err);
-			mp_rxns_close(rxns);
-			mp_engine_destroy(engine);
-			mp_auth_token_free(token);
-			return MP_EXIT_ENV;
-		}
+	if (o->rx_dev && (rc = open_receiver(o, rxns, &receiver, err, sizeof(err))) < 0) {
+		mp_err("receiver: %s", err);
+		goto no_receiver;
 	}
-	uv_loop_init(&a.loop);
+	if ((rc = uv_loop_init(&a.loop)) < 0) {
+		mp_err("cannot start the event loop: %s", mp_strerror(rc));
+		goto no_loop;
+	}
 	if (rxns) {
 		struct mp_tcp_opts to = { .dev = o->dev, .rxns = rxns, .iperf3 = o->iperf3 };
 
+		/* Without iperf3 the agent serves all else; hello says no TCP. */
 		if (mp_tcp_new(&a.loop, &to, &a.tcp, err, sizeof(err)) < 0)
 			mp_warn("TCP through the DUT unavailable: %s", err);
+		err[0] = '\0';
+	}
+	for (; nsigs < 2; nsigs++) {
+		if ((rc = uv_signal_init(&a.loop, &a.sigs[nsigs])) < 0)
+			goto no_server;
+		a.sigs[nsigs].data = &a;
+		if ((rc = uv_signal_start(&a.sigs[nsigs], on_signal, signums[nsigs])) < 0) {
+			nsigs++;
+			goto no_server;
+		}
 	}
 	so.listen = o->listen;
 	so.receiver = receiver;
@@ -321,25 +338,32 @@ static int serve(const struct opts *o)
 	so.token = token;
 	so.engine = engine;
 	so.agent_version = MP_VERSION;
-	rc = mp_server_start(&a.loop, &so, &a.srv, err, sizeof(err));
-	if (rc < 0) {
+	if ((rc = mp_server_start(&a.loop, &so, &a.srv, err, sizeof(err))) < 0) {
 		mp_err("%s", err);
-		code = MP_EXIT_ENV;
-		mp_tcp_close(a.tcp);
-		a.tcp = NULL;
-	} else {
-		for (int i = 0; i < 2; i++) {
-			uv_signal_init(&a.loop, &a.sigs[i]);
-			a.sigs[i].data = &a;
-			uv_signal_start(&a.sigs[i], on_signal, signums[i]);
-		}
+		goto no_server;
 	}
+	/* Until a signal closes the server, and the server the signals. */
 	uv_run(&a.loop, UV_RUN_DEFAULT);
-	if (uv_loop_close(&a.loop) != 0)
-		mp_warn("event loop closed with handles still open");
+	code = MP_EXIT_OK;
+	goto closing;
+no_server:
+	if (rc < 0 && !err[0])
+		mp_err("cannot watch for signals: %s", mp_strerror(rc));
+	for (int i = 0; i < nsigs; i++)
+		uv_close((uv_handle_t *)&a.sigs[i], on_handle_closed);
+	mp_tcp_close(a.tcp);
+	a.tcp = NULL;
+closing:
+	if ((left = mp_loop_close(&a.loop)) != 0)
+		mp_warn("the event loop closed with %d handle(s) left open (a bug: see above)",
+			left);
+no_loop:
 	mp_receiver_close(receiver);
+no_receiver:
 	mp_rxns_close(rxns);
+no_rxns:
 	mp_engine_destroy(engine);
+no_engine:
 	mp_auth_token_free(token);
 	return code;
 }

@@ -19,7 +19,7 @@
 
 #define USAGE "usage: mir-perf-agent send --dev IF --size N --rate PPS|max " \
 	"(--duration D | --count N)\n" \
-	"       [--engine auto|packet|pktgen] [--src-mac M] [--dst-mac M] [--src-ip A]\n" \
+	"       [--engine KIND] [--src-mac M] [--dst-mac M] [--src-ip A]\n" \
 	"       [--dst-ip A] [--src-port P] [--dst-port P] [--tag N] [--imix SIZE:WEIGHT,...]\n"
 
 static volatile sig_atomic_t interrupted;
@@ -51,7 +51,7 @@ int mp_send_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	struct mp_traffic t = { .src_port = 9, .dst_port = 9, .tag = 1 };
-	const char *engine = "auto";
+	const char *engine = mp_engines[MP_ENGINE_AUTO].name;
 	struct mp_traffic_counters c;
 	struct mp_engine *e;
 	char err[512];
@@ -89,7 +89,10 @@ int mp_send_main(int argc, char **argv)
 			bad = mp_imix_parse(optarg, &t.imix) < 0;
 			t.frame_size = bad ? 0 : mp_imix_largest(&t.imix);
 			break;
-		case 'h': fputs(USAGE, stdout); return MP_EXIT_OK;
+		case 'h':
+			fputs(USAGE "KIND, the traffic engine:\n", stdout);
+			mp_engine_help(stdout, "  ");
+			return MP_EXIT_OK;
 		default: bad = 1;
 		}
 		if (bad)

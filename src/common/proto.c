@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/duration.h"
+#include "common/engines.h"
 #include "common/mac.h"
 #include "common/proto_tcp.h"
 
@@ -441,13 +442,14 @@ static int decode_configure(struct field_ctx *c, struct mp_traffic *t)
 	s = field_str(c, "engine", 0, &bad);
 	if (bad)
 		return -EINVAL;
-	if (s && strcmp(s, "packet") != 0 && strcmp(s, "pktgen") != 0 && strcmp(s, "auto") != 0) {
-		set_err(c->err, MP_PROTO_EINVAL,
-			"configure: \"engine\" is \"%s\"; expected auto, packet or pktgen",
-			quote(q, s));
+	if (s && mp_engine_kind(s) < 0) {
+		char names[MP_ENGINE_NAMES_LEN];
+
+		set_err(c->err, MP_PROTO_EINVAL, "configure: \"engine\" is \"%s\"; expected %s",
+			quote(q, s), mp_engine_names(names));
 		return -EINVAL;
 	}
-	if (s && strcmp(s, "auto") != 0)
+	if (s && mp_engine_kind(s) != MP_ENGINE_AUTO)
 		snprintf(t->engine, sizeof(t->engine), "%s", s);
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <stdint.h>
 
+#include "common/engines.h"
 #include "common/imix.h"
 #include "common/mac.h"
 
@@ -31,8 +32,8 @@ struct mp_traffic {
 	uint64_t measure_for_ns;     /* long after start (0: to the end) are counted */
 	uint16_t tag;                /* run tag in every frame (frame.h): set by the
 				      * agent at each start, not by the controller */
-	char engine[8];              /* "": the agent's own; "packet" or "pktgen":
-				      * the engine the plan asks for (agent.engine) */
+	char engine[MP_ENGINE_NAME_MAX]; /* "": the agent's own; else a name of
+				      * engines.h: the one the plan asks for (agent.engine) */
 };
 
 struct mp_traffic_counters {

@@ -15,6 +15,7 @@
 
 #include "common/clock.h"
 #include "common/duration.h"
+#include "common/engines.h"
 #include "common/err.h"
 #include "common/mac.h"
 #include "common/template.h"
@@ -674,10 +675,12 @@ static void load_agent(struct ctx *c, const struct mp_yt *n)
 	    (strlen(p->agent_dev) >= IFNAMSIZ_PLAN || !valid_word(p->agent_dev, 15, 0)))
 		perr(c, v, "agent.dev \"%s\" is not an interface name", p->agent_dev);
 	if ((v = mp_yt_get(n, "engine")) && get_string(c, v, "agent.engine", &p->agent_engine) == 0 &&
-	    strcmp(p->agent_engine, "auto") && strcmp(p->agent_engine, "packet") &&
-	    strcmp(p->agent_engine, "pktgen"))
-		perr(c, v, "agent.engine \"%s\" is not known; expected auto, packet or pktgen",
-		     p->agent_engine);
+	    mp_engine_kind(p->agent_engine) < 0) {
+		char names[MP_ENGINE_NAMES_LEN];
+
+		perr(c, v, "agent.engine \"%s\" is not known; expected %s", p->agent_engine,
+		     mp_engine_names(names));
+	}
 	if ((v = mp_yt_get(n, "connect_timeout")))
 		get_duration(c, v, "agent.connect_timeout", 0, &p->agent_connect_timeout_ns);
 	if ((v = mp_yt_get(n, "request_timeout")))

@@ -9,6 +9,7 @@
 
 #include "common/clock.h"
 #include "common/duration.h"
+#include "common/engines.h"
 
 static const char *const role_names[MP_ROLE_COUNT] = {
 	[MP_ROLE_GENERATOR] = "generator", [MP_ROLE_DUT_IN] = "dut_in",
@@ -96,7 +97,7 @@ struct mp_plan *mp_plan_defaults(const char *path, const char *dir)
 	p->agent_port = 7000;
 	p->agent_token_file = strdup("{cfg_dir}/agent.token");
 	p->agent_dev = strdup("eth0");
-	p->agent_engine = strdup("auto");
+	p->agent_engine = strdup(mp_engines[MP_ENGINE_AUTO].name);
 	p->agent_connect_timeout_ns = 60ULL * MP_NS_PER_SEC;
 	p->agent_request_timeout_ns = 5ULL * MP_NS_PER_SEC;
 	p->src_ip = strdup("10.201.0.1");

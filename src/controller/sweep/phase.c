@@ -26,6 +26,7 @@
 
 #include "common/clock.h"
 #include "common/duration.h"
+#include "common/engines.h"
 #include "common/err.h"
 #include "common/log.h"
 
@@ -533,7 +534,7 @@ static int build_traffic(struct sweep *sw, struct mp_traffic *t)
 	t->src_port = p->src_port;
 	t->dst_port = p->dst_port;
 	/* agent.engine: the agent switches to it (or says why it cannot). */
-	if (strcmp(p->agent_engine, "auto") != 0)
+	if (mp_engine_kind(p->agent_engine) != MP_ENGINE_AUTO)
 		snprintf(t->engine, sizeof(t->engine), "%s", p->agent_engine);
 	mp_sweep_rx_traffic(sw, t);
 	return 0;

@@ -18,6 +18,7 @@
 
 #include "common/clock.h"
 #include "common/duration.h"
+#include "common/engines.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "common/loop.h"
@@ -223,7 +224,7 @@ static void on_connected(struct mp_agentc *ac, int status, const char *msg,
 	mp_info("agent at %s:%u connected and authenticated%s%s", sw->traffgen_ip,
 		sw->plan->agent_port, *mp_agentc_rx_dev(ac) ? ", receiving on " : "",
 		mp_agentc_rx_dev(ac));
-	if (strcmp(sw->plan->agent_engine, "auto") != 0 &&
+	if (mp_engine_kind(sw->plan->agent_engine) != MP_ENGINE_AUTO &&
 	    strcmp(sw->plan->agent_engine, mp_agentc_engine(ac)) != 0)
 		mp_info("the plan's agent.engine is %s, the agent's own %s: it switches at "
 			"each phase's configure", sw->plan->agent_engine, mp_agentc_engine(ac));
@@ -616,27 +617,94 @@ static int open_sources(struct sweep *sw)
 	return 0;
 }
 
-static void close_all(struct sweep *sw)
+/* What set_up() has made, in order; tear_down() undoes it from the last. */
+enum sw_stage {
+	STAGE_NONE,
+	STAGE_LOOP,
+	STAGE_BOOT_TIMER,
+	STAGE_PHASE_TIMER,
+	STAGE_SIGINT,
+	STAGE_SIGTERM,
+	STAGE_SAMPLER,
+};
+
+/* The loop and its own handles, stopping at the first that fails (said in
+ * the log); sets *stage to the last made. 0 or MP_EXIT_ENV. */
+static int set_up(struct sweep *sw, enum sw_stage *stage)
+{
+	int rc;
+
+	*stage = STAGE_NONE;
+	if ((rc = uv_loop_init(&sw->loop)) < 0)
+		goto fail;
+	*stage = STAGE_LOOP;
+	if ((rc = uv_timer_init(&sw->loop, &sw->boot_timer)) < 0)
+		goto fail;
+	sw->boot_timer.data = sw;
+	*stage = STAGE_BOOT_TIMER;
+	if ((rc = mp_sweep_phase_init(sw)) < 0)
+		goto fail;
+	*stage = STAGE_PHASE_TIMER;
+	if ((rc = uv_signal_init(&sw->loop, &sw->sigint)) < 0)
+		goto fail;
+	sw->sigint.data = sw;
+	*stage = STAGE_SIGINT;
+	if ((rc = uv_signal_init(&sw->loop, &sw->sigterm)) < 0)
+		goto fail;
+	sw->sigterm.data = sw;
+	*stage = STAGE_SIGTERM;
+	if ((rc = uv_signal_start(&sw->sigint, on_signal, SIGINT)) < 0 ||
+	    (rc = uv_signal_start(&sw->sigterm, on_signal, SIGTERM)) < 0)
+		goto fail;
+	if ((rc = mp_sampler_new(&sw->loop, sw->plan->sample_interval_ns, mp_sweep_sample_tick,
+				 sw, &sw->sampler)) < 0)
+		goto fail;
+	*stage = STAGE_SAMPLER;
+	return 0;
+fail:
+	mp_err("cannot set up the controller's event loop: %s", mp_strerror(rc));
+	return MP_EXIT_ENV;
+}
+
+/* Closes what the run opened, in the reverse order of set_up() and
+ * open_sources(), then the loop. Returns the handles mp_loop_close found
+ * still open (0 is right), or 0 when there was no loop. */
+static int tear_down(struct sweep *sw, enum sw_stage stage)
 {
 	if (sw->agent)
 		mp_agentc_close(sw->agent);
-	if (sw->sampler)
-		mp_sampler_close(sw->sampler);
-	if (sw->disc)
-		mp_discovery_close(sw->disc);
-	if (sw->xs)
-		mp_xs_close(sw->xs);
-	if (sw->nl)
-		mp_nl_close(sw->nl);
 	if (sw->xc)
 		mp_xc_close(sw->xc);
-	uv_close((uv_handle_t *)&sw->boot_timer, NULL);
-	mp_sweep_phase_close(sw);
+	if (sw->disc)
+		mp_discovery_close(sw->disc);
+	if (sw->nl)
+		mp_nl_close(sw->nl);
+	if (sw->xs)
+		mp_xs_close(sw->xs);
 	mp_sweep_search_free(sw);
 	mp_sweep_tcp_free(sw);
-	uv_close((uv_handle_t *)&sw->sigint, NULL);
-	uv_close((uv_handle_t *)&sw->sigterm, NULL);
-	mp_loop_close(&sw->loop);      /* warns about any handle left open */
+	switch (stage) {
+	case STAGE_SAMPLER:
+		mp_sampler_close(sw->sampler);
+		/* fall through */
+	case STAGE_SIGTERM:
+		uv_close((uv_handle_t *)&sw->sigterm, NULL);
+		/* fall through */
+	case STAGE_SIGINT:
+		uv_close((uv_handle_t *)&sw->sigint, NULL);
+		/* fall through */
+	case STAGE_PHASE_TIMER:
+		mp_sweep_phase_close(sw);
+		/* fall through */
+	case STAGE_BOOT_TIMER:
+		uv_close((uv_handle_t *)&sw->boot_timer, NULL);
+		/* fall through */
+	case STAGE_LOOP:
+		return mp_loop_close(&sw->loop);   /* warns about any handle left open */
+	case STAGE_NONE:
+		break;
+	}
+	return 0;
 }
 
 static void find_dirs(struct sweep *sw)
@@ -665,7 +733,8 @@ static int run(const struct mp_plan *plan, const struct mp_run_opts *opts,
 	       struct mp_out *out, const unsigned char *done, char *run_dir, size_t len)
 {
 	struct sweep *sw = calloc(1, sizeof(*sw));
-	int rc, code;
+	enum sw_stage stage;
+	int code, left;
 
 	if (!sw) {
 		mp_out_close(out);
@@ -679,23 +748,13 @@ static int run(const struct mp_plan *plan, const struct mp_run_opts *opts,
 	sw->nphases = mp_plan_phase_count(plan);
 	sw->t0 = mp_now_ns();
 	find_dirs(sw);
-	uv_loop_init(&sw->loop);
-	uv_timer_init(&sw->loop, &sw->boot_timer);
-	sw->boot_timer.data = sw;
-	mp_sweep_phase_init(sw);
-	uv_signal_init(&sw->loop, &sw->sigint);
-	uv_signal_init(&sw->loop, &sw->sigterm);
-	sw->sigint.data = sw->sigterm.data = sw;
-	uv_signal_start(&sw->sigint, on_signal, SIGINT);
-	uv_signal_start(&sw->sigterm, on_signal, SIGTERM);
-
 	mp_log_set_file(mp_out_log(sw->out));
 	mp_info("run %s: %zu phases, results in %s", mp_out_run_id(sw->out),
 		sw->nphases, mp_out_dir(sw->out));
 	sw->progress = mp_progress_new(stderr, opts->quiet, sw->nphases);
-	rc = mp_sampler_new(&sw->loop, plan->sample_interval_ns, mp_sweep_sample_tick,
-			    sw, &sw->sampler);
-	code = rc < 0 ? MP_EXIT_ENV : open_sources(sw);
+	code = set_up(sw, &stage);
+	if (!code)
+		code = open_sources(sw);
 	if (code) {
 		sw->exit_code = code;
 		sw->final_status = "failed";
@@ -707,10 +766,18 @@ static int run(const struct mp_plan *plan, const struct mp_run_opts *opts,
 	mp_progress_free(sw->progress);
 	mp_out_finish(sw->out, sw->final_status ? sw->final_status : "failed");
 	snprintf(run_dir, len, "%s", mp_out_dir(sw->out));
-	close_all(sw);
+	left = tear_down(sw, stage);
 	code = sw->exit_code;
-	mp_info("run %s ended with exit code %d; every handle closed",
-		mp_out_run_id(sw->out), code);
+	if (left < 0)
+		mp_warn("run %s ended with exit code %d; its event loop could not be closed",
+			mp_out_run_id(sw->out), code);
+	else if (left)
+		mp_warn("run %s ended with exit code %d; %d handle%s left open at the end "
+			"(a bug in mir-perf: the warnings above name them)", mp_out_run_id(sw->out),
+			code, left, left == 1 ? " was" : "s were");
+	else
+		mp_info("run %s ended with exit code %d; every handle closed",
+			mp_out_run_id(sw->out), code);
 	/* Only now: what the handles' teardown said is in run.log. */
 	mp_log_set_file(NULL);
 	mp_out_close(sw->out);
