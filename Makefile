@@ -41,7 +41,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN := -Wall -Wextra -Werror
 ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -MMD -MP -Isrc -I$(BUILD)/gen \
-	$(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+	-DMP_QEMU_MIN_VERSION='"$(QEMU_MIN_VERSION)"' $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDLIBS = $(PKG_LIBS) -lm -lpthread $(LDLIBS)
 
 prog_dir = $(word 1,$(subst :, ,$(1)))
@@ -91,7 +91,17 @@ $(BENCH_BINS): $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(PROG_LIBS) $(COMMON_LI
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
-tests: all $(TEST_BIN)
+# Test shims (tests/shim/*.c): shared objects a test preloads into a
+# program, built without the sanitizers' flags (they load into any build).
+SHIM_SRCS := $(wildcard tests/shim/*.c)
+SHIM_LIBS := $(SHIM_SRCS:tests/shim/%.c=$(BUILD)/tests/%.so)
+
+$(SHIM_LIBS): $(BUILD)/tests/%.so: tests/shim/%.c
+	$(call say,SHLIB,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -fPIC -shared $(PKG_CFLAGS) -o $@ $< -ldl
+
+tests: all $(TEST_BIN) $(SHIM_LIBS)
 
 help:
 	@echo 'make            build the programs into $(BUILD)/'

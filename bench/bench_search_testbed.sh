@@ -32,7 +32,7 @@ trap 'tb down >/dev/null 2>&1; rm -rf "$tmp"' EXIT
 plan() {
 	local dir="$tmp/$1-$2"
 	mkdir -p "$dir"
-	sed "s|^extra = \"--in eth0 --out eth1\"|extra = \"--in eth0 --out eth1 --max-pps $1\"|" \
+	sed "s|^extra = \"--count-interval 1 --in eth0 --out eth1\"|extra = \"--count-interval 1 --in eth0 --out eth1 --max-pps $1\"|" \
 		cfg/testbed/dut.cfg > "$dir/dut.cfg"
 	sed -e "s|^  sizes: \[60, 1496\]|  sizes: [60]|" \
 		-e "s|^    width: 1%|    width: $width%|" \

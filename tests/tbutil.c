@@ -112,6 +112,21 @@ static size_t mirperf_argv(char **argv, va_list ap)
 	return n;
 }
 
+/* mp_loop_close()'s warning for each handle it had to close. */
+#define HANDLE_LEFT_WARNING "closing a handle left open"
+
+int tb_handles_left(const char *output)
+{
+	int n = 0;
+
+	for (const char *p = output; p && (p = strstr(p, HANDLE_LEFT_WARNING)); p++)
+		n++;
+	return n;
+}
+
+/* The log of the run tb_mirperf_spawn started last, for tb_wait_exit. */
+static char spawned_log[4096];
+
 int tb_mirperf(unsigned timeout_ms, char **out, char **err, ...)
 {
 	char *argv[TB_ARGS_MAX];
@@ -123,6 +138,8 @@ int tb_mirperf(unsigned timeout_ms, char **out, char **err, ...)
 	va_end(ap);
 	ASSERT_EQ(mp_run(argv, NULL, timeout_ms, &r), 0);
 	fprintf(stderr, "--- mir-perf stderr ---\n%s--- end ---\n", r.err);
+	ASSERT_MSG(!tb_handles_left(r.err), "mir-perf left %d libuv handle(s) open at its end",
+		   tb_handles_left(r.err));
 	if (out)
 		*out = r.out;
 	else
@@ -143,6 +160,7 @@ int tb_mirperf_spawn(const char *log_path, ...)
 	va_start(ap, log_path);
 	mirperf_argv(argv, ap);
 	va_end(ap);
+	snprintf(spawned_log, sizeof(spawned_log), "%s", log_path);
 	pid = fork();
 	ASSERT(pid >= 0);
 	if (pid == 0) {
@@ -345,13 +363,80 @@ void tb_wait_rows(const char *out, size_t rows, unsigned timeout_s)
 	FAIL("phases.csv never reached %zu rows", rows);
 }
 
+/* phases.csv's data rows under the run in `out`; 0 without one. */
+static size_t rows_now(const char *out)
+{
+	const char *run = tb_run_dir(out);
+	char path[4096];
+	struct tb_csv p;
+	size_t n = 0;
+
+	if (!run)
+		return 0;
+	snprintf(path, sizeof(path), "%s/phases.csv", run);
+	if (tb_csv_load(path, &p) == 0) {
+		n = p.nrows ? p.nrows - 1 : 0;
+		tb_csv_free(&p);
+	}
+	return n;
+}
+
+/* Whether the last complete line of the run's samples.csv has `window` in
+ * its window column (the sixth). */
+static int newest_sample_in(const char *out, const char *window)
+{
+	const char *run = tb_run_dir(out);
+	char path[4096], buf[4096], *end, *line, *f;
+	ssize_t n;
+	off_t size;
+	int fd, col = 0;
+
+	if (!run)
+		return 0;
+	snprintf(path, sizeof(path), "%s/samples.csv", run);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	size = lseek(fd, 0, SEEK_END);
+	n = pread(fd, buf, sizeof(buf) - 1, size > (off_t)sizeof(buf) - 1 ?
+		  size - (off_t)sizeof(buf) + 1 : 0);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	if (!(end = strrchr(buf, '\n')))
+		return 0;
+	*end = '\0';
+	line = strrchr(buf, '\n');
+	line = line ? line + 1 : buf;
+	for (f = line; f && col < 5; col++)
+		f = (f = strchr(f, ',')) ? f + 1 : NULL;
+	return f && strncmp(f, window, strlen(window)) == 0 && f[strlen(window)] == ',';
+}
+
+void tb_wait_window(const char *out, size_t rows, const char *window, unsigned timeout_s)
+{
+	for (unsigned i = 0; i < timeout_s * 50; i++) {
+		if (rows_now(out) >= rows && newest_sample_in(out, window))
+			return;
+		usleep(20000);
+	}
+	FAIL("no sample in the %s window after %zu rows within %u s", window, rows, timeout_s);
+}
+
 int tb_wait_exit(int pid, unsigned timeout_s)
 {
 	int status;
 
 	for (unsigned i = 0; i < timeout_s * 10; i++) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			char *log = spawned_log[0] ? mp_test_read_file(spawned_log) : NULL;
+			int left = tb_handles_left(log);
+
+			free(log);
+			ASSERT_MSG(!left, "mir-perf left %d libuv handle(s) open at its end", left);
 			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		}
 		usleep(100000);
 	}
 	kill(pid, SIGKILL);
@@ -371,6 +456,36 @@ size_t tb_ns_pids(const char *domain, int *pids, size_t max)
 		pids[n++] = atoi(p);
 	mp_run_result_free(&r);
 	return n;
+}
+
+/* Sends `sig` to every process of this test's domain `domain` whose command
+ * line contains `needle` (NULL: all of them). Returns how many. */
+size_t tb_signal_domain(const char *domain, const char *needle, int sig)
+{
+	int pids[64];
+	size_t n = tb_ns_pids(domain, pids, 64), hit = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char path[64], buf[512] = "";
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/cmdline", pids[i]);
+		f = fopen(path, "r");
+		if (f) {
+			size_t len = fread(buf, 1, sizeof(buf) - 1, f);
+
+			for (size_t j = 0; j < len; j++)
+				if (!buf[j])
+					buf[j] = ' ';
+			buf[len] = '\0';
+			fclose(f);
+		}
+		if (needle && !strstr(buf, needle))
+			continue;
+		if (kill(pids[i], sig) == 0)
+			hit++;
+	}
+	return hit;
 }
 
 void tb_kill_domain(const char *domain)

@@ -18,7 +18,13 @@ const char *tb_plan(const char *name, ...);
  * NULL). */
 int tb_mirperf(unsigned timeout_ms, char **out, char **err, ...);
 
-/* Starts `mir-perf ARGS...` in dom0 without waiting; returns its pid. */
+/* How many libuv handles a program's output (stderr, or run.log) says it
+ * left open for the loop's end to close (each is a warning naming its
+ * type): tb_mirperf and tb_wait_exit fail a test whose mir-perf left one. */
+int tb_handles_left(const char *output);
+
+/* Starts `mir-perf ARGS...` in dom0 without waiting; returns its pid
+ * (tb_wait_exit then reads log_path for handles left open). */
 int tb_mirperf_spawn(const char *log_path, ...);
 
 /* The single run directory under `out_dir` (static storage), or NULL. */
@@ -42,11 +48,19 @@ size_t tb_rows_with_status(const char *out, const char *status, char *reasons, s
 /* Waits (at most timeout_s) until phases.csv has `rows` data rows; fails
  * the test otherwise. */
 void tb_wait_rows(const char *out, size_t rows, unsigned timeout_s);
+/* Waits (at most timeout_s) until phases.csv has at least `rows` data rows
+ * and the newest line of samples.csv is in `window` ("measure": a phase or
+ * trial not yet written is in its measure window now); fails the test
+ * otherwise. For acting on a state, not after a time. */
+void tb_wait_window(const char *out, size_t rows, const char *window, unsigned timeout_s);
 /* Waits for the child `pid`; its exit code, or 128+signal. Kills it and
  * fails the test after timeout_s. */
 int tb_wait_exit(int pid, unsigned timeout_s);
 /* Pids inside the namespace of this test's domain `domain` ("dut"). */
 size_t tb_ns_pids(const char *domain, int *pids, size_t max);
+/* Sends `sig` to every process of this test's domain `domain` whose
+ * command line contains `needle` (NULL: all of them). Returns how many. */
+size_t tb_signal_domain(const char *domain, const char *needle, int sig);
 /* Kills (SIGKILL) every process of the domain, as a crash would; fails the
  * test when it has none. */
 void tb_kill_domain(const char *domain);

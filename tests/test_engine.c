@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <math.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <net/if.h>
@@ -38,11 +39,17 @@ static void ip(const char *a, const char *b, const char *c, const char *d, const
 	mp_run_result_free(&r);
 }
 
-/* Two namespaces P-ga and P-gb joined by veth ga0 <-> gb0. */
+/* Two namespaces P-ga and P-gb joined by veth ga0 <-> gb0 (made once per
+ * test: a second call finds them). */
 static void pair(char *na, char *nb)
 {
+	char path[128];
+
 	sprintf(na, "%s-ga", mp_test_prefix());
 	sprintf(nb, "%s-gb", mp_test_prefix());
+	snprintf(path, sizeof(path), "/run/netns/%s", nb);
+	if (access(path, F_OK) == 0)
+		return;
 	ip("netns", "add", na, 0, 0, 0, 0, 0, 0, 0);
 	ip("netns", "add", nb, 0, 0, 0, 0, 0, 0, 0);
 	ip("netns", "exec", na, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
@@ -216,29 +223,84 @@ TEST_T(engine_packet_large_frames, 120)
 	free(json);
 }
 
-/* IMIX 7:4:1: the sizes interleave in the fixed pattern of 12 (never two
- * 590s or 1514s in a row, at most two 60s), every 12 frames hold the weights
- * exactly, and bytes are counted per frame. */
-TEST_T(engine_packet_imix_pattern_on_capture, 120)
+/* IMIX 7:4:1 on the wire: every period of 12 frames holds the weights
+ * exactly, the order differs from period to period (a DUT dropping every
+ * Nth frame must not always drop the same sizes), the same frames come
+ * again in a second run (seeded), and bytes are counted per frame. */
+TEST_T(engine_packet_imix_periods_on_capture, 120)
 {
-	static const unsigned pattern[12] = { 60, 590, 60, 60, 590, 60, 1514, 60, 590, 60, 590, 60 };
-	struct capture c;
+	struct capture c, again;
 	char *json;
-	unsigned n[3] = { 0 };
+	unsigned n[3] = { 0 }, orders = 0;
 
 	send_and_capture(1200, 0, "5000", &c, &json);
 	ASSERT_EQ(c.frames, 1200);
 	ASSERT_EQ(c.bad_ip + c.bad_csum + c.bad_seq + c.bad_ports, 0);
-	for (unsigned i = 0; i < 1200; i++) {
-		ASSERT_MSG(c.sizes[i] == pattern[i % 12], "frame %u: %u bytes, want %u", i,
-			   c.sizes[i], pattern[i % 12]);
-		n[c.sizes[i] == 60 ? 0 : c.sizes[i] == 590 ? 1 : 2]++;
+	for (unsigned p = 0; p < 100; p++) {
+		unsigned k[3] = { 0 };
+
+		for (unsigned i = p * 12; i < p * 12 + 12; i++)
+			k[c.sizes[i] == 60 ? 0 : c.sizes[i] == 590 ? 1 : 2]++;
+		ASSERT_MSG(k[0] == 7 && k[1] == 4 && k[2] == 1, "period %u: %u/%u/%u", p, k[0],
+			   k[1], k[2]);
+		for (int j = 0; j < 3; j++)
+			n[j] += k[j];
+		orders += p && memcmp(&c.sizes[p * 12], &c.sizes[(p - 1) * 12],
+				      12 * sizeof(c.sizes[0])) != 0;
 	}
+	ASSERT_MSG(orders >= 90, "only %u of 99 periods differ from the one before", orders);
 	ASSERT_EQ(n[0], 700);
 	ASSERT_EQ(n[1], 400);
 	ASSERT_EQ(n[2], 100);
 	ASSERT_CONTAINS(json, "\"bytes\":429400,");    /* 700*60 + 400*590 + 100*1514 */
 	free(json);
+	send_and_capture(1200, 0, "5000", &again, &json);
+	ASSERT_EQ(again.frames, 1200);
+	ASSERT_MSG(memcmp(c.sizes, again.sizes, 1200 * sizeof(c.sizes[0])) == 0,
+		   "a second run sent the mix in another order");
+	free(json);
+}
+
+/* The order of each period: the weights exactly, a new order per period,
+ * the same for the same seed; a DUT dropping every 4th frame then forwards
+ * frames of the mix's mean size, where one fixed pattern always dropped the
+ * same three places of it (forwarded mean 436 B against the mix's 357.8 B). */
+TEST(imix_period_order_keeps_weights_varies_order)
+{
+	struct mp_imix m;
+	uint8_t base[MP_IMIX_PATTERN_MAX], o[MP_IMIX_PATTERN_MAX], o2[MP_IMIX_PATTERN_MAX];
+	unsigned plen, at0[3] = { 0 };
+	double fwd_bytes = 0, fwd = 0;
+
+	mp_imix_default(&m);
+	plen = mp_imix_pattern(&m, base, sizeof(base));
+	ASSERT_EQ(plen, 12);
+	for (uint64_t p = 0; p < 1200; p++) {
+		unsigned k[3] = { 0 };
+
+		mp_imix_period_order(base, plen, MP_IMIX_SEED, p, o);
+		mp_imix_period_order(base, plen, MP_IMIX_SEED, p, o2);
+		ASSERT_EQ(memcmp(o, o2, plen), 0);
+		for (unsigned i = 0; i < plen; i++) {
+			k[o[i]]++;
+			if ((p * plen + i) % 4 != 3) {          /* every 4th frame dropped */
+				fwd_bytes += m.size[o[i]];
+				fwd++;
+			}
+		}
+		ASSERT(k[0] == 7 && k[1] == 4 && k[2] == 1);
+		at0[o[0]]++;
+	}
+	/* Each place of the period gets each size about as often as its
+	 * weight says (7/12 of 1200 = 700, 4/12 = 400, 1/12 = 100). */
+	ASSERT_MSG(at0[0] > 600 && at0[0] < 800 && at0[1] > 320 && at0[1] < 480 &&
+		   at0[2] > 60 && at0[2] < 140, "first place: %u/%u/%u", at0[0], at0[1], at0[2]);
+	ASSERT_MSG(fabs(fwd_bytes / fwd / mp_imix_mean(&m) - 1) < 0.02,
+		   "forwarded mean %.1f B for a mix of %.1f B", fwd_bytes / fwd, mp_imix_mean(&m));
+	/* Another seed, another order. */
+	mp_imix_period_order(base, plen, MP_IMIX_SEED, 0, o);
+	mp_imix_period_order(base, plen, MP_IMIX_SEED + 1, 0, o2);
+	ASSERT(memcmp(o, o2, plen) != 0);
 }
 
 TEST(imix_pattern_label_text)

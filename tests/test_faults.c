@@ -4,6 +4,8 @@
 #include "test.h"
 
 #include <errno.h>
+#include <jansson.h>
+#include <math.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -57,36 +59,6 @@ static void out_paths(char *out, char *log, size_t len)
 {
 	snprintf(out, len, "%s/out", mp_test_tmpdir());
 	snprintf(log, len, "%s/mp.log", mp_test_tmpdir());
-}
-
-/* Sends `sig` to every process of this test's domain `domain` whose command
- * line contains `needle` (NULL: all of them). Returns how many. */
-static size_t signal_domain(const char *domain, const char *needle, int sig)
-{
-	int pids[64];
-	size_t n = tb_ns_pids(domain, pids, 64), hit = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		char path[64], buf[512] = "";
-		FILE *f;
-
-		snprintf(path, sizeof(path), "/proc/%d/cmdline", pids[i]);
-		f = fopen(path, "r");
-		if (f) {
-			size_t len = fread(buf, 1, sizeof(buf) - 1, f);
-
-			for (size_t j = 0; j < len; j++)
-				if (!buf[j])
-					buf[j] = ' ';
-			buf[len] = '\0';
-			fclose(f);
-		}
-		if (needle && !strstr(buf, needle))
-			continue;
-		if (kill(pids[i], sig) == 0)
-			hit++;
-	}
-	return hit;
 }
 
 /* Starts a run, waits until `rows` phases are on disk plus `extra_us`. */
@@ -154,7 +126,7 @@ TEST_T(faults_agent_killed_mid_phase, 300)
 	tb_up();
 	out_paths(out, log, sizeof(out));
 	pid = start_run(short_plan(), out, log, 1, 1500000);
-	ASSERT_MSG(signal_domain("traffgen", "mir-perf-agent", SIGKILL) >= 1,
+	ASSERT_MSG(tb_signal_domain("traffgen", "mir-perf-agent", SIGKILL) >= 1,
 		   "no agent process in the traff-gen domain");
 	/* The agent was the traff-gen's program: the domain went with it. */
 	expect_second_phase_lost(pid, out, log, "traff-gen");
@@ -168,7 +140,7 @@ TEST_T(faults_traffgen_dies_mid_phase, 300)
 	tb_up();
 	out_paths(out, log, sizeof(out));
 	pid = start_run(short_plan(), out, log, 1, 1500000);
-	ASSERT(signal_domain("traffgen", NULL, SIGKILL) >= 1);
+	ASSERT(tb_signal_domain("traffgen", NULL, SIGKILL) >= 1);
 	expect_second_phase_lost(pid, out, log, "domain traffgen (domid");
 }
 
@@ -181,7 +153,7 @@ TEST_T(faults_agent_hangs, 300)
 	out_paths(out, log, sizeof(out));
 	pid = start_run(short_plan(), out, log, 1, 1500000);
 	/* Stopped, not dead: the connection stays open, nothing answers. */
-	ASSERT(signal_domain("traffgen", "mir-perf-agent", SIGSTOP) >= 1);
+	ASSERT(tb_signal_domain("traffgen", "mir-perf-agent", SIGSTOP) >= 1);
 	ASSERT_EQ(tb_wait_exit(pid, 120), MP_EXIT_FAIL);
 	text = read_log(log);
 	ASSERT_CONTAINS(text, "did not answer");
@@ -413,6 +385,72 @@ TEST_T(faults_sigint_twice_exits_at_once, 300)
 	tb_assert_no_domains_left();
 }
 
+/* One clock for a run (issue 23): run.log's times and samples.csv's t_s
+ * are seconds since the run started, its wall-clock start in the first
+ * line, going on across the resume (never backwards within a file); and
+ * the log says what happened in the order it happened (no "waiting for it
+ * in xenstore" after xenstore said the domain was up). */
+static void assert_one_clock(const char *run)
+{
+	char path[4200], *log, *line, *save = NULL, *resumed;
+	double prev = -1, first = NAN, t;
+	struct tb_csv sa;
+	int ct, ci;
+	json_t *res;
+
+	snprintf(path, sizeof(path), "%s/run.log", run);
+	log = mp_test_read_file(path);
+	ASSERT(log);
+	ASSERT_MSG(strstr(log, " started ") && strstr(log, " started ") < strchr(log, '\n'),
+		   "run.log's first line does not say when the run started");
+	resumed = strstr(log, " resumed; it started ");
+	ASSERT(resumed);
+	for (const char *d = "traffgen"; d; d = strcmp(d, "traffgen") == 0 ? "dut" : NULL) {
+		char up[64], wait[96];
+		const char *u, *w;
+
+		snprintf(up, sizeof(up), "domain %s is up", d);
+		snprintf(wait, sizeof(wait), "domain %s created; waiting for it in xenstore", d);
+		u = strstr(log, up);
+		w = strstr(log, wait);
+		ASSERT_MSG(u, "no \"%s\"", up);
+		ASSERT_MSG(!w || w < u, "\"%s\" after \"%s\"", wait, up);
+	}
+	for (line = strtok_r(log, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *end;
+
+		t = strtod(line, &end);
+		ASSERT_MSG(end != line && *end == ' ', "run.log line without a time: %s", line);
+		ASSERT_MSG(t >= prev, "run.log goes back from %.3f to %.3f: %s", prev, t, line);
+		if (isnan(first))
+			first = t;
+		prev = t;
+	}
+	free(log);
+	snprintf(path, sizeof(path), "%s/samples.csv", run);
+	ASSERT_EQ(tb_csv_load(path, &sa), 0);
+	ct = tb_csv_col(&sa, "t_s");
+	ci = tb_csv_col(&sa, "iface");
+	ASSERT(ct >= 0 && ci >= 0 && sa.nrows > 2);
+	/* The log's clock is the samples' (not the machine's since boot). */
+	ASSERT_MSG(first <= strtod(sa.rows[1][ct], NULL), "run.log starts at %.3f, the first "
+		   "sample at %s", first, sa.rows[1][ct]);
+	for (size_t r = 2; r < sa.nrows; r++)
+		for (size_t q = r - 1; q > 0; q--)
+			if (strcmp(sa.rows[q][ci], sa.rows[r][ci]) == 0) {
+				ASSERT_MSG(strtod(sa.rows[r][ct], NULL) >= strtod(sa.rows[q][ct], NULL),
+					   "samples.csv goes back at row %zu: %s after %s", r + 1,
+					   sa.rows[r][ct], sa.rows[q][ct]);
+				break;
+			}
+	tb_csv_free(&sa);
+	snprintf(path, sizeof(path), "%s/results.json", run);
+	res = json_load_file(path, 0, NULL);
+	ASSERT(res);
+	ASSERT_EQ(json_array_size(json_object_get(res, "resumed")), 1);
+	json_decref(res);
+}
+
 TEST_T(resume_continues_an_interrupted_run, 400)
 {
 	char out[4096], log[4096], path[4200], run[4000];
@@ -439,5 +477,6 @@ TEST_T(resume_continues_an_interrupted_run, 400)
 		ASSERT_STREQ(p.rows[i][cst], "ok");
 	}
 	tb_csv_free(&p);
+	assert_one_clock(run);
 	tb_assert_no_domains_left();
 }

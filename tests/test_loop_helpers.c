@@ -10,22 +10,27 @@
 #include <uv.h>
 
 #include "common/clock.h"
+#include "common/err.h"
+#include "common/run.h"
 #include "common/loop.h"
 #include "controller/host/child.h"
 #include "controller/host/sampler.h"
+#include "tbutil.h"
 
 struct child_result {
 	int done, status;
 	char out[256];
+	char tail[MP_CHILD_TAIL_MAX + 1];
 };
 
-static void on_child(int status, const char *out, void *arg)
+static void on_child(int status, const char *out, const char *tail, void *arg)
 {
 	struct child_result *r = arg;
 
 	r->done++;
 	r->status = status;
 	snprintf(r->out, sizeof(r->out), "%s", out);
+	snprintf(r->tail, sizeof(r->tail), "%s", tail);
 }
 
 static void run_child(char *const argv[], uint64_t timeout_ns, struct child_result *r)
@@ -47,6 +52,27 @@ TEST(child_exit_status_and_output)
 	run_child(argv, 5 * MP_NS_PER_SEC, &r);
 	ASSERT_EQ(r.status, 4);
 	ASSERT_STREQ(r.out, "7\n");
+	/* Both streams' lines; which came first is the scheduler's. */
+	ASSERT_CONTAINS(r.tail, "7\n");
+	ASSERT_CONTAINS(r.tail, "noise\n");
+}
+
+/* The tail keeps the last whole lines of a long output, for saying why
+ * a build step failed. */
+TEST(child_tail_keeps_the_last_lines)
+{
+	char *argv[] = { "sh", "-c", "i=0; while [ $i -lt 2000 ]; do echo line $i; i=$((i+1)); "
+			 "done; echo the reason >&2; exit 1", NULL };
+	struct child_result r = { 0 };
+
+	run_child(argv, 10 * MP_NS_PER_SEC, &r);
+	ASSERT_EQ(r.status, 1);
+	ASSERT(strlen(r.tail) <= MP_CHILD_TAIL_MAX);
+	ASSERT(strlen(r.tail) > MP_CHILD_TAIL_MAX / 2);
+	ASSERT_CONTAINS(r.tail, "line 1999\n");
+	ASSERT_CONTAINS(r.tail, "the reason\n");
+	ASSERT_MSG(!strstr(r.tail, "line 0\n"), "the tail kept the first line");
+	ASSERT_MSG(!strncmp(r.tail, "line ", 5), "the tail starts mid-line: %.20s", r.tail);
 }
 
 TEST(child_timeout_kills)
@@ -155,6 +181,55 @@ TEST_T(loop_close_closes_handles_left_open, 10)
 	uv_close((uv_handle_t *)&closed, on_closed_count);
 	ASSERT_EQ(mp_loop_close(&loop), 1);
 	ASSERT_EQ(closes, 1);
+}
+
+/* A run ends saying "every handle closed" only when it is true. With a
+ * handle left open (the test shim skips the close of its SIGINT handle)
+ * it says how many were, in stderr and run.log, and the tests' harness
+ * counts them (tb_handles_left), which fails any testbed test whose run
+ * leaks. The run stops early here: no xenstored (exit 3). */
+TEST_T(sweep_end_says_every_handle_closed_only_when_true, 60)
+{
+	const char *plan = tb_plan("short.yaml", "@ON_FAILURE@", "stop", "@DURATION@", "1s",
+				   "@DISCOVERY_TIMEOUT@", "5s", "@CONNECT_TIMEOUT@", "5s",
+				   "@RATE2@", "20000", NULL);
+	char out[4096], xsd[4200], shim[4200], env_xs[4300], env_pre[4300], path[4300];
+	char *argv[] = { (char *)mp_test_bin("mir-perf"), "--plan", (char *)plan, "--out", out,
+			 "--quiet", NULL };
+	char *env[] = { env_xs, env_pre, "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
+	struct mp_run_result r;
+	const char *run;
+	char *log;
+
+	snprintf(xsd, sizeof(xsd), "%s/no-xenstored", mp_test_tmpdir());
+	snprintf(shim, sizeof(shim), "%s/tests/leak_signal_handle.so", mp_test_build_dir());
+	ASSERT_MSG(access(shim, R_OK) == 0, "%s is not built (make tests)", shim);
+	snprintf(env_xs, sizeof(env_xs), "XENSTORED_PATH=%s", xsd);
+	snprintf(env_pre, sizeof(env_pre), "LD_PRELOAD=%s", shim);
+	for (int leak = 1; leak >= 0; leak--) {
+		snprintf(out, sizeof(out), "%s/out%d", mp_test_tmpdir(), leak);
+		env[1] = leak ? env_pre : NULL;
+		ASSERT_EQ(mp_run(argv, env, 30000, &r), 0);
+		ASSERT_MSG(r.status == MP_EXIT_ENV, "exit %d: %s", r.status, r.err);
+		ASSERT_EQ(tb_handles_left(r.err), leak);
+		if (leak) {
+			ASSERT_CONTAINS(r.err, "closing a handle left open (type signal)");
+			ASSERT_CONTAINS(r.err, "1 handle was left open");
+			ASSERT(!strstr(r.err, "every handle closed"));
+		} else {
+			ASSERT_CONTAINS(r.err, "ended with exit code 3; every handle closed");
+		}
+		mp_run_result_free(&r);
+	}
+	/* The leaking run's log says it too. */
+	snprintf(out, sizeof(out), "%s/out1", mp_test_tmpdir());
+	run = tb_run_dir(out);
+	ASSERT(run);
+	snprintf(path, sizeof(path), "%s/run.log", run);
+	log = mp_test_read_file(path);
+	ASSERT_MSG(log, "no %s", path);
+	ASSERT_EQ(tb_handles_left(log), 1);
+	free(log);
 }
 
 /* Every running child gets the signal, however many there are. */

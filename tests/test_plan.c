@@ -95,7 +95,7 @@ static const char *const malformed[][2] = {
 	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\ntoolstack: {create: []}\n",
 	  "5:21: toolstack.create must be a non-empty list of arguments, e.g. [xl, create, \"{config}\"]" },
 	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\ntoolstack: {create: [xl, create, \"{cfg}\"]}\n",
-	  "5:35: toolstack.create: unknown variable {cfg}; known: {version} {library} {repo} {workdir} {run_dir} {bin_dir} {cfg_dir} {src_dir} {config} {name}" },
+	  "5:35: toolstack.create: unknown variable {cfg}; known: {version} {library} {repo} {workdir} {run_dir} {bin_dir} {cfg_dir} {src_dir} {config} {name} {kernel} {env:NAME}" },
 	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\nroles: {generator: {domain: dut, vif: 0}}\n",
 	  "5:29: roles.generator belongs to the traffgen domain" },
 	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\nroles: {control: {domain: traffgen, vif: 9}}\n",
@@ -124,7 +124,73 @@ static const char *const malformed[][2] = {
 	  "1:7: name \"a b\" is not valid (it names the run directory); expected 1-64 of A-Z a-z 0-9 . _ -, not starting with - or ." },
 	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\ndiscovery: {address: 10.1.1}\n",
 	  "5:22: discovery.address \"10.1.1\" is not an IPv4 address" },
+	/* Prebuilt DUT kernels, boot retries, the console log (issue 21). */
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [{name: v2.1.7}]\ntraffic: {sizes: [60], rates: [1000]}\n",
+	  "3:12: a version given as a mapping needs a kernel (its prebuilt DUT kernel); write a version without one as a plain name" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [{kernel: k}]\ntraffic: {sizes: [60], rates: [1000]}\n",
+	  "3:12: a version given as a mapping needs a name (a commit, tag or label), e.g. {name: v2.1.7, kernel: /srv/kernels/v2.1.7.xen}" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1, {name: v2.1.7, kernel: v2.1.7.xen}]\ntraffic: {sizes: [60], rates: [1000]}\n",
+	  "3:39: version v2.1.7's kernel @DIR@/v2.1.7.xen: No such file or directory; expected a readable file (relative paths start from the plan's directory)" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [{name: v1, kernel: k, sha: 1}]\ntraffic: {sizes: [60], rates: [1000]}\n",
+	  "3:34: unknown key \"sha\" in a version; expected one of: name, kernel" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [{name: v1, kernel: \"{kernel}\"}]\ntraffic: {sizes: [60], rates: [1000]}\n",
+	  "3:31: version v1's kernel cannot use {kernel}: it is what {kernel} stands for" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [{name: v1, kernel: \"{env:1X}/k\"}]\ntraffic: {sizes: [60], rates: [1000]}\n",
+	  "3:32: version v1's kernel: unknown variable {env:1X}; known: {version} {library} {repo} {workdir} {run_dir} {bin_dir} {cfg_dir} {src_dir} {config} {name} {kernel} {env:NAME}" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\ndomains: {dut: {boot_retries: 11}}\n",
+	  "5:31: domains.dut.boot_retries 11 is out of range; expected 0..10" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\ndomains: {dut: {kernel: \"{kernel}.xen\"}}\n",
+	  "5:25: domains.dut.kernel cannot use {kernel}: it is what {kernel} stands for" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {sizes: [60], rates: [1000]}\ndomains: {console_log: \"/var/log/{domain}.log\"}\n",
+	  "5:34: domains.console_log: unknown variable {domain}; known: {version} {library} {repo} {workdir} {run_dir} {bin_dir} {cfg_dir} {src_dir} {config} {name} {kernel} {env:NAME}" },
 };
+
+static char *round_trip(const struct mp_plan *a, struct mp_plan **b);
+
+/* Prebuilt kernels per version, boot retries and the console log
+ * round-trip through the effective plan; {kernel} is the version's own
+ * kernel, else domains.dut.kernel (issue 21). */
+TEST(plan_prebuilt_kernels_round_trip)
+{
+	char err[1024], path[4200], *text;
+	struct mp_plan *a, *b;
+
+	snprintf(path, sizeof(path), "%s/v1.xen", mp_test_tmpdir());
+	mp_test_write_file(path, "not a real kernel");
+	ASSERT_EQ(load("name: t\nlibrary: {name: l, repo: r}\n"
+		       "versions: [{name: v1, kernel: v1.xen}, v2, "
+		       "{name: v3, kernel: \"{env:MP_UNIKERNEL_DIR}/{version}.xen\"}]\n"
+		       "domains: {console_log: \"/srv/log/{name}.log\", "
+		       "dut: {boot_retries: 3, kernel: \"{workdir}/k.xen\"}}\n"
+		       "traffic: {sizes: [60], rates: [1000]}\n", err, sizeof(err), &a), 0);
+	ASSERT_STREQ(a->version_kernels[0], path);
+	ASSERT_EQ(mp_plan_prebuilt(a, 0), 1);
+	ASSERT_EQ(mp_plan_prebuilt(a, 1), 0);
+	ASSERT_STREQ(mp_plan_kernel(a, 1), "{workdir}/k.xen");
+	ASSERT_STREQ(mp_plan_kernel(a, 2), "{env:MP_UNIKERNEL_DIR}/{version}.xen");
+	text = round_trip(a, &b);
+	ASSERT_CONTAINS(text, "versions: [{name: \"v1\", kernel: ");
+	ASSERT_CONTAINS(text, "console_log: \"/srv/log/{name}.log\"");
+	ASSERT_CONTAINS(text, "boot_retries: 3, kernel: \"{workdir}/k.xen\"");
+	ASSERT_EQ(b->nversions, 3);
+	ASSERT_STREQ(b->versions[2], "v3");
+	ASSERT_STREQ(b->version_kernels[0], path);
+	ASSERT(!b->version_kernels[1]);
+	ASSERT_STREQ(b->version_kernels[2], "{env:MP_UNIKERNEL_DIR}/{version}.xen");
+	ASSERT_EQ(b->dut_boot_retries, 3);
+	ASSERT_STREQ(b->console_log, "/srv/log/{name}.log");
+	free(text);
+	mp_plan_free(a);
+	mp_plan_free(b);
+	/* The defaults: xenconsoled's log, one retry, where cfg/xen.yaml's
+	 * build leaves the unikernel. */
+	ASSERT_EQ(load("name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\n"
+		       "traffic: {sizes: [60], rates: [1000]}\n", err, sizeof(err), &a), 0);
+	ASSERT_STREQ(a->console_log, "/var/log/xen/console/guest-{name}.log");
+	ASSERT_EQ(a->dut_boot_retries, 1);
+	ASSERT_STREQ(mp_plan_kernel(a, 0), "{workdir}/unikernel/dist/netif-forward.xen");
+	mp_plan_free(a);
+}
 
 TEST(plan_malformed_exact_messages)
 {
@@ -207,6 +273,30 @@ TEST(plan_samples_parse)
 		ASSERT_MSG(rc == 0, "%s: %s", g.gl_pathv[i], buf);
 		free(buf);
 		mp_plan_free(p);
+	}
+	globfree(&g);
+}
+
+/* Every sample domain config is a template the sweep can render: a brace
+ * in a comment is a template too (cfg/xen/dut.cfg once said
+ * "[{name: ..., kernel: ...}]" in a comment, and no DUT booted). */
+TEST(plan_sample_domain_configs_are_templates)
+{
+	glob_t g;
+	char pattern[4096], msg[512];
+	size_t at = 0;
+
+	snprintf(pattern, sizeof(pattern), "%s/*/*.cfg", mp_test_src_path("cfg"));
+	ASSERT_EQ(glob(pattern, 0, NULL, &g), 0);
+	ASSERT(g.gl_pathc >= 5);
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		char *text = mp_test_read_file(g.gl_pathv[i]);
+
+		ASSERT(text);
+		ASSERT_MSG(mp_template_check(text, mp_plan_template_vars, MP_TVAR_COUNT, &at, msg,
+					     sizeof(msg)) == 0, "%s, byte %zu: %s", g.gl_pathv[i],
+			   at, msg);
+		free(text);
 	}
 	globfree(&g);
 }
@@ -328,6 +418,20 @@ TEST(template_expand_and_check)
 	ASSERT_EQ(at, 12);
 	ASSERT_CONTAINS(msg, "unknown variable {bad}");
 	ASSERT_EQ(mp_template_check("{{ok}}", names, 2, &at, msg, sizeof(msg)), 0);
+	/* {env:NAME}: the environment, which must have it when expanded. */
+	setenv("MP_TEST_TEMPLATE_DIR", "/srv/k", 1);
+	unsetenv("MP_TEST_TEMPLATE_UNSET");
+	ASSERT_EQ(mp_template_expand("{env:MP_TEST_TEMPLATE_DIR}/{version}.xen", v, 2, &out), 0);
+	ASSERT_STREQ(out, "/srv/k/abc.xen");
+	free(out);
+	ASSERT_EQ(mp_template_expand("{env:MP_TEST_TEMPLATE_UNSET}/x", v, 2, &out), -ENOENT);
+	ASSERT_EQ(mp_template_unset_env("a {{env:X}} {env:MP_TEST_TEMPLATE_DIR} "
+					"{env:MP_TEST_TEMPLATE_UNSET}", msg, sizeof(msg)), 1);
+	ASSERT_STREQ(msg, "MP_TEST_TEMPLATE_UNSET");
+	ASSERT_EQ(mp_template_unset_env("{env:MP_TEST_TEMPLATE_DIR}", msg, sizeof(msg)), 0);
+	ASSERT_EQ(mp_template_expand("{env:bad-name}", v, 2, &out), -EINVAL);
+	ASSERT_EQ(mp_template_check("{env:MP_ANY}/{version}", names, 2, &at, msg, sizeof(msg)), 0);
+	ASSERT_EQ(mp_template_check("{env:}", names, 2, &at, msg, sizeof(msg)), -EINVAL);
 }
 
 static struct mp_run_result run_cli(const char *const *args, const char *cfg_dir)

@@ -188,8 +188,14 @@ TEST(proto_reply_roundtrip_every_op_and_code)
 			uint64_t *f = &rep.u.rx.c.frames;
 
 			/* A full page of the largest values fits one line. */
-			for (size_t i = 0; i < sizeof(rep.u.rx.c) / sizeof(uint64_t); i++)
+			for (size_t i = 0; i < offsetof(struct mp_rx_counters, nsizes) / sizeof(uint64_t);
+			     i++)
 				f[i] = MP_PROTO_INT_MAX - i;
+			rep.u.rx.c.nsizes = MP_RX_SIZES;
+			for (unsigned i = 0; i < MP_RX_SIZES; i++) {
+				rep.u.rx.c.size[i] = MP_FRAME_MAX - i;
+				rep.u.rx.c.size_frames[i] = MP_PROTO_INT_MAX - i;
+			}
 			rep.u.rx.n = MP_PROTO_RX_BUCKETS;
 			for (unsigned i = 0; i < MP_PROTO_RX_BUCKETS; i++) {
 				rep.u.rx.idx[i] = MP_HIST_BUCKETS - MP_PROTO_RX_BUCKETS + i;
@@ -459,6 +465,11 @@ TEST(proto_malformed_replies)
 		"{\"v\":1,\"id\":1,\"op\":\"rx\",\"ok\":true" RX_COUNTERS ",\"next\":25600,"
 		"\"buckets\":[]}",
 		"{\"v\":1,\"id\":1,\"op\":\"rx\",\"ok\":true,\"next\":0,\"buckets\":[]}",
+		/* rx: a frame length twice, a pair of one */
+		"{\"v\":1,\"id\":1,\"op\":\"rx\",\"ok\":true" RX_COUNTERS ",\"next\":0,"
+		"\"buckets\":[],\"sizes\":[[60,1],[60,2]]}",
+		"{\"v\":1,\"id\":1,\"op\":\"rx\",\"ok\":true" RX_COUNTERS ",\"next\":0,"
+		"\"buckets\":[],\"sizes\":[[60]]}",
 		"{\"v\":1,\"id\":1,\"op\":\"rx_series\",\"ok\":true,\"total\":1,\"next\":0,"
 		"\"samples\":[[1,2,3]]}",
 		"{\"v\":1,\"id\":1,\"op\":\"rx_series\",\"ok\":true,\"total\":1,\"next\":0,"

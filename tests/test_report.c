@@ -13,6 +13,7 @@
 
 #include "common/err.h"
 #include "common/run.h"
+#include "controller/results/csv.h"
 
 /* Copies a fixture run into the test's tmpdir (reports are written there). */
 static const char *fixture(const char *name)
@@ -85,7 +86,7 @@ TEST_T(report_html_has_one_svg_per_plot, 120)
 	ASSERT_CONTAINS(html, "<figure id=\"forwarded\">");
 	ASSERT_CONTAINS(html, "<figure id=\"loss\">");
 	ASSERT_CONTAINS(html, "<figure id=\"mbps\">");
-	ASSERT_CONTAINS(html, "<figure id=\"series-60\">");
+	ASSERT_CONTAINS(html, "<div class=\"panel\" id=\"series-60\">");
 	ASSERT(!strstr(html, "<figure id=\"cpu\">"));
 	/* the series, by their titles in the SVGs */
 	ASSERT_CONTAINS(html, "testbed, 60 B");
@@ -255,14 +256,14 @@ TEST_T(report_compare_export_show_latency, 120)
 
 	mp_test_require_prog("gnuplot", "gnuplot-nox");
 	html = report_of(run);
-	ASSERT_CONTAINS(html, "<figure id=\"latency-60\">");
-	ASSERT_CONTAINS(html, "<figure id=\"latdist-60\">");
-	ASSERT_CONTAINS(html, "testbed p99");
-	ASSERT_CONTAINS(html, "testbed, at 30000 pps");   /* no loss at either rate */
+	ASSERT_CONTAINS(html, "<figure id=\"latency\">");
+	ASSERT_CONTAINS(html, "<figure id=\"latdist\">");
+	ASSERT_CONTAINS(html, "60 B p99");
+	ASSERT_CONTAINS(html, "60 B at 30000 pps");       /* no loss at either rate */
 	ASSERT_CONTAINS(html, "lat p99 us");
 	free(html);
 	/* The distribution's median is the phase's p50 (same histogram). */
-	snprintf(path, sizeof(path), "%s/plots/latdist-60.dat", run);
+	snprintf(path, sizeof(path), "%s/plots/latdist.dat", run);
 	dat = mp_test_read_file(path);
 	ASSERT(dat);
 	ASSERT_CONTAINS(dat, "2.000 137.471\n");
@@ -279,6 +280,92 @@ TEST_T(report_compare_export_show_latency, 120)
 	ASSERT_CONTAINS(r.out, "\"latency-p99@30000pps\"");
 	ASSERT_CONTAINS(r.out, "\"latency-p50@10000pps\"");
 	mp_run_result_free(&r);
+}
+
+/* A copy of fixture `name` as tmpdir/NEW, its phases.csv's column `col`
+ * multiplied by `scale` in every row (the project's CSV reader and writer). */
+static const char *scaled_copy(const char *name, const char *as, const char *col, double scale)
+{
+	static char dst[4096];
+	char src[4096], path[4200], err[256];
+	char *argv[] = { "cp", "-R", src, dst, NULL };
+	struct mp_csv csv;
+	FILE *f;
+	int c;
+
+	snprintf(src, sizeof(src), "%s/%s", mp_test_src_path("tests/data/runs"), name);
+	snprintf(dst, sizeof(dst), "%s/%s", mp_test_tmpdir(), as);
+	ASSERT_EQ(mp_run_status(argv, 10000), 0);
+	snprintf(path, sizeof(path), "%s/phases.csv", dst);
+	ASSERT_EQ(mp_csv_read(path, &csv, err, sizeof(err)), 0);
+	c = mp_csv_col(&csv, col);
+	ASSERT(c >= 0);
+	f = fopen(path, "w");
+	ASSERT(f);
+	for (size_t i = 0; i < csv.ncols; i++)
+		mp_csv_field(f, csv.header[i], i == 0);
+	fputc('\n', f);
+	for (size_t r = 0; r < csv.nrows; r++) {
+		for (size_t i = 0; i < csv.ncols; i++) {
+			char num[64];
+
+			if ((int)i == c && *csv.rows[r][i]) {
+				mp_csv_num_str(num, sizeof(num), strtod(csv.rows[r][i], NULL) * scale);
+				mp_csv_field(f, num, i == 0);
+			} else {
+				mp_csv_field(f, csv.rows[r][i], i == 0);
+			}
+		}
+		fputc('\n', f);
+	}
+	ASSERT_EQ(fclose(f), 0);
+	mp_csv_free(&csv);
+	return dst;
+}
+
+/* compare --latency-threshold PCT: off by default (a p99 30% higher is
+ * shown and marked, the exit code stays 0); on, a p99 higher by more than
+ * PCT fails the comparison (exit 1) as a slowdown does, one within it not;
+ * a lower p99 never does. */
+TEST(compare_latency_threshold_gates_on_p99)
+{
+	const char *a = fixture("receiver");
+	char worse[4096];
+	struct mp_run_result r;
+
+	snprintf(worse, sizeof(worse), "%s", scaled_copy("receiver", "p99-up", "lat_p99_us", 1.3));
+	r = mirperf("compare", a, worse, NULL);
+	ASSERT_MSG(r.status == 0, "%s%s", r.out, r.err);
+	ASSERT_CONTAINS(r.out, "+30.0%  higher");
+	ASSERT(!strstr(r.out, "P99 HIGHER"));
+	mp_run_result_free(&r);
+	{
+		char *argv[] = { (char *)mp_test_bin("mir-perf"), "compare", "--latency-threshold",
+				 "10", (char *)a, worse, NULL };
+
+		ASSERT_EQ(mp_run(argv, NULL, 60000, &r), 0);
+		ASSERT_MSG(r.status == MP_EXIT_FAIL, "%s%s", r.out, r.err);
+		ASSERT_CONTAINS(r.out, "+30.0%  P99 HIGHER");
+		ASSERT_CONTAINS(r.out, "2 phases' latency compared; 2 with p99 higher beyond 10.00%");
+		mp_run_result_free(&r);
+		argv[3] = "50";
+		ASSERT_EQ(mp_run(argv, NULL, 60000, &r), 0);
+		ASSERT_MSG(r.status == 0, "%s%s", r.out, r.err);
+		ASSERT_CONTAINS(r.out, "0 with p99 higher beyond 50.00%");
+		mp_run_result_free(&r);
+		/* B better than A: no regression. */
+		argv[3] = "10";
+		argv[4] = worse;
+		argv[5] = (char *)a;
+		ASSERT_EQ(mp_run(argv, NULL, 60000, &r), 0);
+		ASSERT_EQ(r.status, 0);
+		mp_run_result_free(&r);
+		argv[3] = "-5";
+		ASSERT_EQ(mp_run(argv, NULL, 60000, &r), 0);
+		ASSERT_EQ(r.status, MP_EXIT_USAGE);
+		ASSERT_CONTAINS(r.err, "--latency-threshold takes a percentage");
+		mp_run_result_free(&r);
+	}
 }
 
 /* A search's answer in report, compare and export (issue 15), on a recorded
@@ -488,6 +575,77 @@ TEST_T(report_of_a_grid_with_a_search, 120)
 	free(dat);
 }
 
+/* IMIX is no frame size 0: the phase table and the comparison name the
+ * mix as the log does, and the Mbit/s plot draws it apart from the fixed
+ * sizes' line, at its mean frame size, not at x = 0 joined to 60 B. */
+TEST_T(report_names_imix_and_plots_it_apart, 120)
+{
+	const char *run = fixture("mixed");
+	char path[4200], *html, *dat, *gp, *table;
+
+	mp_test_require_prog("gnuplot", "gnuplot-nox");
+	html = report_of(run);
+	table = strstr(html, "<h2>Phases</h2>");
+	ASSERT(table);
+	ASSERT_EQ(count(table, "\">IMIX 7:4:1 (mean 357.8 B)</td>"), 2);
+	ASSERT(!strstr(table, "\">0</td>"));      /* no size 0 */
+	free(html);
+	snprintf(path, sizeof(path), "%s/plots/mbps.dat", run);
+	dat = mp_test_read_file(path);
+	ASSERT(dat);
+	/* The fixed sizes in one block, the mix in its own at 357.8 B. */
+	ASSERT(strncmp(dat, "60 ", 3) == 0);
+	ASSERT(!strstr(dat, "\n0 "));
+	ASSERT_CONTAINS(dat, "\n\n\n357.8 ");
+	free(dat);
+	snprintf(path, sizeof(path), "%s/plots/mbps.gp", run);
+	gp = mp_test_read_file(path);
+	ASSERT(gp);
+	ASSERT_CONTAINS(gp, "index 1 using 1:2 with points ");
+	ASSERT_CONTAINS(gp, "IMIX 7:4:1 (mean 357.8 B), at its mean size");
+	free(gp);
+}
+
+/* A report read in ten seconds: one plot for what differs only by frame
+ * size (latency against offered rate: a colour per size, p50 solid and p99
+ * dashed; the distribution: a line per size; the 100 ms rates: one figure
+ * with a button per size), no plot of a single point (a search at one
+ * size: its table says it), and the phase table in its own scrolling box
+ * with its heading and key columns kept in view. */
+TEST_T(report_one_plot_per_kind_and_a_scrolling_table, 120)
+{
+	const char *mixed = fixture("mixed"), *base = fixture("base");
+	char path[4200], *html, *gp;
+
+	mp_test_require_prog("gnuplot", "gnuplot-nox");
+	html = report_of(mixed);
+	ASSERT_EQ(count(html, "<figure id=\"latency\">"), 1);
+	ASSERT(!strstr(html, "id=\"latency-"));
+	ASSERT(!strstr(html, "<figure id=\"throughput\">"));   /* one size searched */
+	ASSERT_CONTAINS(html, "<div class=\"wide\"><table class=\"phases\">\n<thead><tr>"
+			"<th class=\"key k0 text\">version</th><th class=\"key k1\">#</th>"
+			"<th class=\"key k2\">size</th>");
+	ASSERT_CONTAINS(html, "<td class=\"key k0 text\" title=\"testbed\">testbed</td>");
+	ASSERT_CONTAINS(html, "table.phases th{position:sticky;top:0;");
+	free(html);
+	snprintf(path, sizeof(path), "%s/plots/latency.gp", mixed);
+	gp = mp_test_read_file(path);
+	ASSERT(gp);
+	/* 4 sizes x p50, p99: 8 lines, a colour per size, p99 dashed. */
+	ASSERT_EQ(count(gp, "'latency.dat' index "), 2 * 8);   /* svg and png */
+	ASSERT_CONTAINS(gp, "linecolor 4 pointtype 1 dashtype 2 title '1496 B p99'");
+	ASSERT_CONTAINS(gp, "linecolor 1 pointtype 1 dashtype 1 title 'IMIX 7:4:1 (mean 357.8 B) p50'");
+	free(gp);
+
+	html = report_of(base);
+	ASSERT_EQ(count(html, "<figure id=\"series\" class=\"tabs\">"), 1);
+	ASSERT(!strstr(html, "<figure id=\"series-"));
+	ASSERT_EQ(count(html, "<input type=\"radio\" name=\"series\""), 2);
+	ASSERT_CONTAINS(html, "id=\"tab-series-60\" checked><label for=\"tab-series-60\">60 B</label>");
+	ASSERT_EQ(count(html, "<div class=\"panel\" id=\"series-"), 2);
+	free(html);
+}
+
 TEST(compare_and_export_a_grid_with_a_search)
 {
 	const char *run = fixture("mixed");
@@ -496,6 +654,7 @@ TEST(compare_and_export_a_grid_with_a_search)
 	ASSERT_EQ(r.status, 0);
 	/* The grid phase by phase, the search by its answer, no trial. */
 	ASSERT_CONTAINS(r.out, "8 phases compared");
+	ASSERT_CONTAINS(r.out, "testbed          imix      50000");   /* a mix, not size 0 */
 	ASSERT_CONTAINS(r.out, "2 goals compared; 0 significantly slower");
 	ASSERT(!strstr(r.out, "60      59992") && !strstr(r.out, "60      65208"));
 	ASSERT(!strstr(r.out, "only in"));

@@ -13,6 +13,10 @@ struct sim {
 	double dut_cap;         /* pps the DUT forwards at most */
 	double jitter;          /* the cap varies by +- this ratio per trial */
 	double gen_cap;         /* pps the generator reaches */
+	uint64_t agent_limit;   /* the agent refuses rates above (a broken trial); 0: none */
+	double queue;           /* frames the DUT queues beyond its cap instead of dropping
+				 * them, forwarded in the drain (0: it drops) */
+	int tell_limit;         /* the search is told agent_limit, as hello says it */
 	unsigned break_from, break_count;  /* trials break_from.. break */
 	unsigned stall, nstall; /* trials stall.. stall + nstall - 1 stall: 10% short */
 	uint64_t overhead_ns;
@@ -50,6 +54,8 @@ static void run(struct sim *m, const struct mp_plan_search *c, struct mp_search_
 	struct mp_search_trial t;
 
 	ASSERT(s);
+	if (m->tell_limit)
+		mp_search_limit(s, m->agent_limit);
 	while (mp_search_next(s, &t)) {
 		double win = (double)t.duration_ns / 1e9;
 		double offered = t.rate ? fmin((double)t.rate, m->gen_cap) : m->gen_cap;
@@ -67,6 +73,14 @@ static void run(struct sim *m, const struct mp_plan_search *c, struct mp_search_
 		}
 		r.forwarded = (uint64_t)(fmin(offered, cap) * win);
 		r.forwarded_pps = fmin(r.offered_pps, cap);
+		if (m->queue > 0) {
+			/* What it could not forward in time waits in its queue
+			 * and comes out in the drain: no loss if it fits. */
+			double backlog = fmax(r.offered_pps - cap, 0) * win;
+
+			r.held = fmin(backlog, m->queue);
+			r.forwarded = (uint64_t)(fmin(r.offered_pps, cap) * win + r.held);
+		}
 		if (r.forwarded > r.sent)
 			r.forwarded = r.sent;
 		m->elapsed_ns += t.duration_ns + m->overhead_ns;
@@ -75,6 +89,10 @@ static void run(struct sim *m, const struct mp_plan_search *c, struct mp_search_
 		if (m->ntrials >= m->break_from && m->ntrials < m->break_from + m->break_count) {
 			r.broken = 1;
 			r.reason = "the DUT died";
+		}
+		if (m->agent_limit && t.rate > m->agent_limit) {
+			r.broken = 1;
+			r.reason = "rate exceeds this agent's limit (--max-pps)";
 		}
 		m->rates[m->ntrials - 1] = t.rate;
 		m->durs[m->ntrials - 1] = t.duration_ns;
@@ -229,6 +247,141 @@ TEST(search_generator_limited)
 		ASSERT_EQ(shorts, maxes[k] ? 1 : 0);
 		ASSERT_EQ(m.rates[0], maxes[k]);
 	}
+}
+
+/* max_rate far above what the agent accepts: told the agent's limit (as
+ * hello says it), the search never asks for more, and answers: a DUT
+ * faster than the limit makes both goals generator-limited at the limit,
+ * a slower one is found as usual. Not told, every trial is refused. */
+TEST(search_above_the_agents_limit_answers)
+{
+	struct mp_plan_search c = cfg_of(0.5, 50000000);
+	struct mp_search_goal g[2];
+
+	for (int dut_slower = 0; dut_slower < 2; dut_slower++) {
+		struct sim m = { .dut_cap = dut_slower ? 123457 : 1e9, .gen_cap = 3000000,
+				 .agent_limit = 2000000, .tell_limit = 1, .rng = 5 };
+
+		run(&m, &c, g);
+		for (unsigned i = 0; i < m.ntrials; i++)
+			ASSERT_MSG(m.rates[i] && m.rates[i] <= 2000000, "trial %u at %llu pps", i + 1,
+				   (unsigned long long)m.rates[i]);
+		for (int i = 0; i < 2; i++) {
+			ASSERT_EQ(g[i].status, dut_slower ? MP_SEARCH_OK : MP_SEARCH_GEN_LIMITED);
+			if (!dut_slower) {
+				ASSERT_EQ(g[i].lower, 2000000);
+				ASSERT_CONTAINS(g[i].reason, "the agent's limit");
+			}
+		}
+		if (dut_slower)
+			ASSERT((double)g[0].lower <= 123457 && (double)g[0].lower >= 123457 * 0.995);
+	}
+	{
+		struct sim m = { .dut_cap = 1e9, .gen_cap = 3000000, .agent_limit = 2000000,
+				 .rng = 5 };
+
+		run(&m, &c, g);
+		ASSERT_EQ(g[0].status, MP_SEARCH_FAILED);
+	}
+	/* A limit under min_rate: failed, saying why. */
+	{
+		struct mp_plan_search low = cfg_of(0.5, 50000000);
+		struct sim m = { .dut_cap = 1e9, .gen_cap = 3000000, .agent_limit = 500,
+				 .tell_limit = 1, .rng = 5 };
+
+		run(&m, &low, g);
+		ASSERT_EQ(m.ntrials, 0);
+		ASSERT_EQ(g[0].status, MP_SEARCH_FAILED);
+		ASSERT_CONTAINS(g[0].reason, "below min_rate");
+	}
+}
+
+/* A DUT that falls behind and catches up from a deep queue (the Xen VM's
+ * unikernel forwarded 23% less than offered in the window, the rest in the
+ * drain): no frame is lost, yet it has not passed that rate. NDR and PDR
+ * stay at its forwarding rate; each trial above it says why. */
+TEST(search_dut_catching_up_from_its_queue_does_not_pass)
+{
+	struct sim m = { .dut_cap = 100000, .gen_cap = 400000, .queue = 1e9, .rng = 3 };
+	struct mp_plan_search c = cfg_of(0.5, 0);
+	struct mp_search_goal g[2];
+	int said = 0;
+
+	run(&m, &c, g);
+	for (int i = 0; i < 2; i++) {
+		ASSERT_EQ(g[i].status, MP_SEARCH_OK);
+		/* Behind by at most MP_SEARCH_BEHIND_MIN_PCT (1%, above this
+		 * search's width) still passes. */
+		ASSERT_MSG((double)g[i].lower <= 100000 / 0.99 + 1 && (double)g[i].lower >= 100000 * 0.99,
+			   "%s %llu for a DUT forwarding 100000 pps", g[i].name,
+			   (unsigned long long)g[i].lower);
+	}
+	for (unsigned i = 0; i < m.ntrials; i++)
+		said += strstr(m.decisions[i], "below offered in the window") != NULL;
+	ASSERT(said >= 1);
+}
+
+/* The same DUT holding many frames at the stop (a trial's worth of backlog)
+ * but forwarding at the offered rate in the window (its queue filled
+ * during the warm-up): the drain's share of the trial says it. */
+TEST(search_trial_holding_frames_at_the_stop_does_not_pass)
+{
+	struct mp_plan_search c = cfg_of(0.5, 200000);
+	struct mp_search *s = mp_search_new(&c, 0);
+	struct mp_search_trial t;
+	char d[128];
+
+	ASSERT(s && mp_search_next(s, &t));
+	{
+		double frames = (double)t.rate * (double)t.duration_ns / 1e9;
+		struct mp_search_result r = {
+			.sent = (uint64_t)frames, .forwarded = (uint64_t)frames,
+			.offered_pps = (double)t.rate, .forwarded_pps = (double)t.rate,
+			.held = frames * 0.2, .elapsed_ns = t.duration_ns,
+		};
+
+		mp_search_result(s, &r, d, sizeof(d));
+	}
+	ASSERT_CONTAINS(d, "NDR:fail PDR:fail");
+	ASSERT_CONTAINS(d, "held 20.0% of the trial's frames at the stop");
+	mp_search_free(s);
+	/* 5% held (a DUT descheduled at the stop, on a busy machine) passes. */
+	s = mp_search_new(&c, 0);
+	ASSERT(s && mp_search_next(s, &t));
+	{
+		double frames = (double)t.rate * (double)t.duration_ns / 1e9;
+		struct mp_search_result r = {
+			.sent = (uint64_t)frames, .forwarded = (uint64_t)frames,
+			.offered_pps = (double)t.rate, .forwarded_pps = (double)t.rate,
+			.held = frames * 0.05, .elapsed_ns = t.duration_ns,
+		};
+
+		mp_search_result(s, &r, d, sizeof(d));
+	}
+	ASSERT_STREQ(d, "NDR:pass PDR:pass");
+	mp_search_free(s);
+}
+
+/* A trial in which the generator offered nothing (its thread never ran on
+ * a loaded machine) says nothing of its reach: it runs again, and the
+ * search goes on, instead of taking 0 pps for the generator's limit and
+ * failing every goal ("the generator cannot offer min_rate"). */
+TEST(search_trial_with_nothing_offered_runs_again)
+{
+	struct mp_plan_search c = cfg_of(0.5, 0);
+	struct mp_search *s = mp_search_new(&c, 0);
+	struct mp_search_trial t, again;
+	struct mp_search_result r = { 0 };
+	char d[128];
+
+	ASSERT(s && mp_search_next(s, &t));
+	r.elapsed_ns = t.duration_ns;
+	mp_search_result(s, &r, d, sizeof(d));
+	ASSERT_STREQ(d, "nothing offered");
+	ASSERT(mp_search_next(s, &again));
+	ASSERT_EQ(again.rate, t.rate);
+	ASSERT_EQ(again.duration_ns, t.duration_ns);
+	mp_search_free(s);
 }
 
 TEST(search_short_trial_never_passes)

@@ -165,8 +165,13 @@ TEST_T(sweep_short_plan_end_to_end, 300)
 	snprintf(path, sizeof(path), "%s/report.html", run);
 	ASSERT(access(path, R_OK) == 0);
 
-	/* The agent's secret appears in no output file. */
+	/* The agent's secret appears in no output file, the domains' kept
+	 * consoles included. */
 	assert_secret_absent(run);
+	snprintf(path, sizeof(path), "%s/domains", run);
+	assert_secret_absent(path);
+	snprintf(path, sizeof(path), "%s/domains/traffgen-1.console", run);
+	ASSERT_MSG(access(path, R_OK) == 0, "no %s", path);
 }
 
 TEST_T(sweep_sigint_keeps_finished_phases, 300)

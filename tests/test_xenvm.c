@@ -8,9 +8,11 @@
 #include "test.h"
 
 #include <fcntl.h>
+#include <glob.h>
 #include <math.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,6 +20,8 @@
 #include "common/err.h"
 #include "common/pathf.h"
 #include "controller/results/tcp_csv.h"
+#include "controller/results/summary.h"
+#include "testbed/setup/xenvm.h"
 
 #define UP_TIMEOUT_S 3000       /* a cold cache: two debootstraps, then the boot */
 #define SWEEP_TIMEOUT_S 1500
@@ -269,6 +273,44 @@ static void assert_status(const char *name, int phase, const char *status)
 	free(st);
 }
 
+/* A figure of phases.csv that must be there. */
+static double must(const char *csv, int row, const char *col)
+{
+	int e = 0;
+	double v = csv_num(csv, row, col, &e);
+
+	ASSERT_MSG(!e, "phase %d has no %s", row, col);
+	return v;
+}
+
+/* What mir-perf guarantees of phase `row`, whatever the emulated CPU
+ * managed (a `make xen-demo` run here offered 429 pps for 500 at 1496 B,
+ * a stall of the emulator): a generator short of its rate is flagged to
+ * the tenth of a point and marked in the report, never hidden; it never
+ * offers more than asked; the packet counts read after the DUT drained
+ * agree (a Linux or unikernel DUT here forwards all it gets at these
+ * rates: the DUT's latency is milliseconds); libxenctrl gave the DUT's
+ * CPU time. */
+static void assert_guarantees(const char *name, const char *csv, const char *report, int row)
+{
+	double rate = must(csv, row, "rate"), off = must(csv, row, "offered_pps");
+	double gen = must(csv, row, "gen_sent_pps");
+	double shortfall = must(csv, row, "gen_shortfall_pct");
+	double sent = must(csv, row, "sent_pkts"), fwd = must(csv, row, "forwarded_pkts");
+
+	ASSERT_MSG(fabs(shortfall - 100 * fmax(1 - fmin(off, gen) / rate, 0)) < 0.1,
+		   "%s phase %d: shortfall %.2f%% for offered %.1f, agent %.1f at %.0f", name,
+		   row, shortfall, off, gen, rate);
+	if (shortfall > MP_SHORTFALL_MARK_PCT)
+		ASSERT_MSG(strstr(report, " short\">"), "%s phase %d: short %.1f%% but not "
+			   "marked in the report", name, row, shortfall);
+	ASSERT_MSG(off < rate * 1.02, "%s phase %d offered %.1f pps for %.0f", name, row, off,
+		   rate);
+	ASSERT_MSG(sent > 0 && fwd > sent * 0.995 && fwd < sent * 1.005,
+		   "%s phase %d forwarded %.0f of %.0f frames", name, row, fwd, sent);
+	must(csv, row, "dut_cpu_ns_per_pkt");   /* libxenctrl's CPU time */
+}
+
 static void check_demo(void)
 {
 	char *run = newest_run("xen-vm"), *csv = run_file(run, "phases.csv");
@@ -285,22 +327,16 @@ static void check_demo(void)
 	ASSERT_CONTAINS(json, "\"generator\": \"vif");
 	ASSERT_CONTAINS(report, "<svg");
 	for (int row = 1; row <= 4; row++) {
-		int e = 0;
-		double rate = csv_num(csv, row, "rate", &e);
-		double off = csv_num(csv, row, "offered_pps", &e);
-		/* forwarded against offered by packet counts, read after the DUT
-		 * drained (no window-edge effects: the DUT's latency here is ms) */
-		double sent = csv_num(csv, row, "sent_pkts", &e);
-		double fwd = csv_num(csv, row, "forwarded_pkts", &e);
-
+		assert_guarantees("xen-vm", csv, report, row);
 		assert_status("xen-vm", row, "ok");
-		ASSERT_MSG(off > rate * 0.98 && off < rate * 1.02,
-			   "phase %d offered %.1f pps for %.0f", row, off, rate);
-		ASSERT_MSG(!e && fwd > sent * 0.995 && fwd < sent * 1.005,
-			   "phase %d forwarded %.0f of %.0f frames", row, fwd, sent);
-		csv_num(csv, row, "dut_cpu_ns_per_pkt", &e);
-		ASSERT_MSG(!e, "phase %d: no DUT CPU time from libxenctrl", row);
 	}
+	/* dom0 logged the Linux DUT's console, kept with the run */
+	free(log);
+	log = run_file(run, "domains/dut-1.console");
+	ASSERT_CONTAINS(log, "dut: forwarding eth0 -> eth1");
+	free(json);
+	json = run_file(run, "results.json");
+	ASSERT_CONTAINS(json, "\"emulator\": \"QEMU ");
 	free(run);
 	free(csv);
 	free(log);
@@ -395,24 +431,41 @@ TEST_SLOW(xenvm_sweep_and_faults_on_real_xen, 7200)
 	}
 
 	/* 2. The DUT destroyed by xl mid-phase: that phase fails, on_failure:
-	 *    recreate boots it again and the sweep goes on; then SIGINT of
-	 *    the controller destroys the run's domains (exit 130). */
-	pid = start_sweep_booted(fault_plan("xenvm-dut", "[1000, 1500, 2000, 2500]",
+	 *    recreate boots it again and the sweep goes on; the DUT paused
+	 *    by xl mid-phase (no CPU time while frames are offered) is hung:
+	 *    that phase fails saying so, with the console quoted, and the DUT
+	 *    is re-created; then SIGINT of the controller destroys the run's
+	 *    domains (exit 130). */
+	pid = start_sweep_booted(fault_plan("xenvm-dut", "[1000, 1500, 2000, 2500, 3000]",
 					    "{duration: 8s, warmup: 1s, cooldown: 1s}"),
 				 "xenvm-dut", log);
 	wait_for("xenvm-dut", "samples.csv", ",2,60,1500,measure,", 900);
 	dom0("xl destroy mir-perf-dut");
 	wait_status("xenvm-dut", 3, "ok", 900);
 	wait_for("xenvm-dut", "samples.csv", ",4,60,2500,measure,", 300);
+	dom0("xl pause mir-perf-dut");
+	wait_status("xenvm-dut", 4, "failed", 300);
+	wait_for("xenvm-dut", "samples.csv", ",5,60,3000,measure,", 900);
 	kill(pid, SIGINT);
 	rc = wait_sweep(pid);
 	ASSERT_MSG(rc == MP_EXIT_INTR, "the interrupted sweep exited %d", rc);
 	assert_status("xenvm-dut", 1, "ok");
 	assert_status("xenvm-dut", 2, "failed");
 	assert_status("xenvm-dut", 3, "ok");
+	assert_status("xenvm-dut", 4, "failed");
 	run = newest_run("xenvm-dut");
+	text = run_file(run, "phases.csv");
+	ASSERT_CONTAINS(text, "DUT hung (no CPU time for ");
+	ASSERT_CONTAINS(text, "the domain is paused");
+	free(text);
 	text = run_file(run, "run.log");
-	ASSERT_CONTAINS(text, "re-creating the DUT");
+	ASSERT_CONTAINS(text, "re-creating the DUT (domains.dut.on_failure is recreate)");
+	ASSERT_CONTAINS(text, "re-creating the DUT, which hung");
+	ASSERT_CONTAINS(text, "the console of mir-perf-dut (boot 2, domains/dut-2.console)");
+	ASSERT_CONTAINS(text, "  | dut: forwarding eth0 -> eth1");
+	free(text);
+	text = run_file(run, "domains/dut-3.console");
+	ASSERT_CONTAINS(text, "dut: forwarding eth0 -> eth1");
 	free(text);
 	free(run);
 	dom0("test \"$(xl list | wc -l)\" = 2 || { xl list; exit 1; }");
@@ -432,6 +485,248 @@ TEST_SLOW(xenvm_sweep_and_faults_on_real_xen, 7200)
 	free(text);
 	free(run);
 	dom0("test \"$(xl list | wc -l)\" = 2 || { xl list; exit 1; }");
+}
+
+/* The unikernels in the directory `env` names (one <version>.xen each),
+ * copied into the shared tree (dom0 sees nothing else) under
+ * test-out/`sub`; their versions as a YAML list into versions. Returns
+ * how many, or skips the test saying why there are none. */
+static size_t stage_kernels(const char *env, const char *sub, char *versions, size_t len,
+			    char *dir, size_t dlen)
+{
+	const char *src = getenv(env);
+	char pattern[4200];
+	glob_t g;
+	size_t n = 0, at;
+
+	if (!src || !*src)
+		SKIP("%s is not set: set it to a directory holding one <version>.xen per version "
+		     "of the netif-forward unikernel (unikernels/netif-forward/README.md says how "
+		     "to build them) to run the real-Xen sweep with a real unikernel", env);
+	snprintf(pattern, sizeof(pattern), "%s/*.xen", src);
+	if (glob(pattern, 0, NULL, &g) != 0 || g.gl_pathc == 0)
+		SKIP("%s (%s) holds no <version>.xen", env, src);
+	snprintf(dir, dlen, "%s/%s", outdir(), sub);
+	ASSERT_EQ(mp_mkdir_p(dir), 0);
+	at = (size_t)snprintf(versions, len, "[");
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		const char *base = strrchr(g.gl_pathv[i], '/') + 1;
+		char *cp[] = { "cp", g.gl_pathv[i], dir, NULL };
+
+		ASSERT_EQ(mp_run_status(cp, 60000), 0);
+		at += (size_t)snprintf(versions + at, len - at, "%s%.*s", n++ ? ", " : "",
+				       (int)(strlen(base) - 4), base);
+	}
+	snprintf(versions + at, len - at, "]");
+	globfree(&g);
+	return n;
+}
+
+/* cfg/xen-vm-unikernel.yaml with its own name, versions, kernels, traffic
+ * and phase length, its configs at absolute paths, in the shared tree. */
+static const char *unikernel_plan(const char *name, const char *versions, const char *kdir,
+				  const char *sizes, const char *rates, const char *phase)
+{
+	static char path[4400];
+	char *text = mp_test_read_file(mp_test_src_path("cfg/xen-vm-unikernel.yaml"));
+	char line[4400];
+
+	ASSERT(text);
+	snprintf(line, sizeof(line), "name: %s", name);
+	text = subst_line(text, "name: xen-vm-unikernel", line);
+	snprintf(line, sizeof(line), "versions: %s", versions);
+	text = subst_line(text, "versions: [", line);
+	snprintf(line, sizeof(line), "    kernel: \"%s/{version}.xen\"", kdir);
+	text = subst_line(text, "    kernel: ", line);
+	snprintf(line, sizeof(line), "  sizes: %s", sizes);
+	text = subst_line(text, "  sizes: ", line);
+	snprintf(line, sizeof(line), "  rates: %s", rates);
+	text = subst_line(text, "  rates: ", line);
+	snprintf(line, sizeof(line), "phase: %s", phase);
+	text = subst_line(text, "phase: ", line);
+	snprintf(line, sizeof(line), "    config: %s/cfg/xen/dut.cfg", tree);
+	text = subst_line(text, "    config: xen/dut.cfg", line);
+	snprintf(line, sizeof(line), "    config: %s/cfg/xen-vm/traffgen.cfg", tree);
+	text = subst_line(text, "    config: xen-vm/traffgen.cfg", line);
+	snprintf(path, sizeof(path), "%s/%s.yaml", outdir(), name);
+	mp_test_write_file(path, text);
+	free(text);
+	return path;
+}
+
+/* The reason of phase `phase` of the newest run of `name`. */
+static char *phase_reason(const char *name, int phase)
+{
+	char cmd[4400];
+	char *argv[] = { "sh", "-c", cmd, NULL };
+	struct mp_run_result r;
+
+	snprintf(cmd, sizeof(cmd),
+		 "awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } "
+		 "$c[\"phase\"] == %d { print $0 }' "
+		 "\"$(ls -td %s/%s-*/ | head -1)phases.csv\" | tail -1", phase, outdir(), name);
+	ASSERT_EQ(mp_run(argv, NULL, 10000, &r), 0);
+	free(r.err);
+	return r.out;
+}
+
+/* The real netif-forward unikernel as the DUT on real Xen (issue 21): the
+ * kernels of MP_UNIKERNEL_DIR, one per version, prebuilt (no MirageOS
+ * toolchain here). Every version boots, is found, forwards 60-byte frames
+ * at 1000 pps for whole phases (counts after the drain agree), libxenctrl
+ * gives its CPU time and its console is kept; in the first version the DUT
+ * paused mid-phase is reported hung and re-created, in the second it is
+ * destroyed mid-phase and re-created. With MP_UNIKERNEL_UNFIXED_DIR, the
+ * unikernel that forwards one TX ring and stops: its sweep fails loudly,
+ * exit 1, its console quoted. Skips, saying why, without kernels. */
+TEST_SLOW(xenvm_unikernel_on_real_xen, 7200)
+{
+	char versions[1024], kdir[4400], uversions[1024], udir[4400], log[4400];
+	char *up[] = { "up", "--xen", NULL }, *run, *text, *csv, *report;
+	size_t nv, nu = 0;
+	struct mp_run_result r;
+	pid_t pid;
+	int rc;
+
+	ASSERT(realpath(mp_test_src_path("."), tree));
+	mp_test_require_root();
+	mp_test_require_prog("qemu-system-x86_64", "qemu-system-x86");
+	mp_test_require_prog("debootstrap", "debootstrap");
+	nv = stage_kernels("MP_UNIKERNEL_DIR", "kernels", versions, sizeof(versions), kdir,
+			   sizeof(kdir));
+	ASSERT_MSG(nv >= 2, "MP_UNIKERNEL_DIR holds %zu kernel; the test wants two versions "
+		   "(one before 87f3737, one from it on)", nv);
+	if (getenv("MP_UNIKERNEL_UNFIXED_DIR") && *getenv("MP_UNIKERNEL_UNFIXED_DIR"))
+		nu = stage_kernels("MP_UNIKERNEL_UNFIXED_DIR", "kernels-unfixed", uversions,
+				   sizeof(uversions), udir, sizeof(udir));
+	guard_vm();
+	r = xvm(up, UP_TIMEOUT_S);
+	if (r.status == MP_EXIT_ENV && strstr(r.err, "already up"))
+		SKIP("a Xen VM is already up here: %s", r.err);
+	ASSERT_MSG(r.status == 0, "up --xen: %s", r.err);
+	mp_run_result_free(&r);
+	snprintf(log, sizeof(log), "%s/sweep.log", mp_test_tmpdir());
+
+	/* 1. Every version: 60 B and 508 B at 500 and 1000 pps, 10 s phases. */
+	pid = start_sweep_booted(unikernel_plan("xenvm-uk", versions, kdir, "[60, 508]",
+						"[1000, 500]", "{duration: 10s, warmup: 1s, "
+						"cooldown: 1s}"), "xenvm-uk", log);
+	/* version 1, phase 3 (508 B at 1000 pps): paused */
+	wait_for("xenvm-uk", "samples.csv", ",3,508,1000,measure,", 900);
+	dom0("xl pause mir-perf-dut");
+	/* version 2, phase 6 (60 B at 500 pps): destroyed */
+	wait_for("xenvm-uk", "samples.csv", ",6,60,500,measure,", 1200);
+	dom0("xl destroy mir-perf-dut");
+	rc = wait_sweep(pid);
+	run = newest_run("xenvm-uk");
+	text = run_file(run, "run.log");
+	ASSERT_MSG(rc == MP_EXIT_FAIL, "the unikernel sweep exited %d (two phases failed by "
+		   "design): %s", rc, text);
+	ASSERT_CONTAINS(text, "re-creating the DUT, which hung");
+	ASSERT_CONTAINS(text, "re-creating the DUT (domains.dut.on_failure is recreate)");
+	ASSERT_CONTAINS(text, "the console of mir-perf-dut (boot 1, domains/dut-1.console)");
+	ASSERT_CONTAINS(text, "found by dhcp");
+	free(text);
+	csv = run_file(run, "phases.csv");
+	report = run_file(run, "report.html");
+	for (int row = 1; row <= 8; row++) {
+		if (row == 3 || row == 6) {
+			assert_status("xenvm-uk", row, "failed");
+			continue;
+		}
+		assert_status("xenvm-uk", row, "ok");
+		assert_guarantees("xenvm-uk", csv, report, row);
+	}
+	text = phase_reason("xenvm-uk", 3);
+	ASSERT_CONTAINS(text, "DUT hung (no CPU time for ");
+	free(text);
+	text = phase_reason("xenvm-uk", 6);
+	ASSERT_CONTAINS(text, "disappeared mid-phase");
+	free(text);
+	free(csv);
+	free(report);
+	/* the unikernel's own console, a line a second */
+	text = run_file(run, "domains/dut-1.console");
+	ASSERT_CONTAINS(text, "netif-forward");
+	free(text);
+	text = run_file(run, "results.json");
+	ASSERT_CONTAINS(text, "\"prebuilt\": true");
+	ASSERT_CONTAINS(text, "\"emulator\": \"QEMU ");
+	free(text);
+	free(run);
+	dom0("test \"$(xl list | wc -l)\" = 2 || { xl list; exit 1; }");
+
+	/* 2. The unfixed unikernel: it forwards one TX ring and stops. */
+	if (!nu) {
+		fprintf(stderr, "note: MP_UNIKERNEL_UNFIXED_DIR is not set: the unfixed "
+			"unikernel's sweep was not run\n");
+		return;
+	}
+	pid = start_sweep_booted(unikernel_plan("xenvm-ukold", uversions, udir, "[60]",
+						"[1000, 500]", "{duration: 5s, warmup: 1s, "
+						"cooldown: 1s}"), "xenvm-ukold", log);
+	rc = wait_sweep(pid);
+	text = mp_test_read_file(log);
+	ASSERT_MSG(rc == MP_EXIT_FAIL, "the unfixed unikernel's sweep exited %d: %s", rc, text);
+	free(text);
+	run = newest_run("xenvm-ukold");
+	text = phase_reason("xenvm-ukold", 1);
+	ASSERT_CONTAINS(text, "the DUT forwarded no frame at all in the measure window");
+	free(text);
+	text = run_file(run, "run.log");
+	ASSERT_CONTAINS(text, "the console of mir-perf-dut (boot 1, domains/dut-1.console), its last");
+	ASSERT_CONTAINS(text, "  | ");
+	free(text);
+	text = run_file(run, "report.html");
+	ASSERT_CONTAINS(text, "Not measured: ");
+	free(text);
+	free(run);
+	dom0("test \"$(xl list | wc -l)\" = 2 || { xl list; exit 1; }");
+}
+
+/* QEMU's version, as `up --xen` checks it (the VM needs 10.0 or later). */
+TEST(xenvm_qemu_version_parsed_and_checked)
+{
+	unsigned major, minor;
+	char ver[128];
+
+	ASSERT_EQ(mp_xvm_qemu_parse("QEMU emulator version 10.0.2 (Debian 1:10.0.2+ds-2+deb13u1~"
+				    "bpo12+1)\nCopyright (c) 2003-2025\n", &major, &minor, ver,
+				    sizeof(ver)), 0);
+	ASSERT_EQ(major, 10);
+	ASSERT_EQ(minor, 0);
+	ASSERT_STREQ(ver, "10.0.2 (Debian 1:10.0.2+ds-2+deb13u1~bpo12+1)");
+	ASSERT(mp_xvm_qemu_new_enough(10, 0));
+	ASSERT(mp_xvm_qemu_new_enough(11, 0));
+	ASSERT(!mp_xvm_qemu_new_enough(7, 2));
+	ASSERT(!mp_xvm_qemu_new_enough(9, 2));
+	ASSERT_EQ(mp_xvm_qemu_parse("qemu 7", &major, &minor, ver, sizeof(ver)), -EINVAL);
+}
+
+/* `up --xen` refuses Debian 12's own QEMU 7.2 before building or booting
+ * anything, and says what to run. */
+TEST(xenvm_up_refuses_an_old_qemu)
+{
+	char bin[4200], fake[4300], path[8192], dir[4200];
+	char *up[] = { (char *)mp_test_bin("mir-perf-testbed"), "up", "--xen", NULL };
+	char *rm[] = { "rm", "-rf", dir, NULL };
+
+	mp_test_require_root();
+	ASSERT(realpath(mp_test_src_path("."), tree));
+	snprintf(bin, sizeof(bin), "%s/fakebin", mp_test_tmpdir());
+	ASSERT_EQ(mp_mkdir_p(bin), 0);
+	snprintf(fake, sizeof(fake), "%s/qemu-system-x86_64", bin);
+	mp_test_write_file(fake, "#!/bin/sh\necho 'QEMU emulator version 7.2.19 (Debian "
+			   "1:7.2+dfsg-7+deb12u16)'\n");
+	ASSERT_EQ(chmod(fake, 0755), 0);
+	snprintf(path, sizeof(path), "%s:%s", bin, getenv("PATH") ? getenv("PATH") : "/usr/bin");
+	setenv("PATH", path, 1);
+	snprintf(dir, sizeof(dir), "%s/build/xen-vm-%s", tree, mp_test_prefix());
+	setenv("MP_XENVM_DIR", dir, 1);
+	ASSERT_EXITS(up, MP_EXIT_ENV, "run `make deps-xen`");
+	ASSERT_EXITS(up, MP_EXIT_ENV, "QEMU 7.2.19 (Debian 1:7.2+dfsg-7+deb12u16) is older than 10.0");
+	/* nothing was built */
+	ASSERT_MSG(access(dir, F_OK) != 0 || mp_run_status(rm, 10000) == 0, "%s", dir);
 }
 
 /* The --xen verbs when no VM is up: clear words and exit codes, and

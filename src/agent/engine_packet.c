@@ -1,7 +1,8 @@
 /* The packet engine: a user-space generator on an AF_PACKET socket with a
  * TX ring (TPACKET_V2) and qdisc bypass. The frame is prepared once
- * (frame.c), one per size of an IMIX mix (imix.h: frame k has the size of
- * the pattern's k-th entry, modulo its length); per packet it is copied into
+ * (frame.c), one per size of an IMIX mix (imix.h: frame k has the size its
+ * period's order gives, the period's entries shuffled anew for each
+ * period, seeded so that runs repeat); per packet it is copied into
  * the ring slot, behind a virtio-net header, with its sequence number and
  * timestamp. Sending runs on its own thread, paced by
  * CLOCK_MONOTONIC against an absolute schedule (frame k is due at
@@ -44,8 +45,10 @@ struct packet {
 	unsigned nslots, next;             /* frames in the ring, the next one to fill */
 	struct mp_frame_tmpl tmpl[MP_IMIX_MAX];
 	unsigned ntmpl;
-	uint8_t pattern[MP_IMIX_PATTERN_MAX];  /* template of frame k: pattern[k % plen] */
+	uint8_t pattern[MP_IMIX_PATTERN_MAX];  /* one period of the mix, evenly spaced */
 	unsigned plen;
+	uint8_t order[MP_IMIX_PATTERN_MAX];    /* template of frame k: order[k % plen], */
+	uint64_t order_period;                 /* the pattern shuffled for period k / plen */
 	struct mp_traffic t;
 };
 
@@ -68,10 +71,12 @@ static int build_frames(struct packet *p, const uint8_t mac[MP_MAC_LEN])
 	struct mp_traffic one = p->t;
 	int rc;
 
+	p->order_period = UINT64_MAX;
 	if (!p->t.imix.n) {
-		p->pattern[0] = 0;
+		p->pattern[0] = p->order[0] = 0;
 		p->plen = 1;
 		p->ntmpl = 1;
+		p->order_period = 0;    /* one size: its only order, for good */
 		return mp_frame_build(&p->tmpl[0], &p->t, mac);
 	}
 	for (unsigned i = 0; i < p->t.imix.n; i++) {
@@ -203,7 +208,15 @@ static unsigned fill(struct packet *p, struct mp_engine_run *run, unsigned n, ui
 		} else if (st != TP_STATUS_AVAILABLE) {
 			break;          /* ring full: the kernel still owns it */
 		}
-		const struct mp_frame_tmpl *tm = &p->tmpl[p->pattern[(seq + done) % p->plen]];
+		uint64_t k = seq + done;
+		const struct mp_frame_tmpl *tm;
+
+		if (p->plen > 1 && k / p->plen != p->order_period) {
+			p->order_period = k / p->plen;
+			mp_imix_period_order(p->pattern, p->plen, MP_IMIX_SEED, p->order_period,
+					     p->order);
+		}
+		tm = &p->tmpl[p->order[k % p->plen]];
 
 		if (p->vnet) {
 			struct virtio_net_hdr v = { .gso_type = VIRTIO_NET_HDR_GSO_NONE,

@@ -108,6 +108,21 @@ void mp_rxcount_tick(struct mp_rxcount *x, uint64_t now_ns)
 		close_sample(x);
 }
 
+/* One more frame of `len` bytes in the per-length table (the first
+ * MP_RX_SIZES lengths seen). */
+static void count_size(struct mp_rx_counters *c, size_t len)
+{
+	for (unsigned i = 0; i < c->nsizes; i++)
+		if (c->size[i] == len) {
+			c->size_frames[i]++;
+			return;
+		}
+	if (c->nsizes < MP_RX_SIZES) {
+		c->size[c->nsizes] = (uint32_t)len;
+		c->size_frames[c->nsizes++] = 1;
+	}
+}
+
 void mp_rxcount_frame(struct mp_rxcount *x, const uint8_t *b, size_t len, uint64_t rx_ns,
 		      int64_t real_off)
 {
@@ -157,6 +172,7 @@ void mp_rxcount_frame(struct mp_rxcount *x, const uint8_t *b, size_t len, uint64
 		return;
 	}
 	x->c.frames++;
+	count_size(&x->c, len);
 	mp_seq_add(&x->seq, seq);
 	mp_hist_record(x->hist, (uint64_t)lat);
 	mp_jitter_add(&x->jit, lat);

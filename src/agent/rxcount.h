@@ -10,6 +10,7 @@
  *   - pktgen's: MP_PKTGEN_MAGIC, sequence, tv_sec, tv_usec (network order;
  *     the kernel's wall clock, CLOCK_REALTIME, in microseconds). No tag:
  *     an earlier run's frames are told apart by their send time alone.
+ * Frames counted are also counted by length (mp_rx_counters' size table).
  * Times: receive times are CLOCK_MONOTONIC ns; `real_off` is CLOCK_REALTIME
  * minus CLOCK_MONOTONIC at that moment, to place pktgen's stamps. */
 #ifndef MP_RXCOUNT_H

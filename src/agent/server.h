@@ -24,12 +24,13 @@
 #include "common/clock.h"
 #include "common/mac.h"
 
-/* A second controller is refused with EBUSY (not queued). */
 #define MP_SERVER_TICK_MS 100                       /* housekeeping period */
 #define MP_SERVER_HANDSHAKE_NS (10ULL * MP_NS_PER_SEC) /* hello+auth must end by then */
 #define MP_SERVER_IDLE_NS (30ULL * MP_NS_PER_SEC)      /* silent controller is dropped */
 #define MP_SERVER_WRITE_QUEUE_MAX (64 * 1024)       /* bytes a peer may leave unread */
-#define MP_SERVER_REFUSING_MAX 16                   /* EBUSY replies in flight */
+/* A second controller is refused with EBUSY (not queued); at most this
+ * many such replies are in flight. */
+#define MP_SERVER_REFUSING_MAX 16
 #define MP_SERVER_DEADMAN_DEFAULT_NS (3ULL * MP_NS_PER_SEC)
 #define MP_SERVER_MAX_PPS_DEFAULT 2000000ULL
 

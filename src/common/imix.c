@@ -63,6 +63,34 @@ unsigned mp_imix_pattern(const struct mp_imix *m, uint8_t *out, unsigned max)
 	return k;
 }
 
+/* splitmix64 (Steele, Lea, Flood 2014): a small, well-mixed generator whose
+ * whole state is one word, so a period's order depends on its number only. */
+static uint64_t splitmix64(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+void mp_imix_period_order(const uint8_t *base, unsigned plen, uint64_t seed, uint64_t period,
+			  uint8_t *out)
+{
+	uint64_t x = seed ^ (period * 0xd1b54a32d192ed03ULL);
+
+	memcpy(out, base, plen);
+	/* Fisher-Yates; j from the high bits of a 64-bit draw times i + 1
+	 * (the bias is below 1e-15 for the 8000 entries a mix has at most). */
+	for (unsigned i = plen; i > 1; i--) {
+		unsigned j = (unsigned)(((unsigned __int128)splitmix64(&x) * i) >> 64);
+		uint8_t t = out[i - 1];
+
+		out[i - 1] = out[j];
+		out[j] = t;
+	}
+}
+
 void mp_imix_format(const struct mp_imix *m, char *buf, size_t len)
 {
 	size_t off = 0;

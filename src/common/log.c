@@ -7,6 +7,7 @@
 static const char *log_prog = "mir-perf";
 static enum mp_log_level log_level = MP_LOG_INFO;
 static FILE *log_file;
+static uint64_t log_origin;
 
 static const char *const level_names[] = {
 	[MP_LOG_ERROR] = "error",
@@ -31,6 +32,11 @@ void mp_log_set_file(FILE *f)
 	log_file = f;
 }
 
+void mp_log_set_origin(uint64_t origin_ns)
+{
+	log_origin = origin_ns;
+}
+
 void mp_log(enum mp_log_level level, const char *fmt, ...)
 {
 	va_list ap;
@@ -44,6 +50,10 @@ void mp_log(enum mp_log_level level, const char *fmt, ...)
 	}
 	if (log_file) {
 		uint64_t now = mp_now_ns();
+
+		/* Modular: an origin before the clock's zero (a run resumed
+		 * after a reboot) still gives the right difference. */
+		now = (int64_t)(now - log_origin) > 0 ? now - log_origin : 0;
 
 		va_start(ap, fmt);
 		fprintf(log_file, "%llu.%03llu %s: ",

@@ -751,6 +751,23 @@ static uint64_t *rx_field(struct mp_rx_counters *c, size_t i)
 	return (uint64_t *)((char *)c + rx_fields[i].off);
 }
 
+/* "sizes": [[length, frames], ...], at most MP_RX_SIZES. */
+static int encode_rx_sizes(json_t *o, const struct mp_rx_counters *c)
+{
+	json_t *a = json_array();
+
+	if (!a || c->nsizes > MP_RX_SIZES)
+		return json_decref(a), -EINVAL;
+	for (unsigned i = 0; i < c->nsizes; i++) {
+		if (c->size_frames[i] > MP_PROTO_INT_MAX)
+			return json_decref(a), -EINVAL;
+		if (json_array_append_new(a, json_pack("[I,I]", (json_int_t)c->size[i],
+						       (json_int_t)c->size_frames[i])))
+			return json_decref(a), -ENOMEM;
+	}
+	return json_object_set_new(o, "sizes", a) ? -ENOMEM : 0;
+}
+
 static int encode_rx(json_t *o, const struct mp_proto_reply *rep)
 {
 	struct mp_rx_counters c = rep->u.rx.c;
@@ -761,6 +778,7 @@ static int encode_rx(json_t *o, const struct mp_proto_reply *rep)
 		return json_decref(a), -EINVAL;
 	for (size_t i = 0; i < sizeof(rx_fields) / sizeof(rx_fields[0]); i++)
 		rc |= set_int(o, rx_fields[i].name, *rx_field(&c, i));
+	rc |= encode_rx_sizes(o, &c);
 	for (unsigned i = 0; i < rep->u.rx.n; i++) {
 		if (rep->u.rx.idx[i] >= MP_HIST_BUCKETS || rep->u.rx.count[i] > MP_PROTO_INT_MAX)
 			rc = -EINVAL;
@@ -893,6 +911,34 @@ static int reply_uint(const json_t *root, const char *k, uint64_t *out)
 	return get_uint(json_object_get(root, k), MP_PROTO_INT_MAX, out) < 0 ? -EINVAL : 0;
 }
 
+/* "sizes": [[length, frames], ...], lengths distinct, at most MP_RX_SIZES;
+ * optional (an agent before it sends none: no sizes). */
+static int decode_rx_sizes(const json_t *a, struct mp_rx_counters *c)
+{
+	const json_t *e;
+	size_t i;
+
+	c->nsizes = 0;
+	if (!a)
+		return 0;
+	if (!json_is_array(a) || json_array_size(a) > MP_RX_SIZES)
+		return -EINVAL;
+	json_array_foreach(a, i, e) {
+		uint64_t len, n;
+
+		if (!json_is_array(e) || json_array_size(e) != 2 ||
+		    get_uint(json_array_get(e, 0), UINT32_MAX, &len) < 0 ||
+		    get_uint(json_array_get(e, 1), MP_PROTO_INT_MAX, &n) < 0)
+			return -EINVAL;
+		for (unsigned j = 0; j < c->nsizes; j++)
+			if (c->size[j] == len)
+				return -EINVAL;
+		c->size[c->nsizes] = (uint32_t)len;
+		c->size_frames[c->nsizes++] = n;
+	}
+	return 0;
+}
+
 /* [[idx, count], ...]: at most MP_PROTO_RX_BUCKETS, indices increasing. */
 static int decode_rx(const json_t *root, struct mp_proto_reply *rep, const char **bad)
 {
@@ -904,6 +950,8 @@ static int decode_rx(const json_t *root, struct mp_proto_reply *rep, const char 
 			return *bad = rx_fields[i].name, -EINVAL;
 	if (reply_uint(root, "next", &rep->u.rx.next) < 0 || rep->u.rx.next >= MP_HIST_BUCKETS)
 		return *bad = "next", -EINVAL;
+	if (decode_rx_sizes(json_object_get(root, "sizes"), &rep->u.rx.c) < 0)
+		return *bad = "sizes", -EINVAL;
 	if (!json_is_array(a) || json_array_size(a) > MP_PROTO_RX_BUCKETS)
 		return *bad = "buckets", -EINVAL;
 	json_array_foreach(a, i, e) {

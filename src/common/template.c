@@ -38,6 +38,36 @@ static int buf_add(struct buf *b, const char *s, size_t n)
  * NULL when unknown. *at gets the offset of an error. */
 typedef const char *(*lookup_fn)(const char *name, size_t len, const void *ctx);
 
+/* "env:NAME" with a valid NAME: returns NAME's length, else 0. */
+static size_t env_name(const char *name, size_t len)
+{
+	size_t plen = strlen(MP_TEMPLATE_ENV), n = len - plen;
+
+	if (len <= plen || memcmp(name, MP_TEMPLATE_ENV, plen) != 0 ||
+	    n > MP_TEMPLATE_ENV_NAME_MAX || (name[plen] >= '0' && name[plen] <= '9'))
+		return 0;
+	for (size_t i = plen; i < len; i++)
+		if (!(name[i] == '_' || (name[i] >= 'a' && name[i] <= 'z') ||
+		      (name[i] >= 'A' && name[i] <= 'Z') || (name[i] >= '0' && name[i] <= '9')))
+			return 0;
+	return n;
+}
+
+/* The value of "{env:NAME}", or NULL when unset; *bad when the name is
+ * not one. */
+static const char *env_value(const char *name, size_t len, int *bad)
+{
+	char var[MP_TEMPLATE_ENV_NAME_MAX + 1];
+	size_t n = env_name(name, len);
+
+	*bad = !n;
+	if (!n)
+		return NULL;
+	memcpy(var, name + strlen(MP_TEMPLATE_ENV), n);
+	var[n] = '\0';
+	return getenv(var);
+}
+
 static int walk(const char *tmpl, lookup_fn var, const void *ctx, struct buf *out,
 		size_t *at)
 {
@@ -71,7 +101,18 @@ static int walk(const char *tmpl, lookup_fn var, const void *ctx, struct buf *ou
 			*at = (size_t)(brace - tmpl);
 			return -EINVAL;
 		}
-		val = var(brace + 1, (size_t)(end - brace - 1), ctx);
+		if (!strncmp(brace + 1, MP_TEMPLATE_ENV, strlen(MP_TEMPLATE_ENV))) {
+			int bad;
+
+			val = env_value(brace + 1, (size_t)(end - brace - 1), &bad);
+			if (bad || (!val && out)) {
+				*at = (size_t)(brace - tmpl);
+				return bad ? -ENOENT : -ENXIO;
+			}
+			val = val ? val : "";
+		} else {
+			val = var(brace + 1, (size_t)(end - brace - 1), ctx);
+		}
 		if (!val) {
 			*at = (size_t)(brace - tmpl);
 			return -ENOENT;
@@ -112,9 +153,26 @@ int mp_template_expand(const char *tmpl, const struct mp_template_var *vars,
 		rc = walk(tmpl, lookup_var, &vs, &b, &at);
 	if (rc < 0) {
 		free(b.s);
-		return rc == -ENOENT ? -EINVAL : rc;
+		return rc == -ENOENT ? -EINVAL : rc == -ENXIO ? -ENOENT : rc;
 	}
 	*out = b.s;
+	return 0;
+}
+
+int mp_template_unset_env(const char *tmpl, char *name, size_t len)
+{
+	for (const char *p = tmpl; (p = strstr(p, "{" MP_TEMPLATE_ENV)); p++) {
+		const char *end = strchr(p, '}');
+		int bad;
+
+		if (p > tmpl && p[-1] == '{')
+			continue;               /* "{{env:": a literal brace */
+		if (!end || env_value(p + 1, (size_t)(end - p - 1), &bad) || bad)
+			continue;
+		snprintf(name, len, "%.*s", (int)(end - p - 1 - strlen(MP_TEMPLATE_ENV)),
+			 p + 1 + strlen(MP_TEMPLATE_ENV));
+		return 1;
+	}
 	return 0;
 }
 
@@ -154,6 +212,8 @@ int mp_template_check(const char *tmpl, const char *const *names, size_t nnames,
 			n = snprintf(msg + used, msglen - used, " {%s}", names[i]);
 			used += n > 0 ? (size_t)n : 0;
 		}
+		if (used < msglen)
+			snprintf(msg + used, msglen - used, " {" MP_TEMPLATE_ENV "NAME}");
 	} else {
 		snprintf(msg, msglen, "unbalanced brace in template; write {{ or }} for a literal brace");
 	}

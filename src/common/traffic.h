@@ -44,6 +44,9 @@ struct mp_traffic_counters {
 	uint64_t last_tx_ns;         /* ... of the last frame */
 };
 
+/* Frame lengths the receiver counts apart: as many as a mix has sizes. */
+#define MP_RX_SIZES MP_IMIX_MAX
+
 /* What the agent's receiver (agent/receiver.h) counted in one run: frames of
  * this run (its tag, or pktgen's header) sent within the measure window.
  * Latency is receive time minus send time, in ns, over those frames. */
@@ -58,6 +61,13 @@ struct mp_rx_counters {
 	uint64_t ring_drops;         /* dropped by the receive ring: receiver too slow */
 	uint64_t lat_min_ns, lat_max_ns, lat_sum_ns;
 	uint64_t jitter_ns;          /* RFC 3550 interarrival jitter */
+	/* The frames counted in `frames`, by length (bytes without FCS), for
+	 * the first MP_RX_SIZES lengths seen: what an IMIX phase forwarded of
+	 * each size, where the receiver can tell the sizes apart by length.
+	 * Frames of further lengths are in `frames` only. */
+	unsigned nsizes;
+	uint32_t size[MP_RX_SIZES];
+	uint64_t size_frames[MP_RX_SIZES];
 };
 
 #define MP_RX_SAMPLE_NS 100000000ULL      /* the receiver's series period */

@@ -26,6 +26,11 @@
 
 #define MP_COMPARE_ALPHA 0.01
 #define DEFAULT_THRESHOLD_PCT 2.0
+#define USAGE "usage: mir-perf compare RUN_A RUN_B [--threshold PCT] [--latency-threshold LPCT]"
+
+
+/* A size as the files name it: "60", or "imix" for a mix (0 in phases.csv). */
+#define SZ(size) mp_rundir_size_name((size), (char[16]){ 0 }, 16)
 
 /* The searches' answers both runs have (throughput.csv): per version, size
  * and goal the lower bounds. A change counts when the intervals [lower,
@@ -62,7 +67,7 @@ static size_t throughput_changes(const struct mp_rundir *a, const struct mp_rund
 			verdict = "faster";
 		else
 			verdict = "no significant change";
-		printf("%-14s %6u %6s %12.0f %12.0f %+8.2f%%  %s\n", gb->version, gb->size, gb->goal,
+		printf("%-14s %6s %6s %12.0f %12.0f %+8.2f%%  %s\n", gb->version, SZ(gb->size), gb->goal,
 		       ga->lower_pps, gb->lower_pps, change, verdict);
 	}
 	if (n)
@@ -72,12 +77,16 @@ static size_t throughput_changes(const struct mp_rundir *a, const struct mp_rund
 }
 
 /* The receiver's latency (p50, p99) of the phases both runs measured it in:
- * shown, lower is better; a rise beyond the threshold is marked, but only
- * throughput decides the exit code (latency on a shared host is noisy, and
- * there is one histogram per phase, not samples to test). */
-static void latency_changes(const struct mp_rundir *a, const struct mp_rundir *b,
-			    double threshold)
+ * shown, lower is better; a rise beyond the threshold is marked. With
+ * --latency-threshold (lat_threshold >= 0; NAN: off, the default) a p99
+ * higher in B by more than it is a regression, "P99 HIGHER", and counts
+ * for the exit code as a slowdown does (off by default: latency on a
+ * shared host is noisy, and there is one histogram per phase, not samples
+ * to test). Returns how many such regressions. */
+static size_t latency_changes(const struct mp_rundir *a, const struct mp_rundir *b,
+			      double threshold, double lat_threshold)
 {
+	size_t n = 0, higher = 0;
 	int header = 0;
 
 	for (size_t i = 0; i < b->nphases; i++) {
@@ -97,21 +106,30 @@ static void latency_changes(const struct mp_rundir *a, const struct mp_rundir *b
 		header = 1;
 		c50 = 100.0 * (pb->lat_p50_us - pa->lat_p50_us) / pa->lat_p50_us;
 		c99 = 100.0 * (pb->lat_p99_us - pa->lat_p99_us) / pa->lat_p99_us;
-		printf("%-14s %6u %10llu %10.1f %10.1f %+8.1f%% %10.1f %10.1f %+8.1f%%%s\n",
-		       pb->version, pb->size, (unsigned long long)pb->rate, pa->lat_p50_us,
+		n++;
+		if (!isnan(lat_threshold) && c99 > lat_threshold)
+			higher++;
+		printf("%-14s %6s %10llu %10.1f %10.1f %+8.1f%% %10.1f %10.1f %+8.1f%%%s\n",
+		       pb->version, SZ(pb->size), (unsigned long long)pb->rate, pa->lat_p50_us,
 		       pb->lat_p50_us, c50, pa->lat_p99_us, pb->lat_p99_us, c99,
+		       !isnan(lat_threshold) && c99 > lat_threshold ? "  P99 HIGHER" :
 		       c50 > threshold || c99 > threshold ? "  higher" : "");
 	}
+	if (n && !isnan(lat_threshold))
+		printf("%zu phases' latency compared; %zu with p99 higher beyond %.2f%%.\n", n,
+		       higher, lat_threshold);
+	return higher;
 }
 
 int mp_cmd_compare(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "threshold", required_argument, NULL, 't' },
+		{ "latency-threshold", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	double threshold = DEFAULT_THRESHOLD_PCT;
+	double threshold = DEFAULT_THRESHOLD_PCT, lat_threshold = NAN;
 	const unsigned parts = MP_RUNDIR_RESULTS | MP_RUNDIR_SAMPLES;
 	struct mp_rundir a, b;
 	char err[1024];
@@ -119,7 +137,7 @@ int mp_cmd_compare(int argc, char **argv)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "t:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:l:h", opts, NULL)) != -1) {
 		char *end;
 
 		switch (c) {
@@ -131,17 +149,27 @@ int mp_cmd_compare(int argc, char **argv)
 				return MP_EXIT_USAGE;
 			}
 			break;
+		case 'l':
+			lat_threshold = strtod(optarg, &end);
+			if (*end || end == optarg || !(lat_threshold >= 0) || isinf(lat_threshold)) {
+				fprintf(stderr, "mir-perf compare: --latency-threshold takes a "
+					"percentage, 0 or more (the rise of p99 latency that fails)\n");
+				return MP_EXIT_USAGE;
+			}
+			break;
 		case 'h':
-			puts("usage: mir-perf compare RUN_A RUN_B [--threshold PCT]\n"
+			puts(USAGE "\n"
 			     "Exit 0: B is not significantly slower than A by more than PCT "
-			     "(default 2); 1: it is; 2: bad input.");
+			     "(default 2) and, with --latency-threshold, no p99 latency of B is "
+			     "higher than A's by more than LPCT (off by default); 1: one is; "
+			     "2: bad input.");
 			return MP_EXIT_OK;
 		default:
 			return MP_EXIT_USAGE;
 		}
 	}
 	if (argc - optind != 2) {
-		fputs("usage: mir-perf compare RUN_A RUN_B [--threshold PCT]\n", stderr);
+		fputs(USAGE "\n", stderr);
 		return MP_EXIT_USAGE;
 	}
 	if (mp_rundir_load(argv[optind], parts, &a, err, sizeof(err)) < 0) {
@@ -169,13 +197,13 @@ int mp_cmd_compare(int argc, char **argv)
 		if (pb->trial)          /* a search's trials: its answer is compared below */
 			continue;
 		if (!pa) {
-			printf("%-14s %6u %10llu %12s %12.0f %9s %9s  only in B\n", pb->version, pb->size,
+			printf("%-14s %6s %10llu %12s %12.0f %9s %9s  only in B\n", pb->version, SZ(pb->size),
 			       (unsigned long long)pb->rate, "-", pb->forwarded_pps, "-", "-");
 			continue;
 		}
 		if (isnan(pa->forwarded_pps) || isnan(pb->forwarded_pps) || pa->forwarded_pps <= 0) {
-			printf("%-14s %6u %10llu %12s %12s %9s %9s  not comparable (%s / %s)\n",
-			       pb->version, pb->size, (unsigned long long)pb->rate, "-", "-", "-", "-",
+			printf("%-14s %6s %10llu %12s %12s %9s %9s  not comparable (%s / %s)\n",
+			       pb->version, SZ(pb->size), (unsigned long long)pb->rate, "-", "-", "-", "-",
 			       pa->status, pb->status);
 			continue;
 		}
@@ -198,7 +226,7 @@ int mp_cmd_compare(int argc, char **argv)
 			verdict = "slower, within threshold";
 		else
 			verdict = "faster";
-		printf("%-14s %6u %10llu %12.0f %12.0f %+8.2f%% %9.2g  %s\n", pb->version, pb->size,
+		printf("%-14s %6s %10llu %12.0f %12.0f %+8.2f%% %9.2g  %s\n", pb->version, SZ(pb->size),
 		       (unsigned long long)pb->rate, pa->forwarded_pps, pb->forwarded_pps, change, p, verdict);
 	}
 	for (size_t i = 0; i < a.nphases; i++) {
@@ -213,14 +241,14 @@ int mp_cmd_compare(int argc, char **argv)
 				pb->rate == pa->rate;
 		}
 		if (!found)
-			printf("%-14s %6u %10llu %12.0f %12s %9s %9s  only in A\n", pa->version,
-			       pa->size, (unsigned long long)pa->rate, pa->forwarded_pps, "-", "-", "-");
+			printf("%-14s %6s %10llu %12.0f %12s %9s %9s  only in A\n", pa->version,
+			       SZ(pa->size), (unsigned long long)pa->rate, pa->forwarded_pps, "-", "-", "-");
 	}
 	printf("\n%zu phases compared; %zu significantly slower beyond %.2f%%.\n", compared,
 	       slower, threshold);
 	slower += throughput_changes(&a, &b, threshold);
 	slower += mp_compare_tcp(&a, &b, threshold, MP_COMPARE_ALPHA);
-	latency_changes(&a, &b, threshold);
+	slower += latency_changes(&a, &b, threshold, lat_threshold);
 	mp_rundir_free(&a);
 	mp_rundir_free(&b);
 	return slower ? MP_EXIT_FAIL : MP_EXIT_OK;

@@ -45,7 +45,7 @@ int mp_report_write(const char *dir, char *err, size_t errlen)
 			snprintf(err, errlen, "cannot write %s: %s", tmp, mp_strerror(errno));
 			rc = -errno;
 		} else {
-			report_html_write(f, &d, plots, nplots);
+			report_html_write(f, dir, &d, plots, nplots);
 			if (fclose(f) != 0 || rename(tmp, path) < 0) {
 				snprintf(err, errlen, "cannot write %s: %s", path, mp_strerror(errno));
 				rc = -EIO;

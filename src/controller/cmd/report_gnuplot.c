@@ -32,7 +32,7 @@ static void gp_str(FILE *f, const char *s)
 	fputc('\'', f);
 }
 
-FILE *report_gp_open(const char *dir, const char *name, const char *ext)
+static FILE *open_as(const char *dir, const char *name, const char *ext, const char *mode)
 {
 	char path[PATH_MAX + 128];
 
@@ -40,7 +40,17 @@ FILE *report_gp_open(const char *dir, const char *name, const char *ext)
 		errno = ENAMETOOLONG;
 		return NULL;
 	}
-	return fopen(path, "w");
+	return fopen(path, mode);
+}
+
+FILE *report_gp_open(const char *dir, const char *name, const char *ext)
+{
+	return open_as(dir, name, ext, "w");
+}
+
+FILE *report_gp_open_read(const char *dir, const char *name, const char *ext)
+{
+	return open_as(dir, name, ext, "r");
 }
 
 static void labels(FILE *f, const struct report_gp *g)
@@ -97,7 +107,8 @@ static void plot_line(FILE *f, const struct report_gp *g)
 		if (g->colour && st == REPORT_GP_LINES)
 			fprintf(f, "linecolor %u ", g->colour[i]);
 		else if (g->colour)
-			fprintf(f, "linecolor %u pointtype %u ", g->colour[i], g->colour[i]);
+			fprintf(f, "linecolor %u pointtype %u ", g->colour[i],
+				g->point ? g->point[i] : g->colour[i]);
 		if (g->dash)
 			fprintf(f, "dashtype %u ", g->dash[i]);
 		fputs("title ", f);

@@ -32,11 +32,14 @@ struct report_gp {
 	const unsigned *dash;      /* dash type n (from 1); NULL: gnuplot's cycle */
 	const unsigned char *style;  /* per series, enum report_gp_style; NULL: all
 				      * lines and points */
+	const unsigned *point;     /* per series, gnuplot's point type; NULL: the
+				    * colour's number */
 	size_t nseries;
 };
 
-/* DIR/plots/NAME.EXT opened for writing, or NULL with errno set. */
+/* DIR/plots/NAME.EXT opened for writing (or reading), or NULL with errno set. */
 FILE *report_gp_open(const char *dir, const char *name, const char *ext);
+FILE *report_gp_open_read(const char *dir, const char *name, const char *ext);
 /* Writes DIR/plots/NAME.gp. 0 or -errno. */
 int report_gp_script(const char *dir, const struct report_gp *g);
 /* Runs gnuplot on NAME.gp in DIR/plots. 0, or -errno with a sentence in err

@@ -3,11 +3,17 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "controller/cmd/report_tcp.h"
+#include "controller/host/console.h"
 #include "controller/results/phases_csv.h"
+
+#define REPORT_MAX_REASONS 6           /* distinct reasons listed under Problems */
+#define REPORT_MAX_CONSOLES 4          /* DUT boots whose console is quoted (the last) */
+#define CONSOLE_READ_MAX (256 * 1024)  /* of a console file, its end */
 
 #define STYLE \
 	"body{font-family:sans-serif;font-size:15px;margin:1.5em auto;max-width:1180px;" \
@@ -25,9 +31,38 @@
 	"table{border-collapse:collapse;margin:.5em 0;font-size:.9em}\n" \
 	"td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}th{background:#f3f3f3}\n" \
 	"td.text{text-align:left}\n" \
-	"div.wide{overflow-x:auto;max-width:100%}\n" \
+	"pre{font-size:.8em;background:#f6f6f6;padding:4px 8px;overflow-x:auto;margin:.2em 0 .8em}\n" \
 	".failed{background:#fdd}.skipped{background:#eee}.short{background:#ffe9c0}\n" \
-	".slower{color:#b00}.faster{color:#070}\n"
+	".slower{color:#b00}.faster{color:#070}\n" \
+	/* The phase table: in its own box, scrolled there both ways, its \
+	 * heading and first columns (which phase a row is) kept in view. */ \
+	"div.wide{overflow:auto;max-height:85vh;border:1px solid #ccc;box-sizing:border-box;" \
+	"width:calc(100vw - 40px);max-width:1800px;position:relative;left:50%;" \
+	"transform:translateX(-50%)}\n" \
+	"table.phases{border-collapse:separate;border-spacing:0;margin:0;font-size:.8em}\n" \
+	"table.phases td,table.phases th{border:0;border-right:1px solid #ddd;" \
+	"border-bottom:1px solid #ddd;padding:2px 5px;background:#fff;white-space:nowrap}\n" \
+	"table.phases th{position:sticky;top:0;z-index:2;background:#f3f3f3;" \
+	"white-space:normal;vertical-align:bottom;min-width:3.2em}\n" \
+	"table.phases td.wrap{white-space:normal;overflow-wrap:anywhere;min-width:14em;" \
+	"text-align:left}\n" \
+	"table.phases .key{position:sticky;z-index:1;box-sizing:border-box;overflow:hidden;" \
+	"text-overflow:ellipsis}\n" \
+	"table.phases th.key{z-index:3}\n" \
+	"table.phases .k0{left:0;width:6em;min-width:6em;max-width:6em}\n" \
+	"table.phases .k1{left:6em;width:2.6em;min-width:2.6em;max-width:2.6em}\n" \
+	"table.phases .k2{left:8.6em;width:7.6em;min-width:7.6em;max-width:7.6em;" \
+	"white-space:normal;box-shadow:2px 0 0 #bbb}\n" \
+	"table.phases tr.failed td{background:#fdd}table.phases tr.skipped td{background:#eee}\n" \
+	"table.phases tr.short td{background:#ffe9c0}\n" \
+	/* One figure for the 100 ms rates: a button per frame size (no \
+	 * script: radio inputs, and the panel of the checked one shown). */ \
+	".tabs>input{position:absolute;opacity:0;pointer-events:none}\n" \
+	".tabs>.tabtitle{font-size:.85em;color:#444;margin-right:.4em}\n" \
+	".tabs>label{display:inline-block;padding:1px 8px;margin:0 3px 4px 0;font-size:.85em;" \
+	"border:1px solid #bbb;border-radius:3px;background:#f6f6f6;cursor:pointer}\n" \
+	".tabs>input:checked+label{background:#dde6f3;border-color:#557}\n" \
+	".tabs>.panel{display:none}\n"
 
 void report_html_escape(FILE *f, const char *s)
 {
@@ -89,6 +124,9 @@ static void provenance(FILE *f, const struct mp_rundir *d)
 	item2(f, "time (UTC)", str(r, "start"), " to ", str(r, "end"));
 	item2(f, "host", str(r, "host"), ", Linux ", str(r, "kernel"));
 	item(f, "mir-perf", str(r, "mir_perf_version"), NULL);
+	if (str(r, "emulator"))
+		item(f, "emulator", str(r, "emulator"), "dom0 ran in this emulator: rates are "
+		     "those of an emulated CPU (compare ratios)");
 	disc = json_object_get(r, "discovery");
 	item2(f, "traff-gen address", str(disc, "traffgen_ip"), " by ", str(disc, "method"));
 	buf[0] = '\0';
@@ -140,7 +178,14 @@ static void comparison(FILE *f, const struct mp_rundir *d)
 
 		if (base->trial || strcmp(base->version, d->versions[0]) != 0)
 			continue;       /* a search's trials: its answer is in the headline */
-		fprintf(f, "<tr><td>%u</td><td>%llu</td>", base->size, (unsigned long long)base->rate);
+		{
+			char label[MP_IMIX_LABEL_MAX];
+
+			mp_rundir_size_label(d, base->size, 1, label, sizeof(label));
+			fputs("<tr><td class=\"text\">", f);
+			report_html_escape(f, label);
+			fprintf(f, "</td><td>%llu</td>", (unsigned long long)base->rate);
+		}
 		for (size_t v = 0; v < d->nversions; v++) {
 			const struct mp_phase_row *p = mp_rundir_find(d, d->versions[v], base->size,
 								      base->rate);
@@ -214,6 +259,125 @@ static void headline(FILE *f, const struct mp_rundir *d)
 	      "asked for all it could, or when it fell short.</p>\n", f);
 }
 
+/* Failed and skipped phases, first: how many, and their reasons (the
+ * most frequent first, up to REPORT_MAX_REASONS). */
+static void problems(FILE *f, const struct mp_rundir *d)
+{
+	const char *reason[REPORT_MAX_REASONS];
+	size_t count[REPORT_MAX_REASONS], nr = 0, failed = 0, skipped = 0, more = 0;
+
+	for (size_t i = 0; i < d->nphases; i++) {
+		const struct mp_phase_row *p = &d->phases[i];
+		size_t j;
+
+		if (!strcmp(p->status, "failed"))
+			failed++;
+		else if (!strcmp(p->status, "skipped"))
+			skipped++;
+		else
+			continue;
+		for (j = 0; j < nr && strcmp(reason[j], p->reason ? p->reason : ""); j++)
+			;
+		if (j < nr) {
+			count[j]++;
+		} else if (nr < REPORT_MAX_REASONS) {
+			reason[nr] = p->reason ? p->reason : "";
+			count[nr++] = 1;
+		} else {
+			more++;
+		}
+	}
+	if (!failed && !skipped)
+		return;
+	fprintf(f, "<h2 class=\"failed\">Not measured: %zu phase%s failed, %zu skipped</h2>\n"
+		"<ul>\n", failed, failed == 1 ? "" : "s", skipped);
+	for (size_t j = 0; j < nr; j++) {
+		fprintf(f, "<li>%zu &times; ", count[j]);
+		report_html_escape(f, *reason[j] ? reason[j] : "(no reason given)");
+		fputs("</li>\n", f);
+	}
+	if (more)
+		fprintf(f, "<li>%zu more with other reasons (the phase table)</li>\n", more);
+	fputs("</ul>\n<p class=\"notes\">Their figures are not measurements. The DUT's console "
+	      "is quoted at the end of this page.</p>\n", f);
+}
+
+/* The last `n` lines of the file at `path` (its last CONSOLE_READ_MAX
+ * bytes), escaped, in a <pre>. */
+static void quote_file(FILE *f, const char *path, unsigned n)
+{
+	FILE *in = fopen(path, "rb");
+	char *buf = malloc(CONSOLE_READ_MAX + 1);
+	size_t len = 0, start;
+	unsigned lines = 0;
+	long size;
+
+	if (!in || !buf) {
+		fputs("<p class=\"notes\">(not readable)</p>\n", f);
+		if (in)
+			fclose(in);
+		free(buf);
+		return;
+	}
+	fseek(in, 0, SEEK_END);
+	size = ftell(in);
+	fseek(in, size > CONSOLE_READ_MAX ? size - CONSOLE_READ_MAX : 0, SEEK_SET);
+	len = fread(buf, 1, CONSOLE_READ_MAX, in);
+	fclose(in);
+	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		len--;
+	buf[len] = '\0';
+	for (start = len; start > 0; start--)
+		if (buf[start - 1] == '\n' && ++lines == n)
+			break;
+	fputs("<pre>", f);
+	for (size_t i = start; i < len; i++) {
+		unsigned char ch = (unsigned char)buf[i];
+		char one[2] = { (char)ch, 0 };
+
+		if (ch == '\r')
+			continue;
+		report_html_escape(f, ch == '\n' || ch == '\t' || (ch >= 0x20 && ch != 0x7f) ?
+				   one : "?");
+	}
+	fputs(len ? "</pre>\n" : "(empty)</pre>\n", f);
+	free(buf);
+}
+
+/* The DUT's console of its last boots (results.json's "consoles"). */
+static void dut_consoles(FILE *f, const char *dir, const struct mp_rundir *d)
+{
+	json_t *all = json_object_get(d->results, "consoles"), *c;
+	size_t i, n = 0, shown = 0, bad = 0;
+
+	json_array_foreach(all, i, c)
+		n += !strcmp(str(c, "role") ? str(c, "role") : "", "dut");
+	if (!n)
+		return;
+	for (size_t k = 0; k < d->nphases; k++)
+		bad += strcmp(d->phases[k].status, "ok") != 0;
+	fprintf(f, "<h2>DUT console</h2>\n<details%s><summary>The last %d lines of the DUT's "
+		"console, of its last %zu boot%s of %zu (each boot's is in "
+		"<code>domains/</code>)</summary>\n", bad ? " open" : "", MP_CONSOLE_QUOTE_LINES,
+		n < REPORT_MAX_CONSOLES ? n : REPORT_MAX_CONSOLES,
+		n == 1 ? "" : "s", n);
+	json_array_foreach(all, i, c) {
+		char path[4096];
+
+		if (strcmp(str(c, "role") ? str(c, "role") : "", "dut") || !str(c, "file") ||
+		    ++shown + REPORT_MAX_CONSOLES <= n)
+			continue;
+		fprintf(f, "<p>Boot %lld, version ", json_integer_value(json_object_get(c, "boot")));
+		report_html_escape(f, str(c, "version"));
+		fputs(": <code>", f);
+		report_html_escape(f, str(c, "file"));
+		fputs("</code></p>\n", f);
+		snprintf(path, sizeof(path), "%s/%s", dir, str(c, "file"));
+		quote_file(f, path, MP_CONSOLE_QUOTE_LINES);
+	}
+	fputs("</details>\n", f);
+}
+
 /* Phases whose generator offered visibly less than asked. */
 static void shortfall_note(FILE *f, const struct mp_rundir *d)
 {
@@ -228,36 +392,128 @@ static void shortfall_note(FILE *f, const struct mp_rundir *d)
 			n, n == 1 ? "" : "s", MP_SHORTFALL_MARK_PCT);
 }
 
-static void plots_html(FILE *f, const struct report_plot *plots, size_t nplots)
+static void links(FILE *f, const struct report_plot *p)
 {
+	fprintf(f, "\n<figcaption><a href=\"plots/%s.png\">PNG</a>, "
+		"<a href=\"plots/%s.gp\">gnuplot script</a></figcaption>\n", p->name, p->name);
+}
+
+/* The 100 ms rates of one phase per frame size, in one figure: a button
+ * per size, the first shown. */
+static void series_figure(FILE *f, const struct mp_rundir *d, const struct report_plot *plots,
+			  size_t nplots)
+{
+	size_t k = 0;
+
+	fputs("<figure id=\"series\" class=\"tabs\">\n<span class=\"tabtitle\">100 ms rates in "
+	      "one phase, per frame size:</span>\n", f);
+	for (size_t i = 0; i < nplots && k < REPORT_MAX_TABS; i++) {
+		char label[MP_IMIX_LABEL_MAX];
+
+		if (plots[i].kind != RP_SERIES || !plots[i].svg)
+			continue;
+		mp_rundir_size_label(d, plots[i].size, 1, label, sizeof(label));
+		fprintf(f, "<input type=\"radio\" name=\"series\" id=\"tab-%s\"%s>"
+			"<label for=\"tab-%s\">", plots[i].name, k ? "" : " checked", plots[i].name);
+		report_html_escape(f, label);
+		fputs("</label>\n", f);
+		k++;
+	}
+	k = 0;
+	for (size_t i = 0; i < nplots && k < REPORT_MAX_TABS; i++) {
+		if (plots[i].kind != RP_SERIES || !plots[i].svg)
+			continue;
+		fprintf(f, "<div class=\"panel\" id=\"%s\">\n", plots[i].name);
+		fputs(plots[i].svg, f);
+		links(f, &plots[i]);
+		fputs("</div>\n", f);
+		k++;
+	}
+	fputs("</figure>\n", f);
+}
+
+/* The plots, two abreast; the 100 ms rates of every size in one figure. */
+static void plots_html(FILE *f, const struct mp_rundir *d, const struct report_plot *plots,
+		       size_t nplots)
+{
+	int series = 0;
+
 	fputs("<h2>Plots</h2>\n<div class=\"plots\">\n", f);
 	for (size_t i = 0; i < nplots; i++) {
 		if (!plots[i].svg)
 			continue;
+		if (plots[i].kind == RP_SERIES) {
+			if (!series++)
+				series_figure(f, d, plots, nplots);
+			continue;
+		}
 		fprintf(f, "<figure id=\"%s\">\n", plots[i].name);
 		fputs(plots[i].svg, f);
-		fprintf(f, "\n<figcaption><a href=\"plots/%s.png\">PNG</a>, "
-			"<a href=\"plots/%s.gp\">gnuplot script</a></figcaption>\n</figure>\n",
-			plots[i].name, plots[i].name);
+		links(f, &plots[i]);
+		fputs("</figure>\n", f);
 	}
 	fputs("</div>\n", f);
 }
 
-/* One cell of the phase table, as column `c`'s format says. */
-static void phase_cell(FILE *f, const struct mp_col *c, const struct mp_phase_row *p)
+/* The columns that say which phase a row is, kept in view while the table
+ * scrolls sideways (CSS classes k0, k1, k2), in table order. */
+static const size_t key_cols[] = {
+	offsetof(struct mp_phase_row, version), offsetof(struct mp_phase_row, phase),
+	offsetof(struct mp_phase_row, size),
+};
+
+/* Column `c`'s classes in the phase table: "key kN" for a key column,
+ * "text" (left-aligned), "wrap" for long texts (the decision, the reason). */
+static void cell_class(const struct mp_col *c, char *buf, size_t len)
 {
-	char buf[MP_CSV_NUM_LEN];
+	int key = -1, text = c->type == MP_COL_TEXT;
+	char k[16] = "";
+
+	for (size_t i = 0; i < sizeof(key_cols) / sizeof(key_cols[0]); i++)
+		if (c->off == key_cols[i])
+			key = (int)i;
+	if (key >= 0)
+		snprintf(k, sizeof(k), "key k%d", key);
+	snprintf(buf, len, "%s%s%s%s", k, key >= 0 && text ? " " : "", text ? "text" : "",
+		 text && key < 0 && c->off != offsetof(struct mp_phase_row, status) ? " wrap" : "");
+}
+
+static void open_cell(FILE *f, const char *tag, const char *cls)
+{
+	fprintf(f, *cls ? "<%s class=\"%s\">" : "<%s%s>", tag, cls);
+}
+
+/* One cell of the phase table, as column `c`'s format says; the size
+ * column names a mix as the log does ("IMIX 7:4:1 (mean 357.8 B)"), never
+ * as its file code 0. */
+static void phase_cell(FILE *f, const struct mp_rundir *d, const struct mp_col *c,
+		       const struct mp_phase_row *p)
+{
+	char buf[MP_CSV_NUM_LEN], cls[32];
 	double v;
 
-	if (c->type == MP_COL_TEXT) {
-		fputs("<td class=\"text\">", f);
+	cell_class(c, cls, sizeof(cls));
+	if (c->off == offsetof(struct mp_phase_row, size) && p->size == MP_SIZE_IMIX) {
+		char label[MP_IMIX_LABEL_MAX];
+
+		mp_rundir_size_label(d, p->size, 1, label, sizeof(label));
+		open_cell(f, "td", cls);
+		report_html_escape(f, label);
+	} else if (c->type == MP_COL_TEXT) {
+		if (strstr(cls, "key")) {       /* cut short to its width: whole on hover */
+			fprintf(f, "<td class=\"%s\" title=\"", cls);
+			report_html_escape(f, mp_col_text(c, p));
+			fputs("\">", f);
+		} else {
+			open_cell(f, "td", cls);
+		}
 		report_html_escape(f, mp_col_text(c, p));
 	} else if (c->type == MP_COL_NUM) {
-		fputs("<td>", f);
+		open_cell(f, "td", cls);
 		if (!isnan(v = mp_col_num(c, p)))
 			fprintf(f, c->cell_fmt ? c->cell_fmt : "%g", v);
 	} else {
-		fputs("<td>", f);
+		open_cell(f, "td", cls);
 		mp_col_cell(c, p, buf, sizeof(buf));
 		fputs(buf, f);
 	}
@@ -288,15 +544,18 @@ static void phase_table(FILE *f, const struct mp_rundir *d)
 
 	if (!show)
 		return;
-	fputs("<h2>Phases</h2>\n<div class=\"wide\"><table>\n<tr>", f);
+	fputs("<h2>Phases</h2>\n<div class=\"wide\"><table class=\"phases\">\n<thead><tr>", f);
 	for (size_t c = 0; c < mp_phases_tab.ncols; c++) {
+		char cls[32];
+
 		if (!(show[c] = (unsigned char)shown(d, &mp_phases_tab.cols[c])))
 			continue;
-		fputs("<th>", f);
+		cell_class(&mp_phases_tab.cols[c], cls, sizeof(cls));
+		open_cell(f, "th", strstr(cls, "key") ? cls : "");
 		report_html_escape(f, mp_phases_tab.cols[c].heading);
 		fputs("</th>", f);
 	}
-	fputs("</tr>\n", f);
+	fputs("</tr></thead>\n<tbody>\n", f);
 	for (size_t i = 0; i < d->nphases; i++) {
 		const struct mp_phase_row *p = &d->phases[i];
 
@@ -304,36 +563,43 @@ static void phase_table(FILE *f, const struct mp_rundir *d)
 			p->gen_shortfall_pct > MP_SHORTFALL_MARK_PCT ? " short" : "");
 		for (size_t c = 0; c < mp_phases_tab.ncols; c++)
 			if (show[c])
-				phase_cell(f, &mp_phases_tab.cols[c], p);
+				phase_cell(f, d, &mp_phases_tab.cols[c], p);
 		fputs("</tr>\n", f);
 	}
 	free(show);
-	fputs("</table></div>\n<p class=\"notes\">Columns without a figure in any phase are "
-	      "left out; phases.csv has them all.</p>\n", f);
+	fputs("</tbody></table></div>\n<p class=\"notes\">Columns without a figure in any "
+	      "phase are left out; phases.csv has them all. The table scrolls in its box; "
+	      "the heading and which phase a row is stay in view.</p>\n", f);
 }
 
-void report_html_write(FILE *f, const struct mp_rundir *d, const struct report_plot *plots,
-		       size_t nplots)
+void report_html_write(FILE *f, const char *dir, const struct mp_rundir *d,
+		       const struct report_plot *plots, size_t nplots)
 {
 	const char *lib = str(json_object_get(d->results, "library"), "name");
 
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>"
 	      "mir-perf report: ", f);
 	report_html_escape(f, d->run_id);
-	fputs("</title>\n<style>\n" STYLE "</style>\n</head>\n<body>\n<h1>mir-perf report: ", f);
+	fputs("</title>\n<style>\n" STYLE, f);
+	for (int k = 1; k <= REPORT_MAX_TABS; k++)
+		fprintf(f, ".tabs>input:nth-of-type(%d):checked~.panel:nth-of-type(%d){display:block}\n",
+			k, k);
+	fputs("</style>\n</head>\n<body>\n<h1>mir-perf report: ", f);
 	report_html_escape(f, lib ? lib : d->run_id);
 	fputs("</h1>\n<p class=\"lead\">Frame sizes are bytes without the 4-byte FCS (60 here is "
 	      "RFC 2544's 64). <i>Offered</i> is what the traffic generator's dom0 vif received; "
 	      "<i>forwarded</i> is what the DUT's output vif received.</p>\n", f);
+	problems(f, d);
 	headline(f, d);
 	report_tcp_html(f, d);
 	provenance(f, d);
 	shortfall_note(f, d);
 	comparison(f, d);
 	if (d->nphases) {       /* a TCP-only run has none */
-		plots_html(f, plots, nplots);
+		plots_html(f, d, plots, nplots);
 		phase_table(f, d);
 	}
+	dut_consoles(f, dir, d);
 	fputs("<p class=\"notes\">Made by mir-perf; the plots' data and gnuplot scripts are in "
 	      "<code>plots/</code>.</p>\n</body>\n</html>\n", f);
 }

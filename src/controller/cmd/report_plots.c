@@ -94,45 +94,109 @@ static size_t fill_by_size(const struct mp_rundir *d, FILE *f, char **series,
 	return n;
 }
 
-/* Per version: the best Mbit/s reached at each frame size. */
-static size_t fill_mbps(const struct mp_rundir *d, FILE *f, char **series)
+/* The mean frame size of the run's mix, from its phases' mix column; NAN
+ * without one. */
+static double mix_mean(const struct mp_rundir *d)
 {
-	size_t n = 0;
+	struct mp_imix m;
 
-	for (size_t v = 0; v < d->nversions && n < REPORT_MAX_SERIES; v++) {
+	for (size_t i = 0; i < d->nphases; i++)
+		if (d->phases[i].size == MP_SIZE_IMIX && d->phases[i].mix &&
+		    mp_imix_parse(d->phases[i].mix, &m) == 0)
+			return mp_imix_mean(&m);
+	return NAN;
+}
+
+/* The best Mbit/s `version` reached at `size` in the grid; NAN: none. */
+static double best_mbps(const struct mp_rundir *d, const char *version, unsigned size)
+{
+	double best = NAN;
+
+	for (size_t i = 0; i < d->nphases; i++) {
+		const struct mp_phase_row *p = &d->phases[i];
+
+		if (p->size == size && !strcmp(p->version, version) &&
+		    !isnan(p->forwarded_mbps) && grid_row(d, p) &&
+		    (isnan(best) || p->forwarded_mbps > best))
+			best = p->forwarded_mbps;
+	}
+	return best;
+}
+
+/* Per version: the best Mbit/s reached at each frame size, the fixed sizes
+ * joined by a line; a mix is no frame size of its own: a point apart, at
+ * its mean frame size, named as the log names it. Nothing with fewer than
+ * two sizes (one point says less than the table). */
+static size_t fill_mbps(const struct mp_rundir *d, FILE *f, char **series, unsigned *colour,
+			unsigned *dash, unsigned *point, unsigned char *style)
+{
+	size_t n = 0, nsizes = 0;
+
+	for (size_t s = 0; s < d->nsizes; s++)
+		for (size_t v = 0; v < d->nversions; v++)
+			if (!isnan(best_mbps(d, d->versions[v], d->sizes[s]))) {
+				nsizes++;
+				break;
+			}
+	if (nsizes < 2)
+		return 0;
+	for (size_t v = 0; v < d->nversions && n + 2 <= REPORT_MAX_SERIES; v++) {
 		int any = 0;
+		double imix;
 
 		for (size_t s = 0; s < d->nsizes; s++) {
-			double best = NAN;
+			double best = best_mbps(d, d->versions[v], d->sizes[s]);
 
-			for (size_t i = 0; i < d->nphases; i++) {
-				const struct mp_phase_row *p = &d->phases[i];
-
-				if (p->size == d->sizes[s] && !strcmp(p->version, d->versions[v]) &&
-				    !isnan(p->forwarded_mbps) && grid_row(d, p) &&
-				    (isnan(best) || p->forwarded_mbps > best))
-					best = p->forwarded_mbps;
-			}
-			if (isnan(best))
+			if (d->sizes[s] == MP_SIZE_IMIX || isnan(best))
 				continue;
 			if (!any && n)
 				fputs("\n\n", f);
 			fprintf(f, "%u %.3f\n", d->sizes[s], best);
 			any = 1;
 		}
-		if (any)
+		if (any) {
+			colour[n] = (unsigned)v + 1;
+			dash[n] = 1;
+			point[n] = (unsigned)v + 1;
+			style[n] = REPORT_GP_LINESPOINTS;
 			series[n++] = strdup(d->versions[v]);
+		}
+		imix = best_mbps(d, d->versions[v], MP_SIZE_IMIX);
+		if (!isnan(imix) && !isnan(mix_mean(d))) {
+			char label[MP_IMIX_LABEL_MAX], text[MP_IMIX_LABEL_MAX + 96];
+
+			if (n)
+				fputs("\n\n", f);
+			fprintf(f, "%.1f %.3f\n", mix_mean(d), imix);
+			mp_rundir_size_label(d, MP_SIZE_IMIX, 1, label, sizeof(label));
+			snprintf(text, sizeof(text), "%s, %s, at its mean size", d->versions[v], label);
+			colour[n] = (unsigned)v + 1;
+			dash[n] = 1;
+			point[n] = 7;           /* a filled circle, apart from the sizes' line */
+			style[n] = REPORT_GP_POINTS;
+			series[n++] = strdup(text);
+		}
 	}
 	return n;
 }
 
 /* A search's answer: per version and goal, the lower bound against frame
- * size (colour per version, dash per goal). */
+ * size (colour per version, dash per goal). Nothing for a search at one
+ * size: its points, one above the other, say less than the table. */
 static size_t fill_tput(const struct mp_rundir *d, FILE *f, char **series, unsigned *colour,
 			unsigned *dash)
 {
 	const struct mp_tput *t = &d->tput;
-	size_t n = 0;
+	size_t n = 0, nsizes = 0;
+
+	for (size_t s = 0; s < d->nsizes; s++)
+		for (size_t g = 0; g < t->nrows; g++)
+			if (t->rows[g].size == d->sizes[s] && !isnan(t->rows[g].lower_pps)) {
+				nsizes++;
+				break;
+			}
+	if (nsizes < 2)
+		return 0;
 
 	for (size_t v = 0; v < d->nversions; v++) {
 		for (size_t g = 0; g < t->nrows && n < REPORT_MAX_SERIES; g++) {
@@ -212,70 +276,123 @@ static size_t fill_trials(const struct mp_rundir *d, FILE *f, char **series, uns
 	return n;
 }
 
-/* The receiver's latency at `size`: p50 and p99 against offered rate, a
- * pair of series per version (colour per version, dash per quantile). */
-static size_t fill_latency(const struct mp_rundir *d, FILE *f, char **series, unsigned *colour,
-			   unsigned *dash, unsigned size)
+/* "60 B", or "60 B, VERSION" when the run has several versions. */
+static void series_label(const struct mp_rundir *d, size_t v, unsigned size, const char *what,
+			 char *buf, size_t len)
 {
+	char label[MP_IMIX_LABEL_MAX];
+
+	mp_rundir_size_label(d, size, 1, label, sizeof(label));
+	if (d->nversions > 1)
+		snprintf(buf, len, "%s%s, %s", label, what, d->versions[v]);
+	else
+		snprintf(buf, len, "%s%s", label, what);
+}
+
+/* The receiver's latency against offered rate, every size on one plot: a
+ * colour per size, p50 solid and p99 dashed, a point type per version. */
+static size_t fill_latency(const struct mp_rundir *d, FILE *f, char **series, unsigned *colour,
+			   unsigned *dash, unsigned *point)
+{
+	double (*pt)[2] = calloc(d->nphases ? d->nphases : 1, sizeof(*pt));
 	size_t n = 0;
 
-	for (size_t v = 0; v < d->nversions && n + 2 <= REPORT_MAX_SERIES; v++) {
-		for (int q = 0; q < 2; q++) {
-			int any = 0;
+	for (size_t v = 0; pt && v < d->nversions; v++) {
+		for (size_t s = 0; s < d->nsizes; s++) {
+			for (int q = 0; q < 2 && n < REPORT_MAX_SERIES; q++) {
+				size_t np = 0;
+				char label[MP_IMIX_LABEL_MAX + 128];
 
-			for (size_t i = 0; i < d->nphases; i++) {
-				const struct mp_phase_row *p = &d->phases[i];
-				double y = q ? p->lat_p99_us : p->lat_p50_us;
+				for (size_t i = 0; i < d->nphases; i++) {
+					const struct mp_phase_row *p = &d->phases[i];
+					double y = q ? p->lat_p99_us : p->lat_p50_us;
 
-				if (p->size != size || strcmp(p->version, d->versions[v]) ||
-				    isnan(p->offered_pps) || isnan(y) || !grid_row(d, p))
+					if (p->size != d->sizes[s] || strcmp(p->version, d->versions[v]) ||
+					    isnan(p->offered_pps) || isnan(y) || !grid_row(d, p))
+						continue;
+					pt[np][0] = p->offered_pps;
+					pt[np++][1] = y;
+				}
+				if (!np)
 					continue;
-				if (!any && n)
+				qsort(pt, np, sizeof(*pt), by_x);
+				if (n)
 					fputs("\n\n", f);
-				fprintf(f, "%.3f %.3f\n", p->offered_pps, y);
-				any = 1;
+				for (size_t i = 0; i < np; i++)
+					fprintf(f, "%.3f %.3f\n", pt[i][0], pt[i][1]);
+				colour[n] = (unsigned)s + 1;
+				dash[n] = (unsigned)q + 1;
+				point[n] = (unsigned)v + 1;
+				series_label(d, v, d->sizes[s], q ? " p99" : " p50", label, sizeof(label));
+				series[n++] = strdup(label);
 			}
-			if (!any)
-				continue;
-			colour[n] = (unsigned)v + 1;
-			dash[n] = (unsigned)q + 1;
-			series[n++] = dup_printf(q ? "%s p99" : "%s p50", d->versions[v], 0);
 		}
 	}
+	free(pt);
 	return n;
 }
 
-/* Per version, the latency distribution (x: 1/(1-q), y: us) of its phase
- * at `size` with the highest rate and nothing lost, from the histogram
- * results.json keeps. */
-static size_t fill_latdist(const struct mp_rundir *d, FILE *f, char **series, unsigned size)
+/* The phase whose latency distribution stands for `size` of `version`: the
+ * ok one with the highest rate and nothing lost; without one, the one that
+ * lost least (then the lowest rate), which its label says. NULL: none with
+ * a latency. */
+static const struct mp_phase_row *latdist_phase(const struct mp_rundir *d, const char *version,
+					       unsigned size)
+{
+	const struct mp_phase_row *best = NULL;
+
+	for (size_t i = 0; i < d->nphases; i++) {
+		const struct mp_phase_row *p = &d->phases[i];
+		int better;
+
+		if (p->size != size || strcmp(p->version, version) || strcmp(p->status, "ok") ||
+		    isnan(p->lat_p50_us) || isnan(p->lost) || !grid_row(d, p))
+			continue;
+		if (!best)
+			better = 1;
+		else if (p->lost == 0 || best->lost == 0)
+			better = p->lost == 0 && (best->lost != 0 || p->rate > best->rate);
+		else
+			better = p->lost < best->lost || (p->lost == best->lost && p->rate < best->rate);
+		if (better)
+			best = p;
+	}
+	return best;
+}
+
+/* The latency distribution (x: 1/(1-q), y: us) of each size's phase with
+ * the highest rate and nothing lost (latdist_phase), from the histogram
+ * results.json keeps, every size on one plot: a colour per size, a dash
+ * per version. */
+static size_t fill_latdist(const struct mp_rundir *d, FILE *f, char **series, unsigned *colour,
+			   unsigned *dash)
 {
 	static const double qs[] = { 0, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999 };
 	struct mp_hist *h = mp_hist_new();
 	size_t n = 0;
 
-	for (size_t v = 0; h && v < d->nversions && n < REPORT_MAX_SERIES; v++) {
-		const struct mp_phase_row *best = NULL;
-		char label[256];
+	for (size_t v = 0; h && v < d->nversions; v++) {
+		for (size_t s = 0; s < d->nsizes && n < REPORT_MAX_SERIES; s++) {
+			const struct mp_phase_row *best = latdist_phase(d, d->versions[v], d->sizes[s]);
+			char at[64], label[MP_IMIX_LABEL_MAX + 128];
 
-		for (size_t i = 0; i < d->nphases; i++) {
-			const struct mp_phase_row *p = &d->phases[i];
-
-			if (p->size == size && !strcmp(p->version, d->versions[v]) &&
-			    !strcmp(p->status, "ok") && p->lost == 0 && !isnan(p->lat_p50_us) &&
-			    grid_row(d, p) && (!best || p->rate > best->rate))
-				best = p;
+			if (!best || mp_rundir_latency_hist(d, best, h) < 0)
+				continue;
+			if (n)
+				fputs("\n\n", f);
+			for (size_t i = 0; i < sizeof(qs) / sizeof(qs[0]); i++)
+				fprintf(f, "%.3f %.3f\n", 1 / (1 - qs[i] / 100),
+					(double)mp_hist_percentile(h, qs[i]) / 1e3);
+			if (best->lost)
+				snprintf(at, sizeof(at), " at %llu pps (%.0f lost: none without loss)",
+					 (unsigned long long)best->rate, best->lost);
+			else
+				snprintf(at, sizeof(at), " at %llu pps", (unsigned long long)best->rate);
+			series_label(d, v, d->sizes[s], at, label, sizeof(label));
+			colour[n] = (unsigned)s + 1;
+			dash[n] = (unsigned)v + 1;
+			series[n++] = strdup(label);
 		}
-		if (!best || mp_rundir_latency_hist(d, best, h) < 0)
-			continue;
-		if (n)
-			fputs("\n\n", f);
-		for (size_t i = 0; i < sizeof(qs) / sizeof(qs[0]); i++)
-			fprintf(f, "%.3f %.3f\n", 1 / (1 - qs[i] / 100),
-				(double)mp_hist_percentile(h, qs[i]) / 1e3);
-		snprintf(label, sizeof(label), "%s, at %llu pps", d->versions[v],
-			 (unsigned long long)best->rate);
-		series[n++] = strdup(label);
 	}
 	free(h);
 	return n;
@@ -393,10 +510,10 @@ size_t report_plots_plan(const struct mp_rundir *d, struct report_plot *pl, size
 	add(pl, &n, max, RP_MBPS, 0, "mbps", "Best forwarded Mbit/s per frame size");
 	add(pl, &n, max, RP_CPU, 0, "cpu", "DUT CPU time per forwarded packet");
 	/* The receiver's, when the run had one (otherwise nothing is drawn). */
-	add_per_size(d, pl, &n, max, RP_LAT, "latency-%s",
-		     "Latency (p50, p99) vs offered rate, %s");
-	add_per_size(d, pl, &n, max, RP_LATDIST, "latdist-%s",
-		     "Latency distribution at the highest rate without loss, %s");
+	add(pl, &n, max, RP_LAT, 0, "latency",
+	    "Latency vs offered rate: p50 solid, p99 dashed, a colour per size");
+	add(pl, &n, max, RP_LATDIST, 0, "latdist",
+	    "Latency distribution at each size's highest rate without loss");
 	add_per_size(d, pl, &n, max, RP_SERIES, "series-%s", "100 ms rates in one phase, %s");
 	return n;
 }
@@ -416,20 +533,38 @@ static const struct {
 	[RP_FWD] = { "offered (packets/s)", "forwarded (packets/s)", LOG_XY_WIDE, 0, 1, 1, 1 },
 	[RP_LOSS] = { "offered (packets/s)", "loss (%)", LOG_X_WIDE, 0, 1, 1, 0 },
 	[RP_MBPS] = { "frame size (bytes, without FCS)", "forwarded (Mbit/s)", LOG_NONE, 1, 1,
-		      0, 0 },
+		      1, 0 },
 	[RP_CPU] = { "offered (packets/s)", "DUT CPU (ns per forwarded packet)", LOG_X_WIDE, 0,
 		     1, 1, 0 },
 	[RP_LAT] = { "offered (packets/s)", "latency (us)", LOG_X_WIDE, 0, 1, 1, 0 },
 	[RP_LATDIST] = { "percentile, as 1/(1-q): 2 = p50, 10 = p90, 100 = p99, 1000 = p99.9",
-			 "latency (us)", LOG_X, 0, 1, 0, 0 },
+			 "latency (us)", LOG_X, 0, 1, 1, 0 },
 	[RP_SERIES] = { "time in phase (s)", "packets/s (100 ms samples)", LOG_NONE, 0, 1, 0, 0 },
 };
+
+/* The points in DIR/plots/NAME.dat (its non-empty lines). */
+static size_t data_points(const char *dir, const char *name)
+{
+	FILE *f = report_gp_open_read(dir, name, "dat");
+	size_t n = 0;
+	int c, prev = '\n';
+
+	if (!f)
+		return 0;
+	while ((c = getc(f)) != EOF) {
+		n += c == '\n' && prev != '\n';
+		prev = c;
+	}
+	n += prev != '\n';
+	fclose(f);
+	return n;
+}
 
 int report_plot_draw(const char *dir, const struct mp_rundir *d, struct report_plot *p,
 		     char *err, size_t errlen)
 {
 	char *series[REPORT_MAX_SERIES], title[256];
-	unsigned colour[REPORT_MAX_SERIES], dash[REPORT_MAX_SERIES];
+	unsigned colour[REPORT_MAX_SERIES], dash[REPORT_MAX_SERIES], point[REPORT_MAX_SERIES];
 	unsigned char style[REPORT_MAX_SERIES];
 	int wide = wide_rates(d), k = p->kind, rc;
 	struct report_gp g = {
@@ -466,13 +601,16 @@ int report_plot_draw(const char *dir, const struct mp_rundir *d, struct report_p
 		g.nseries = fill_by_size(d, f, series, colour, dash, offered, cpu);
 		break;
 	case RP_LAT:
-		g.nseries = fill_latency(d, f, series, colour, dash, p->size);
+		g.nseries = fill_latency(d, f, series, colour, dash, point);
+		g.point = point;
 		break;
 	case RP_LATDIST:
-		g.nseries = fill_latdist(d, f, series, p->size);
+		g.nseries = fill_latdist(d, f, series, colour, dash);
 		break;
 	case RP_MBPS:
-		g.nseries = fill_mbps(d, f, series);
+		g.nseries = fill_mbps(d, f, series, colour, dash, point, style);
+		g.point = point;
+		g.style = style;
 		break;
 	case RP_SERIES:
 		if ((pick = series_phase(d, p->size))) {
@@ -484,6 +622,12 @@ int report_plot_draw(const char *dir, const struct mp_rundir *d, struct report_p
 		break;
 	}
 	fclose(f);
+	if (g.nseries && data_points(dir, p->name) < 2) {
+		/* A single point says less than the table. */
+		for (size_t i = 0; i < g.nseries; i++)
+			free(series[i]);
+		g.nseries = 0;
+	}
 	if (g.nseries == 0)
 		return 0;
 	rc = report_gp_script(dir, &g);

@@ -86,6 +86,7 @@ struct mp_agentc {
 	char agent_version[MP_PROTO_NAME_MAX];
 	char rx_dev[IFNAMSIZ];
 	char rx_netns[MP_PROTO_NAME_MAX];
+	uint64_t max_pps;            /* the agent's rate ceiling (--max-pps) */
 
 	/* requests */
 	struct req *head, *tail;
@@ -545,6 +546,7 @@ static void handshake_reply(struct mp_agentc *ac, const struct mp_proto_reply *r
 		snprintf(ac->agent_version, sizeof(ac->agent_version), "%s", rep->u.hello.agent);
 		snprintf(ac->rx_dev, sizeof(ac->rx_dev), "%s", rep->u.hello.rx_dev);
 		snprintf(ac->rx_netns, sizeof(ac->rx_netns), "%s", rep->u.hello.rx_netns);
+		ac->max_pps = rep->u.hello.max_pps;
 		memcpy(ac->server_nonce, rep->u.hello.nonce, MP_AUTH_NONCE_LEN);
 		mp_auth_nonce(ac->client_nonce);
 		memcpy(r.u.auth.nonce, ac->client_nonce, MP_AUTH_NONCE_LEN);
@@ -814,6 +816,7 @@ void mp_agentc_connect(struct mp_agentc *ac, uint64_t total_timeout_ns,
 	ac->backoff_ms = MP_AGENTC_BACKOFF_FIRST_MS;
 	ac->last_err[0] = '\0';
 	ac->engine[0] = ac->agent_version[0] = ac->rx_netns[0] = '\0';
+	ac->max_pps = 0;
 	ac->state = AC_CONNECTING;
 	uv_timer_start(&ac->retry_timer, on_retry, 0, 0);  /* first attempt from the loop */
 }
@@ -901,6 +904,11 @@ const char *mp_agentc_engine(const struct mp_agentc *ac)
 const char *mp_agentc_agent_version(const struct mp_agentc *ac)
 {
 	return ac->agent_version;
+}
+
+uint64_t mp_agentc_max_pps(const struct mp_agentc *ac)
+{
+	return ac->max_pps;
 }
 
 void mp_agentc_close(struct mp_agentc *ac)

@@ -96,6 +96,9 @@ const char *mp_agentc_rx_dev(const struct mp_agentc *ac);
 const char *mp_agentc_rx_netns(const struct mp_agentc *ac);
 const char *mp_agentc_engine(const struct mp_agentc *ac);
 const char *mp_agentc_agent_version(const struct mp_agentc *ac);
+/* The highest rate the agent accepts (its --max-pps), pps; 0 before hello
+ * or when the agent did not say. */
+uint64_t mp_agentc_max_pps(const struct mp_agentc *ac);
 
 /* Sends bye if connected, closes the handles and frees the client in their
  * close callbacks. Pending callbacks (connect included) get -ECANCELED,

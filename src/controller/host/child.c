@@ -29,6 +29,8 @@ struct mp_child {
 	char name[64];
 	char keep[CHILD_OUT_KEEP];
 	size_t keep_len;
+	char tail[MP_CHILD_TAIL_MAX + 1];
+	size_t tail_len;
 	int status;
 	int timed_out;
 	int open_handles;
@@ -75,7 +77,8 @@ static void handle_closed(uv_handle_t *h)
 	if (--c->open_handles > 0)
 		return;
 	c->keep[c->keep_len] = '\0';
-	c->cb(c->timed_out ? -ETIMEDOUT : c->status, c->keep, c->arg);
+	c->tail[c->tail_len] = '\0';
+	c->cb(c->timed_out ? -ETIMEDOUT : c->status, c->keep, c->tail, c->arg);
 	free(c);
 }
 
@@ -86,12 +89,31 @@ static void close_handle(struct mp_child *c, uv_handle_t *h)
 	(void)c;
 }
 
+/* Appends a line to the child's tail, dropping whole lines from its
+ * front to make room. */
+static void keep_tail(struct mp_child *c, const char *line, size_t len)
+{
+	if (len + 1 > MP_CHILD_TAIL_MAX)
+		len = MP_CHILD_TAIL_MAX - 1;
+	while (c->tail_len + len + 1 > MP_CHILD_TAIL_MAX) {
+		char *nl = memchr(c->tail, '\n', c->tail_len);
+		size_t drop = nl ? (size_t)(nl - c->tail) + 1 : c->tail_len;
+
+		memmove(c->tail, c->tail + drop, c->tail_len - drop);
+		c->tail_len -= drop;
+	}
+	memcpy(c->tail + c->tail_len, line, len);
+	c->tail_len += len;
+	c->tail[c->tail_len++] = '\n';
+}
+
 static void flush_line(struct pipe_side *s)
 {
 	if (s->len == 0)
 		return;
 	s->line[s->len] = '\0';
 	mp_debug("%s%s: %s", s->child->name, s->is_err ? " (stderr)" : "", s->line);
+	keep_tail(s->child, s->line, s->len);
 	s->len = 0;
 }
 

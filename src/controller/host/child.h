@@ -12,8 +12,11 @@ struct mp_child;
 /* status: the exit code, 128+signal when killed by a signal, -ETIMEDOUT when
  * the timeout killed it, or a negative errno when it could not start (e.g.
  * -ENOENT: no such program). `out` holds the first bytes of its stdout (for
- * commands whose answer matters, e.g. a domid), NUL-terminated. */
-typedef void (*mp_child_cb)(int status, const char *out, void *arg);
+ * commands whose answer matters, e.g. a domid), NUL-terminated; `tail` its
+ * last lines, stdout and stderr as they came (at most MP_CHILD_TAIL_MAX
+ * bytes, whole lines, each ending in a newline), for saying why it failed. */
+#define MP_CHILD_TAIL_MAX 2048
+typedef void (*mp_child_cb)(int status, const char *out, const char *tail, void *arg);
 
 /* Starts argv[0] (searched in PATH). The callback runs exactly once, from the
  * loop, after every handle of the child is closed, also when the program

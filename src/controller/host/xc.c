@@ -8,6 +8,7 @@
 #include "controller/host/xc.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 
 struct mp_xc {
 	xc_interface *xch;
+	pthread_mutex_t lock;           /* one call at a time on xch */
 };
 
 int mp_xc_open(struct mp_xc **out, char *why, size_t whylen)
@@ -42,6 +44,7 @@ int mp_xc_open(struct mp_xc **out, char *why, size_t whylen)
 		free(x);
 		return -EIO;
 	}
+	pthread_mutex_init(&x->lock, NULL);
 	*out = x;
 	return 0;
 }
@@ -49,10 +52,14 @@ int mp_xc_open(struct mp_xc **out, char *why, size_t whylen)
 int mp_xc_domain_info(struct mp_xc *x, unsigned domid, struct mp_xc_info *out)
 {
 	xc_dominfo_t info;
-	int n = xc_domain_getinfo(x->xch, domid, 1, &info);
+	int n, err;
 
+	pthread_mutex_lock(&x->lock);
+	n = xc_domain_getinfo(x->xch, domid, 1, &info);
+	err = errno;
+	pthread_mutex_unlock(&x->lock);
 	if (n < 0)
-		return -errno;
+		return -err;
 	if (n != 1 || info.domid != domid)
 		return -ESRCH;
 	memset(out, 0, sizeof(*out));
@@ -73,5 +80,6 @@ void mp_xc_close(struct mp_xc *x)
 	if (!x)
 		return;
 	xc_interface_close(x->xch);
+	pthread_mutex_destroy(&x->lock);
 	free(x);
 }

@@ -20,7 +20,9 @@ struct mp_xc_info {
 
 /* Returns 0, or a negative errno with a sentence in `why`. */
 int mp_xc_open(struct mp_xc **out, char *why, size_t whylen);
-/* Returns 0, -ESRCH when the domain does not exist, another negative errno. */
+/* Returns 0, -ESRCH when the domain does not exist, another negative errno.
+ * Callable from any thread (the sweep reads the DUT's CPU time on libuv's
+ * thread pool while a phase runs): calls on one handle are serialised. */
 int mp_xc_domain_info(struct mp_xc *xc, unsigned domid, struct mp_xc_info *out);
 void mp_xc_close(struct mp_xc *xc);
 

@@ -12,6 +12,15 @@
 #define MP_PLAN_MIN_TRIAL_NS 100000000ULL   /* 100 ms: a trial spans samples */
 #define MP_PLAN_SEARCH_MAX_WIDTH_PCT 50.0
 
+/* xenconsoled's per-guest log with --log=guest and Debian's log directory
+ * (tools/console/daemon/io.c: "%s/guest-%s.log", the domain's name). */
+#define MP_PLAN_CONSOLE_LOG "/var/log/xen/console/guest-{name}.log"
+/* Where cfg/xen.yaml's build steps leave the unikernel (mirage 4's dist/). */
+#define MP_PLAN_DUT_KERNEL "{workdir}/unikernel/dist/netif-forward.xen"
+/* A DUT that did not come up is re-created this many times by default:
+ * once, for a boot that hung by chance (docs/plan.md). */
+#define MP_PLAN_BOOT_RETRIES 1
+
 /* Time the schedule assumes for configure, start and stop around a phase. */
 #define MP_PLAN_PHASE_OVERHEAD_NS 300000000ULL
 /* ... and around a TCP repetition (addresses, iperf3's server, its end). */

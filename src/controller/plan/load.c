@@ -34,6 +34,7 @@ const char *const mp_plan_template_vars[MP_TVAR_COUNT] = {
 	[MP_TVAR_RUN_DIR] = "run_dir", [MP_TVAR_BIN_DIR] = "bin_dir",
 	[MP_TVAR_CFG_DIR] = "cfg_dir", [MP_TVAR_SRC_DIR] = "src_dir",
 	[MP_TVAR_CONFIG] = "config", [MP_TVAR_NAME] = "name",
+	[MP_TVAR_KERNEL] = "kernel",
 };
 
 struct ctx {
@@ -441,6 +442,46 @@ static void load_library(struct ctx *c, const struct mp_yt *n)
 		perr(c, n, "library needs a repo (the git URL its versions come from)");
 }
 
+/* A version's prebuilt DUT kernel ({name, kernel}): a template, checked
+ * when the version runs, or a file, which must exist now. */
+static void load_version_kernel(struct ctx *c, const struct mp_yt *n, const char *version,
+				char **out)
+{
+	char what[128];
+
+	snprintf(what, sizeof(what), "version %s's kernel", version);
+	if (get_path(c, n, what, 1, out) == 0 && strstr(*out, "{kernel}")) {
+		perr(c, n, "%s cannot use {kernel}: it is what {kernel} stands for", what);
+		free(*out);
+		*out = NULL;
+	}
+}
+
+/* A version: a scalar (built by the build steps) or {name, kernel}. */
+static const struct mp_yt *version_name(struct ctx *c, const struct mp_yt *v,
+					const struct mp_yt **kernel)
+{
+	static const char *const keys[] = { "name", "kernel", NULL };
+	const struct mp_yt *name;
+
+	*kernel = NULL;
+	if (v->type != MP_YT_MAP)
+		return scalar(c, v, "a version");
+	if (!check_map(c, v, "a version", keys))
+		return NULL;
+	if (!(name = mp_yt_get(v, "name"))) {
+		perr(c, v, "a version given as a mapping needs a name (a commit, tag or label), "
+		     "e.g. {name: v2.1.7, kernel: /srv/kernels/v2.1.7.xen}");
+		return NULL;
+	}
+	if (!(*kernel = mp_yt_get(v, "kernel"))) {
+		perr(c, v, "a version given as a mapping needs a kernel (its prebuilt DUT "
+		     "kernel); write a version without one as a plain name");
+		return NULL;
+	}
+	return scalar(c, name, "a version's name");
+}
+
 static void load_versions(struct ctx *c, const struct mp_yt *n)
 {
 	struct mp_plan *p = c->plan;
@@ -454,14 +495,15 @@ static void load_versions(struct ctx *c, const struct mp_yt *n)
 		return;
 	}
 	p->versions = calloc(n->n, sizeof(char *));
-	if (!p->versions) {
+	p->version_kernels = calloc(n->n, sizeof(char *));
+	if (!p->versions || !p->version_kernels) {
 		nomem(c, n);
 		return;
 	}
 	for (size_t i = 0; i < n->n; i++) {
-		const struct mp_yt *v = n->items[i];
+		const struct mp_yt *kernel, *v = version_name(c, n->items[i], &kernel);
 
-		if (!scalar(c, v, "a version"))
+		if (!v)
 			return;
 		if (!valid_word(v->value, 64, 1)) {
 			perr(c, v, "version \"%s\" is not a commit, tag or branch name; expected "
@@ -481,6 +523,8 @@ static void load_versions(struct ctx *c, const struct mp_yt *n)
 			return;
 		}
 		p->nversions++;
+		if (kernel)
+			load_version_kernel(c, kernel, v->value, &p->version_kernels[i]);
 	}
 }
 
@@ -536,7 +580,8 @@ static void load_toolstack(struct ctx *c, const struct mp_yt *n)
 
 static void load_domain(struct ctx *c, const struct mp_yt *n, enum mp_dom d)
 {
-	static const char *const dut_keys[] = { "name", "config", "on_failure", NULL };
+	static const char *const dut_keys[] = { "name", "config", "on_failure", "boot_retries",
+						"kernel", NULL };
 	static const char *const tg_keys[] = { "name", "config", NULL };
 	struct mp_plan_domain *dom = &c->plan->domains[d];
 	char what[64];
@@ -560,17 +605,30 @@ static void load_domain(struct ctx *c, const struct mp_yt *n, enum mp_dom d)
 			perr(c, v, "on_failure \"%s\" is not known; expected recreate or stop",
 			     v->value);
 	}
+	if ((v = mp_yt_get(n, "boot_retries"))) {
+		uint64_t r;
+
+		if (get_uint(c, v, "domains.dut.boot_retries", 0, MP_PLAN_MAX_BOOT_RETRIES, &r) == 0)
+			c->plan->dut_boot_retries = (unsigned)r;
+	}
+	if ((v = mp_yt_get(n, "kernel")) &&
+	    get_path(c, v, "domains.dut.kernel", 0, &c->plan->dut_kernel) == 0 &&
+	    strstr(c->plan->dut_kernel, "{kernel}"))
+		perr(c, v, "domains.dut.kernel cannot use {kernel}: it is what {kernel} stands for");
 }
 
 static void load_domains(struct ctx *c, const struct mp_yt *n)
 {
-	static const char *const keys[] = { "boot_timeout", "dut", "traffgen", NULL };
+	static const char *const keys[] = { "boot_timeout", "console_log", "dut", "traffgen",
+					    NULL };
 	const struct mp_yt *v;
 
 	if (!check_map(c, n, "domains", keys))
 		return;
 	if ((v = mp_yt_get(n, "boot_timeout")))
 		get_duration(c, v, "domains.boot_timeout", 0, &c->plan->boot_timeout_ns);
+	if ((v = mp_yt_get(n, "console_log")))
+		get_path(c, v, "domains.console_log", 0, &c->plan->console_log);
 	if ((v = mp_yt_get(n, "dut")))
 		load_domain(c, v, MP_DOM_DUT);
 	if ((v = mp_yt_get(n, "traffgen")))
@@ -1278,11 +1336,16 @@ int mp_plan_override_legacy(struct mp_plan *p, const char *library, const char *
 			free(v);
 			goto oom;
 		}
-		for (size_t i = 0; i < p->nversions; i++)
+		for (size_t i = 0; i < p->nversions; i++) {
 			free(vs[i]);
+			if (p->version_kernels)
+				free(p->version_kernels[i]);
+		}
 		p->versions = vs;
 		p->versions[0] = v;
 		p->nversions = 1;
+		free(p->version_kernels);
+		p->version_kernels = NULL;
 	}
 	free(p->sizes);
 	p->sizes = calloc(nsizes, sizeof(unsigned));

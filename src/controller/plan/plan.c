@@ -84,7 +84,10 @@ struct mp_plan *mp_plan_defaults(const char *path, const char *dir)
 	p->domains[MP_DOM_TRAFFGEN].name = strdup("mir-perf-traffgen");
 	p->domains[MP_DOM_TRAFFGEN].config = strdup("{cfg_dir}/xen/traffgen.cfg");
 	p->boot_timeout_ns = 120ULL * MP_NS_PER_SEC;
+	p->console_log = strdup(MP_PLAN_CONSOLE_LOG);
 	p->dut_on_failure = MP_ON_FAILURE_RECREATE;
+	p->dut_boot_retries = MP_PLAN_BOOT_RETRIES;
+	p->dut_kernel = strdup(MP_PLAN_DUT_KERNEL);
 	p->roles[MP_ROLE_GENERATOR] = (struct mp_plan_vif){ MP_DOM_TRAFFGEN, 0 };
 	p->roles[MP_ROLE_CONTROL] = (struct mp_plan_vif){ MP_DOM_TRAFFGEN, 1 };
 	p->roles[MP_ROLE_DUT_IN] = (struct mp_plan_vif){ MP_DOM_DUT, 0 };
@@ -112,7 +115,8 @@ struct mp_plan *mp_plan_defaults(const char *path, const char *dir)
 	if (!p->path || !p->dir || !p->build_workdir || !p->toolstack_create.argv ||
 	    !p->toolstack_destroy.argv || !p->domains[MP_DOM_DUT].name ||
 	    !p->domains[MP_DOM_DUT].config || !p->domains[MP_DOM_TRAFFGEN].name ||
-	    !p->domains[MP_DOM_TRAFFGEN].config || !p->dhcp_bridge || !p->agent_token_file ||
+	    !p->domains[MP_DOM_TRAFFGEN].config || !p->console_log || !p->dut_kernel ||
+	    !p->dhcp_bridge || !p->agent_token_file ||
 	    !p->agent_dev || !p->agent_engine || !p->src_ip || !p->dst_ip || !p->output_dir) {
 		mp_plan_free(p);
 		return NULL;
@@ -197,9 +201,13 @@ void mp_plan_free(struct mp_plan *p)
 	free(p->name);
 	free(p->library_name);
 	free(p->library_repo);
-	for (size_t i = 0; i < p->nversions; i++)
+	for (size_t i = 0; i < p->nversions; i++) {
 		free(p->versions[i]);
+		if (p->version_kernels)
+			free(p->version_kernels[i]);
+	}
 	free(p->versions);
+	free(p->version_kernels);
 	free(p->build_workdir);
 	for (size_t i = 0; i < p->nbuild_steps; i++)
 		mp_plan_cmd_free(&p->build_steps[i]);
@@ -210,6 +218,8 @@ void mp_plan_free(struct mp_plan *p)
 		free(p->domains[d].name);
 		free(p->domains[d].config);
 	}
+	free(p->console_log);
+	free(p->dut_kernel);
 	free(p->dhcp_bridge);
 	free(p->pinned_address);
 	free(p->agent_token_file);
@@ -224,6 +234,16 @@ void mp_plan_free(struct mp_plan *p)
 	free(p->dst_ip);
 	free(p->output_dir);
 	free(p);
+}
+
+const char *mp_plan_kernel(const struct mp_plan *p, size_t v)
+{
+	return mp_plan_prebuilt(p, v) ? p->version_kernels[v] : p->dut_kernel;
+}
+
+int mp_plan_prebuilt(const struct mp_plan *p, size_t v)
+{
+	return v < p->nversions && p->version_kernels && p->version_kernels[v];
 }
 
 int mp_plan_size_searched(const struct mp_plan *p, unsigned size)
@@ -626,7 +646,15 @@ int mp_plan_write(const struct mp_plan *p, FILE *f)
 	for (size_t i = 0; i < p->nversions; i++) {
 		if (i)
 			fputs(", ", f);
-		q(f, p->versions[i]);
+		if (mp_plan_prebuilt(p, i)) {
+			fputs("{name: ", f);
+			q(f, p->versions[i]);
+			fputs(", kernel: ", f);
+			q(f, p->version_kernels[i]);
+			fputc('}', f);
+		} else {
+			q(f, p->versions[i]);
+		}
 	}
 	fputs("]\nbuild:\n  workdir: ", f);
 	q(f, p->build_workdir);
@@ -647,14 +675,19 @@ int mp_plan_write(const struct mp_plan *p, FILE *f)
 	dur(f, "timeout", p->toolstack_timeout_ns);
 	fputs("\ndomains:\n  ", f);
 	dur(f, "boot_timeout", p->boot_timeout_ns);
+	fputs("\n  console_log: ", f);
+	q(f, p->console_log);
 	for (int d = 0; d < MP_DOM_COUNT; d++) {
 		fprintf(f, "\n  %s: {name: ", mp_dom_name((enum mp_dom)d));
 		q(f, p->domains[d].name);
 		fputs(", config: ", f);
 		q(f, p->domains[d].config);
-		if (d == MP_DOM_DUT)
-			fprintf(f, ", on_failure: %s",
-				p->dut_on_failure == MP_ON_FAILURE_STOP ? "stop" : "recreate");
+		if (d == MP_DOM_DUT) {
+			fprintf(f, ", on_failure: %s, boot_retries: %u, kernel: ",
+				p->dut_on_failure == MP_ON_FAILURE_STOP ? "stop" : "recreate",
+				p->dut_boot_retries);
+			q(f, p->dut_kernel);
+		}
 		fputc('}', f);
 	}
 	fputs("\nroles:", f);

@@ -1,6 +1,6 @@
 /* The sweep plan: one YAML file describing a whole unattended sweep.
- * The README's "Plan reference" documents every key; cfg/testbed.yaml and
- * cfg/xen.yaml are complete commented samples.
+ * docs/plan.md documents every key; cfg/testbed.yaml and cfg/xen.yaml are
+ * complete commented samples.
  *
  * Loading is strict: unknown or duplicate keys, wrong types, out-of-range
  * values, missing files, aliases and absurd nesting are errors reported as
@@ -19,6 +19,7 @@
 #define MP_PLAN_MAX_SIZES 256
 #define MP_PLAN_MAX_RATES 256
 #define MP_PLAN_MIN_SAMPLE_NS (10ULL * 1000000ULL)   /* 10 ms */
+#define MP_PLAN_MAX_BOOT_RETRIES 10
 
 /* Which domain of the sweep. */
 enum mp_dom { MP_DOM_DUT, MP_DOM_TRAFFGEN, MP_DOM_COUNT };
@@ -38,7 +39,7 @@ enum mp_on_failure { MP_ON_FAILURE_RECREATE, MP_ON_FAILURE_STOP };
 enum mp_plan_tvar {
 	MP_TVAR_VERSION, MP_TVAR_LIBRARY, MP_TVAR_REPO, MP_TVAR_WORKDIR, MP_TVAR_RUN_DIR,
 	MP_TVAR_BIN_DIR, MP_TVAR_CFG_DIR, MP_TVAR_SRC_DIR, MP_TVAR_CONFIG, MP_TVAR_NAME,
-	MP_TVAR_COUNT
+	MP_TVAR_KERNEL, MP_TVAR_COUNT
 };
 extern const char *const mp_plan_template_vars[MP_TVAR_COUNT];
 
@@ -123,6 +124,8 @@ struct mp_plan {
 	char *library_name;     /* library.name */
 	char *library_repo;     /* library.repo */
 	char **versions;        /* versions: commits, tags or labels */
+	char **version_kernels; /* per version, its prebuilt DUT kernel ({name, kernel}: a
+				 * path or template), or NULL: built by the build steps */
 	size_t nversions;
 
 	/* build: optional; steps run once per version before its domains boot. */
@@ -138,7 +141,13 @@ struct mp_plan {
 
 	struct mp_plan_domain domains[MP_DOM_COUNT];
 	uint64_t boot_timeout_ns;          /* domains.boot_timeout, default 60s */
+	char *console_log;                 /* domains.console_log: where dom0 logs a
+					    * domain's console (template with {name}) */
 	enum mp_on_failure dut_on_failure; /* domains.dut.on_failure */
+	unsigned dut_boot_retries;         /* domains.dut.boot_retries: re-creations of a
+					    * DUT that did not come up, per version */
+	char *dut_kernel;                  /* domains.dut.kernel: {kernel} of a version
+					    * without its own (template) */
 
 	struct mp_plan_vif roles[MP_ROLE_COUNT];
 	int has_receiver;        /* roles.receiver given: latency, loss by sequence */
@@ -223,6 +232,11 @@ int mp_plan_override_legacy(struct mp_plan *plan, const char *library,
 
 size_t mp_plan_phase_count(const struct mp_plan *plan);
 void mp_plan_phase(const struct mp_plan *plan, size_t i, struct mp_phase *out);
+
+/* The version's DUT kernel template: its own, else domains.dut.kernel. */
+const char *mp_plan_kernel(const struct mp_plan *plan, size_t version);
+/* Whether version `v` has a kernel of its own (and skips the build steps). */
+int mp_plan_prebuilt(const struct mp_plan *plan, size_t version);
 
 /* Whether the plan searches at `size` (every size without search.sizes). */
 int mp_plan_size_searched(const struct mp_plan *plan, unsigned size);

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/pathf.h"
 #include "controller/results/csv.h"
 #include "controller/results/latency_csv.h"
@@ -77,10 +78,13 @@ int mp__out_free(struct mp_out *o, int rc)
 	if (o->tcp)
 		fclose(o->tcp);
 	json_decref(o->tcp_rows);
+	json_decref(o->resumed);
 	json_decref(o->domains);
 	json_decref(o->ifaces);
 	json_decref(o->info);
 	json_decref(o->discovery);
+	json_decref(o->consoles);
+	json_decref(o->kernels);
 	for (size_t i = 0; i < o->nrows; i++) {
 		free_row_text(&o->rows[i]);
 		json_decref(o->hists[i]);
@@ -94,15 +98,26 @@ int mp__out_free(struct mp_out *o, int rc)
 struct mp_out *mp__out_new(const struct mp_plan *plan)
 {
 	struct mp_out *o = calloc(1, sizeof(*o));
+	struct timespec rt;
+	struct tm tm;
+	char day[32];
 
 	if (!o)
 		return NULL;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	o->t0 = mp_now_ns();
+	gmtime_r(&rt.tv_sec, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(o->start_text, sizeof(o->start_text), "%s.%03ld UTC", day,
+		 rt.tv_nsec / (long)MP_NS_PER_MS);
 	o->plan = plan;
 	o->domains = json_array();
 	o->ifaces = json_object();
 	o->info = json_object();
 	o->discovery = json_object();
-	utc_now(o->start, sizeof(o->start), 0);
+	strftime(o->start, sizeof(o->start), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	o->consoles = json_array();
+	o->kernels = json_object();
 	snprintf(o->status, sizeof(o->status), "running");
 	return o;
 }
@@ -155,6 +170,16 @@ int mp_out_open(const char *base, const struct mp_plan *plan, struct mp_out **ou
 	return 0;
 }
 
+uint64_t mp_out_t0(const struct mp_out *o)
+{
+	return o->t0;
+}
+
+const char *mp_out_start(const struct mp_out *o)
+{
+	return o->start_text;
+}
+
 const char *mp_out_dir(const struct mp_out *o)
 {
 	return o->dir;
@@ -194,6 +219,29 @@ void mp_out_set_domain(struct mp_out *o, const char *role, const char *version,
 void mp_out_set_iface(struct mp_out *o, const char *role, const char *ifname)
 {
 	json_object_set_new(o->ifaces, role, json_string(ifname));
+}
+
+void mp_out_add_console(struct mp_out *o, const char *role, const char *version,
+			unsigned boot, const char *file, const char *src)
+{
+	json_t *c = json_pack("{s:s, s:s?, s:i, s:s, s:s}", "role", role, "version", version,
+			      "boot", (json_int_t)boot, "file", file, "source", src);
+
+	if (c)
+		json_array_append_new(o->consoles, c);
+}
+
+void mp_out_set_kernel(struct mp_out *o, const char *version, const char *path,
+		       long long bytes, const char *sha256, int prebuilt)
+{
+	json_object_set_new(o->kernels, version,
+			    json_pack("{s:s, s:I, s:s?, s:b}", "path", path, "bytes",
+				      (json_int_t)bytes, "sha256", sha256, "prebuilt", prebuilt));
+}
+
+void mp_out_set_emulator(struct mp_out *o, const char *emulator)
+{
+	snprintf(o->emulator, sizeof(o->emulator), "%s", emulator);
 }
 
 void mp_out_set_discovery(struct mp_out *o, const char *ip, const char *method)
@@ -459,6 +507,13 @@ static int write_results(struct mp_out *o)
 		json_object_set(root, "tcp", o->tcp_rows);
 	if (p->tcp && p->tcp->reference)
 		json_object_set_new(root, "tcp_reference", json_string(p->tcp->reference));
+	if (o->resumed)
+		json_object_set(root, "resumed", o->resumed);
+	json_object_set(root, "consoles", o->consoles);
+	if (o->emulator[0])
+		json_object_set_new(root, "emulator", json_string(o->emulator));
+	if (json_object_size(o->kernels))
+		json_object_set(root, "kernels", o->kernels);
 	snprintf(tmp, sizeof(tmp), "%s/.results.json.tmp", o->dir);
 	snprintf(path, sizeof(path), "%s/results.json", o->dir);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

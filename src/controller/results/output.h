@@ -49,6 +49,17 @@ int mp_out_open(const char *base, const struct mp_plan *plan, struct mp_out **ou
 int mp_out_resume(const char *run_dir, FILE *errf, struct mp_plan **plan,
 		  unsigned char **done, struct mp_out **out);
 
+/* The run's one clock. mp_out_t0 is the CLOCK_MONOTONIC reading (as
+ * mp_now_ns) at which the run started: samples.csv's and latency.csv's t_s
+ * and run.log's times are seconds since then (now - t0, in modular
+ * arithmetic). A resumed run's t0 lies before this process began, so its
+ * times go on after those on disk: the wall-clock time since the run's
+ * start (results.json's "start"), and never less than the last t_s in
+ * samples.csv. mp_out_start is that start in words, "2026-12-07 05:11:10.123
+ * UTC" (a resumed run: the first start, to the second). */
+uint64_t mp_out_t0(const struct mp_out *o);
+const char *mp_out_start(const struct mp_out *o);
+
 const char *mp_out_dir(const struct mp_out *o);
 const char *mp_out_run_id(const struct mp_out *o);
 FILE *mp_out_log(struct mp_out *o);        /* run.log, for mp_log_set_file */
@@ -59,7 +70,19 @@ FILE *mp_out_log(struct mp_out *o);        /* run.log, for mp_log_set_file */
 void mp_out_set_domain(struct mp_out *o, const char *role, const char *version,
 		       unsigned domid, const char *name);
 void mp_out_set_iface(struct mp_out *o, const char *role, const char *ifname);
+/* A domain's console of one boot, kept in the run ("consoles" in
+ * results.json): `file` relative to the run directory, `src` where dom0
+ * logged it; version NULL for the traff-gen. */
+void mp_out_add_console(struct mp_out *o, const char *role, const char *version,
+			unsigned boot, const char *file, const char *src);
+/* The DUT kernel a version ran ("kernels" in results.json, by version):
+ * its path, size and SHA-256 (hex), and whether it was prebuilt. */
+void mp_out_set_kernel(struct mp_out *o, const char *version, const char *path,
+		       long long bytes, const char *sha256, int prebuilt);
 void mp_out_set_discovery(struct mp_out *o, const char *ip, const char *method);
+/* The emulator dom0 runs in, when it does ("QEMU 10.0.2 (...), TCG": the
+ * Xen VM's dom0 says so), for results.json's "emulator". */
+void mp_out_set_emulator(struct mp_out *o, const char *emulator);
 void mp_out_set_info(struct mp_out *o, const char *key, const char *value);
 
 /* Appends a row (not flushed: mp_out_flush after a batch). 0 or -errno. */

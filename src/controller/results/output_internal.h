@@ -14,13 +14,17 @@ struct mp_out {
 	char run_id[160];
 	FILE *samples, *phases, *stats, *log, *latency;
 	long samples_good, phases_good;
-	json_t *domains, *ifaces, *info, *discovery;
+	json_t *domains, *ifaces, *info, *discovery, *consoles, *kernels;
 	const struct mp_plan *plan;
 	struct mp_phase_row *rows;   /* for results.json; own their strings */
 	json_t **hists;              /* per row: its latency histogram, or NULL */
 	size_t nrows, cap;
 	char start[32], end[32];
+	char start_text[64];         /* "2026-12-07 05:11:10.123 UTC", for run.log */
+	uint64_t t0;                 /* the run's clock: mp_out_t0 */
+	json_t *resumed;             /* when --resume took it up again, or NULL */
 	char status[32];
+	char emulator[256];          /* "" when dom0 is not known to be emulated */
 	FILE *tput;                  /* throughput.csv, opened by the first search */
 	json_t *tput_rows;           /* and its rows for results.json */
 	FILE *tcp;                   /* tcp.csv, opened by the first TCP repetition */

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/err.h"
@@ -216,6 +217,52 @@ static int resume_tcp(struct mp_out *o, unsigned char *done, size_t n, FILE *err
 	return rc;
 }
 
+/* The run's clock goes on where it was (output.h, mp_out_t0): its first
+ * start stays results.json's "start"; t0 is put as far back as the wall
+ * clock says the run started, and never after the last t_s written, so
+ * times never run backwards within a file. The resume's own time is added
+ * to results.json's "resumed". */
+static void continue_clock(struct mp_out *o, const struct mp_rundir *rd, const struct mp_csv *sa)
+{
+	const char *start = rd->results ? json_string_value(json_object_get(rd->results, "start"))
+		: NULL;
+	int ct = mp_csv_col(sa, "t_s");
+	double since = 0;
+	struct timespec now;
+	struct tm tm;
+	json_t *before = rd->results ? json_object_get(rd->results, "resumed") : NULL;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	memset(&tm, 0, sizeof(tm));
+	if (start && strlen(start) < sizeof(o->start)) {
+		const char *end = strptime(start, "%Y-%m-%dT%H:%M:%SZ", &tm);
+
+		if (end && !*end) {
+			char day[32];
+
+			since = (double)now.tv_sec + (double)now.tv_nsec / 1e9 - (double)timegm(&tm);
+			snprintf(o->start, sizeof(o->start), "%s", start);
+			strftime(day, sizeof(day), "%Y-%m-%d %H:%M:%S", &tm);
+			snprintf(o->start_text, sizeof(o->start_text), "%s UTC", day);
+		}
+	}
+	for (size_t r = 0; ct >= 0 && r < sa->nrows; r++) {
+		double t = strtod(sa->rows[r][ct], NULL);
+
+		if (t > since)
+			since = t;
+	}
+	o->t0 -= (uint64_t)(since * 1e9);
+	o->resumed = json_is_array(before) ? json_deep_copy(before) : json_array();
+	if (o->resumed) {
+		char stamp[32];
+
+		gmtime_r(&now.tv_sec, &tm);
+		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		json_array_append_new(o->resumed, json_string(stamp));
+	}
+}
+
 size_t mp_out_rows(const struct mp_out *o, const struct mp_phase_row **rows)
 {
 	*rows = o->rows;
@@ -269,6 +316,7 @@ int mp_out_resume(const char *run_dir, FILE *errf, struct mp_plan **plan,
 		goto fail;
 	}
 	snprintf(o->dir, sizeof(o->dir), "%s", run_dir);
+	continue_clock(o, &rd, &sa);
 	slash = strrchr(run_dir, '/');
 	snprintf(o->run_id, sizeof(o->run_id), "%s", slash && slash[1] ? slash + 1 : run_dir);
 	for (size_t r = 0; r < rd.nphases; r++) {

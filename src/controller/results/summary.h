@@ -54,6 +54,10 @@ struct mp_phase_row {
 	double lost, reordered, duplicated;
 	double lat_min_us, lat_p50_us, lat_p90_us, lat_p99_us, lat_p999_us, lat_max_us;
 	double jitter_us;
+	/* An IMIX phase with a receiver: the frames received of each size,
+	 * "60:7012,590:4003,1514:1001" (size:frames, sizes ascending; bytes
+	 * per size are size x frames); NULL otherwise. */
+	const char *rx_sizes;
 	const struct mp_hist *lat_hist;  /* for results.json; NULL without receiver */
 	size_t samples;            /* dut_out samples in the window */
 	double gen_tx_pps;         /* generator vif tx over the window (the stats file) */
@@ -65,6 +69,10 @@ struct mp_phase_row {
 	double sent_pkts;          /* generator vif rx */
 	double forwarded_pkts;     /* dut_out vif rx */
 	double count_loss_pct;     /* 100 * (sent - forwarded) / sent, >= 0 */
+	/* Frames the DUT still held when the traffic was stopped: what left it
+	 * after the stop less what entered it after the stop (>= 0). A DUT
+	 * that fell behind and caught up from its queues holds many. */
+	double drain_pkts;
 	/* The generator's shortfall against rate x its sending time, by the
 	 * lower of its own count and its vif's; NAN for rate 0 (max). */
 	double gen_shortfall_pct;

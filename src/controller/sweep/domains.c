@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/clock.h"
 #include "common/err.h"
@@ -17,6 +18,8 @@
 #include "common/run.h"
 #include "common/template.h"
 #include "controller/host/child.h"
+
+#include <sodium.h>
 
 #define CONFIG_MAX_KIB 256
 #define CONFIG_MAX (CONFIG_MAX_KIB * 1024)   /* largest domain config template read */
@@ -38,6 +41,7 @@ int mp_sweep_expand(struct sweep *sw, const char *tmpl, const char *config,
 		[MP_TVAR_SRC_DIR] = sw->src_dir,
 		[MP_TVAR_CONFIG] = config ? config : "",
 		[MP_TVAR_NAME] = name ? name : "",
+		[MP_TVAR_KERNEL] = sw->kernel,
 	};
 	struct mp_template_var vars[MP_TVAR_COUNT];
 
@@ -69,7 +73,7 @@ static char **expand_cmd(struct sweep *sw, const struct mp_cmd *cmd,
 	return argv;
 }
 
-static void set_workdir(struct sweep *sw)
+void mp_sweep_set_workdir(struct sweep *sw)
 {
 	char *w = NULL;
 
@@ -81,9 +85,44 @@ static void set_workdir(struct sweep *sw)
 	}
 }
 
-static void on_build_done(int status, const char *out, void *arg)
+/* The last non-empty line of `text` into buf. */
+static void last_line(const char *text, char *buf, size_t len)
+{
+	size_t end = strlen(text), start;
+
+	while (end && (text[end - 1] == '\n' || text[end - 1] == '\r'))
+		end--;
+	for (start = end; start && text[start - 1] != '\n'; start--)
+		;
+	snprintf(buf, len, "%.*s", (int)(end - start), text + start);
+}
+
+/* Quotes a failed step's last lines in run.log. */
+static void quote_tail(const char *what, const char *tail)
+{
+	char copy[MP_CHILD_TAIL_MAX + 1], *save = NULL;
+	size_t n = 0, skip;
+
+	for (const char *p = tail; *p; p++)
+		n += *p == '\n';
+	if (!n) {
+		mp_warn("%s printed nothing", what);
+		return;
+	}
+	skip = n > MP_CONSOLE_QUOTE_LINES ? n - MP_CONSOLE_QUOTE_LINES : 0;
+	mp_warn("%s, its last %zu line%s:", what, n - skip, n - skip == 1 ? "" : "s");
+	snprintf(copy, sizeof(copy), "%s", tail);
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (skip)
+			skip--;
+		else
+			mp_warn("  | %s", line);
+}
+
+static void on_build_done(int status, const char *out, const char *tail, void *arg)
 {
 	struct sweep *sw = arg;
+	char why[512], last[256], what[128];
 
 	(void)out;
 	sw->busy = 0;
@@ -92,10 +131,14 @@ static void on_build_done(int status, const char *out, void *arg)
 		return;
 	}
 	if (status != 0) {
-		mp_sweep_fatal(sw, MP_EXIT_FAIL,
-			       "build step %zu for version %s failed: it %s; see run.log for its output",
-			       sw->build_step, sw->plan->versions[sw->version],
-			       mp_child_status_text(status));
+		/* This version cannot be measured; the others still can. */
+		snprintf(what, sizeof(what), "build step %zu for version %s", sw->build_step,
+			 sw->plan->versions[sw->version]);
+		quote_tail(what, tail);
+		last_line(tail, last, sizeof(last));
+		snprintf(why, sizeof(why), "%s failed: it %s%s%s; see run.log for its output", what,
+			 mp_child_status_text(status), last[0] ? "; its last line: " : "", last);
+		mp_sweep_skip_version(sw, why);
 		return;
 	}
 	mp_sweep_next(sw);
@@ -107,7 +150,7 @@ void mp_sweep_build_step(struct sweep *sw, size_t i)
 	int rc;
 
 	if (i == 0) {
-		set_workdir(sw);
+		mp_sweep_set_workdir(sw);
 		if (sw->workdir[0] && (rc = mp_mkdir_p(sw->workdir)) < 0) {
 			mp_sweep_fatal(sw, MP_EXIT_ENV, "cannot create the build directory %s: %s",
 				       sw->workdir, mp_strerror(rc));
@@ -131,8 +174,91 @@ void mp_sweep_build_step(struct sweep *sw, size_t i)
 	}
 }
 
-/* Renders the domain's config template into RUN_DIR/domains/. */
-static int render_config(struct sweep *sw, enum mp_dom dom, char *path, size_t len)
+int mp_sweep_set_kernel(struct sweep *sw)
+{
+	const char *tmpl = mp_plan_kernel(sw->plan, sw->version);
+	char *k = NULL, var[64];
+	int rc;
+
+	sw->kernel[0] = '\0';
+	sw->kernel_err[0] = '\0';
+	rc = mp_sweep_expand(sw, tmpl, NULL, NULL, &k);
+	if (rc == -ENOENT && mp_template_unset_env(tmpl, var, sizeof(var)))
+		snprintf(sw->kernel_err, sizeof(sw->kernel_err), "the DUT kernel of version %s "
+			 "(%s) uses the environment variable %s, which is not set",
+			 sw->plan->versions[sw->version], tmpl, var);
+	else if (rc < 0)
+		snprintf(sw->kernel_err, sizeof(sw->kernel_err), "the DUT kernel of version %s "
+			 "(%s) cannot be expanded: %s", sw->plan->versions[sw->version], tmpl,
+			 mp_strerror(rc));
+	else if (strlen(k) >= sizeof(sw->kernel))
+		snprintf(sw->kernel_err, sizeof(sw->kernel_err), "the DUT kernel's path of "
+			 "version %s is too long", sw->plan->versions[sw->version]);
+	else
+		snprintf(sw->kernel, sizeof(sw->kernel), "%s", k);
+	free(k);
+	return sw->kernel_err[0] ? -1 : 0;
+}
+
+/* The SHA-256 of `path` in hex, and its size; 0 or a negative errno. */
+static int file_sha256(const char *path, char hex[2 * crypto_hash_sha256_BYTES + 1],
+		       long long *bytes)
+{
+	crypto_hash_sha256_state st;
+	unsigned char buf[65536], md[crypto_hash_sha256_BYTES];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return -errno;
+	*bytes = 0;
+	crypto_hash_sha256_init(&st);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		crypto_hash_sha256_update(&st, buf, n);
+		*bytes += (long long)n;
+	}
+	n = (size_t)ferror(f);
+	fclose(f);
+	if (n)
+		return -EIO;
+	crypto_hash_sha256_final(&st, md);
+	sodium_bin2hex(hex, 2 * crypto_hash_sha256_BYTES + 1, md, sizeof(md));
+	return 0;
+}
+
+/* A DUT config that boots {kernel}: the kernel must be there. Says why
+ * not in `why`, naming the version; records the kernel's provenance. */
+static int check_kernel(struct sweep *sw, char *why, size_t len)
+{
+	const char *v = sw->plan->versions[sw->version];
+	int prebuilt = mp_plan_prebuilt(sw->plan, sw->version);
+	char hex[2 * crypto_hash_sha256_BYTES + 1];
+	long long bytes = 0;
+	int rc;
+
+	if (sw->kernel_err[0]) {
+		snprintf(why, len, "%s", sw->kernel_err);
+		return -ENOEXEC;
+	}
+	rc = access(sw->kernel, R_OK) == 0 ? file_sha256(sw->kernel, hex, &bytes) : -errno;
+	if (rc < 0) {
+		snprintf(why, len, "the DUT kernel of version %s, %s, cannot be read: %s (%s)", v,
+			 sw->kernel, mp_strerror(rc), prebuilt ? "the plan gives it in versions" :
+			 sw->plan->nbuild_steps ? "the build steps did not leave it there: "
+			 "domains.dut.kernel says where they do" : "domains.dut.kernel says where "
+			 "it is");
+		return -ENOEXEC;
+	}
+	mp_out_set_kernel(sw->out, v, sw->kernel, bytes, hex, prebuilt);
+	mp_info("version %s: DUT kernel %s (%lld bytes, sha256 %.16s...)%s", v, sw->kernel,
+		bytes, hex, prebuilt ? ", prebuilt" : "");
+	return 0;
+}
+
+/* Renders the domain's config template into RUN_DIR/domains/. -ENOEXEC
+ * when the DUT's kernel cannot be used, with why. */
+static int render_config(struct sweep *sw, enum mp_dom dom, char *path, size_t len,
+			 char *why, size_t whylen)
 {
 	const struct mp_plan_domain *d = &sw->plan->domains[dom];
 	char *cfgpath = NULL, *text = NULL, *out = NULL, dir[PATH_MAX];
@@ -160,6 +286,11 @@ static int render_config(struct sweep *sw, enum mp_dom dom, char *path, size_t l
 		return rc;
 	}
 	text[n] = '\0';
+	if (dom == MP_DOM_DUT && strstr(text, "{kernel}") &&
+	    (rc = check_kernel(sw, why, whylen)) < 0) {
+		free(text);
+		return rc;
+	}
 	rc = mp_sweep_expand(sw, text, NULL, d->name, &out);
 	free(text);
 	if (rc < 0)
@@ -189,7 +320,7 @@ struct dom_op {
 	enum mp_dom dom;
 };
 
-static void on_created(int status, const char *out, void *arg)
+static void on_created(int status, const char *out, const char *tail, void *arg)
 {
 	struct dom_op *op = arg;
 	struct sweep *sw = op->sw;
@@ -198,38 +329,66 @@ static void on_created(int status, const char *out, void *arg)
 	(void)out;
 	free(op);
 	sw->busy = 0;
-	if (status == 0)
+	/* Killed (its timeout, or our SIGTERM on the first SIGINT), a create
+	 * may have made the domain half way (seen on the Xen VM: a paused
+	 * traff-gen left behind, and the next create refused its name): it is
+	 * destroyed as if created, by cleanup or before a re-creation. */
+	if (status == 0 || status == -ETIMEDOUT || sw->stopping)
 		sw->created[dom] = 1;
 	if (sw->stopping) {
 		mp_sweep_next(sw);
 		return;
 	}
+	if (status != 0 && dom == MP_DOM_DUT) {
+		char what[MP_CHILD_TAIL_MAX + 128], last[256];
+
+		quote_tail("the toolstack's create", tail);
+		last_line(tail, last, sizeof(last));
+		snprintf(what, sizeof(what), "could not be created: the toolstack %s%s%s",
+			 mp_child_status_text(status), last[0] ? ": " : "", last);
+		mp_sweep_dut_boot_failed(sw, what);
+		return;
+	}
 	if (status != 0) {
+		quote_tail("the toolstack's create", tail);
 		mp_sweep_fatal(sw, MP_EXIT_FAIL, "the toolstack could not create %s: it %s; "
 			       "see run.log for its output", sw->plan->domains[dom].name,
 			       mp_child_status_text(status));
 		return;
 	}
-	mp_info("domain %s created; waiting for it in xenstore", sw->plan->domains[dom].name);
+	/* xenstore may have said it is up before the toolstack returned: the
+	 * log says what happened, in that order. */
+	if (sw->up[dom])
+		mp_info("domain %s created (xenstore said it was up before the toolstack returned)",
+			sw->plan->domains[dom].name);
+	else
+		mp_info("domain %s created; waiting for it in xenstore", sw->plan->domains[dom].name);
 	mp_sweep_next(sw);
 }
 
 void mp_sweep_create(struct sweep *sw, enum mp_dom dom)
 {
-	char path[PATH_MAX], **argv;
+	char path[PATH_MAX], kwhy[PATH_MAX + 512], **argv;
 	struct dom_op *op;
 	int rc;
 
 	if (dom == MP_DOM_DUT && !sw->workdir[0])
-		set_workdir(sw);
+		mp_sweep_set_workdir(sw);
 	sw->up[dom] = 0;
-	rc = render_config(sw, dom, path, sizeof(path));
+	rc = render_config(sw, dom, path, sizeof(path), kwhy, sizeof(kwhy));
+	if (rc == -ENOEXEC) {
+		mp_sweep_skip_version(sw, kwhy);
+		return;
+	}
 	if (rc < 0) {
-		char why[64] = "";
+		char why[128] = "";
 
 		if (rc == -EFBIG)
 			snprintf(why, sizeof(why), " (a domain config template is at most %d KiB)",
 				 CONFIG_MAX_KIB);
+		else if (rc == -EINVAL)
+			snprintf(why, sizeof(why), " (a template in it: an unknown variable, or a "
+				 "brace of its own, written {{ or }}, comments too)");
 		mp_sweep_fatal(sw, MP_EXIT_USAGE, "cannot render the %s config %s: %s%s",
 			       mp_dom_name(dom), sw->plan->domains[dom].config, mp_strerror(rc), why);
 		return;
@@ -245,6 +404,9 @@ void mp_sweep_create(struct sweep *sw, enum mp_dom dom)
 	op->sw = sw;
 	op->dom = dom;
 	mp_info("creating domain %s", sw->plan->domains[dom].name);
+	mp_sweep_console_start(sw, dom);
+	if (dom == MP_DOM_DUT)
+		sw->dut_phases = 0;
 	sw->busy = 1;
 	rc = mp_child_run(&sw->loop, argv, sw->plan->toolstack_timeout_ns, on_created, op);
 	free_argv(argv);
@@ -257,13 +419,14 @@ void mp_sweep_create(struct sweep *sw, enum mp_dom dom)
 
 static void destroy_not_started(struct sweep *sw, enum mp_dom dom, const char *why);
 
-static void on_destroyed(int status, const char *out, void *arg)
+static void on_destroyed(int status, const char *out, const char *tail, void *arg)
 {
 	struct dom_op *op = arg;
 	struct sweep *sw = op->sw;
 	enum mp_dom dom = op->dom;
 
 	(void)out;
+	(void)tail;
 	sw->busy = 0;
 	if (status < 0 && status != -ETIMEDOUT) {
 		/* the command never ran (not found, not executable) */

@@ -15,6 +15,7 @@
 #include "controller/host/nl.h"
 #include "controller/results/output.h"
 #include "controller/plan/plan.h"
+#include "controller/host/console.h"
 #include "controller/sweep/progress.h"
 #include "controller/host/sampler.h"
 #include "controller/sweep/search.h"
@@ -69,6 +70,8 @@ struct sw_phase {
 	 * counters before traffic starts and after the DUT drained. */
 	struct mp_link_stats before[SW_NROLES], after[SW_NROLES];
 	int have_before, have_after;
+	struct mp_link_stats at_stop[SW_NROLES];   /* when the stop was asked */
+	int have_stop;
 	unsigned still;                 /* drain: samples in a row with dut_out unmoved */
 
 	/* Kept from one phase to the next: mp_sweep_phase_run() resets only
@@ -78,6 +81,28 @@ struct sw_phase {
 	int waiting_gone;               /* row written; waiting for xenstore's GONE */
 	mp_sweep_phase_cb *done;        /* who is told when the phase is over */
 };
+
+/* The DUT's CPU time through libxenctrl while frames are offered (hang.c):
+ * read on libuv's thread pool, one read in flight at a time. */
+struct sw_hang {
+	uv_work_t req;
+	struct sweep *sw;
+	int busy;                       /* a read is in flight */
+	unsigned gen;                   /* the phase it was asked for */
+	unsigned domid;
+	int rc;
+	struct mp_xc_info info;
+	uint64_t t_ns;                  /* when it was asked, with the counters then */
+	uint64_t gen_rx, out_rx;
+	uint64_t last_ask_ns;
+	/* The last reading at which the DUT had used CPU or forwarded. */
+	int have_ref;
+	uint64_t ref_t_ns, ref_cpu_ns, ref_gen_rx, ref_out_rx;
+};
+
+/* Why the DUT is broken although it did not disappear: the last phase
+ * said so, and domains.dut.on_failure applies before the next one. */
+enum sw_broken { SW_DUT_OK, SW_DUT_SILENT, SW_DUT_HUNG };
 
 struct sw_search;
 struct sw_tcp;
@@ -136,11 +161,23 @@ struct sweep {
 	const unsigned char *done;      /* --resume: phases finished before, or NULL */
 	struct mp_agent_rx rx;          /* the receiver's figures of the last phase */
 	char mix_text[MP_IMIX_TEXT_MAX];
+	char rx_sizes_text[MP_RX_SIZES * 32];   /* the last phase row's rx_sizes */
 	struct sw_search *search;       /* search_run.c's state in a search plan */
 	struct sw_tcp *tcp;             /* tcp_run.c's state in a plan with traffic.tcp */
 	int dut_fresh;                  /* the DUT has served nothing since it came up */
 	int reboot_dut;                 /* re-create the DUT before going on (tcp.reboot) */
 	const struct mp_search_trial *trial;  /* the search trial the phase runs, or NULL */
+
+	struct mp_console *console[MP_DOM_COUNT];   /* this boot's console (console.c) */
+	unsigned boots[MP_DOM_COUNT];  /* boots in this run, the last one's number */
+	int console_warned;             /* consoles are not kept: said once */
+	int console_checked[MP_DOM_COUNT];  /* this boot's log was looked for */
+	char kernel[PATH_MAX];          /* {kernel}: this version's DUT kernel */
+	char kernel_err[PATH_MAX + 256];/* why it has none, or "" */
+	unsigned boot_fails;            /* boots of this version's DUT that did not come up */
+	unsigned dut_phases;            /* phases this boot of the DUT lived through */
+	enum sw_broken dut_broken;      /* set by the last phase (phase.c, hang.c) */
+	struct sw_hang hang;
 };
 
 /* sweep.c */
@@ -230,9 +267,46 @@ void mp_sweep_tcp_abort(struct sweep *sw);
 void mp_sweep_tcp_skip(struct sweep *sw, const struct mp_phase *ph, const char *why);
 void mp_sweep_tcp_free(struct sweep *sw);
 
+/* hang.c: a DUT whose CPU time does not advance for SW_HANG_NS while
+ * frames are offered to it and its output counter does not move is hung:
+ * the phase fails saying so (hang_tick, from the sample tick, with the
+ * counters just read). Without libxenctrl nothing is judged here; a phase
+ * in which the DUT forwarded nothing fails anyway (phase.c). */
+#define SW_HANG_NS (3ULL * 1000000000ULL)
+#define SW_HANG_CHECK_NS (500ULL * 1000000ULL)   /* one CPU-time read per this */
+void mp_sweep_hang_reset(struct sweep *sw);
+void mp_sweep_hang_tick(struct sweep *sw, const struct mp_link_stats *st);
+
+/* console.c: every domain's console kept in the run, one file per boot
+ * (domains/<role>-<boot>.console). _start at each creation; _check before
+ * a boot's first phase (dom0 creates the log a moment after the domain, on
+ * Xen as on the testbed; by then both domains have run for seconds): says
+ * once if dom0 keeps no log there; _quote writes its last lines to
+ * run.log. */
+void mp_sweep_console_start(struct sweep *sw, enum mp_dom dom);
+void mp_sweep_console_check(struct sweep *sw, enum mp_dom dom);
+void mp_sweep_console_quote(struct sweep *sw, enum mp_dom dom);
+/* The console's last line (NULL-free: "" without one) into buf. */
+void mp_sweep_console_last(struct sweep *sw, enum mp_dom dom, char *buf, size_t len);
+void mp_sweep_console_close_all(struct sweep *sw);
+
+/* sweep.c: this version's phases that have not run get a "skipped" row
+ * with `why` (the run fails), its DUT goes, the next version comes. */
+void mp_sweep_skip_version(struct sweep *sw, const char *why);
+/* A DUT that did not come up (boot timeout, its creation failed, it went
+ * before its first phase): re-created while domains.dut.boot_retries
+ * allows, else the version is skipped. */
+void mp_sweep_dut_boot_failed(struct sweep *sw, const char *what);
+
 /* domains.c */
 int mp_sweep_expand(struct sweep *sw, const char *tmpl, const char *config,
 		    const char *name, char **out);
+/* At a version's start: its build directory ({workdir}) and its DUT
+ * kernel ({kernel}: the version's own, else domains.dut.kernel); -1 when
+ * the kernel's template cannot be expanded (sw->kernel_err says why: a DUT
+ * config that boots {kernel} then skips the version). */
+void mp_sweep_set_workdir(struct sweep *sw);
+int mp_sweep_set_kernel(struct sweep *sw);
 void mp_sweep_build_step(struct sweep *sw, size_t i);
 void mp_sweep_create(struct sweep *sw, enum mp_dom dom);
 /* Destroys `dom` through the toolstack, then calls mp_sweep_next(). */

@@ -184,6 +184,7 @@ void mp_sweep_sample_tick(struct mp_sampler *s, uint64_t due_ns, uint64_t now_ns
 		out_failed(sw, wrote < 0 ? wrote : rc);
 		return;
 	}
+	mp_sweep_hang_tick(sw, st);
 	if (ph->still >= SW_DRAIN_STILL_SAMPLES) {
 		drain_end(sw);          /* drained: nothing moves any more */
 		return;
@@ -208,7 +209,8 @@ static void xc_sample(struct sweep *sw, struct mp_xc_info *out, int *have)
 }
 
 /* Loss from packet counts over the phase's whole traffic, read after the
- * drain: no frame is counted at one edge of a window and not the other.
+ * drain: no frame is counted at one edge of a window and not the other;
+ * what the DUT still held at the stop from the counts then and after.
  * The shortfall compares what the generator offered in the measure window
  * (the lower of its own count and its vif's) with the rate asked. */
 static void honest_counts(const struct sw_phase *ph, struct mp_phase_row *row)
@@ -227,6 +229,58 @@ static void honest_counts(const struct sw_phase *ph, struct mp_phase_row *row)
 	row->count_loss_pct = sent > 0 ? 100 * fmax(sent - fwd, 0) / sent : NAN;
 	row->sent_pkts = sent;
 	row->forwarded_pkts = fwd;
+	if (ph->have_stop && ph->after[SW_DUT_OUT].rx_packets >= ph->at_stop[SW_DUT_OUT].rx_packets &&
+	    ph->after[SW_GEN].rx_packets >= ph->at_stop[SW_GEN].rx_packets)
+		row->drain_pkts = fmax((double)(ph->after[SW_DUT_OUT].rx_packets -
+						ph->at_stop[SW_DUT_OUT].rx_packets) -
+				       (double)(ph->after[SW_GEN].rx_packets -
+						ph->at_stop[SW_GEN].rx_packets), 0);
+}
+
+/* Frames counted by `role` in the measure window: its last sample less
+ * its first. -1 without two samples. */
+static double window_frames(const struct sw_phase *ph, int role)
+{
+	const struct sw_series *s = &ph->series[role];
+
+	if (s->n < 2 || s->pts[s->n - 1].rx_packets < s->pts[0].rx_packets)
+		return -1;
+	return (double)(s->pts[s->n - 1].rx_packets - s->pts[0].rx_packets);
+}
+
+/* A phase in which the DUT forwarded no frame at all while frames were
+ * offered is not a measurement: a live DUT forwards something at any rate
+ * (a DUT that is slow loses frames, it does not stop). Judged from the
+ * start of the measure window to the end of the drain, so a DUT that
+ * forwarded a few frames in the warm-up and then stopped (one TX ring, and
+ * never another) is caught, while one that was only starved of CPU for the
+ * window (a loaded host) is not: it forwards its backlog in the drain. In
+ * a search the trial breaks the same way: the DUT is re-created as
+ * domains.dut.on_failure says and the trial repeated (docs/search.md). */
+static void judge_silent(struct sweep *sw, struct mp_phase_row *row)
+{
+	struct sw_phase *ph = &sw->ph;
+	const struct sw_series *out = &ph->series[SW_DUT_OUT];
+	double offered = window_frames(ph, SW_GEN), fwd;
+	char before[128] = "";
+
+	if (ph->failed || offered <= 0 || !out->n || !ph->have_after ||
+	    ph->after[SW_DUT_OUT].rx_packets < out->pts[0].rx_packets)
+		return;
+	fwd = (double)(ph->after[SW_DUT_OUT].rx_packets - out->pts[0].rx_packets);
+	if (fwd != 0)
+		return;
+	if (!isnan(row->forwarded_pkts) && row->forwarded_pkts > 0)
+		snprintf(before, sizeof(before), "; it forwarded %.0f in the warm-up, then "
+			 "stopped", row->forwarded_pkts);
+	snprintf(ph->reason, sizeof(ph->reason), "the DUT forwarded no frame at all in the "
+		 "measure window and the drain, %.0f frames offered (%.0f pps)%s: not a "
+		 "measurement (a live DUT forwards something; its console is quoted in "
+		 "run.log)", offered, row->offered_pps, before);
+	ph->failed = 1;
+	row->status = "failed";
+	row->reason = ph->reason;
+	sw->dut_broken = SW_DUT_SILENT;
 }
 
 static void write_row(struct sweep *sw)
@@ -275,21 +329,34 @@ static void write_row(struct sweep *sw)
 		row.reason = "fewer than two samples in the measure window";
 		ph->failed = 1;
 	}
+	judge_silent(sw, &row);
 	if (sw->trial)
 		mp_sweep_search_row(sw, &row);
-	if (ph->failed && sw->trial && sw->up[MP_DOM_DUT] && sw->agent_ok) {
+	if (ph->failed && sw->trial && sw->up[MP_DOM_DUT] && sw->agent_ok &&
+	    sw->dut_broken == SW_DUT_OK && ph->lost_dom < 0) {
 		/* A trial that broke with the DUT and the agent still there (too
 		 * few samples on a loaded machine): the search runs it again and
 		 * only its goals failing (a third break) fail the run. A DUT or
-		 * an agent lost mid-trial fails the run as for any phase. */
+		 * an agent lost mid-trial fails the run as for any phase, also
+		 * when its vif vanished before xenstore said the domain went. */
 		mp_warn("search %zu (%s, size %u), trial %u at %llu pps broke: %s", ph->p.index + 1,
 			row.version, row.size, sw->trial->seq, (unsigned long long)row.rate,
 			row.reason);
+	} else if (ph->failed && sw->trial) {
+		/* The DUT broke or went, or the agent: the search repeats the
+		 * trial once the sweep has re-created it or reconnected (or
+		 * stops, as on_failure says); the run fails as for a phase. */
+		mp_err("search %zu (%s, size %u), trial %u at %llu pps failed: %s", ph->p.index + 1,
+		       row.version, row.size, sw->trial->seq, (unsigned long long)row.rate,
+		       row.reason);
+		sw->failed_phases++;
 	} else if (ph->failed) {
 		mp_err("phase %zu (%s, size %u, rate %llu pps) failed: %s", ph->p.index + 1,
 		       row.version, row.size, (unsigned long long)row.rate, row.reason);
 		sw->failed_phases++;
 	}
+	if (ph->failed && ph->lost_dom != MP_DOM_TRAFFGEN && sw->up[MP_DOM_TRAFFGEN])
+		mp_sweep_console_quote(sw, MP_DOM_DUT);
 	if ((rc = mp_out_phase(sw->out, &row)) < 0)
 		out_failed(sw, rc);
 	if (sw->progress)
@@ -428,6 +495,8 @@ static void on_measure_end(uv_timer_t *t)
 
 	ph->window = SW_COOLDOWN;
 	xc_sample(sw, &ph->cpu_end, &ph->have_cpu_end);
+	/* What the DUT holds now comes out in the drain (honest_counts). */
+	ph->have_stop = read_counters(sw, ph->at_stop) == 0;
 	if (!stats || !stop) {
 		free(stats);
 		free(stop);
@@ -580,6 +649,8 @@ void mp_sweep_phase_run(struct sweep *sw, mp_sweep_phase_cb *done)
 	ph->done = done;
 	ph->active = 1;
 	ph->started_ns = mp_now_ns();
+	sw->dut_broken = SW_DUT_OK;
+	mp_sweep_hang_reset(sw);
 	mp_plan_phase(sw->plan, sw->phase, &ph->p);
 	ph->duration_ns = sw->plan->duration_ns;
 	if (sw->trial) {

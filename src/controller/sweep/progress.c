@@ -120,9 +120,10 @@ void mp_progress_phase_done(struct mp_progress *p, const struct mp_phase_row *ro
 			row->decision ? row->decision : row->status);
 	else
 		fprintf(p->f, "phase %zu/%zu %s: %s, size %s, rate %llu pps: offered %s pps, "
-			"forwarded %s pps, loss %s%%%s\n", row->phase + 1, p->nphases,
+			"forwarded %s pps, loss %s%%%s%s%s\n", row->phase + 1, p->nphases,
 			row->status, row->version, size_text(row->size, "", sz, sizeof(sz)),
-			(unsigned long long)row->rate, off, fwd, loss, shortfall);
+			(unsigned long long)row->rate, off, fwd, loss, shortfall,
+			row->reason ? ": " : "", row->reason ? row->reason : "");
 	fflush(p->f);
 }
 

@@ -19,8 +19,9 @@ void mp_sweep_rx_traffic(const struct sweep *sw, struct mp_traffic *t)
 {
 	if (!sw->plan->has_receiver)
 		return;
+	/* The phase's own measure window: a search trial's is its own. */
 	t->measure_from_ns = sw->plan->warmup_ns;
-	t->measure_for_ns = sw->plan->duration_ns;
+	t->measure_for_ns = sw->ph.duration_ns;
 }
 
 static void on_series(struct mp_agentc *ac, int status, const char *msg,
@@ -104,6 +105,33 @@ static int write_series(struct sweep *sw, const struct mp_phase_row *row)
 	return rc;
 }
 
+/* An IMIX phase: "60:7012,590:4003,1514:1001", the receiver's frames per
+ * length, lengths ascending, into sw->rx_sizes_text; NULL for one size. */
+static const char *sizes_text(struct sweep *sw, const struct mp_rx_counters *c, unsigned size)
+{
+	char *buf = sw->rx_sizes_text;
+	size_t len = sizeof(sw->rx_sizes_text), off = 0;
+	uint32_t last = 0;
+
+	if (size != MP_SIZE_IMIX || !c->nsizes)
+		return NULL;
+	buf[0] = '\0';
+	for (unsigned n = 0; n < c->nsizes && off < len; n++) {
+		unsigned next = c->nsizes;
+
+		for (unsigned i = 0; i < c->nsizes; i++)      /* the next length up */
+			if (c->size[i] > last && (next == c->nsizes || c->size[i] < c->size[next]))
+				next = i;
+		if (next == c->nsizes)
+			break;
+		off += (size_t)snprintf(buf + off, len - off, "%s%u:%llu", off ? "," : "",
+					(unsigned)c->size[next],
+					(unsigned long long)c->size_frames[next]);
+		last = c->size[next];
+	}
+	return buf;
+}
+
 int mp_sweep_rx_row(struct sweep *sw, struct mp_phase_row *row)
 {
 	const struct mp_rx_counters *c = &sw->rx.c;
@@ -111,11 +139,14 @@ int mp_sweep_rx_row(struct sweep *sw, struct mp_phase_row *row)
 
 	if (!sw->ph.have_rx)
 		return 0;
-	row->rx_pps = (double)c->frames / ((double)sw->plan->duration_ns / MP_NS_PER_SEC);
+	/* Frames sent in the measure window over its length: the phase's (a
+	 * trial's own duration, not the plan's phase.duration). */
+	row->rx_pps = (double)c->frames / ((double)sw->ph.duration_ns / MP_NS_PER_SEC);
 	row->lost = (double)c->lost;
 	row->reordered = (double)c->reordered;
 	row->duplicated = (double)c->duplicated;
 	row->jitter_us = us(c->jitter_ns);
+	row->rx_sizes = sizes_text(sw, c, row->size);
 	if (c->ring_drops)
 		mp_warn("phase %zu: the agent's receive ring dropped %llu frames: the receiver "
 			"was too slow, its loss figures count them", sw->ph.p.index + 1,

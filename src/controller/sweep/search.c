@@ -17,6 +17,7 @@ struct trial {
 	double loss;            /* ratio 0..1 */
 	double fwd_pps;
 	int usable;             /* neither short nor broken */
+	int behind;             /* the DUT kept up only from its queues: no pass */
 	int short_fail;         /* short again and again: a failure of the generator */
 };
 
@@ -35,6 +36,7 @@ struct mp_search {
 	double width[MP_SEARCH_MAX_LEVELS];
 	uint64_t max_eff;       /* highest rate worth offering; 0: not known yet */
 	uint64_t gen_max;       /* what the generator reached, 0: never short */
+	uint64_t agent_limit;   /* the agent accepts no more (below max_rate), 0: none */
 	struct goal_state goals[MP_PLAN_MAX_GOALS];
 	size_t ngoals;
 	struct trial *trials;
@@ -110,11 +112,32 @@ uint64_t mp_search_gen_max(const struct mp_search *s)
 	return s->gen_max;
 }
 
+static void fail_open_goals(struct mp_search *s, enum mp_search_status st, const char *reason);
+
+int mp_search_limit(struct mp_search *s, uint64_t max_pps)
+{
+	char why[160];
+
+	if (!max_pps || !s->cfg->max_rate || s->cfg->max_rate <= max_pps || s->ntrials)
+		return 0;       /* "max" asks the agent for its limit already */
+	if (max_pps < s->cfg->min_rate) {
+		snprintf(why, sizeof(why), "the agent accepts at most %llu pps (--max-pps), "
+			 "below min_rate %llu pps", (unsigned long long)max_pps,
+			 (unsigned long long)s->cfg->min_rate);
+		fail_open_goals(s, MP_SEARCH_FAILED, why);
+		return 0;
+	}
+	s->agent_limit = max_pps;
+	if (!s->max_eff || s->max_eff > max_pps)
+		s->max_eff = max_pps;
+	return 1;
+}
+
 /* Loss is compared with a tolerance of a part in 1e9 so that a goal of
  * 0.5% is not missed by rounding; a goal of 0 still fails on one frame. */
 static int passes(const struct goal_state *g, const struct trial *t)
 {
-	return t->loss <= g->loss * (1 + 1e-9);
+	return !t->behind && t->loss <= g->loss * (1 + 1e-9);
 }
 
 /* A goal's bounds at `level`: from usable trials at least that long. */
@@ -299,6 +322,15 @@ static void settle(struct mp_search *s, struct goal_state *g)
 		g->expand = 0;
 		return;
 	}
+	if (b.lo && !b.up && s->agent_limit && b.lo >= s->agent_limit) {
+		/* Passed at the most the agent may be asked: the DUT forwards at
+		 * least that, the generator could not be asked for more. */
+		snprintf(why, sizeof(why), "passed at %llu pps, the agent's limit (--max-pps); "
+			 "max_rate was %llu pps", (unsigned long long)b.lo,
+			 (unsigned long long)s->cfg->max_rate);
+		decide(s, g, MP_SEARCH_GEN_LIMITED, why);
+		return;
+	}
 	if (b.lo && !b.up) {
 		decide(s, g, s->gen_max || !s->cfg->max_rate ? MP_SEARCH_GEN_LIMITED :
 		       MP_SEARCH_OK, NULL);
@@ -381,32 +413,59 @@ static void gen_reached(struct mp_search *s, double pps)
 		s->max_eff = cap;
 }
 
+/* Whether the DUT kept up with trial `p` only from its queues (search.h):
+ * *behind_pct, how far its forwarded rate in the window fell below the
+ * offered one, when beyond the level's width (at least
+ * MP_SEARCH_BEHIND_MIN_PCT), or *held_pct, the share of the trial's frames
+ * it still held at the stop, when beyond MP_SEARCH_DRAIN_MAX_PCT; 0
+ * otherwise. */
+static void behind(const struct mp_search *s, const struct mp_search_trial *p,
+		   const struct mp_search_result *r, double *behind_pct, double *held_pct)
+{
+	double tol = fmax(s->width[p->level], MP_SEARCH_BEHIND_MIN_PCT / 100);
+	double frames = r->offered_pps * (double)p->duration_ns / 1e9;
+
+	*behind_pct = *held_pct = 0;
+	if (!(r->offered_pps > 0))
+		return;
+	if (r->forwarded_pps < r->offered_pps * (1 - tol))
+		*behind_pct = 100 * (1 - r->forwarded_pps / r->offered_pps);
+	else if (!isnan(r->held) && frames > 0 && r->held > MP_SEARCH_DRAIN_MAX_PCT / 100 * frames)
+		*held_pct = 100 * r->held / frames;
+}
+
 void mp_search_result(struct mp_search *s, const struct mp_search_result *r,
 		      char *decision, size_t len)
 {
 	struct mp_search_trial p = s->pending;
 	struct trial t = { .rate = p.rate, .duration_ns = p.duration_ns };
-	double offered = r->offered_pps;
+	double offered = r->offered_pps, behind_pct = 0, held_pct = 0;
 	size_t at = 0;
 
 	if (!s->have_pending)
 		return;
 	s->elapsed_ns = r->elapsed_ns;
-	if (r->broken || !(offered >= 0)) {
+	if (r->broken || !(offered > 0)) {
+		/* Nothing offered in the window is no measure of the generator's
+		 * reach (its thread did not run: a loaded machine): the trial
+		 * runs again, as a broken one. */
+		const char *reason = r->broken ? r->reason :
+			"the generator offered nothing in the measure window";
 		char why[200];
 
-		snprintf(decision, len, "broken");
+		snprintf(decision, len, r->broken ? "broken" : "nothing offered");
 		if (++s->retries <= MP_SEARCH_MAX_RETRIES)
 			return;         /* the same trial again */
 		s->have_pending = 0;
 		snprintf(why, sizeof(why), "the trial at %llu pps broke %u times: %s",
-			 (unsigned long long)p.rate, s->retries,
-			 r->reason ? r->reason : "no reason given");
+			 (unsigned long long)p.rate, s->retries, reason ? reason : "no reason given");
 		fail_open_goals(s, MP_SEARCH_FAILED, why);
 		return;
 	}
 	s->have_pending = 0;
 	s->retries = 0;
+	behind(s, &p, r, &behind_pct, &held_pct);
+	t.behind = behind_pct > 0 || held_pct > 0;
 	t.fwd_pps = r->forwarded_pps;
 	t.loss = r->sent && r->forwarded < r->sent ?
 		(double)(r->sent - r->forwarded) / (double)r->sent : 0;
@@ -461,6 +520,12 @@ void mp_search_result(struct mp_search *s, const struct mp_search_result *r,
 
 		at += n > 0 ? (size_t)n : 0;
 	}
+	if (behind_pct > 0 && at < len)
+		snprintf(decision + at, len - at, " (forwarded %.1f%% below offered in the window)",
+			 behind_pct);
+	else if (held_pct > 0 && at < len)
+		snprintf(decision + at, len - at, " (held %.1f%% of the trial's frames at the stop)",
+			 held_pct);
 }
 
 void mp_search_tput_row(struct mp_tput_row *r, const struct mp_plan *p,

@@ -33,6 +33,17 @@
 /* Once the generator fell short, rates stay this far under what it reached,
  * so the next trials are not short again by a hair. */
 #define MP_SEARCH_GEN_MARGIN_PCT 0.5
+/* A trial does not pass, for any goal, when the DUT forwarded less than
+ * the offered rate in the measure window by more than the trial level's
+ * width (at least MP_SEARCH_BEHIND_MIN_PCT), or still held more than
+ * MP_SEARCH_DRAIN_MAX_PCT of the trial's frames when the traffic stopped:
+ * it kept up only from its queues, and a longer trial would lose. The
+ * decision says which. */
+#define MP_SEARCH_BEHIND_MIN_PCT MP_SEARCH_SHORTFALL_PCT
+/* ... and held more than this share of them at the stop: its drain took
+ * more than a tenth of the trial (a bound above the width: a DUT
+ * descheduled at the very moment of the stop holds a few ms of frames). */
+#define MP_SEARCH_DRAIN_MAX_PCT 10.0
 /* A trial that broke (DUT died, agent lost) is repeated at most this often. */
 #define MP_SEARCH_MAX_RETRIES 2
 
@@ -57,6 +68,7 @@ struct mp_search_result {
 	uint64_t forwarded;
 	double offered_pps;
 	double forwarded_pps;
+	double held;            /* frames the DUT still held at the stop; NAN: unknown */
 	uint64_t elapsed_ns;    /* the search's time so far, this trial included */
 	int broken;             /* the trial did not complete */
 	const char *reason;     /* why, when broken */
@@ -87,6 +99,15 @@ struct mp_search_goal {
  * drain, requests), for the timeout. NULL when out of memory. */
 struct mp_search *mp_search_new(const struct mp_plan_search *cfg, uint64_t overhead_ns);
 void mp_search_free(struct mp_search *s);
+
+/* The agent accepts at most max_pps (it says so in hello): with a
+ * numeric max_rate above it, trials go no higher than max_pps and a goal
+ * that passes there is generator-limited, its reason naming the limit
+ * (a limit under min_rate fails every goal, saying why). Call before the
+ * first trial. Returns 1 when trials are capped at max_pps (the caller
+ * says so in the log), else 0 (max_rate within it, or "max", which asks
+ * the agent for its limit anyway). */
+int mp_search_limit(struct mp_search *s, uint64_t max_pps);
 
 /* The next trial: returns 1 and fills *t, or 0 when every goal is decided. */
 int mp_search_next(struct mp_search *s, struct mp_search_trial *t);

@@ -62,6 +62,7 @@ static void trial_result(const struct mp_phase_row *row, const char *broken,
 			 struct mp_search_result *r)
 {
 	memset(r, 0, sizeof(*r));
+	r->held = NAN;
 	r->elapsed_ns = (uint64_t)llround(row->search_s * 1e9);
 	if (broken) {
 		r->broken = 1;
@@ -80,6 +81,7 @@ static void trial_result(const struct mp_phase_row *row, const char *broken,
 	r->offered_pps = isnan(row->gen_sent_pps) ? row->offered_pps :
 		fmin(row->offered_pps, row->gen_sent_pps);
 	r->forwarded_pps = row->forwarded_pps;
+	r->held = row->drain_pkts;
 }
 
 void mp_sweep_search_row(struct sweep *sw, struct mp_phase_row *row)
@@ -96,6 +98,7 @@ void mp_sweep_search_row(struct sweep *sw, struct mp_phase_row *row)
 	as_in_csv(&row->offered_pps);
 	as_in_csv(&row->forwarded_pps);
 	as_in_csv(&row->gen_sent_pps);
+	as_in_csv(&row->drain_pkts);
 	trial_result(row, ph->failed ? row->reason : NULL, &r);
 	mp_search_goal(ss->s, ss->trial.goal, &g);
 	mp_search_result(ss->s, &r, ss->decision, sizeof(ss->decision));
@@ -184,6 +187,20 @@ static void replay(struct sweep *sw, struct sw_search *ss)
 		mp_info("search %zu: %zu trials from disk replayed", ss->phase + 1, replayed);
 }
 
+/* A max_rate above what the agent accepts (hello's max_pps): the search
+ * goes up to the agent's limit, and says so, instead of asking for a rate
+ * the agent refuses. */
+static void agent_limit(struct sweep *sw, struct sw_search *ss)
+{
+	uint64_t lim = sw->agent ? mp_agentc_max_pps(sw->agent) : 0;
+
+	if (mp_search_limit(ss->s, lim))
+		mp_info("search %zu: max_rate %llu pps is above the agent's limit of %llu pps "
+			"(its --max-pps): searching up to %llu pps", ss->phase + 1,
+			(unsigned long long)sw->plan->search->max_rate, (unsigned long long)lim,
+			(unsigned long long)lim);
+}
+
 void mp_sweep_search_run(struct sweep *sw, mp_sweep_phase_cb *done)
 {
 	struct sw_search *ss = sw->search;
@@ -200,6 +217,7 @@ void mp_sweep_search_run(struct sweep *sw, mp_sweep_phase_cb *done)
 		}
 		ss->phase = sw->phase;
 		sw->search = ss;
+		agent_limit(sw, ss);
 		replay(sw, ss);
 		ss->started_ns = mp_now_ns();
 	}

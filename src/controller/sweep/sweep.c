@@ -25,6 +25,9 @@
 #include "common/pathf.h"
 #include "controller/host/child.h"
 
+/* Set by the Xen VM's dom0 for every job (src/testbed/xenvm/dom0-init). */
+#define MP_HOST_EMULATOR_ENV "MP_HOST_EMULATOR"
+
 enum step {
 	ST_BUILD,          /* the plan's build steps for this version */
 	ST_CREATE_TG,      /* create the traff-gen (once per run) */
@@ -136,6 +139,40 @@ static void skip_rest(struct sweep *sw, const char *why)
 	}
 }
 
+void mp_sweep_skip_version(struct sweep *sw, const char *why)
+{
+	size_t end = (sw->version + 1) * phases_per_version(sw), n = 0;
+
+	if (sw->stopping)
+		return;
+	mp_err("version %s is not measured: %s%s", sw->plan->versions[sw->version], why,
+	       sw->version + 1 < sw->plan->nversions ? "; the next version goes on" : "");
+	uv_timer_stop(&sw->boot_timer);
+	for (; sw->phase < end; sw->phase++) {
+		struct mp_phase p;
+		struct mp_phase_row row;
+
+		if (phase_done_before(sw, sw->phase))
+			continue;
+		mp_plan_phase(sw->plan, sw->phase, &p);
+		mp_summary_empty_row(&row);
+		row.version = sw->plan->versions[p.version];
+		row.phase = p.index;
+		row.size = p.size;
+		row.mix = mp_sweep_mix_text(sw, p.size);
+		row.rate = p.rate;
+		row.status = "skipped";
+		row.reason = why;
+		if (mp_out_phase(sw->out, &row) == 0 && sw->progress)
+			mp_progress_phase_done(sw->progress, &row);
+		n++;
+	}
+	/* A version not measured fails the run, as a failed phase does. */
+	sw->failed_phases += n ? n : 1;
+	sw->step = ST_VERSION_DONE;
+	mp_sweep_next(sw);
+}
+
 /* phases.csv's mix for a size: the plan's mix text for IMIX, else NULL. */
 const char *mp_sweep_mix_text(struct sweep *sw, unsigned size)
 {
@@ -148,14 +185,25 @@ const char *mp_sweep_mix_text(struct sweep *sw, unsigned size)
 static void on_boot_timeout(uv_timer_t *t)
 {
 	struct sweep *sw = t->data;
-	char dur[32];
+	char dur[32], what[256];
 
 	mp_duration_format(sw->plan->boot_timeout_ns, dur, sizeof(dur));
-	for (int d = 0; d < MP_DOM_COUNT; d++)
-		if (!sw->up[d])
-			mp_err("domain %s is not up after %s: its vifs never reached "
-			       "hotplug-status=connected/state=4 in xenstore; see run.log "
-			       "and the toolstack's logs", sw->plan->domains[d].name, dur);
+	if (sw->up[MP_DOM_TRAFFGEN]) {
+		/* Only the DUT: re-created, or its version skipped. */
+		snprintf(what, sizeof(what), "did not come up within %s: its vifs never reached "
+			 "hotplug-status=connected/state=4 in xenstore (its console says where it "
+			 "stopped)", dur);
+		mp_sweep_dut_boot_failed(sw, what);
+		return;
+	}
+	for (int d = 0; d < MP_DOM_COUNT; d++) {
+		if (sw->up[d])
+			continue;
+		mp_err("domain %s is not up after %s: its vifs never reached "
+		       "hotplug-status=connected/state=4 in xenstore; see run.log "
+		       "and the toolstack's logs", sw->plan->domains[d].name, dur);
+		mp_sweep_console_quote(sw, (enum mp_dom)d);
+	}
 	if (sw->plan->has_receiver && !sw->up[MP_DOM_TRAFFGEN])
 		mp_err("the plan's roles.receiver is vif %u of %s: if its config (%s) has no "
 		       "such vif, add it (a third vif on bridge if2, where the DUT forwards) or "
@@ -164,6 +212,34 @@ static void on_boot_timeout(uv_timer_t *t)
 		       sw->plan->domains[MP_DOM_TRAFFGEN].config);
 	skip_rest(sw, "domains did not come up");
 	mp_sweep_fatal(sw, MP_EXIT_FAIL, "boot timed out");
+}
+
+void mp_sweep_dut_boot_failed(struct sweep *sw, const char *what)
+{
+	const struct mp_plan *p = sw->plan;
+	char last[256], why[1024];
+
+	uv_timer_stop(&sw->boot_timer);
+	sw->boot_fails++;
+	mp_err("the DUT %s (version %s, boot %u) %s", p->domains[MP_DOM_DUT].name,
+	       p->versions[sw->version], sw->boots[MP_DOM_DUT], what);
+	mp_sweep_console_quote(sw, MP_DOM_DUT);
+	if (sw->boot_fails <= p->dut_boot_retries) {
+		mp_warn("re-creating the DUT (domains.dut.boot_retries is %u: retry %u)",
+			p->dut_boot_retries, sw->boot_fails);
+		sw->step = ST_CREATE_DUT;
+		if (sw->created[MP_DOM_DUT]) {
+			mp_sweep_destroy(sw, MP_DOM_DUT);       /* then mp_sweep_next */
+			return;
+		}
+		mp_sweep_next(sw);
+		return;
+	}
+	mp_sweep_console_last(sw, MP_DOM_DUT, last, sizeof(last));
+	snprintf(why, sizeof(why), "the DUT did not come up in %u boot%s (the last %s)%s%s",
+		 sw->boot_fails, sw->boot_fails == 1 ? "" : "s", what,
+		 last[0] ? "; its console's last line: " : "; its console is empty", last);
+	mp_sweep_skip_version(sw, why);
 }
 
 static void on_discovered(int status, const char *ip, const char *method, void *arg)
@@ -179,6 +255,8 @@ static void on_discovered(int status, const char *ip, const char *method, void *
 	}
 	snprintf(sw->traffgen_ip, sizeof(sw->traffgen_ip), "%s", ip);
 	mp_out_set_discovery(sw->out, ip, method);
+	if (sw->step != ST_DISCOVER)
+		return;         /* the DUT is being re-created: the sweep comes back here */
 	sw->step = ST_CONNECT;
 	mp_sweep_next(sw);
 }
@@ -229,6 +307,8 @@ static void on_connected(struct mp_agentc *ac, int status, const char *msg,
 		mp_info("the plan's agent.engine is %s, the agent's own %s: it switches at "
 			"each phase's configure", sw->plan->agent_engine, mp_agentc_engine(ac));
 	sw->agent_ok = 1;
+	if (sw->step != ST_CONNECT)
+		return;         /* the DUT is being re-created: the sweep comes back here */
 	sw->step = ST_PHASE;
 	mp_sweep_next(sw);
 }
@@ -302,6 +382,17 @@ void mp_sweep_next(struct sweep *sw)
 			mp_sweep_next(sw);
 			return;
 		}
+		if (sw->build_step == 0) {
+			sw->boot_fails = 0;
+			mp_sweep_set_workdir(sw);
+			mp_sweep_set_kernel(sw);
+			if (mp_plan_prebuilt(p, sw->version)) {
+				mp_info("version %s: a prebuilt DUT kernel (%s); no build steps",
+					p->versions[sw->version], sw->kernel[0] ? sw->kernel :
+					mp_plan_kernel(p, sw->version));
+				sw->build_step = p->nbuild_steps;
+			}
+		}
 		if (sw->build_step < p->nbuild_steps) {
 			mp_sweep_build_step(sw, sw->build_step++);
 			return;
@@ -358,6 +449,8 @@ void mp_sweep_next(struct sweep *sw)
 		sw->step = ST_PHASE;
 		/* fall through */
 	case ST_PHASE:
+		for (int d = 0; d < MP_DOM_COUNT; d++)
+			mp_sweep_console_check(sw, (enum mp_dom)d);
 		while (sw->phase < (sw->version + 1) * phases_per_version(sw) &&
 		       phase_done_before(sw, sw->phase))
 			sw->phase++;
@@ -508,6 +601,7 @@ static void on_xs_event(struct mp_xs *xs, const struct mp_xs_event *ev, void *ar
 		sw->created[d] = 0;
 		mp_warn("domain %s (domid %u) has gone: it crashed or was destroyed",
 			ev->domain->name, ev->domain->domid);
+		mp_sweep_console_quote(sw, (enum mp_dom)d);
 		if (sw->stopping)
 			return;
 		if (mp_sweep_tcp_domain_gone(sw, (enum mp_dom)d, ev->domain->name,
@@ -515,6 +609,12 @@ static void on_xs_event(struct mp_xs *xs, const struct mp_xs_event *ev, void *ar
 		    mp_sweep_phase_domain_gone(sw, (enum mp_dom)d, ev->domain->name,
 					       ev->domain->domid))
 			return;         /* on_phase_done decides what comes next */
+		if (d == MP_DOM_DUT && (sw->step == ST_WAIT_UP || sw->step == ST_DISCOVER ||
+					sw->step == ST_CONNECT)) {
+			/* Before its first phase: a DUT that did not come up. */
+			mp_sweep_dut_boot_failed(sw, "went away before its first phase");
+			return;
+		}
 		skip_rest(sw, "a domain of the run disappeared");
 		mp_sweep_fatal(sw, MP_EXIT_FAIL, "the %s domain disappeared; stopping",
 			       mp_dom_name((enum mp_dom)d));
@@ -547,6 +647,13 @@ static void on_phase_done(struct sweep *sw, int recorded)
 		mp_sweep_fatal(sw, MP_EXIT_FAIL, "the traff-gen domain disappeared; stopping");
 		return;
 	}
+	if (dut_lost && !sw->dut_phases) {
+		/* Gone in its first phase: a DUT that did not come up. */
+		mp_sweep_dut_boot_failed(sw, "went away in its first phase");
+		return;
+	}
+	if (!dut_lost)
+		sw->dut_phases++;
 	if (dut_lost) {
 		if (p->dut_on_failure == MP_ON_FAILURE_STOP) {
 			skip_rest(sw, "the DUT disappeared and domains.dut.on_failure is stop");
@@ -557,6 +664,27 @@ static void on_phase_done(struct sweep *sw, int recorded)
 		mp_warn("re-creating the DUT (domains.dut.on_failure is recreate)");
 		sw->reboot_dut = 0;
 		sw->step = ST_CREATE_DUT;
+	} else if (sw->dut_broken != SW_DUT_OK) {
+		/* Up, but it forwarded nothing or hung: a DUT that will not
+		 * forward again by itself. */
+		const char *what = sw->dut_broken == SW_DUT_HUNG ? "hung" :
+			"forwarded no frame";
+
+		sw->dut_broken = SW_DUT_OK;
+		sw->reboot_dut = 0;
+		if (p->dut_on_failure == MP_ON_FAILURE_STOP) {
+			char why[128];
+
+			snprintf(why, sizeof(why), "the DUT %s and domains.dut.on_failure is stop", what);
+			skip_rest(sw, why);
+			mp_sweep_fatal(sw, MP_EXIT_FAIL, "the DUT %s; domains.dut.on_failure is "
+				       "stop: stopping", what);
+			return;
+		}
+		mp_warn("re-creating the DUT, which %s (domains.dut.on_failure is recreate)", what);
+		sw->step = ST_CREATE_DUT;
+		mp_sweep_destroy(sw, MP_DOM_DUT);       /* then mp_sweep_next */
+		return;
 	} else if (sw->reboot_dut) {
 		/* traffic.tcp.reboot: destroyed, then created again (its release is
 		 * no crash: mp_sweep_destroy marks it down first) */
@@ -605,6 +733,16 @@ static int open_sources(struct sweep *sw)
 	rc = mp_discovery_open(&sw->loop, sw->plan, &sw->disc);
 	if (rc < 0)
 		return MP_EXIT_ENV;
+	{
+		/* The Xen VM's dom0 names its emulator (docs/xen-vm.md): its rates
+		 * are an emulated CPU's, which the provenance says. */
+		const char *emu = getenv(MP_HOST_EMULATOR_ENV);
+
+		if (emu && *emu) {
+			mp_info("dom0 runs in an emulator: %s (rates are the emulated CPU's)", emu);
+			mp_out_set_emulator(sw->out, emu);
+		}
+	}
 	rc = mp_xc_open(&sw->xc, why, sizeof(why));
 	if (rc < 0) {
 		sw->xc = NULL;
@@ -681,6 +819,7 @@ static int tear_down(struct sweep *sw, enum sw_stage stage)
 		mp_nl_close(sw->nl);
 	if (sw->xs)
 		mp_xs_close(sw->xs);
+	mp_sweep_console_close_all(sw);
 	mp_sweep_search_free(sw);
 	mp_sweep_tcp_free(sw);
 	switch (stage) {
@@ -746,9 +885,18 @@ static int run(const struct mp_plan *plan, const struct mp_run_opts *opts,
 	sw->out = out;
 	sw->done = done;
 	sw->nphases = mp_plan_phase_count(plan);
-	sw->t0 = mp_now_ns();
+	sw->t0 = mp_out_t0(out);        /* the run's one clock, continued by --resume */
 	find_dirs(sw);
+	/* run.log's times on the run's clock (and stay so for the report's
+	 * lines main.c adds after the sweep). */
+	mp_log_set_origin(sw->t0);
 	mp_log_set_file(mp_out_log(sw->out));
+	if (done)
+		mp_info("run %s resumed; it started %s: times in run.log and t_s in the CSV "
+			"files go on from there", mp_out_run_id(sw->out), mp_out_start(sw->out));
+	else
+		mp_info("run %s started %s: times in run.log and t_s in the CSV files are "
+			"seconds since then", mp_out_run_id(sw->out), mp_out_start(sw->out));
 	mp_info("run %s: %zu phases, results in %s", mp_out_run_id(sw->out),
 		sw->nphases, mp_out_dir(sw->out));
 	sw->progress = mp_progress_new(stderr, opts->quiet, sw->nphases);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "common/clock.h"
 #include "common/mac.h"
 
 #define IPV4_PROTO_OFF (MP_ETH_HLEN + 9)
@@ -13,12 +14,14 @@
 #define PROTO_UDP 17
 
 int mp_fwd_impair_init(struct mp_fwd_impair *m, uint64_t delay_ns, uint64_t reorder,
-		       uint64_t dup)
+		       uint64_t dup, uint64_t drop, uint64_t queue_pps)
 {
 	memset(m, 0, sizeof(*m));
 	m->delay_ns = delay_ns;
 	m->reorder = reorder;
 	m->dup = dup;
+	m->drop = drop;
+	m->pace_ns = queue_pps ? MP_NS_PER_SEC / queue_pps : 0;
 	if (!mp_fwd_impair_active(m))
 		return 0;
 	m->q = calloc(MP_IMPAIR_CAP, sizeof(*m->q));
@@ -36,7 +39,7 @@ int mp_fwd_impair_init(struct mp_fwd_impair *m, uint64_t delay_ns, uint64_t reor
 
 int mp_fwd_impair_active(const struct mp_fwd_impair *m)
 {
-	return m->delay_ns || m->reorder || m->dup;
+	return m->delay_ns || m->reorder || m->dup || m->drop || m->pace_ns;
 }
 
 void mp_fwd_impair_free(struct mp_fwd_impair *m)
@@ -101,6 +104,10 @@ void mp_fwd_impair_push(struct mp_fwd_impair *m, const struct iovec *iov, int io
 		return;
 	}
 	k = m->udp_seen++;
+	if (m->drop && k % m->drop == m->drop - 1) {
+		m->dropped++;
+		return;
+	}
 	if (m->reorder && k % m->reorder == 0 && !m->swap.len) {
 		memcpy(m->swap.data, frame, len);
 		m->swap.len = len;
@@ -132,7 +139,7 @@ void mp_fwd_impair_send(struct mp_fwd_impair *m, struct mp_fwd_port *out, uint64
 			c->errors++;
 		m->swap.len = 0;
 	}
-	while (m->n && m->q[m->head].due_ns <= now_ns) {
+	while (m->n && m->q[m->head].due_ns <= now_ns && m->next_tx_ns <= now_ns) {
 		struct mp_fwd_held *h = &m->q[m->head];
 
 		if (sendto(out->fd, h->data, h->len, 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
@@ -144,6 +151,9 @@ void mp_fwd_impair_send(struct mp_fwd_impair *m, struct mp_fwd_port *out, uint64
 		} else {
 			c->forwarded++;
 		}
+		if (m->pace_ns)         /* idle since: no credit saved up for a burst */
+			m->next_tx_ns = (m->next_tx_ns + m->pace_ns > now_ns ? m->next_tx_ns : now_ns) +
+					m->pace_ns;
 		m->head = (m->head + 1) % MP_IMPAIR_CAP;
 		m->n--;
 	}
@@ -152,6 +162,9 @@ void mp_fwd_impair_send(struct mp_fwd_impair *m, struct mp_fwd_port *out, uint64
 uint64_t mp_fwd_impair_next_due(const struct mp_fwd_impair *m)
 {
 	uint64_t due = m->n ? m->q[m->head].due_ns : 0;
+
+	if (due && m->next_tx_ns > due)
+		due = m->next_tx_ns;
 
 	if (m->swap.len && (!due || m->swap.due_ns < due))
 		due = m->swap.due_ns;

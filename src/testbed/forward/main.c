@@ -6,11 +6,13 @@
  * partial checksums: fwd.h), so TCP with the sender's TSO passes whole.
  *
  *   mir-perf-forward --in IF --out IF [--both] [--max-pps N] [--count-interval S]
- *                    [--delay-us D] [--reorder N] [--duplicate N]
+ *                    [--delay-us D] [--reorder N] [--duplicate N] [--drop-every N]
+ *                    [--queue-pps N]
  *
- * The last three are test impairments of the --in to --out direction
+ * The last five are test impairments of the --in to --out direction
  * (impair.h): every frame held D us, every Nth UDP frame swapped with the
- * next, every Nth sent twice; the counters then say how many were.
+ * next, every Nth sent twice, every Nth dropped, at most N frames a second
+ * with the rest queued; the counters then say how many were.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -46,7 +48,8 @@ static void usage(FILE *f)
 		   "at most N frames/s (per direction); prints counters on SIGTERM/SIGINT.\n"
 		   "Test impairments (--in to --out): --delay-us D holds every frame D us,\n"
 		   "--reorder N swaps every Nth UDP frame with the next, --duplicate N sends\n"
-		   "every Nth UDP frame twice.\n");
+		   "every Nth UDP frame twice, --drop-every N drops every Nth UDP frame,\n"
+		   "--queue-pps N forwards at most N frames/s and queues the rest.\n");
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -68,7 +71,8 @@ static void print_counters(const struct mp_fwd_counters *c, const struct mp_fwd_
 	       " errors=%" PRIu64 " ring_drops=%" PRIu64, c->received, c->forwarded, c->dropped,
 	       c->errors, c->ring_drops);
 	if (mp_fwd_impair_active(m))
-		printf(" reordered=%" PRIu64 " duplicated=%" PRIu64, m->reordered, m->duplicated);
+		printf(" reordered=%" PRIu64 " duplicated=%" PRIu64 " dropped_periodic=%" PRIu64,
+		       m->reordered, m->duplicated, m->dropped);
 	putchar('\n');
 	fflush(stdout);
 }
@@ -98,11 +102,14 @@ int main(int argc, char **argv)
 		{ "delay-us", required_argument, NULL, 'd' },
 		{ "reorder", required_argument, NULL, 'r' },
 		{ "duplicate", required_argument, NULL, 'D' },
+		{ "drop-every", required_argument, NULL, 'E' },
+		{ "queue-pps", required_argument, NULL, 'Q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *in_name = NULL, *out_name = NULL;
-	uint64_t max_pps = 0, interval_s = 0, next_print = 0, delay_us = 0, reorder = 0, dup = 0;
+	uint64_t max_pps = 0, interval_s = 0, next_print = 0, delay_us = 0, reorder = 0, dup = 0,
+		 drop = 0, queue_pps = 0;
 	struct mp_fwd_impair imp;
 	struct mp_fwd_port ports[2];
 	struct mp_fwd_bucket buckets[2];
@@ -131,7 +138,10 @@ int main(int argc, char **argv)
 		case 'd':
 		case 'r':
 		case 'D':
-			if (parse_u64(optarg, opt == 'd' ? &delay_us : opt == 'r' ? &reorder : &dup) < 0 ||
+		case 'E':
+		case 'Q':
+			if (parse_u64(optarg, opt == 'd' ? &delay_us : opt == 'r' ? &reorder :
+				      opt == 'D' ? &dup : opt == 'E' ? &drop : &queue_pps) < 0 ||
 			    (opt == 'd' && delay_us > 10 * 1000 * 1000)) {
 				mp_err("%s wants a whole number%s", argv[optind - 1],
 				       opt == 'd' ? " of microseconds, at most 10 s" : "");
@@ -151,7 +161,7 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (mp_fwd_impair_init(&imp, delay_us * 1000, reorder, dup) < 0) {
+	if (mp_fwd_impair_init(&imp, delay_us * 1000, reorder, dup, drop, queue_pps) < 0) {
 		mp_err("out of memory for the impairment queue");
 		return MP_EXIT_ENV;
 	}

@@ -37,7 +37,69 @@
 #define DOM0_MEMORY "1536M"
 #define TCG_CPU "qemu64,+svm,+npt"        /* Debian's Xen needs HAP for PVH */
 
+#define QEMU_PROG "qemu-system-x86_64"
+
 static volatile sig_atomic_t got_signal;
+
+int mp_xvm_qemu_parse(const char *text, unsigned *major, unsigned *minor, char *ver,
+		      size_t len)
+{
+	static const char key[] = "QEMU emulator version ";
+	const char *at = text ? strstr(text, key) : NULL;
+	size_t n;
+
+	if (!at || sscanf(at + strlen(key), "%u.%u", major, minor) != 2)
+		return -EINVAL;
+	at += strlen(key);
+	n = strcspn(at, "\n");
+	snprintf(ver, len, "%.*s", (int)n, at);
+	return 0;
+}
+
+int mp_xvm_qemu_new_enough(unsigned major, unsigned minor)
+{
+	unsigned min_major = 0, min_minor = 0;
+
+	sscanf(MP_QEMU_MIN_VERSION, "%u.%u", &min_major, &min_minor);
+	return major > min_major || (major == min_major && minor >= min_minor);
+}
+
+/* The QEMU that would boot the VM, refused when older than
+ * MP_QEMU_MIN_VERSION; its version into ver. 0 or MP_EXIT_ENV (said). */
+static int check_qemu(char *ver, size_t len)
+{
+	char *argv[] = { QEMU_PROG, "--version", NULL };
+	struct mp_run_result r = { 0 };
+	unsigned major, minor;
+	int rc;
+
+	rc = mp_run(argv, NULL, 30000, &r);
+	if (rc < 0 || r.status != 0) {
+		mp_err("cannot run %s --version (%s): install QEMU %s or later with "
+		       "`make deps-xen`", QEMU_PROG, rc < 0 ? mp_strerror(rc) : "it failed",
+		       MP_QEMU_MIN_VERSION);
+		if (rc == 0)
+			mp_run_result_free(&r);
+		return MP_EXIT_ENV;
+	}
+	rc = mp_xvm_qemu_parse(r.out, &major, &minor, ver, len);
+	mp_run_result_free(&r);
+	if (rc < 0) {
+		mp_err("cannot tell the version of %s from its --version; the Xen VM needs "
+		       "QEMU %s or later (`make deps-xen` installs it)", QEMU_PROG,
+		       MP_QEMU_MIN_VERSION);
+		return MP_EXIT_ENV;
+	}
+	if (!mp_xvm_qemu_new_enough(major, minor)) {
+		mp_err("QEMU %s is older than %s: its TCG injects interrupts inside an STI "
+		       "shadow under nested SVM, and a MirageOS unikernel then sleeps for good "
+		       "(docs/mirage-net-xen.md); run `make deps-xen` to install QEMU %s or "
+		       "later (Debian 12: from bookworm-backports)", ver, MP_QEMU_MIN_VERSION,
+		       MP_QEMU_MIN_VERSION);
+		return MP_EXIT_ENV;
+	}
+	return 0;
+}
 
 static void on_signal(int sig)
 {
@@ -189,7 +251,7 @@ static void exec_qemu(const struct mp_xvm *x, int kvm)
 	    mp_pathf(virtfs, sizeof(virtfs),
 		     "local,path=%s,mount_tag=src,security_model=passthrough,id=src", x->src) < 0)
 		_exit(126);
-	argv[n++] = "qemu-system-x86_64";
+	argv[n++] = QEMU_PROG;
 	if (kvm) {
 		argv[n++] = "-enable-kvm";
 		argv[n++] = "-cpu";
@@ -309,8 +371,8 @@ static int rm_rf(const char *path)
 
 int mp_xvm_up(const struct mp_xvm *x)
 {
-	char jobs[PATH_MAX];
-	int hold[2], kvm, pid;
+	char jobs[PATH_MAX], qemu[256], emulator[300];
+	int hold[2], kvm, pid, rc;
 	uint64_t t_up = mp_now_ns(), t0, deadline;
 	const char *tmo = getenv("MP_XENVM_BOOT_TIMEOUT");
 
@@ -323,6 +385,8 @@ int mp_xvm_up(const struct mp_xvm *x)
 		       "first", pid);
 		return MP_EXIT_ENV;
 	}
+	if ((rc = check_qemu(qemu, sizeof(qemu))) != 0)
+		return rc;
 	if (build_cache(x) < 0) {
 		mp_err("the Xen VM's cache could not be built (see the message above and %s/build.log)",
 		       x->cache);
@@ -334,8 +398,13 @@ int mp_xvm_up(const struct mp_xvm *x)
 		return MP_EXIT_ENV;
 	}
 	kvm = kvm_usable();
-	mp_info("booting Xen 4.17 in QEMU with %s%s", kvm ? "KVM" : "TCG (software emulation",
-		kvm ? "" : ": this host's KVM cannot run Xen)");
+	mp_info("booting Xen 4.17 in QEMU %s with %s%s", qemu, kvm ? "KVM" :
+		"TCG (software emulation", kvm ? "" : ": this host's KVM cannot run Xen)");
+	snprintf(emulator, sizeof(emulator), "QEMU %s, %s\n", qemu, kvm ? "KVM" : "TCG");
+	if (write_text(x->run, MP_XVM_EMULATOR_FILE, emulator) < 0) {
+		mp_err("cannot write %s/%s", x->run, MP_XVM_EMULATOR_FILE);
+		return MP_EXIT_ENV;
+	}
 	if (pipe2(hold, O_CLOEXEC) < 0)
 		return MP_EXIT_ENV;
 	catch_signals();

@@ -16,6 +16,27 @@ struct mp_xvm {
 	char run[PATH_MAX];     /* this boot's state: pid files, console, jobs */
 };
 
+/* The oldest QEMU that boots the Xen VM faithfully (the Makefile's
+ * QEMU_MIN_VERSION, which `make deps-xen` installs): 7.2 injects an
+ * upcall inside an STI interrupt shadow under nested SVM, and a MirageOS
+ * unikernel then sleeps for good (docs/mirage-net-xen.md). */
+#ifndef MP_QEMU_MIN_VERSION
+#define MP_QEMU_MIN_VERSION "10.0"
+#endif
+/* The file of the VM's run directory (shared with dom0) that names the
+ * emulator, "QEMU 10.0.2 (Debian ...), TCG": dom0-init hands it to every
+ * job as MP_HOST_EMULATOR, for the run's provenance. */
+#define MP_XVM_EMULATOR_FILE "emulator"
+
+/* QEMU's version from the first line of `qemu-system-x86_64 --version`
+ * ("QEMU emulator version 10.0.2 (Debian 1:10.0.2+ds-2)"): 0 with
+ * major.minor and the text after "version " up to the line's end, or
+ * -EINVAL. */
+int mp_xvm_qemu_parse(const char *text, unsigned *major, unsigned *minor, char *ver,
+		      size_t len);
+/* Whether major.minor is at least MP_QEMU_MIN_VERSION. */
+int mp_xvm_qemu_new_enough(unsigned major, unsigned minor);
+
 /* Fills the paths: the cache is SRC/build/xen-vm unless MP_XENVM_DIR says
  * otherwise. Returns 0, or -EINVAL (logged) when a path cannot be handed to
  * QEMU (it must not hold a comma, a space or a quote). */

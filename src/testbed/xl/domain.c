@@ -311,7 +311,7 @@ static pid_t start_program(const struct dom *d, const struct mp_xl_cfg *cfg, con
 	if (pid == 0) {
 		char extra[sizeof(cfg->extra)], *argv[MP_XL_MAX_ARGS + 2], *save = NULL;
 		size_t n = 0;
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 
 		signal(SIGTERM, SIG_DFL);
 		if (fd >= 0) {
@@ -350,7 +350,9 @@ static void supervise(const struct mp_xl_env *env, const struct dom *d,
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
-	snprintf(log, sizeof(log), "%s/%s.log", env->state, d->name);
+	snprintf(log, sizeof(log), "%s/" MP_XL_CONSOLE_DIR, env->state);
+	mkdir(log, 0755);
+	snprintf(log, sizeof(log), MP_XL_CONSOLE_FMT, env->state, d->name);
 	prog = start_program(d, cfg, log);
 	if (prog < 0) {
 		if (write(ready, "F", 1) < 0)
@@ -510,8 +512,8 @@ int mp_xl_create(struct xs_handle *xs, const struct mp_xl_env *env,
 		waitpid(pid, NULL, 0);
 	if (pid < 0 || read(pipefd[0], &c, 1) != 1 || c != 'R') {
 		close(pipefd[0]);
-		mp_err("the program of %s could not start; see %s/%s.log", d.name, env->state,
-		       d.name);
+		mp_err("the program of %s could not start; see its console, " MP_XL_CONSOLE_FMT,
+		       d.name, env->state, d.name);
 		teardown(xs, &d);
 		return -ECHILD;
 	}

@@ -14,6 +14,12 @@
 
 #define MP_XL_TOOL_PATH "/tool/mir-perf-xl"   /* our private xenstore nodes */
 #define MP_XL_STOP_GRACE_MS 2000             /* SIGTERM, then SIGKILL */
+/* The domain's console, as xenconsoled --log=guest --log-dir=DIR keeps it:
+ * STATE/console/guest-NAME.log, opened for appending by every boot of that
+ * name (tools/console/daemon/io.c), never truncated. What the domain's
+ * program writes on stdout and stderr is its console. */
+#define MP_XL_CONSOLE_DIR "console"
+#define MP_XL_CONSOLE_FMT "%s/" MP_XL_CONSOLE_DIR "/guest-%s.log"
 
 struct mp_xl_env {
 	char prefix[16];        /* MP_TESTBED_PREFIX */
