@@ -16,7 +16,7 @@ DEB_PACKAGES := gcc make pkg-config clang libclang-rt-14-dev \
 	libuv1-dev libnl-3-dev libnl-route-3-dev libyaml-dev libxen-dev \
 	libsodium-dev libjansson-dev libgsl-dev \
 	iproute2 dnsmasq-base busybox xenstore-utils gnuplot-nox \
-	netsniff-ng bmon tcpdump ocaml-nox debootstrap
+	netsniff-ng bmon tcpdump ocaml-nox debootstrap iperf3
 
 # The Xen-in-a-VM testbed's host tools (make deps-xen; docs/xen-vm.md).
 XEN_DEB_PACKAGES := qemu-system-x86 cpio kmod debootstrap

@@ -2,6 +2,7 @@
  * sender --veth-- forwarder --veth-- sink. Exact frame counts and contents,
  * the reverse direction with --both, and the --max-pps cap with its drop
  * count. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -16,6 +17,7 @@
 
 #include "common/clock.h"
 #include "common/err.h"
+#include "common/offload.h"
 #include "ctlio_ns.h"
 #include "test.h"
 
@@ -321,4 +323,105 @@ TEST_T(forward_count_interval_prints_while_running, 60)
 	ASSERT_EQ(kill(p.pid, SIGTERM), 0);
 	ASSERT_EQ(waitpid(p.pid, NULL, 0), p.pid);
 	mp_tns_child_done();
+}
+
+/* TCP through the forwarder: the sender's veth hands over what Linux hands
+ * a netfront that negotiated SG, GSO and checksum offload (TSO segments of
+ * up to 64 KiB, partial checksums). The forwarder passes them on with their
+ * offload metadata (virtio-net headers), as a Linux DUT forwards them; a
+ * forwarder that dropped large frames or forwarded unfinished checksums
+ * would stall the connection. `tso` picks the sender's TSO/GSO. */
+#define FW_TCP_BYTES (16u << 20)
+#define FW_TCP_TIMEOUT_S 20
+#define FW_TCP_MSS 1448        /* veth MTU 1500, IPv4 and TCP with timestamps */
+
+static void tcp_through(int tso)
+{
+	struct fwnet n;
+	struct fwd_proc p;
+	uint64_t rx, fw, drop, errs, got = 0;
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(5001) };
+	struct timeval tv = { FW_TCP_TIMEOUT_S, 0 };
+	int sync[2], st, fd;
+	pid_t sink;
+	char c;
+
+	mp_test_require_root();
+	fwnet_up(&n);
+	mp_tns_sh("ip", "-n", n.snd, "addr", "add", "10.9.0.1/24", "dev", "fa", NULL);
+	mp_tns_sh("ip", "-n", n.snk, "addr", "add", "10.9.0.2/24", "dev", "fd", NULL);
+	fwd_start(&n, &p, "--both", NULL);
+	ASSERT_EQ(pipe(sync), 0);
+	sink = fork();
+	ASSERT(sink >= 0);
+	if (sink == 0) {
+		static char buf[1 << 16];
+		int ls, cs, one = 1;
+		ssize_t r;
+
+		mp_tns_enter(n.snk);
+		inet_pton(AF_INET, "10.9.0.2", &a.sin_addr);
+		ls = socket(AF_INET, SOCK_STREAM, 0);
+		setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (ls < 0 || bind(ls, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(ls, 1) < 0)
+			_exit(2);
+		if (write(sync[1], "L", 1) != 1)
+			_exit(2);
+		cs = accept(ls, NULL, NULL);
+		if (cs < 0)
+			_exit(3);
+		setsockopt(cs, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		while ((r = read(cs, buf, sizeof(buf))) > 0)
+			got += (uint64_t)r;
+		_exit(got == FW_TCP_BYTES ? 0 : 4);
+	}
+	ASSERT_EQ(read(sync[0], &c, 1), 1);
+	mp_tns_enter(n.snd);
+	ASSERT_EQ(mp_offload_set("fa", MP_OFFLOAD_TSO, tso), 0);
+	ASSERT_EQ(mp_offload_set("fa", MP_OFFLOAD_GSO, tso), 0);
+	inet_pton(AF_INET, "10.9.0.2", &a.sin_addr);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT(fd >= 0);
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	ASSERT_MSG(connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0, "connect: %s",
+		   mp_strerror(errno));
+	{
+		static char buf[1 << 16];
+		uint64_t sent = 0;
+
+		memset(buf, 0x5a, sizeof(buf));
+		while (sent < FW_TCP_BYTES) {
+			ssize_t w = write(fd, buf, sizeof(buf));
+
+			ASSERT_MSG(w > 0, "send stalled after %" PRIu64 " bytes: %s", sent,
+				   mp_strerror(errno));
+			sent += (uint64_t)w;
+		}
+	}
+	close(fd);
+	ASSERT_EQ(waitpid(sink, &st, 0), sink);
+	ASSERT_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the sink did not get every byte "
+		   "(status %d)", st);
+	fwd_stop(&p, &rx, &fw, &drop, &errs);
+	ASSERT_EQ(errs, 0);
+	ASSERT_EQ(drop, 0);
+	ASSERT_EQ(fw, rx);
+	/* Every MSS-sized segment a frame of its own without TSO; with it, GSO
+	 * frames of many segments each (data and ACKs both ways counted). */
+	if (tso)
+		ASSERT_MSG(fw < FW_TCP_BYTES / FW_TCP_MSS / 2, "%" PRIu64 " frames forwarded for "
+			   "%u bytes: GSO frames were cut into segments", fw, FW_TCP_BYTES);
+	else
+		ASSERT_MSG(fw >= FW_TCP_BYTES / FW_TCP_MSS, "%" PRIu64 " frames forwarded for "
+			   "%u bytes without TSO", fw, FW_TCP_BYTES);
+}
+
+TEST_T(forward_tcp_with_sender_offloads, 60)
+{
+	tcp_through(1);
+}
+
+TEST_T(forward_tcp_without_sender_offloads, 60)
+{
+	tcp_through(0);
 }

@@ -621,7 +621,7 @@ static const char *const bad[][2] = {
 	{ HEAD "traffic: {sizes: [60], search: {min_rate: 10}}\n",
 	  "4:32: traffic.search needs goals, e.g. [{name: NDR, loss: 0}]" },
 	{ HEAD "traffic: {sizes: [60]}\n",
-	  "4:10: traffic needs rates (packets per second), rates_file or search" },
+	  "4:10: traffic needs rates (packets per second), rates_file, search or tcp" },
 };
 
 TEST(plan_search_errors_exact)
@@ -808,4 +808,123 @@ TEST(live_eta_counts_what_the_schedule_still_expects)
 	ASSERT(mp_sweep_eta_ns(&sw) <= total - ph.start_offset_ns);
 	ASSERT(mp_sweep_eta_ns(&sw) > 2 * 12300000000ULL);
 	mp_plan_free(p);
+}
+
+/* traffic.tcp: TCP through the DUT. */
+#define TCP_HEAD "name: t\nlibrary: {name: l, repo: r}\nversions: [v1, linux]\n" \
+	"roles: {receiver: {domain: traffgen, vif: 2}}\n"
+
+TEST(plan_tcp_keys_defaults_schedule_round_trip)
+{
+	char err[1024], *text, *out = NULL;
+	struct mp_plan *a, *b;
+	struct mp_phase ph;
+	size_t len = 0;
+	FILE *f;
+
+	/* a TCP-only plan: no sizes, no rates; the defaults */
+	ASSERT_MSG(load(TCP_HEAD "traffic: {tcp: {}}\n", err, sizeof(err), &a) == 0, "%s", err);
+	ASSERT(a->tcp && a->nsizes == 0 && a->nrates == 0);
+	ASSERT_EQ(a->tcp->nstreams, 1);
+	ASSERT_EQ(a->tcp->streams[0], 1);
+	ASSERT_EQ(a->tcp->duration_ns, 10 * MP_NS_PER_SEC);
+	ASSERT_EQ(a->tcp->repetitions, 10);
+	ASSERT_EQ(a->tcp->timeout_ns, 30 * MP_NS_PER_SEC);
+	ASSERT_EQ(a->tcp->offloads, MP_TCP_OFFLOADS_KEEP);
+	ASSERT_EQ(a->tcp->port, 5201);
+	ASSERT(!a->tcp->reboot && !a->tcp->reverse && !a->tcp->reference);
+	ASSERT_EQ(mp_plan_phase_count(a), 2);    /* a TCP phase per version */
+	mp_plan_free(a);
+
+	/* every key, next to a grid: the version's grid, then its TCP phases */
+	ASSERT_MSG(load(TCP_HEAD "traffic:\n  sizes: [60]\n  rates: [1000]\n  tcp:\n"
+			"    streams: [1, 4]\n    duration: 3s\n    repetitions: 2\n"
+			"    reboot: true\n    reverse: true\n    offloads: off\n"
+			"    src_ip: 10.9.9.1\n    dst_ip: 10.9.9.2\n    port: 6000\n"
+			"    timeout: 9s\n    reference: linux\n", err, sizeof(err), &a) == 0,
+		   "%s", err);
+	ASSERT_EQ(mp_plan_phase_count(a), 6);
+	mp_plan_phase(a, 0, &ph);
+	ASSERT(!ph.tcp && ph.size == 60 && ph.rate == 1000);
+	mp_plan_phase(a, 2, &ph);
+	ASSERT(ph.tcp && ph.streams == 4 && ph.version == 0);
+	/* 2 repetitions of 3 s and the assumed 1 s around each */
+	ASSERT_EQ(ph.length_ns, 2 * (3 + 1) * MP_NS_PER_SEC);
+	ASSERT_EQ(ph.start_offset_ns, mp_plan_phase_length_ns(a) + ph.length_ns);
+	mp_plan_phase(a, 5, &ph);
+	ASSERT(ph.tcp && ph.streams == 4 && ph.version == 1);
+	ASSERT_EQ(mp_plan_total_ns(a), 2 * (mp_plan_phase_length_ns(a) + 2 * ph.length_ns));
+	text = round_trip(a, &b);
+	ASSERT_CONTAINS(text, "  tcp:\n    streams: [1, 4]\n    duration: 3s\n    repetitions: 2\n"
+			      "    reboot: true\n    reverse: true\n    offloads: off\n");
+	ASSERT_CONTAINS(text, "    timeout: 9s\n    reference: \"linux\"\n");
+	ASSERT_EQ(b->tcp->port, 6000);
+	ASSERT_STREQ(b->tcp->dst_ip, "10.9.9.2");
+	free(text);
+	/* --dry-run shows the TCP phases and what each repetition does */
+	f = open_memstream(&out, &len);
+	mp_plan_print_schedule(a, f);
+	fclose(f);
+	ASSERT_CONTAINS(out, "    3  v1                      tcp   4 streams");
+	ASSERT_CONTAINS(out, "TCP through the DUT: iperf3 10.9.9.1 -> 10.9.9.2 port 6000, 3s per "
+			     "repetition, 2 repetitions per value of streams (1, 4), reverse, the "
+			     "traff-gen's TSO/GSO off");
+	ASSERT_CONTAINS(out, "plus a reboot of the DUT before it");
+	ASSERT_CONTAINS(out, "every version set against linux");
+	free(out);
+	mp_plan_free(a);
+	mp_plan_free(b);
+}
+
+static const char *const tcp_malformed[][2] = {
+	{ TCP_HEAD "traffic: {tcp: {stream: [1]}}\n",
+	  "5:17: unknown key \"stream\" in traffic.tcp; expected one of: streams, duration, "
+	  "repetitions, reboot, reverse, offloads, src_ip, dst_ip, port, timeout, reference" },
+	{ TCP_HEAD "traffic: {tcp: {streams: [0]}}\n",
+	  "5:27: traffic.tcp.streams 0 is out of range; expected 1..64" },
+	{ TCP_HEAD "traffic: {tcp: {streams: [2, 2]}}\n",
+	  "5:30: traffic.tcp.streams 2 is listed twice" },
+	{ TCP_HEAD "traffic: {tcp: {duration: 1500ms}}\n",
+	  "5:27: traffic.tcp.duration 1500ms is not a whole number of seconds from 1s to 3600s "
+	  "(iperf3 counts whole seconds)" },
+	{ TCP_HEAD "traffic: {tcp: {duration: 500ms}}\n",
+	  "5:27: traffic.tcp.duration 500ms is too short; expected at least 1s" },
+	{ TCP_HEAD "traffic: {tcp: {repetitions: 0}}\n",
+	  "5:30: traffic.tcp.repetitions 0 is out of range; expected 1..1000" },
+	{ TCP_HEAD "traffic: {tcp: {reboot: yes}}\n",
+	  "5:25: traffic.tcp.reboot must be true or false, not \"yes\"" },
+	{ TCP_HEAD "traffic: {tcp: {offloads: partly}}\n",
+	  "5:27: traffic.tcp.offloads \"partly\" is not known; expected keep (the traff-gen's "
+	  "TSO and GSO as they are), on or off" },
+	{ TCP_HEAD "traffic: {tcp: {duration: 10s, timeout: 10s}}\n",
+	  "5:41: traffic.tcp.timeout 10s is not longer than the duration; expected more than 10s" },
+	{ TCP_HEAD "traffic: {tcp: {dst_ip: 10.202.1.2}}\n",
+	  "5:25: traffic.tcp: src_ip 10.202.0.1 and dst_ip 10.202.1.2 are not in one /24; expected "
+	  "two addresses of one /24 (the DUT forwards frames, it does not route)" },
+	{ TCP_HEAD "traffic: {tcp: {dst_ip: 10.202.0.1}}\n",
+	  "5:25: traffic.tcp: src_ip and dst_ip are the same address" },
+	{ TCP_HEAD "traffic: {tcp: {reference: v2}}\n",
+	  "5:28: traffic.tcp.reference \"v2\" is not one of the versions" },
+	{ "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\ntraffic: {tcp: {}}\n",
+	  "1:1: traffic.tcp needs roles.receiver: the traff-gen's vif on bridge if2, the "
+	  "receiving side that only the DUT joins to the data side (e.g. receiver: {domain: "
+	  "traffgen, vif: 2})" },
+	{ TCP_HEAD "traffic: {rates: [1000], tcp: {}}\n",
+	  "5:10: traffic needs sizes (frame sizes in bytes without FCS, 60..9000) or sizes_file "
+	  "for its rates or search" },
+	{ TCP_HEAD "traffic: {sizes: [60], tcp: {}}\n",
+	  "5:10: traffic needs rates (packets per second), rates_file or search for its sizes" },
+};
+
+TEST(plan_tcp_errors_exact)
+{
+	for (size_t i = 0; i < sizeof(tcp_malformed) / sizeof(tcp_malformed[0]); i++) {
+		struct mp_plan *p = NULL;
+		char err[1024];
+
+		ASSERT_MSG(load(tcp_malformed[i][0], err, sizeof(err), &p) == -EINVAL,
+			   "case %zu accepted", i);
+		ASSERT_MSG(strcmp(err, tcp_malformed[i][1]) == 0, "case %zu:\n  got  %s\n  want %s",
+			   i, err, tcp_malformed[i][1]);
+	}
 }

@@ -29,6 +29,22 @@ static struct mp_traffic sample_traffic(void)
 	return t;
 }
 
+static struct mp_tcp_spec sample_tcp(void)
+{
+	struct mp_tcp_spec s;
+
+	memset(&s, 0, sizeof(s));
+	s.streams = 4;
+	s.duration_s = 10;
+	s.reverse = 1;
+	inet_pton(AF_INET, "10.202.0.1", &s.src_ip);
+	inet_pton(AF_INET, "10.202.0.2", &s.dst_ip);
+	s.port = 5201;
+	s.offloads = MP_TCP_OFFLOADS_OFF;
+	s.timeout_ns = 25000000000ULL;
+	return s;
+}
+
 static void roundtrip_request(const struct mp_proto_request *in)
 {
 	char buf[BUF];
@@ -64,6 +80,8 @@ TEST(proto_request_roundtrip_every_op)
 			r.u.traffic = sample_traffic();
 		if (op == MP_PROTO_RX || op == MP_PROTO_RX_SERIES)
 			r.u.from = 0;        /* absent on the wire */
+		if (op == MP_PROTO_TCP_START)
+			r.u.tcp = sample_tcp();
 		roundtrip_request(&r);
 		if (op == MP_PROTO_RX || op == MP_PROTO_RX_SERIES) {
 			r.u.from = op == MP_PROTO_RX ? MP_HIST_BUCKETS - 1 : MP_PROTO_INT_MAX;
@@ -147,6 +165,8 @@ TEST(proto_reply_roundtrip_every_op_and_code)
 			snprintf(rep.u.hello.agent, sizeof(rep.u.hello.agent), "v1.2-3-gabcdef");
 			snprintf(rep.u.hello.engine, sizeof(rep.u.hello.engine), "packet");
 			snprintf(rep.u.hello.dev, sizeof(rep.u.hello.dev), "eth0");
+			snprintf(rep.u.hello.rx_dev, sizeof(rep.u.hello.rx_dev), "eth2");
+			snprintf(rep.u.hello.rx_netns, sizeof(rep.u.hello.rx_netns), "mir-perf-rx");
 			rep.u.hello.max_pps = 2000000;
 			for (int i = 0; i < MP_PROTO_NONCE_LEN; i++)
 				rep.u.hello.nonce[i] = (uint8_t)(i * 13 + 1);
@@ -184,6 +204,19 @@ TEST(proto_reply_roundtrip_every_op_and_code)
 			rep.u.rx.next = MP_HIST_BUCKETS - 1;
 			break;
 		}
+		case MP_PROTO_TCP_STATUS:
+		case MP_PROTO_TCP_STOP:
+			/* every value at its largest fits one line */
+			rep.u.tcp.state = op == MP_PROTO_TCP_STOP ? MP_TCP_FAILED : MP_TCP_DONE;
+			rep.u.tcp.elapsed_ns = rep.u.tcp.sender_bps = rep.u.tcp.receiver_bps =
+				rep.u.tcp.sent_bytes = rep.u.tcp.received_bytes =
+				rep.u.tcp.retransmits = rep.u.tcp.seconds_ns =
+				rep.u.tcp.sender_cpu_permille = rep.u.tcp.receiver_cpu_permille =
+				MP_PROTO_INT_MAX;
+			memset(rep.u.tcp.reason, 'r', sizeof(rep.u.tcp.reason) - 1);
+			memset(rep.u.tcp.dev_offloads, 'd', sizeof(rep.u.tcp.dev_offloads) - 1);
+			memset(rep.u.tcp.rx_offloads, 'x', sizeof(rep.u.tcp.rx_offloads) - 1);
+			break;
 		case MP_PROTO_RX_SERIES:
 			rep.u.series.n = MP_PROTO_RX_SAMPLES;
 			for (unsigned i = 0; i < MP_PROTO_RX_SAMPLES; i++) {
@@ -306,6 +339,24 @@ static const struct bad_case bad_requests[] = {
 	  MP_PROTO_EINVAL, "unknown field \"vlan\"" },
 	{ CFG_HEAD "\"dev\":\"eth0\",\"size\":60,\"rate\":1000,\"dst_mac\":\"02:00:00:00:00:02\"}",
 	  MP_PROTO_EINVAL, "missing field \"src_ip\"" },
+#define TCP_HEAD "{\"v\":1,\"id\":1,\"op\":\"tcp_start\","
+#define TCP_IPS "\"src_ip\":\"10.202.0.1\",\"dst_ip\":\"10.202.0.2\""
+	{ TCP_HEAD "\"duration\":10," TCP_IPS ",\"timeout\":20000000000}", MP_PROTO_EINVAL,
+	  "missing field \"streams\"" },
+	{ TCP_HEAD "\"streams\":0,\"duration\":10," TCP_IPS ",\"timeout\":20000000000}",
+	  MP_PROTO_EINVAL, "\"streams\" must be an integer from 1 to 64" },
+	{ TCP_HEAD "\"streams\":1,\"duration\":0," TCP_IPS ",\"timeout\":20000000000}",
+	  MP_PROTO_EINVAL, "\"duration\"" },
+	{ TCP_HEAD "\"streams\":1,\"duration\":10," TCP_IPS ",\"timeout\":10000000000}",
+	  MP_PROTO_EINVAL, "longer than the duration" },
+	{ TCP_HEAD "\"streams\":1,\"duration\":10," TCP_IPS ",\"timeout\":20000000000,"
+	  "\"offloads\":\"maybe\"}", MP_PROTO_EINVAL, "\"offloads\"" },
+	{ TCP_HEAD "\"streams\":1,\"duration\":10,\"src_ip\":\"10.202.0.1\",\"dst_ip\":"
+	  "\"10.202.0.1\",\"timeout\":20000000000}", MP_PROTO_EINVAL, "same address" },
+	{ TCP_HEAD "\"streams\":1,\"duration\":10," TCP_IPS ",\"timeout\":20000000000,"
+	  "\"reverse\":1}", MP_PROTO_EINVAL, "\"reverse\"" },
+	{ TCP_HEAD "\"streams\":1,\"duration\":10," TCP_IPS ",\"timeout\":20000000000,"
+	  "\"bitrate\":1}", MP_PROTO_EINVAL, "unknown field \"bitrate\"" },
 };
 
 TEST(proto_malformed_requests_give_exact_codes)

@@ -5,6 +5,7 @@
 #include "test.h"
 
 #include <jansson.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -664,5 +665,77 @@ TEST(compare_and_export_a_grid_with_a_search)
 	ASSERT_CONTAINS(r.out, "\"name\": \"forwarded@50000pps\"");
 	ASSERT_CONTAINS(r.out, "\"name\": \"ndr\"");
 	ASSERT(!strstr(r.out, "forwarded@59992pps"));
+	mp_run_result_free(&r);
+}
+
+/* TCP through the DUT, recorded on the testbed (cfg/tcp.yaml: 1 and 4
+ * streams, 5 repetitions each): tests/data/runs/tcp through mir-perf-forward
+ * --both, tests/data/runs/tcp-capped through the same forwarder capped at
+ * 4000 frames/s each way (--max-pps 4000), which costs TCP most of its
+ * rate. Compare works on the repetitions with Welch's test. */
+TEST(compare_tcp_on_repetitions)
+{
+	struct mp_run_result r = mirperf("compare", fixture("tcp"), fixture("tcp"), NULL);
+	char *line;
+
+	ASSERT_MSG(r.status == 0, "%s%s", r.out, r.err);
+	ASSERT_CONTAINS(r.out, "2 TCP tests compared; 0 significantly slower");
+	line = strstr(r.out, "testbed              4      6.074 (5)      6.074 (5)");
+	ASSERT_MSG(line && strstr(line, "no significant change") < strchr(line, '\n'), "%s", r.out);
+	mp_run_result_free(&r);
+	r = mirperf("compare", fixture("tcp"), fixture("tcp-capped"), NULL);
+	ASSERT_EQ(r.status, MP_EXIT_FAIL);
+	ASSERT_CONTAINS(r.out, "2 TCP tests compared; 2 significantly slower");
+	line = strstr(r.out, "testbed              1      4.561 (5)      0.245 (5)");
+	ASSERT_MSG(line && strstr(line, "SLOWER") < strchr(line, '\n'), "%s", r.out);
+	mp_run_result_free(&r);
+	/* B faster than A: not a slowdown */
+	r = mirperf("compare", fixture("tcp-capped"), fixture("tcp"), NULL);
+	ASSERT_MSG(r.status == 0, "%s", r.out);
+	ASSERT_CONTAINS(r.out, "faster");
+	mp_run_result_free(&r);
+	/* a TCP-only run against a grid: nothing in common, nothing slower */
+	r = mirperf("compare", fixture("base"), fixture("tcp"), NULL);
+	ASSERT_MSG(r.status == 0, "%s%s", r.out, r.err);
+	ASSERT_CONTAINS(r.out, "only in B");
+	mp_run_result_free(&r);
+	r = mirperf("compare", fixture("tcp"), fixture("base"), NULL);
+	ASSERT_MSG(r.status == 0, "%s%s", r.out, r.err);
+	ASSERT_CONTAINS(r.out, "only in A");
+	mp_run_result_free(&r);
+}
+
+TEST(report_and_export_of_tcp)
+{
+	char *html = report_of(fixture("tcp"));
+	struct mp_run_result r;
+	json_t *root, *res;
+	json_error_t je;
+	size_t i;
+	const json_t *m;
+
+	ASSERT_CONTAINS(html, "<h2>TCP through the DUT</h2>");
+	/* 1 stream: mean 4.561, 95% CI, min 4.230, max 4.880 over 5 repetitions */
+	ASSERT_CONTAINS(html, "<td>5 / 5</td><td><b>4.561</b></td><td>0.290</td><td>4.230</td>"
+			      "<td>4.880</td><td>5.1</td>");
+	ASSERT_EQ(count(html, "<circle "), 10);     /* every repetition a dot */
+	ASSERT_CONTAINS(html, "gso-tcpv4=1");      /* the negotiated features */
+	ASSERT_CONTAINS(html, "tso on");            /* the traff-gen's offloads */
+	ASSERT(!strstr(html, "<h2>Phases</h2>"));   /* a TCP-only run */
+	free(html);
+	r = mirperf("export", "--format", "current-bench", fixture("tcp"));
+	ASSERT_MSG(r.status == 0, "%s", r.err);
+	root = json_loads(r.out, 0, &je);
+	ASSERT(root);
+	res = json_object_get(root, "results");
+	ASSERT_EQ(json_array_size(res), 2);
+	ASSERT_STREQ(json_string_value(json_object_get(json_array_get(res, 1), "name")),
+		     "testbed/tcp-4-streams");
+	json_array_foreach(json_object_get(json_array_get(res, 0), "metrics"), i, m) {
+		ASSERT_STREQ(json_string_value(json_object_get(m, "name")), "tcp-gbps");
+		ASSERT_STREQ(json_string_value(json_object_get(m, "trend")), "higher-is-better");
+		ASSERT(fabs(json_number_value(json_object_get(m, "value")) - 4.5612) < 1e-6);
+	}
+	json_decref(root);
 	mp_run_result_free(&r);
 }

@@ -15,6 +15,7 @@
 
 #include "agent/engine.h"
 #include "agent/recv.h"
+#include "agent/rxns.h"
 #include "agent/send.h"
 #include "agent/server.h"
 #include "common/auth.h"
@@ -34,6 +35,8 @@ struct opts {
 	const char *token_file;
 	const char *dev;
 	const char *rx_dev;
+	const char *rx_netns;
+	const char *iperf3;
 	const char *engine;
 	const char *pktgen_root;
 	uint64_t deadman_ns;
@@ -46,6 +49,7 @@ struct agent {
 	uv_loop_t loop;
 	uv_signal_t sigs[2];
 	struct mp_server *srv;
+	struct mp_tcp *tcp;
 	int stopping;
 };
 
@@ -65,6 +69,10 @@ static void usage(FILE *f)
 		"  --dev IF             the only interface traffic may be sent on\n"
 		"  --rx-dev IF          receive what the DUT forwards on IF: loss by sequence,\n"
 		"                       reordering, duplicates, latency (optional)\n"
+		"  --rx-netns NAME      move IF into network namespace NAME (made if absent),\n"
+		"                       so that only the DUT joins it to --dev: TCP through\n"
+		"                       the DUT with iperf3 runs between the two (optional)\n"
+		"  --iperf3 PATH        the iperf3 program (default: iperf3 in PATH)\n"
 		"  --engine KIND        the traffic engine (default %s), one of:\n",
 		mp_engines[MP_ENGINE_AUTO].name);
 	mp_engine_help(f, "                         ");
@@ -124,13 +132,15 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out)
 /* Returns -1 to continue, or an exit code. */
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { O_LISTEN = 256, O_TOKEN, O_DEV, O_RXDEV, O_ENGINE, O_PKTGEN, O_DEADMAN,
+	enum { O_LISTEN = 256, O_TOKEN, O_DEV, O_RXDEV, O_RXNS, O_IPERF3, O_ENGINE, O_PKTGEN, O_DEADMAN,
 	       O_MAXPPS, O_ANY, O_VERBOSE, O_HELP };
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "token-file", required_argument, NULL, O_TOKEN },
 		{ "dev", required_argument, NULL, O_DEV },
 		{ "rx-dev", required_argument, NULL, O_RXDEV },
+		{ "rx-netns", required_argument, NULL, O_RXNS },
+		{ "iperf3", required_argument, NULL, O_IPERF3 },
 		{ "engine", required_argument, NULL, O_ENGINE },
 		{ "pktgen-root", required_argument, NULL, O_PKTGEN },
 		{ "deadman", required_argument, NULL, O_DEADMAN },
@@ -159,6 +169,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case O_TOKEN: o->token_file = optarg; break;
 		case O_DEV: o->dev = optarg; break;
 		case O_RXDEV: o->rx_dev = optarg; break;
+		case O_RXNS: o->rx_netns = optarg; break;
+		case O_IPERF3: o->iperf3 = optarg; break;
 		case O_ENGINE: o->engine = optarg; break;
 		case O_PKTGEN: o->pktgen_root = optarg; break;
 		case O_DEADMAN:
@@ -198,7 +210,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		mp_err("--dev %s: no such interface here (ip link shows the interfaces)", o->dev);
 		return MP_EXIT_ENV;
 	}
-	if (o->rx_dev && (strlen(o->rx_dev) >= IFNAMSIZ || if_nametoindex(o->rx_dev) == 0)) {
+	if (o->rx_netns && !o->rx_dev) {
+		mp_err("--rx-netns needs --rx-dev: the interface that goes into the namespace");
+		return MP_EXIT_USAGE;
+	}
+	if (o->rx_dev && (strlen(o->rx_dev) >= IFNAMSIZ ||
+			  (if_nametoindex(o->rx_dev) == 0 &&
+			   !(o->rx_netns && mp_rxns_has_dev(o->rx_netns, o->rx_dev))))) {
 		mp_err("--rx-dev %s: no such interface here (ip link shows the interfaces)", o->rx_dev);
 		return MP_EXIT_ENV;
 	}
@@ -220,6 +238,8 @@ static void on_server_closed(void *arg)
 	struct agent *a = arg;
 
 	a->srv = NULL;
+	mp_tcp_close(a->tcp);       /* stopped with the server; its handles close */
+	a->tcp = NULL;
 	for (int i = 0; i < 2; i++)
 		uv_close((uv_handle_t *)&a->sigs[i], on_handle_closed);
 }
@@ -239,6 +259,23 @@ static void on_signal(uv_signal_t *h, int signum)
 		on_server_closed(a);
 }
 
+/* The receiver, its socket opened where its interface lives (the
+ * receiving side's namespace, with --rx-netns). */
+static int open_receiver(const struct opts *o, const struct mp_rxns *rxns,
+			 struct mp_receiver **out, char *err, size_t errlen)
+{
+	int back = -1, rc = rxns ? mp_rxns_enter(rxns, &back) : 0;
+
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot enter namespace %s: %s", o->rx_netns,
+			 mp_strerror(rc));
+		return rc;
+	}
+	rc = mp_receiver_open(o->rx_dev, out, err, errlen);
+	mp_rxns_leave(&back);
+	return rc;
+}
+
 /* Start-up is a chain that stops at the first failure, saying why;
  * teardown undoes it in reverse from wherever it stopped. */
 static int serve(const struct opts *o)
@@ -248,6 +285,7 @@ static int serve(const struct opts *o)
 	struct mp_auth_token *token = NULL;
 	struct mp_engine *engine = NULL;
 	struct mp_receiver *receiver = NULL;
+	struct mp_rxns *rxns = NULL;
 	struct agent a = { 0 };
 	char err[ERR_MAX] = "";
 	int rc, left, nsigs = 0, code = MP_EXIT_ENV;
@@ -260,13 +298,25 @@ static int serve(const struct opts *o)
 		mp_err("engine %s: %s", o->engine, err);
 		goto no_engine;
 	}
-	if (o->rx_dev && (rc = mp_receiver_open(o->rx_dev, &receiver, err, sizeof(err))) < 0) {
+	if (o->rx_netns && (rc = mp_rxns_open(o->rx_netns, o->rx_dev, &rxns, err, sizeof(err))) < 0) {
+		mp_err("receiving side: %s", err);
+		goto no_rxns;
+	}
+	if (o->rx_dev && (rc = open_receiver(o, rxns, &receiver, err, sizeof(err))) < 0) {
 		mp_err("receiver: %s", err);
 		goto no_receiver;
 	}
 	if ((rc = uv_loop_init(&a.loop)) < 0) {
 		mp_err("cannot start the event loop: %s", mp_strerror(rc));
 		goto no_loop;
+	}
+	if (rxns) {
+		struct mp_tcp_opts to = { .dev = o->dev, .rxns = rxns, .iperf3 = o->iperf3 };
+
+		/* Without iperf3 the agent serves all else; hello says no TCP. */
+		if (mp_tcp_new(&a.loop, &to, &a.tcp, err, sizeof(err)) < 0)
+			mp_warn("TCP through the DUT unavailable: %s", err);
+		err[0] = '\0';
 	}
 	for (; nsigs < 2; nsigs++) {
 		if ((rc = uv_signal_init(&a.loop, &a.sigs[nsigs])) < 0)
@@ -280,6 +330,8 @@ static int serve(const struct opts *o)
 	so.listen = o->listen;
 	so.receiver = receiver;
 	so.rx_dev = o->rx_dev;
+	so.tcp = a.tcp;
+	so.rx_netns = o->rx_netns;
 	so.dev = o->dev;
 	so.max_pps = o->max_pps;
 	so.deadman_ns = o->deadman_ns;
@@ -299,6 +351,8 @@ no_server:
 		mp_err("cannot watch for signals: %s", mp_strerror(rc));
 	for (int i = 0; i < nsigs; i++)
 		uv_close((uv_handle_t *)&a.sigs[i], on_handle_closed);
+	mp_tcp_close(a.tcp);
+	a.tcp = NULL;
 closing:
 	if ((left = mp_loop_close(&a.loop)) != 0)
 		mp_warn("the event loop closed with %d handle(s) left open (a bug: see above)",
@@ -306,6 +360,8 @@ closing:
 no_loop:
 	mp_receiver_close(receiver);
 no_receiver:
+	mp_rxns_close(rxns);
+no_rxns:
 	mp_engine_destroy(engine);
 no_engine:
 	mp_auth_token_free(token);

@@ -1,6 +1,7 @@
 #include "agent/receiver.h"
 
 #include <errno.h>
+#include <linux/filter.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <net/if.h>
@@ -218,6 +219,19 @@ size_t mp_receiver_series(struct mp_receiver *r, size_t from, struct mp_rx_sampl
 	*total = r->x.nseries;
 	pthread_mutex_unlock(&r->mu);
 	return k;
+}
+
+int mp_receiver_pause(struct mp_receiver *r, int paused)
+{
+	struct sock_filter drop = BPF_STMT(BPF_RET | BPF_K, 0);
+	struct sock_fprog prog = { .len = 1, .filter = &drop };
+	int zero = 0, rc;
+
+	if (paused)
+		rc = setsockopt(r->fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
+	else
+		rc = setsockopt(r->fd, SOL_SOCKET, SO_DETACH_FILTER, &zero, sizeof(zero));
+	return rc < 0 && !(errno == ENOENT && !paused) ? -errno : 0;
 }
 
 void mp_receiver_close(struct mp_receiver *r)

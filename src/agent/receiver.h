@@ -41,6 +41,11 @@ void mp_receiver_read(struct mp_receiver *r, struct mp_rx_counters *c, struct mp
 size_t mp_receiver_series(struct mp_receiver *r, size_t from, struct mp_rx_sample *out,
 			  size_t n, size_t *total);
 
+/* Paused, the socket takes no frame at all (a filter that drops them all,
+ * before any copy): during TCP through the DUT the receiver costs the
+ * traff-gen nothing. 0 or -errno. */
+int mp_receiver_pause(struct mp_receiver *r, int paused);
+
 /* Stops the thread, closes the ring, frees. NULL is allowed. */
 void mp_receiver_close(struct mp_receiver *r);
 

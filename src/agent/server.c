@@ -66,6 +66,8 @@ struct mp_server {
 	struct mp_hist *rx_snap;     /* the histogram rx pages are cut from */
 	struct mp_rx_counters rx_c;  /* ... and the counters read with it */
 	char rx_dev[IFNAMSIZ];
+	char rx_netns[MP_PROTO_NAME_MAX];
+	int rx_paused;               /* the receiver is paused for a TCP run */
 	int configured;
 	int traffic_on;              /* started, not yet seen stopped */
 	int closing;
@@ -118,12 +120,32 @@ static void on_conn_closed(uv_handle_t *h)
 
 /* ---- traffic ------------------------------------------------------------ */
 
-/* Stops the engine if traffic was started and logs why, with what was sent. */
+static int tcp_running(const struct mp_server *s)
+{
+	return s->o.tcp && mp_tcp_running(s->o.tcp);
+}
+
+/* The receiver takes frames again once no TCP run goes on. */
+static void receiver_resume(struct mp_server *s)
+{
+	if (s->rx_paused && !tcp_running(s)) {
+		mp_receiver_pause(s->o.receiver, 0);
+		s->rx_paused = 0;
+	}
+}
+
+/* Stops the engine if traffic was started, and a TCP run, and logs why,
+ * with what was sent. */
 static void traffic_stop(struct mp_server *s, enum mp_log_level lvl, const char *why)
 {
 	struct mp_traffic_counters c;
 	char span[32] = "0s";
 
+	if (tcp_running(s)) {
+		mp_log(lvl, "%s; stopping the TCP run", why);
+		mp_tcp_stop(s->o.tcp, why);
+		receiver_resume(s);
+	}
 	if (!s->traffic_on)
 		return;
 	mp_engine_stop(s->o.engine);
@@ -222,7 +244,7 @@ static void conn_close(struct conn *c, const char *why)
 		why = "closed by the agent";
 	if (s->ctl == c) {
 		s->ctl = NULL;
-		if (s->traffic_on) {
+		if (s->traffic_on || tcp_running(s)) {
 			char msg[MP_PROTO_MSG_MAX];
 
 			snprintf(msg, sizeof(msg), "controller %s: connection closed (%s)",
@@ -260,6 +282,7 @@ static void op_hello(struct conn *c, const struct mp_proto_request *req)
 		 mp_engine_name(s->o.engine));
 	snprintf(rep.u.hello.dev, sizeof(rep.u.hello.dev), "%s", s->dev);
 	snprintf(rep.u.hello.rx_dev, sizeof(rep.u.hello.rx_dev), "%s", s->rx_dev);
+	snprintf(rep.u.hello.rx_netns, sizeof(rep.u.hello.rx_netns), "%s", s->rx_netns);
 	rep.u.hello.max_pps = s->o.max_pps;
 	memcpy(rep.u.hello.nonce, c->nonce, sizeof(c->nonce));
 	send_reply(c, &rep, 0);
@@ -323,6 +346,10 @@ static void op_configure(struct conn *c, const struct mp_proto_request *req)
 		reply_error(c, req, MP_PROTO_EBUSY, "traffic is running; send stop before configure");
 		return;
 	}
+	if (tcp_running(s)) {
+		reply_error(c, req, MP_PROTO_EBUSY, "a TCP run is going on; send tcp_stop first");
+		return;
+	}
 	if (strcmp(t->dev, s->dev) != 0) {
 		reply_error(c, req, MP_PROTO_ELIMIT,
 			    "this agent sends only on %s (its --dev), not on %s", s->dev, t->dev);
@@ -379,6 +406,10 @@ static void op_start(struct conn *c, const struct mp_proto_request *req)
 	}
 	if (s->traffic_on && mp_engine_running(s->o.engine)) {
 		reply_error(c, req, MP_PROTO_EBUSY, "traffic is already running; send stop first");
+		return;
+	}
+	if (tcp_running(s)) {
+		reply_error(c, req, MP_PROTO_EBUSY, "a TCP run is going on; send tcp_stop first");
 		return;
 	}
 	if (s->traffic_on)
@@ -494,6 +525,60 @@ static void op_rx_series(struct conn *c, const struct mp_proto_request *req)
 	send_reply(c, &rep, 0);
 }
 
+static int have_tcp(struct conn *c, const struct mp_proto_request *req)
+{
+	if (c->srv->o.tcp)
+		return 1;
+	reply_error(c, req, MP_PROTO_ESTATE,
+		    "this agent cannot run TCP through the DUT: start it with --rx-dev and "
+		    "--rx-netns (the receiving side's own namespace), with iperf3 installed");
+	return 0;
+}
+
+static void op_tcp_start(struct conn *c, const struct mp_proto_request *req)
+{
+	struct mp_server *s = c->srv;
+	struct mp_proto_reply rep;
+	char err[MP_PROTO_MSG_MAX] = "";
+	int rc;
+
+	if (!have_tcp(c, req))
+		return;
+	if (s->traffic_on && mp_engine_running(s->o.engine)) {
+		reply_error(c, req, MP_PROTO_EBUSY, "traffic is running; send stop before tcp_start");
+		return;
+	}
+	if (s->traffic_on)
+		traffic_stop(s, MP_LOG_INFO, "traffic finished by itself");
+	if (s->o.receiver && !s->rx_paused && mp_receiver_pause(s->o.receiver, 1) == 0)
+		s->rx_paused = 1;
+	rc = mp_tcp_start(s->o.tcp, &req->u.tcp, err, sizeof(err));
+	if (rc < 0) {
+		receiver_resume(s);
+		reply_error(c, req, rc == -EBUSY ? MP_PROTO_EBUSY : MP_PROTO_EENGINE, "%s", err);
+		return;
+	}
+	c->last_rx_ns = mp_now_ns();
+	mp_proto_reply_ok(&rep, req);
+	send_reply(c, &rep, 0);
+}
+
+/* tcp_status and tcp_stop: the run's state and figures. */
+static void op_tcp_status(struct conn *c, const struct mp_proto_request *req, int stop)
+{
+	struct mp_server *s = c->srv;
+	struct mp_proto_reply rep;
+
+	if (!have_tcp(c, req))
+		return;
+	if (stop && tcp_running(s))
+		mp_tcp_stop(s->o.tcp, "stopped by the controller (tcp_stop)");
+	receiver_resume(s);
+	mp_proto_reply_ok(&rep, req);
+	mp_tcp_status(s->o.tcp, &rep.u.tcp);
+	send_reply(c, &rep, 0);
+}
+
 /* Handles one line. Returns non-zero when the connection is closing. */
 static int on_line(void *arg, const char *line, size_t len)
 {
@@ -525,6 +610,9 @@ static int on_line(void *arg, const char *line, size_t len)
 	case MP_PROTO_STATS: op_stats(c, &req); break;
 	case MP_PROTO_RX: op_rx(c, &req); break;
 	case MP_PROTO_RX_SERIES: op_rx_series(c, &req); break;
+	case MP_PROTO_TCP_START: op_tcp_start(c, &req); break;
+	case MP_PROTO_TCP_STATUS: op_tcp_status(c, &req, 0); break;
+	case MP_PROTO_TCP_STOP: op_tcp_status(c, &req, 1); break;
 	case MP_PROTO_KEEPALIVE:
 		mp_proto_reply_ok(&rep, &req);
 		send_reply(c, &rep, 0);
@@ -655,9 +743,10 @@ static void on_tick(uv_timer_t *t)
 
 	if (s->traffic_on && !mp_engine_running(s->o.engine))
 		traffic_stop(s, MP_LOG_INFO, "traffic finished by itself");
+	receiver_resume(s);
 	/* Traffic implies a controller (conn_close stops it); checked even while
 	 * that connection is closing, so nothing can outlive the dead-man. */
-	if (s->traffic_on && (!c || now - c->last_rx_ns > s->o.deadman_ns)) {
+	if ((s->traffic_on || tcp_running(s)) && (!c || now - c->last_rx_ns > s->o.deadman_ns)) {
 		mp_duration_format(s->o.deadman_ns, d, sizeof(d));
 		snprintf(msg, sizeof(msg),
 			 "dead-man: no message from controller %s for %s (--deadman)",
@@ -670,7 +759,7 @@ static void on_tick(uv_timer_t *t)
 		mp_warn("%s did not authenticate within %llu s; closing", c->peer,
 			(unsigned long long)(MP_SERVER_HANDSHAKE_NS / MP_NS_PER_SEC));
 		conn_close(c, "no authentication");
-	} else if (!s->traffic_on && now - c->last_rx_ns > MP_SERVER_IDLE_NS) {
+	} else if (!s->traffic_on && !tcp_running(s) && now - c->last_rx_ns > MP_SERVER_IDLE_NS) {
 		conn_close(c, "controller silent");
 	}
 }
@@ -703,6 +792,8 @@ int mp_server_start(uv_loop_t *loop, const struct mp_server_opts *opts,
 	}
 	if (opts->receiver)
 		snprintf(s->rx_dev, sizeof(s->rx_dev), "%s", opts->rx_dev ? opts->rx_dev : "");
+	if (opts->tcp)
+		snprintf(s->rx_netns, sizeof(s->rx_netns), "%s", opts->rx_netns ? opts->rx_netns : "");
 	s->loop = loop;
 	s->o = *opts;
 	snprintf(s->dev, sizeof(s->dev), "%s", opts->dev);

@@ -2,8 +2,9 @@
  * one libuv loop, one authenticated controller at a time, driving one traffic
  * engine.
  *
- * Safety contract: traffic runs only while an authenticated controller is
- * connected and talking. It is stopped (mp_engine_stop) when the controller
+ * Safety contract: traffic (the engine's, or a TCP run) runs only while an
+ * authenticated controller is connected and talking. It is stopped
+ * (mp_engine_stop, mp_tcp_stop) when the controller
  * sends nothing for `deadman_ns`, when its connection drops, and when the
  * server closes; each time the agent logs why. Requests are checked against
  * the agent's limits (only `dev`, at most `max_pps`, frames within
@@ -18,6 +19,7 @@
 
 #include "agent/engine.h"
 #include "agent/receiver.h"
+#include "agent/tcp.h"
 #include "common/auth.h"
 #include "common/clock.h"
 #include "common/mac.h"
@@ -43,6 +45,9 @@ struct mp_server_opts {
 	const char *agent_version;          /* reported in hello */
 	struct mp_receiver *receiver;       /* borrowed, may be NULL (no --rx-dev) */
 	const char *rx_dev;                 /* its interface, reported in hello */
+	struct mp_tcp *tcp;                 /* borrowed, may be NULL (no --rx-netns):
+					     * TCP through the DUT, stopped as traffic is */
+	const char *rx_netns;               /* the receiving side's namespace, in hello */
 };
 
 struct mp_server;

@@ -11,6 +11,7 @@
 #include "common/duration.h"
 #include "common/engines.h"
 #include "common/mac.h"
+#include "common/proto_tcp.h"
 
 /* Longest piece of client-supplied text quoted back in an error message. */
 #define QUOTE_MAX 32
@@ -57,6 +58,9 @@ static const struct {
 	[MP_PROTO_BYE] = { "bye", no_fields },
 	[MP_PROTO_RX] = { "rx", page_fields },
 	[MP_PROTO_RX_SERIES] = { "rx_series", page_fields },
+	[MP_PROTO_TCP_START] = { "tcp_start", mp_proto_tcp_start_fields },
+	[MP_PROTO_TCP_STATUS] = { "tcp_status", no_fields },
+	[MP_PROTO_TCP_STOP] = { "tcp_stop", no_fields },
 };
 
 static const char *const *op_fields(enum mp_proto_op op)
@@ -549,7 +553,7 @@ int mp_proto_decode_request(const char *line, size_t len,
 		goto out;
 	}
 	if (op_lookup(json_string_value(v), &req->op) < 0) {
-		char known[128];
+		char known[256];
 
 		op_list(known, sizeof(known));
 		set_err(err, MP_PROTO_EPROTO, "unknown op \"%s\"; known ops: %s",
@@ -572,6 +576,9 @@ int mp_proto_decode_request(const char *line, size_t len,
 		rc = field_uint(&c, "from", 0, MP_HIST_BUCKETS - 1, 0, &req->u.from);
 	else if (rc == 0 && req->op == MP_PROTO_RX_SERIES)
 		rc = field_uint(&c, "from", 0, MP_PROTO_INT_MAX, 0, &req->u.from);
+	else if (rc == 0 && req->op == MP_PROTO_TCP_START &&
+		 (rc = mp_proto_tcp_decode_spec(root, &req->u.tcp, why, sizeof(why))) < 0)
+		set_err(err, MP_PROTO_EINVAL, "%s", why);
 out:
 	json_decref(root);
 	if (rc == 0)
@@ -718,6 +725,8 @@ int mp_proto_encode_request(const struct mp_proto_request *req, char *buf, size_
 		rc = encode_traffic(o, &req->u.traffic);
 	else if (rc == 0 && (req->op == MP_PROTO_RX || req->op == MP_PROTO_RX_SERIES) && req->u.from)
 		rc = set_int(o, "from", req->u.from);
+	else if (rc == 0 && req->op == MP_PROTO_TCP_START)
+		rc = mp_proto_tcp_encode_spec(o, &req->u.tcp);
 	if (rc) {
 		json_decref(o);
 		return -EINVAL;
@@ -844,6 +853,7 @@ int mp_proto_encode_reply(const struct mp_proto_reply *rep, char *buf, size_t le
 			     set_str(o, "engine", rep->u.hello.engine) |
 			     set_str(o, "dev", rep->u.hello.dev) |
 			     set_str(o, "rx_dev", rep->u.hello.rx_dev) |
+			     set_str(o, "rx_netns", rep->u.hello.rx_netns) |
 			     set_int(o, "max_pps", rep->u.hello.max_pps) |
 			     set_hex(o, "nonce", rep->u.hello.nonce, MP_PROTO_NONCE_LEN);
 			break;
@@ -859,6 +869,10 @@ int mp_proto_encode_reply(const struct mp_proto_reply *rep, char *buf, size_t le
 			break;
 		case MP_PROTO_RX_SERIES:
 			rc = encode_series(o, rep);
+			break;
+		case MP_PROTO_TCP_STATUS:
+		case MP_PROTO_TCP_STOP:
+			rc = mp_proto_tcp_encode_result(o, &rep->u.tcp);
 			break;
 		default:
 			break;
@@ -1001,6 +1015,11 @@ static int decode_reply_values(const json_t *root, struct mp_proto_reply *rep,
 		if (json_object_get(root, "rx_dev") &&
 		    reply_str(root, "rx_dev", rep->u.hello.rx_dev, sizeof(rep->u.hello.rx_dev)) < 0)
 			return *bad = "rx_dev", -EINVAL;
+		/* Optional: agents before TCP through the DUT do not send it. */
+		if (json_object_get(root, "rx_netns") &&
+		    reply_str(root, "rx_netns", rep->u.hello.rx_netns,
+			      sizeof(rep->u.hello.rx_netns)) < 0)
+			return *bad = "rx_netns", -EINVAL;
 		if (reply_uint(root, "max_pps", &rep->u.hello.max_pps) < 0)
 			return *bad = "max_pps", -EINVAL;
 		if (reply_hex(root, "nonce", rep->u.hello.nonce, MP_PROTO_NONCE_LEN) < 0)
@@ -1034,6 +1053,9 @@ static int decode_reply_values(const json_t *root, struct mp_proto_reply *rep,
 		return decode_rx(root, rep, bad);
 	case MP_PROTO_RX_SERIES:
 		return decode_series(root, rep, bad);
+	case MP_PROTO_TCP_STATUS:
+	case MP_PROTO_TCP_STOP:
+		return mp_proto_tcp_decode_result(root, &rep->u.tcp, bad);
 	default:
 		return 0;
 	}

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "common/hist.h"
+#include "common/tcp.h"
 #include "common/traffic.h"
 
 #define MP_PROTO_VERSION 1
@@ -49,6 +50,9 @@ enum mp_proto_op {
 	MP_PROTO_BYE,
 	MP_PROTO_RX,         /* the receiver's counters and a page of its histogram */
 	MP_PROTO_RX_SERIES,  /* a page of the receiver's 100 ms series */
+	MP_PROTO_TCP_START,  /* TCP through the DUT: one iperf3 run (common/tcp.h) */
+	MP_PROTO_TCP_STATUS, /* its state, and its figures once done */
+	MP_PROTO_TCP_STOP,   /* ends it now */
 	MP_PROTO_OP_COUNT,
 };
 
@@ -77,6 +81,7 @@ struct mp_proto_request {
 		} auth;
 		struct mp_traffic traffic;                 /* configure */
 		uint64_t from;                             /* rx, rx_series: first index */
+		struct mp_tcp_spec tcp;                    /* tcp_start */
 	} u;
 };
 
@@ -94,6 +99,8 @@ struct mp_proto_reply {
 			char engine[MP_PROTO_NAME_MAX];     /* traffic engine name */
 			char dev[IFNAMSIZ];                 /* the only data interface */
 			char rx_dev[IFNAMSIZ];              /* the receiver's, "" without */
+			char rx_netns[MP_PROTO_NAME_MAX];   /* the receiving side's own
+							     * namespace, "" without (no TCP) */
 			uint64_t max_pps;                   /* the agent's rate ceiling */
 			uint8_t nonce[MP_PROTO_NONCE_LEN];  /* the server's nonce */
 		} hello;
@@ -117,6 +124,7 @@ struct mp_proto_reply {
 			uint64_t total;                     /* samples stored */
 			uint64_t next;                      /* 0: last page */
 		} series;
+		struct mp_tcp_result tcp;                   /* tcp_status, tcp_stop */
 	} u;
 };
 

@@ -1,6 +1,7 @@
 /* libFuzzer target for the run readers of report and compare: the input is
- * split into results.json, phases.csv, samples.csv and throughput.csv (a NUL
- * byte between each) in a scratch run directory, then loaded. */
+ * split into results.json, phases.csv, samples.csv, throughput.csv and
+ * tcp.csv (a NUL byte between each) in a scratch run directory, then
+ * loaded (TCP's repetitions summed up as well). */
 #include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,7 +33,7 @@ static void put(const char *name, const uint8_t *p, size_t n)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const names[] = { "results.json", "phases.csv", "samples.csv",
-					     "throughput.csv" };
+					     "throughput.csv", "tcp.csv" };
 	struct mp_rundir d;
 	char err[512] = "";
 	size_t start = 0;
@@ -42,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!mkdtemp(dir))
 			abort();
 	}
-	for (int i = 0; i < 4; i++) {
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		const uint8_t *nul = memchr(data + start, 0, size - start);
 		size_t end = nul ? (size_t)(nul - data) : size;
 
@@ -57,6 +58,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (mp_rundir_latency_hist(&d, &d.phases[i], h) == 0)
 				assert(mp_hist_percentile(h, 100) >= mp_hist_percentile(h, 0));
 		free(h);
+		for (size_t i = 0; i < d.tcp_sum.n; i++)
+			assert(d.tcp_sum.g[i].n == 0 || d.tcp_sum.g[i].min <= d.tcp_sum.g[i].max);
 		mp_rundir_free(&d);
 	} else {
 		assert(err[0]);

@@ -7,7 +7,8 @@
  * t-test (unequal variances, GSL's t distribution) on the 100 ms forwarded
  * rates of both measure windows gives p < MP_COMPARE_ALPHA. A slowdown
  * counts when it is significant and larger than the threshold. A search's
- * trials are not compared one by one: its answer is, goal by goal. */
+ * trials are not compared one by one: its answer is, goal by goal. TCP
+ * through the DUT is compared on its repetitions (compare_tcp.c). */
 #include <errno.h>
 #include <getopt.h>
 #include <gsl/gsl_cdf.h>
@@ -18,7 +19,9 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/stats.h"
 #include "controller/cmd/commands.h"
+#include "controller/cmd/compare_tcp.h"
 #include "controller/results/rundir.h"
 
 #define MP_COMPARE_ALPHA 0.01
@@ -28,24 +31,6 @@
 
 /* A size as the files name it: "60", or "imix" for a mix (0 in phases.csv). */
 #define SZ(size) mp_rundir_size_name((size), (char[16]){ 0 }, 16)
-
-/* Two-sided p of Welch's t-test; NAN when either side has < 2 samples. */
-static double welch_p(const double *a, size_t na, const double *b, size_t nb)
-{
-	double va, vb, se2, t, df;
-
-	if (na < 2 || nb < 2)
-		return NAN;
-	va = gsl_stats_variance(a, 1, na);
-	vb = gsl_stats_variance(b, 1, nb);
-	se2 = va / (double)na + vb / (double)nb;
-	if (se2 == 0)
-		return gsl_stats_mean(a, 1, na) == gsl_stats_mean(b, 1, nb) ? 1.0 : 0.0;
-	t = (gsl_stats_mean(b, 1, nb) - gsl_stats_mean(a, 1, na)) / sqrt(se2);
-	df = se2 * se2 / ((va / na) * (va / na) / (double)(na - 1) +
-			  (vb / nb) * (vb / nb) / (double)(nb - 1));
-	return 2 * gsl_cdf_tdist_Q(fabs(t), df);
-}
 
 /* The searches' answers both runs have (throughput.csv): per version, size
  * and goal the lower bounds. A change counts when the intervals [lower,
@@ -106,7 +91,7 @@ static size_t latency_changes(const struct mp_rundir *a, const struct mp_rundir 
 
 	for (size_t i = 0; i < b->nphases; i++) {
 		const struct mp_phase_row *pb = &b->phases[i];
-		const char *va = mp_rundir_has_version(a, pb->version) ? pb->version : a->versions[0];
+		const char *va = mp_rundir_has_version(a, pb->version) ? pb->version : a->nversions ? a->versions[0] : pb->version;
 		const struct mp_phase_row *pa =
 			a->nversions ? mp_rundir_find(a, va, pb->size, pb->rate) : NULL;
 		double c50, c99;
@@ -203,7 +188,7 @@ int mp_cmd_compare(int argc, char **argv)
 	       "B fwd pps", "change", "p", "verdict");
 	for (size_t i = 0; i < b.nphases; i++) {
 		const struct mp_phase_row *pb = &b.phases[i];
-		const char *va = mp_rundir_has_version(&a, pb->version) ? pb->version : a.versions[0];
+		const char *va = mp_rundir_has_version(&a, pb->version) ? pb->version : a.nversions ? a.versions[0] : pb->version;
 		const struct mp_phase_row *pa = a.nversions ? mp_rundir_find(&a, va, pb->size, pb->rate) : NULL;
 		double *ra, *rb, p, change;
 		size_t na, nb;
@@ -226,7 +211,7 @@ int mp_cmd_compare(int argc, char **argv)
 		rb = malloc((b.nsamples + 1) * sizeof(double));
 		na = ra ? mp_rundir_rates(&a, pa->phase, MP_ROLE_DUT_OUT, ra, a.nsamples) : 0;
 		nb = rb ? mp_rundir_rates(&b, pb->phase, MP_ROLE_DUT_OUT, rb, b.nsamples) : 0;
-		p = welch_p(ra, na, rb, nb);
+		p = mp_welch_p(ra, na, rb, nb);
 		free(ra);
 		free(rb);
 		change = 100.0 * (pb->forwarded_pps - pa->forwarded_pps) / pa->forwarded_pps;
@@ -262,6 +247,7 @@ int mp_cmd_compare(int argc, char **argv)
 	printf("\n%zu phases compared; %zu significantly slower beyond %.2f%%.\n", compared,
 	       slower, threshold);
 	slower += throughput_changes(&a, &b, threshold);
+	slower += mp_compare_tcp(&a, &b, threshold, MP_COMPARE_ALPHA);
 	slower += latency_changes(&a, &b, threshold, lat_threshold);
 	mp_rundir_free(&a);
 	mp_rundir_free(&b);

@@ -2,7 +2,9 @@
  * OCaml's benchmarking service current-bench, {"name", "results": [{"name",
  * "metrics": [{"name", "value", "units", "trend"}]}]}: one result per
  * (version, frame size), metrics per offered rate: the phases.csv columns
- * that name a metric (phases_csv.c). Built with jansson. */
+ * that name a metric (phases_csv.c); one per (version, streams) of TCP
+ * through the DUT, the means of the tcp.csv columns that name one
+ * (tcp_csv.c). Built with jansson. */
 #include <ctype.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -53,6 +55,42 @@ static void metric(json_t *metrics, const struct mp_col *c, const struct mp_phas
 						 "units", c->units, "trend",
 						 c->trend == MP_TREND_HIGHER ? "higher-is-better"
 									     : "lower-is-better"));
+}
+
+/* TCP through the DUT: one result per (version, streams), its metrics the
+ * tcp.csv columns that name one, each the mean over the repetitions that
+ * went through ("tcp-gbps", higher is better). */
+static void tcp_results(json_t *results, const struct mp_rundir *d)
+{
+	for (size_t i = 0; i < d->tcp_sum.n; i++) {
+		const struct mp_tcp_group *g = &d->tcp_sum.g[i];
+		json_t *metrics = json_array();
+		char name[160];
+
+		for (size_t k = 0; k < mp_tcp_tab.ncols; k++) {
+			const struct mp_col *c = &mp_tcp_tab.cols[k];
+			double v = !c->metric ? NAN :
+				strcmp(c->name, "receiver_gbps") == 0 ? g->mean :
+				strcmp(c->name, "dut_cpu_s_per_gb") == 0 ? g->dut_cpu_mean : NAN;
+
+			if (isnan(v))
+				continue;
+			json_array_append_new(metrics, json_pack("{s:s, s:f, s:s, s:s}", "name",
+								 c->metric, "value", v, "units",
+								 c->units, "trend",
+								 c->trend == MP_TREND_HIGHER ?
+								 "higher-is-better" :
+								 "lower-is-better"));
+		}
+		if (!json_array_size(metrics)) {
+			json_decref(metrics);
+			continue;
+		}
+		snprintf(name, sizeof(name), "%s/tcp-%u-stream%s", g->version, g->streams,
+			 g->streams == 1 ? "" : "s");
+		json_array_append_new(results, json_pack("{s:s, s:o}", "name", name, "metrics",
+							 metrics));
+	}
 }
 
 int mp_cmd_export(int argc, char **argv)
@@ -112,6 +150,7 @@ int mp_cmd_export(int argc, char **argv)
 								 "metrics", metrics));
 		}
 	}
+	tcp_results(results, &d);
 	root = json_pack("{s:s, s:o}", "name",
 			 json_string_value(json_object_get(d.results, "plan")) ?: d.run_id,
 			 "results", results);

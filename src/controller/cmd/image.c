@@ -41,6 +41,17 @@
 #define NAME_POLICY_LINK "/etc/systemd/network/99-default.link"
 #define DEBOOTSTRAP_TIMEOUT_MS (45 * 60 * 1000)
 
+/* The Debian packages of the traff-gen besides debootstrap's minimal base:
+ * debootstrap's --include on a new root, apt-get in it for any missing on
+ * --refresh (an image made before a package joined the list). */
+static const char *const image_packages[] = {
+	"systemd-sysv", "ifupdown", "isc-dhcp-client", "iproute2", "kmod",
+	"linux-image-amd64", "udev", "xenstore-utils",
+	"iperf3",               /* TCP through the DUT (the agent's --rx-netns) */
+	NULL,
+};
+#define APT_TIMEOUT_MS (20 * 60 * 1000)
+
 static int run(char *const argv[], uint64_t timeout_ms)
 {
 	struct mp_run_result r;
@@ -157,9 +168,13 @@ static const char start_script[] =
 	"# attr/vif/<devid>/ipv4/0): a second way for mir-perf to find it.\n"
 	"xenstore-write attr/vif/1/ipv4/0 \"$ip\" || echo 'mir-perf-agent: cannot publish the address in xenstore' >&2\n"
 	"ip link set eth0 up\n"
-	"# A third vif (eth2, on bridge if2) receives what the DUT forwards.\n"
+	"# A third vif (eth2, on bridge if2) receives what the DUT forwards, from a\n"
+	"# namespace of its own (TCP through the DUT reaches it only through the DUT;\n"
+	"# an agent that died leaves it there for the next).\n"
 	"rx=\n"
-	"if ip link show eth2 >/dev/null 2>&1; then ip link set eth2 up; rx='--rx-dev eth2'; fi\n"
+	"if ip link show eth2 >/dev/null 2>&1 || ip -n mir-perf-rx link show eth2 >/dev/null 2>&1; then\n"
+	"  rx='--rx-dev eth2 --rx-netns mir-perf-rx'\n"
+	"fi\n"
 	"exec /usr/local/bin/mir-perf-agent --listen \"$ip:" AGENT_PORT "\" \\\n"
 	"  --token-file /etc/mir-perf/agent.token --dev eth0 --engine auto $rx\n";
 
@@ -283,6 +298,56 @@ int mp_image_populate(const char *root, const char *agent, const char *token_fil
 	return 0;
 }
 
+/* --refresh: the packages of image_packages that the kept root lacks,
+ * installed with its own apt. 0 or -EIO. */
+static int install_missing(const char *root)
+{
+	char *env[] = { "DEBIAN_FRONTEND=noninteractive", NULL };
+	char *argv[sizeof(image_packages) / sizeof(image_packages[0]) + 8];
+	size_t n = 0;
+
+	argv[n++] = "chroot";
+	argv[n++] = (char *)root;
+	argv[n++] = "apt-get";
+	argv[n++] = "install";
+	argv[n++] = "-y";
+	argv[n++] = "-q";
+	argv[n++] = "--no-install-recommends";
+	for (size_t i = 0; image_packages[i]; i++) {
+		char *q[] = { "chroot", (char *)root, "dpkg-query", "-W", "-f=${Status}",
+			      (char *)image_packages[i], NULL };
+		struct mp_run_result r;
+		int ran = mp_run(q, NULL, 60000, &r) == 0;
+		int have = ran && r.status == 0 && strstr(r.out, "install ok installed");
+
+		if (ran)
+			mp_run_result_free(&r);
+		if (!have)
+			argv[n++] = (char *)image_packages[i];
+	}
+	argv[n] = NULL;
+	if (n == 7)
+		return 0;
+	mp_info("installing in %s what the traff-gen now needs: %s%s%s", root, argv[7],
+		n > 8 ? " and " : "", n > 8 ? "more" : "");
+	{
+		char *upd[] = { "chroot", (char *)root, "apt-get", "update", "-q", NULL };
+		struct mp_run_result r;
+		int rc;
+
+		if (run(upd, APT_TIMEOUT_MS) < 0)
+			return -EIO;
+		rc = mp_run(argv, env, APT_TIMEOUT_MS, &r);
+		if (rc < 0)
+			return -EIO;
+		if (r.status != 0)
+			mp_err("apt-get install in %s failed (%d): %.2000s", root, r.status, r.err);
+		rc = r.status == 0 ? 0 : -EIO;
+		mp_run_result_free(&r);
+		return rc;
+	}
+}
+
 /* DIR/traffgen.cfg: the xl config of the VM. */
 static int write_xl_config(const char *dir)
 {
@@ -386,15 +451,23 @@ int mp_cmd_image(int argc, char **argv)
 	    access(src, F_OK) == 0) {
 		mp_info("keeping the root file system in %s (--refresh)", root);
 	} else {
-		char *argv_db[] = { "debootstrap", "--variant=minbase",
-				    "--include=systemd-sysv,ifupdown,isc-dhcp-client,iproute2,kmod,"
-				    "linux-image-amd64,udev,xenstore-utils", (char *)suite, root, (char *)mirror, NULL };
+		char include[512] = "--include=";
+		char *argv_db[] = { "debootstrap", "--variant=minbase", include, (char *)suite, root,
+				    (char *)mirror, NULL };
 
+		for (size_t i = 0; image_packages[i]; i++)
+			snprintf(include + strlen(include), sizeof(include) - strlen(include), "%s%s",
+				 i ? "," : "", image_packages[i]);
 		mp_info("debootstrap %s from %s into %s (several minutes)", suite, mirror, root);
 		if (run(argv_db, DEBOOTSTRAP_TIMEOUT_MS) < 0) {
 			mp_err("debootstrap failed: is the mirror %s reachable? (--mirror URL)", mirror);
 			return MP_EXIT_ENV;
 		}
+	}
+	if (refresh && install_missing(root) < 0) {
+		mp_err("cannot install the packages the traff-gen needs in %s (is the mirror in "
+		       "its /etc/apt/sources.list reachable?)", root);
+		return MP_EXIT_ENV;
 	}
 	if (mp_image_populate(root, agent, token, err, sizeof(err)) < 0) {
 		mp_err("%s", err);

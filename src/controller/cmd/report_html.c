@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "controller/cmd/report_tcp.h"
 #include "controller/host/console.h"
 #include "controller/results/phases_csv.h"
 
@@ -590,11 +591,14 @@ void report_html_write(FILE *f, const char *dir, const struct mp_rundir *d,
 	      "<i>forwarded</i> is what the DUT's output vif received.</p>\n", f);
 	problems(f, d);
 	headline(f, d);
+	report_tcp_html(f, d);
 	provenance(f, d);
 	shortfall_note(f, d);
 	comparison(f, d);
-	plots_html(f, d, plots, nplots);
-	phase_table(f, d);
+	if (d->nphases) {       /* a TCP-only run has none */
+		plots_html(f, d, plots, nplots);
+		phase_table(f, d);
+	}
 	dut_consoles(f, dir, d);
 	fputs("<p class=\"notes\">Made by mir-perf; the plots' data and gnuplot scripts are in "
 	      "<code>plots/</code>.</p>\n</body>\n</html>\n", f);

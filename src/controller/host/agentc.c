@@ -34,6 +34,8 @@ struct req {
 	struct mp_traffic traffic;
 	uint64_t from;           /* rx, rx_series: the next page */
 	struct mp_agent_rx *rx;  /* ... and where pages go */
+	struct mp_tcp_spec tcp;  /* tcp_start */
+	struct mp_tcp_result *tcp_out;  /* tcp_status, tcp_stop: where the result goes */
 	uint64_t id;             /* assigned when sent */
 	mp_agentc_cb cb;
 	void *arg;
@@ -83,6 +85,7 @@ struct mp_agentc {
 	char engine[MP_PROTO_NAME_MAX];
 	char agent_version[MP_PROTO_NAME_MAX];
 	char rx_dev[IFNAMSIZ];
+	char rx_netns[MP_PROTO_NAME_MAX];
 	uint64_t max_pps;            /* the agent's rate ceiling (--max-pps) */
 
 	/* requests */
@@ -288,9 +291,12 @@ static void pump(struct mp_agentc *ac)
 		r.u.traffic = ac->head->traffic;
 	if (r.op == MP_PROTO_RX || r.op == MP_PROTO_RX_SERIES)
 		r.u.from = ac->head->from;
+	if (r.op == MP_PROTO_TCP_START)
+		r.u.tcp = ac->head->tcp;
 	rc = send_line(ac, &r);
 	if (rc == -EINVAL) {
-		finish_head(ac, -EINVAL,
+		finish_head(ac, -EINVAL, r.op == MP_PROTO_TCP_START ?
+			    "invalid TCP run (streams, duration, timeout, port)" :
 			    "invalid traffic description (frame size, ports, interface name)", NULL);
 		return;
 	}
@@ -539,6 +545,7 @@ static void handshake_reply(struct mp_agentc *ac, const struct mp_proto_reply *r
 		snprintf(ac->engine, sizeof(ac->engine), "%s", rep->u.hello.engine);
 		snprintf(ac->agent_version, sizeof(ac->agent_version), "%s", rep->u.hello.agent);
 		snprintf(ac->rx_dev, sizeof(ac->rx_dev), "%s", rep->u.hello.rx_dev);
+		snprintf(ac->rx_netns, sizeof(ac->rx_netns), "%s", rep->u.hello.rx_netns);
 		ac->max_pps = rep->u.hello.max_pps;
 		memcpy(ac->server_nonce, rep->u.hello.nonce, MP_AUTH_NONCE_LEN);
 		mp_auth_nonce(ac->client_nonce);
@@ -654,6 +661,12 @@ static void ready_reply(struct mp_agentc *ac, const struct mp_proto_reply *rep)
 
 		if (more <= 0)
 			finish_head(ac, more, more ? "out of memory" : "", NULL);
+		return;
+	}
+	if (h->op == MP_PROTO_TCP_STATUS || h->op == MP_PROTO_TCP_STOP) {
+		if (h->tcp_out)
+			*h->tcp_out = rep->u.tcp;
+		finish_head(ac, 0, "", NULL);
 		return;
 	}
 	if (h->op == MP_PROTO_STOP || h->op == MP_PROTO_STATS) {
@@ -802,7 +815,7 @@ void mp_agentc_connect(struct mp_agentc *ac, uint64_t total_timeout_ns,
 	ac->attempts = 0;
 	ac->backoff_ms = MP_AGENTC_BACKOFF_FIRST_MS;
 	ac->last_err[0] = '\0';
-	ac->engine[0] = ac->agent_version[0] = '\0';
+	ac->engine[0] = ac->agent_version[0] = ac->rx_netns[0] = '\0';
 	ac->max_pps = 0;
 	ac->state = AC_CONNECTING;
 	uv_timer_start(&ac->retry_timer, on_retry, 0, 0);  /* first attempt from the loop */
@@ -844,6 +857,38 @@ void mp_agentc_rx_series(struct mp_agentc *ac, struct mp_agent_rx *rx, mp_agentc
 
 	if (r)
 		r->rx = rx;
+}
+
+void mp_agentc_tcp_start(struct mp_agentc *ac, const struct mp_tcp_spec *s, mp_agentc_cb cb,
+			 void *arg)
+{
+	struct req *r = enqueue(ac, MP_PROTO_TCP_START, NULL, cb, arg);
+
+	if (r)
+		r->tcp = *s;
+}
+
+void mp_agentc_tcp_status(struct mp_agentc *ac, struct mp_tcp_result *out, mp_agentc_cb cb,
+			  void *arg)
+{
+	struct req *r = enqueue(ac, MP_PROTO_TCP_STATUS, NULL, cb, arg);
+
+	if (r)
+		r->tcp_out = out;
+}
+
+void mp_agentc_tcp_stop(struct mp_agentc *ac, struct mp_tcp_result *out, mp_agentc_cb cb,
+			void *arg)
+{
+	struct req *r = enqueue(ac, MP_PROTO_TCP_STOP, NULL, cb, arg);
+
+	if (r)
+		r->tcp_out = out;
+}
+
+const char *mp_agentc_rx_netns(const struct mp_agentc *ac)
+{
+	return ac->rx_netns;
 }
 
 const char *mp_agentc_rx_dev(const struct mp_agentc *ac)

@@ -20,6 +20,7 @@
 #include <uv.h>
 
 #include "common/hist.h"
+#include "common/tcp.h"
 #include "common/traffic.h"
 
 #define MP_AGENTC_KEEPALIVE_MS 1000     /* well under the agent's dead-man */
@@ -78,8 +79,21 @@ void mp_agentc_rx(struct mp_agentc *ac, struct mp_agent_rx *rx, mp_agentc_cb cb,
 void mp_agentc_rx_series(struct mp_agentc *ac, struct mp_agent_rx *rx, mp_agentc_cb cb,
 			 void *arg);
 
+/* TCP through the DUT (docs/protocol.md, ops tcp_start, tcp_status,
+ * tcp_stop): starts one iperf3 run; its state (and, done, its figures) into
+ * *out before cb runs with status 0; tcp_stop ends it now and gives the
+ * same. -EPERM (ESTATE) when the agent cannot run TCP (no --rx-netns). */
+void mp_agentc_tcp_start(struct mp_agentc *ac, const struct mp_tcp_spec *s, mp_agentc_cb cb,
+			 void *arg);
+void mp_agentc_tcp_status(struct mp_agentc *ac, struct mp_tcp_result *out, mp_agentc_cb cb,
+			  void *arg);
+void mp_agentc_tcp_stop(struct mp_agentc *ac, struct mp_tcp_result *out, mp_agentc_cb cb,
+			void *arg);
+
 /* What the agent said in hello (valid once connected; "" before). */
 const char *mp_agentc_rx_dev(const struct mp_agentc *ac);
+/* The receiving side's namespace: "" when the agent cannot run TCP. */
+const char *mp_agentc_rx_netns(const struct mp_agentc *ac);
 const char *mp_agentc_engine(const struct mp_agentc *ac);
 const char *mp_agentc_agent_version(const struct mp_agentc *ac);
 /* The highest rate the agent accepts (its --max-pps), pps; 0 before hello

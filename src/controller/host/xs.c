@@ -57,6 +57,11 @@ struct mp_xs {
 	struct xs_tracked tracked[XS_MAX_TRACKED];
 };
 
+struct xs_handle *mp_xs_handle(struct mp_xs *x)
+{
+	return x->lost ? NULL : x->h;
+}
+
 static void on_handle_closed(uv_handle_t *hd)
 {
 	struct mp_xs *x = hd->data;

@@ -65,6 +65,10 @@ int mp_xs_open(uv_loop_t *loop, mp_xs_cb cb, void *arg, struct mp_xs **out);
  * If it is already up, DOMAIN_UP is reported from the loop soon after. */
 int mp_xs_track(struct mp_xs *xs, const char *name, unsigned nvifs);
 
+/* The libxenstore connection, for the short reads of xs_features.c; NULL
+ * once lost. */
+struct xs_handle *mp_xs_handle(struct mp_xs *xs);
+
 /* Closes the poll handle (freed in its close callback) and the connection. */
 void mp_xs_close(struct mp_xs *xs);
 

@@ -23,6 +23,10 @@
 
 /* Time the schedule assumes for configure, start and stop around a phase. */
 #define MP_PLAN_PHASE_OVERHEAD_NS 300000000ULL
+/* ... and around a TCP repetition (addresses, iperf3's server, its end). */
+#define MP_PLAN_TCP_OVERHEAD_NS 1000000000ULL
+/* traffic.tcp.timeout when the plan gives none: the duration and this. */
+#define MP_PLAN_TCP_TIMEOUT_MARGIN_NS (20ULL * 1000000000ULL)
 
 
 /* A plan with every default set; name/dir as for mp_plan_load_string. */
@@ -31,6 +35,9 @@ void mp_plan_cmd_free(struct mp_cmd *cmd);
 /* traffic.search with every default set, no goals. */
 struct mp_plan_search *mp_plan_search_defaults(void);
 void mp_plan_search_free(struct mp_plan_search *s);
+/* traffic.tcp with every default set (timeout from the duration). */
+struct mp_plan_tcp *mp_plan_tcp_defaults(void);
+void mp_plan_tcp_free(struct mp_plan_tcp *t);
 /* Sets `cmd` to the arguments given, up to a NULL (any number). Returns 0, or
  * -ENOMEM with `cmd` empty. */
 int mp_plan_cmd_set(struct mp_cmd *cmd, ...);

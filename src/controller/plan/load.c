@@ -176,6 +176,19 @@ static int get_uint(struct ctx *c, const struct mp_yt *n, const char *what,
 	return 0;
 }
 
+/* true or false, unquoted. */
+static int get_bool(struct ctx *c, const struct mp_yt *n, const char *what, int *out)
+{
+	if (!scalar(c, n, what))
+		return -1;
+	if (!n->quoted && (strcmp(n->value, "true") == 0 || strcmp(n->value, "false") == 0)) {
+		*out = n->value[0] == 't';
+		return 0;
+	}
+	perr(c, n, "%s must be true or false, not \"%s\"", what, n->value);
+	return -1;
+}
+
 /* min_ns 0: any positive duration; ZERO_OK: zero too. */
 #define ZERO_OK UINT64_MAX
 static int get_duration(struct ctx *c, const struct mp_yt *n, const char *what,
@@ -930,15 +943,105 @@ static void load_imix(struct ctx *c, const struct mp_yt *n)
 	}
 }
 
+/* traffic.tcp: TCP through the DUT. */
+static void load_tcp(struct ctx *c, const struct mp_yt *n)
+{
+	static const char *const keys[] = { "streams", "duration", "repetitions", "reboot",
+					    "reverse", "offloads", "src_ip", "dst_ip", "port",
+					    "timeout", "reference", NULL };
+	struct mp_plan_tcp *t = c->plan->tcp;
+	const struct mp_yt *v, *to = NULL, *dur = NULL;
+	uint64_t x, *vals = NULL;
+	size_t nvals = 0;
+	struct in_addr a, b;
+	int o;
+
+	if (!check_map(c, n, "traffic.tcp", keys))
+		return;
+	if ((v = mp_yt_get(n, "streams")) &&
+	    read_list(c, v, "traffic.tcp.streams", 1, MP_TCP_STREAMS_MAX, &vals, &nvals,
+		      MP_PLAN_TCP_MAX_STREAMS_VALUES, NULL) == 0) {
+		unsigned *st = calloc(nvals, sizeof(unsigned));
+
+		if (!st) {
+			nomem(c, v);
+		} else {
+			for (size_t i = 0; i < nvals; i++)
+				st[i] = (unsigned)vals[i];
+			free(t->streams);
+			t->streams = st;
+			t->nstreams = nvals;
+		}
+	}
+	free(vals);
+	if ((dur = mp_yt_get(n, "duration")) &&
+	    get_duration(c, dur, "traffic.tcp.duration", MP_TCP_DURATION_MIN_S * MP_NS_PER_SEC,
+			 &t->duration_ns) == 0 &&
+	    (t->duration_ns % MP_NS_PER_SEC || t->duration_ns > MP_TCP_DURATION_MAX_S * MP_NS_PER_SEC))
+		perr(c, dur, "traffic.tcp.duration %s is not a whole number of seconds from %ds to "
+		     "%ds (iperf3 counts whole seconds)", dur->value, MP_TCP_DURATION_MIN_S,
+		     MP_TCP_DURATION_MAX_S);
+	if ((v = mp_yt_get(n, "repetitions")) &&
+	    get_uint(c, v, "traffic.tcp.repetitions", 1, MP_PLAN_TCP_MAX_REPETITIONS, &x) == 0)
+		t->repetitions = (unsigned)x;
+	if ((v = mp_yt_get(n, "reboot")))
+		get_bool(c, v, "traffic.tcp.reboot", &t->reboot);
+	if ((v = mp_yt_get(n, "reverse")))
+		get_bool(c, v, "traffic.tcp.reverse", &t->reverse);
+	if ((v = mp_yt_get(n, "offloads")) && scalar(c, v, "traffic.tcp.offloads")) {
+		if ((o = v->quoted ? -1 : mp_tcp_offloads_parse(v->value)) < 0)
+			perr(c, v, "traffic.tcp.offloads \"%s\" is not known; expected keep (the "
+			     "traff-gen's TSO and GSO as they are), on or off", v->value);
+		else
+			t->offloads = (enum mp_tcp_offloads)o;
+	}
+	if ((v = mp_yt_get(n, "src_ip")) && get_string(c, v, "traffic.tcp.src_ip", &t->src_ip) == 0 &&
+	    inet_pton(AF_INET, t->src_ip, &a) != 1)
+		perr(c, v, "traffic.tcp.src_ip \"%s\" is not an IPv4 address", t->src_ip);
+	if ((v = mp_yt_get(n, "dst_ip")) && get_string(c, v, "traffic.tcp.dst_ip", &t->dst_ip) == 0 &&
+	    inet_pton(AF_INET, t->dst_ip, &a) != 1)
+		perr(c, v, "traffic.tcp.dst_ip \"%s\" is not an IPv4 address", t->dst_ip);
+	if (inet_pton(AF_INET, t->src_ip, &a) == 1 && inet_pton(AF_INET, t->dst_ip, &b) == 1) {
+		uint32_t mask = htonl(~0U << (32 - MP_TCP_PREFIX_LEN));
+
+		if (a.s_addr == b.s_addr)
+			perr(c, v ? v : n, "traffic.tcp: src_ip and dst_ip are the same address");
+		else if ((a.s_addr & mask) != (b.s_addr & mask))
+			perr(c, v ? v : n, "traffic.tcp: src_ip %s and dst_ip %s are not in one /%d; "
+			     "expected two addresses of one /%d (the DUT forwards frames, it does "
+			     "not route)", t->src_ip, t->dst_ip, MP_TCP_PREFIX_LEN, MP_TCP_PREFIX_LEN);
+	}
+	if ((v = mp_yt_get(n, "port")) && get_uint(c, v, "traffic.tcp.port", 1, 65535, &x) == 0)
+		t->port = (uint16_t)x;
+	if ((to = mp_yt_get(n, "timeout")))
+		get_duration(c, to, "traffic.tcp.timeout", 0, &t->timeout_ns);
+	else
+		t->timeout_ns = t->duration_ns + MP_PLAN_TCP_TIMEOUT_MARGIN_NS;
+	if (to && t->timeout_ns <= t->duration_ns)
+		perr(c, to, "traffic.tcp.timeout %s is not longer than the duration; expected "
+		     "more than %llus", to->value,
+		     (unsigned long long)(t->duration_ns / MP_NS_PER_SEC));
+	if ((v = mp_yt_get(n, "reference")) &&
+	    get_string(c, v, "traffic.tcp.reference", &t->reference) == 0) {
+		size_t i = 0;
+
+		while (i < c->plan->nversions && strcmp(c->plan->versions[i], t->reference))
+			i++;
+		if (i == c->plan->nversions)
+			perr(c, v, "traffic.tcp.reference \"%s\" is not one of the versions",
+			     t->reference);
+	}
+}
+
 static void load_traffic(struct ctx *c, const struct mp_yt *n)
 {
 	static const char *const keys[] = { "sizes", "sizes_file", "rates", "rates_file",
-					    "search", "imix", "dst_mac", "src_ip", "dst_ip",
+					    "search", "imix", "tcp", "dst_mac", "src_ip", "dst_ip",
 					    "src_port", "dst_port", NULL };
 	struct mp_plan *p = c->plan;
 	const struct mp_yt *v, *sz = mp_yt_get(n, "sizes"), *szf = mp_yt_get(n, "sizes_file");
 	const struct mp_yt *rt = mp_yt_get(n, "rates"), *rtf = mp_yt_get(n, "rates_file");
-	const struct mp_yt *se = mp_yt_get(n, "search");
+	const struct mp_yt *se = mp_yt_get(n, "search"), *tcp = mp_yt_get(n, "tcp");
 	uint64_t *sizes = NULL, port;
 	size_t nsizes = 0;
 	uint8_t mac[MP_MAC_LEN];
@@ -954,9 +1057,10 @@ static void load_traffic(struct ctx *c, const struct mp_yt *n)
 	else if (szf)
 		read_range_file(c, szf, "traffic.sizes_file", MP_FRAME_MIN, MP_FRAME_MAX,
 				&sizes, &nsizes, MP_PLAN_MAX_SIZES);
-	else
+	else if (!tcp || rt || rtf || se)
 		perr(c, n, "traffic needs sizes (frame sizes in bytes without FCS, %d..%d) "
-		     "or sizes_file", MP_FRAME_MIN, MP_FRAME_MAX);
+		     "or sizes_file%s", MP_FRAME_MIN, MP_FRAME_MAX,
+		     tcp ? " for its rates or search" : "");
 	if (nsizes) {
 		p->sizes = calloc(nsizes, sizeof(unsigned));
 		if (!p->sizes)
@@ -986,8 +1090,14 @@ static void load_traffic(struct ctx *c, const struct mp_yt *n)
 	else if (rtf)
 		read_range_file(c, rtf, "traffic.rates_file", 1, MP_PLAN_MAX_RATE, &p->rates,
 				&p->nrates, MP_PLAN_MAX_RATES);
-	else if (!se)
-		perr(c, n, "traffic needs rates (packets per second), rates_file or search");
+	else if (!se && (sz || szf || !tcp))
+		perr(c, n, "traffic needs rates (packets per second), %s",
+		     tcp ? "rates_file or search for its sizes" : "rates_file, search or tcp");
+	/* After the versions (reference names one): the sections run in order. */
+	if (tcp && (p->tcp = mp_plan_tcp_defaults()))
+		load_tcp(c, tcp);
+	else if (tcp)
+		nomem(c, tcp);
 	if ((v = mp_yt_get(n, "dst_mac")) && get_string(c, v, "traffic.dst_mac", &p->dst_mac) == 0 &&
 	    mp_mac_parse(p->dst_mac, mac) < 0)
 		perr(c, v, "traffic.dst_mac \"%s\" is not a MAC address; expected "
@@ -1056,6 +1166,10 @@ static void check_whole(struct ctx *c, const struct mp_yt *root)
 		perr(c, root, "roles: generator and control are the same vif");
 	if (p->roles[MP_ROLE_DUT_IN].devid == p->roles[MP_ROLE_DUT_OUT].devid)
 		perr(c, root, "roles: dut_in and dut_out are the same vif");
+	if (p->tcp && !p->has_receiver)
+		perr(c, root, "traffic.tcp needs roles.receiver: the traff-gen's vif on bridge if2, "
+		     "the receiving side that only the DUT joins to the data side (e.g. "
+		     "receiver: {domain: traffgen, vif: 2})");
 	if (p->has_receiver && (p->roles[MP_ROLE_RECEIVER].devid == p->roles[MP_ROLE_GENERATOR].devid ||
 				p->roles[MP_ROLE_RECEIVER].devid == p->roles[MP_ROLE_CONTROL].devid))
 		perr(c, root, "roles: receiver must be a vif of its own (the traff-gen's third, "

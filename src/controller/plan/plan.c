@@ -139,6 +139,40 @@ struct mp_plan_search *mp_plan_search_defaults(void)
 	return s;
 }
 
+struct mp_plan_tcp *mp_plan_tcp_defaults(void)
+{
+	struct mp_plan_tcp *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->streams = calloc(1, sizeof(unsigned));
+	t->src_ip = strdup("10.202.0.1");
+	t->dst_ip = strdup("10.202.0.2");
+	if (!t->streams || !t->src_ip || !t->dst_ip) {
+		mp_plan_tcp_free(t);
+		return NULL;
+	}
+	t->streams[0] = 1;
+	t->nstreams = 1;
+	t->duration_ns = 10ULL * MP_NS_PER_SEC;
+	t->repetitions = 10;
+	t->offloads = MP_TCP_OFFLOADS_KEEP;
+	t->port = MP_TCP_PORT_DEFAULT;
+	t->timeout_ns = t->duration_ns + MP_PLAN_TCP_TIMEOUT_MARGIN_NS;
+	return t;
+}
+
+void mp_plan_tcp_free(struct mp_plan_tcp *t)
+{
+	if (!t)
+		return;
+	free(t->streams);
+	free(t->src_ip);
+	free(t->dst_ip);
+	free(t->reference);
+	free(t);
+}
+
 void mp_plan_search_free(struct mp_plan_search *s)
 {
 	if (!s)
@@ -194,6 +228,7 @@ void mp_plan_free(struct mp_plan *p)
 	free(p->sizes);
 	free(p->rates);
 	mp_plan_search_free(p->search);
+	mp_plan_tcp_free(p->tcp);
 	free(p->dst_mac);
 	free(p->src_ip);
 	free(p->dst_ip);
@@ -229,13 +264,35 @@ static size_t phases_at(const struct mp_plan *p, unsigned size)
 	return p->nrates + (size_t)mp_plan_size_searched(p, size);
 }
 
-static size_t phases_per_version(const struct mp_plan *p)
+/* A version's grid and search phases, before its TCP phases. */
+static size_t size_phases_per_version(const struct mp_plan *p)
 {
 	size_t n = 0;
 
 	for (size_t s = 0; s < p->nsizes; s++)
 		n += phases_at(p, p->sizes[s]);
 	return n;
+}
+
+static size_t tcp_phases_per_version(const struct mp_plan *p)
+{
+	return p->tcp ? p->tcp->nstreams : 0;
+}
+
+static size_t phases_per_version(const struct mp_plan *p)
+{
+	return size_phases_per_version(p) + tcp_phases_per_version(p);
+}
+
+uint64_t mp_plan_tcp_repetition_ns(const struct mp_plan *p)
+{
+	return p->tcp ? p->tcp->duration_ns + MP_PLAN_TCP_OVERHEAD_NS : 0;
+}
+
+/* One TCP phase: its repetitions end to end. */
+static uint64_t tcp_phase_ns(const struct mp_plan *p)
+{
+	return p->tcp ? p->tcp->repetitions * mp_plan_tcp_repetition_ns(p) : 0;
 }
 
 static uint64_t search_length_ns(const struct mp_plan *p)
@@ -265,14 +322,20 @@ static uint64_t size_ns(const struct mp_plan *p, unsigned size)
 	       (mp_plan_size_searched(p, size) ? search_length_ns(p) : 0);
 }
 
-/* One version's phases end to end. */
-static uint64_t version_ns(const struct mp_plan *p)
+/* One version's grid and search phases end to end. */
+static uint64_t sizes_ns(const struct mp_plan *p)
 {
 	uint64_t ns = 0;
 
 	for (size_t s = 0; s < p->nsizes; s++)
 		ns += size_ns(p, p->sizes[s]);
 	return ns;
+}
+
+/* One version's phases end to end. */
+static uint64_t version_ns(const struct mp_plan *p)
+{
+	return sizes_ns(p) + tcp_phases_per_version(p) * tcp_phase_ns(p);
 }
 
 uint64_t mp_plan_total_ns(const struct mp_plan *p)
@@ -285,8 +348,18 @@ void mp_plan_phase(const struct mp_plan *p, size_t i, struct mp_phase *out)
 	size_t per_version = phases_per_version(p), j = i % per_version, s = 0;
 	uint64_t offset = (i / per_version) * version_ns(p);
 
+	memset(out, 0, sizeof(*out));
 	out->index = i;
 	out->version = i / per_version;
+	if (j >= size_phases_per_version(p)) {
+		size_t k = j - size_phases_per_version(p);
+
+		out->tcp = 1;
+		out->streams = p->tcp->streams[k];
+		out->length_ns = tcp_phase_ns(p);
+		out->start_offset_ns = offset + sizes_ns(p) + k * tcp_phase_ns(p);
+		return;
+	}
 	/* Walk the sizes to the one phase j falls in. */
 	while (s + 1 < p->nsizes && j >= phases_at(p, p->sizes[s])) {
 		j -= phases_at(p, p->sizes[s]);
@@ -369,9 +442,33 @@ static void print_search(const struct mp_plan *p, FILE *f)
 		MP_SEARCH_MAX_TRIALS, (mp_duration_format(p->warmup_ns, b, sizeof(b)), b));
 }
 
+/* The TCP test's part of --dry-run: what each repetition does. */
+static void print_tcp(const struct mp_plan *p, FILE *f)
+{
+	const struct mp_plan_tcp *t = p->tcp;
+	char d[32], to[32], rep[32], ph[32];
+
+	mp_duration_format(t->duration_ns, d, sizeof(d));
+	mp_duration_format(t->timeout_ns, to, sizeof(to));
+	mp_duration_format(mp_plan_tcp_repetition_ns(p), rep, sizeof(rep));
+	format_clock(tcp_phase_ns(p), ph, sizeof(ph));
+	fprintf(f, "TCP through the DUT: iperf3 %s -> %s port %u, %s per repetition, %u "
+		"repetitions per value of streams (", t->src_ip, t->dst_ip, t->port, d,
+		t->repetitions);
+	for (size_t i = 0; i < t->nstreams; i++)
+		fprintf(f, "%s%u", i ? ", " : "", t->streams[i]);
+	fprintf(f, ")%s, the traff-gen's TSO/GSO %s\n  each repetition about %s (at most "
+		"%s, its timeout)%s; each TCP phase about %s\n", t->reverse ? ", reverse" : "",
+		t->offloads == MP_TCP_OFFLOADS_KEEP ? "as they are" :
+		t->offloads == MP_TCP_OFFLOADS_ON ? "on" : "off", rep, to,
+		t->reboot ? ", plus a reboot of the DUT before it" : "", ph);
+	if (t->reference)
+		fprintf(f, "  every version set against %s\n", t->reference);
+}
+
 void mp_plan_print_schedule(const struct mp_plan *p, FILE *f)
 {
-	size_t n = mp_plan_phase_count(p), searches = 0;
+	size_t n = mp_plan_phase_count(p), searches = 0, tcps = 0;
 	char start[32], total[32], len[32], w[32], d[32], c[32];
 
 	fprintf(f, "%5s  %-20s  %5s  %10s  %8s\n", "phase", "version", "size", "rate_pps", "start");
@@ -383,7 +480,12 @@ void mp_plan_print_schedule(const struct mp_plan *p, FILE *f)
 		format_clock(ph.start_offset_ns, start, sizeof(start));
 		mp_plan_size_label(p, ph.size, size, sizeof(size));
 		searches += (size_t)ph.search;
-		if (ph.search)
+		tcps += (size_t)ph.tcp;
+		if (ph.tcp)
+			fprintf(f, "%5zu  %-20s  %5s  %10s  %8s\n", i + 1, p->versions[ph.version],
+				"tcp", (snprintf(size, sizeof(size), "%u stream%s", ph.streams,
+						 ph.streams == 1 ? "" : "s"), size), start);
+		else if (ph.search)
 			fprintf(f, "%5zu  %-20s  %5s  %10s  %8s\n", i + 1,
 				p->versions[ph.version], size, "search", start);
 		else
@@ -393,6 +495,13 @@ void mp_plan_print_schedule(const struct mp_plan *p, FILE *f)
 	format_clock(mp_plan_total_ns(p), total, sizeof(total));
 	if (p->search)
 		print_search(p, f);
+	if (p->tcp)
+		print_tcp(p, f);
+	if (tcps == n) {
+		fprintf(f, "total: %zu TCP phase%s, %s expected (plus build and boot%s)\n", n,
+			n == 1 ? "" : "s", total, p->tcp->reboot ? ", and a DUT boot per repetition" : "");
+		return;
+	}
 	if (p->search && searches == n) {
 		fprintf(f, "total: %zu searches, at most %s (each at most its timeout; "
 			"plus build and boot)\n", n, total);
@@ -402,6 +511,9 @@ void mp_plan_print_schedule(const struct mp_plan *p, FILE *f)
 	mp_duration_format(p->warmup_ns, w, sizeof(w));
 	mp_duration_format(p->duration_ns, d, sizeof(d));
 	mp_duration_format(p->cooldown_ns, c, sizeof(c));
+	if (tcps)
+		fprintf(f, "%zu of the phases are TCP tests (%s each, above)\n", tcps,
+			(format_clock(tcp_phase_ns(p), start, sizeof(start)), start));
 	if (searches)
 		fprintf(f, "total: %zu phases, %zu of them %s, at most %s (%s per grid "
 			"phase: %s warm-up, %s measure, %s cool-down, start/stop; each search "
@@ -499,6 +611,29 @@ static void write_search(const struct mp_plan_search *s, FILE *f)
 	}
 }
 
+static void write_tcp(const struct mp_plan_tcp *t, FILE *f)
+{
+	fputs("  tcp:\n    streams: [", f);
+	for (size_t i = 0; i < t->nstreams; i++)
+		fprintf(f, "%s%u", i ? ", " : "", t->streams[i]);
+	fputs("]\n    ", f);
+	dur(f, "duration", t->duration_ns);
+	fprintf(f, "\n    repetitions: %u\n    reboot: %s\n    reverse: %s\n    offloads: %s"
+		"\n    src_ip: ", t->repetitions, t->reboot ? "true" : "false",
+		t->reverse ? "true" : "false", mp_tcp_offloads_name(t->offloads));
+	q(f, t->src_ip);
+	fputs("\n    dst_ip: ", f);
+	q(f, t->dst_ip);
+	fprintf(f, "\n    port: %u\n    ", t->port);
+	dur(f, "timeout", t->timeout_ns);
+	fputc('\n', f);
+	if (t->reference) {
+		fputs("    reference: ", f);
+		q(f, t->reference);
+		fputc('\n', f);
+	}
+}
+
 int mp_plan_write(const struct mp_plan *p, FILE *f)
 {
 	fputs("# The effective plan: every value resolved, defaults included.\nname: ", f);
@@ -580,14 +715,20 @@ int mp_plan_write(const struct mp_plan *p, FILE *f)
 	dur(f, "connect_timeout", p->agent_connect_timeout_ns);
 	fputs("\n  ", f);
 	dur(f, "request_timeout", p->agent_request_timeout_ns);
-	fputs("\ntraffic:\n  sizes: ", f);
-	size_list(f, p->sizes, p->nsizes);
-	fputs("\n  imix: {", f);
+	fputs("\ntraffic:\n", f);
+	if (p->nsizes) {
+		fputs("  sizes: ", f);
+		size_list(f, p->sizes, p->nsizes);
+		fputc('\n', f);
+	}
+	fputs("  imix: {", f);
 	for (unsigned i = 0; i < p->imix.n; i++)
 		fprintf(f, "%s%u: %u", i ? ", " : "", p->imix.size[i], p->imix.weight[i]);
 	fputs("}\n", f);
 	if (p->search)
 		write_search(p->search, f);
+	if (p->tcp)
+		write_tcp(p->tcp, f);
 	if (p->nrates) {
 		fputs("  rates: [", f);
 		for (size_t i = 0; i < p->nrates; i++)

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "common/imix.h"
+#include "common/tcp.h"
 
 #define MP_PLAN_MAX_VERSIONS 64
 #define MP_PLAN_MAX_SIZES 256
@@ -95,6 +96,26 @@ struct mp_plan_search {
 	size_t nsizes;
 };
 
+#define MP_PLAN_TCP_MAX_STREAMS_VALUES 16
+#define MP_PLAN_TCP_MAX_REPETITIONS 1000
+
+/* traffic.tcp: TCP through the DUT (iperf3 between the traff-gen's data
+ * side and its receiving side), per version, each value of streams,
+ * `repetitions` times. */
+struct mp_plan_tcp {
+	unsigned *streams;       /* parallel connections, 1..MP_TCP_STREAMS_MAX */
+	size_t nstreams;
+	uint64_t duration_ns;    /* per repetition, whole seconds */
+	unsigned repetitions;
+	int reboot;              /* the DUT re-created before each repetition */
+	int reverse;             /* the receiving side sends (iperf3 -R) */
+	enum mp_tcp_offloads offloads;  /* the traff-gen's TSO and GSO */
+	char *src_ip, *dst_ip;   /* the data side's and the receiving side's (a /24) */
+	uint16_t port;           /* iperf3's */
+	uint64_t timeout_ns;     /* per repetition; then it fails */
+	char *reference;         /* a version the others are set against, or NULL */
+};
+
 struct mp_plan {
 	char *path;             /* the file as given */
 	char *dir;              /* its directory, absolute: relative paths resolve here */
@@ -155,6 +176,8 @@ struct mp_plan {
 	size_t nrates;
 	struct mp_plan_search *search;  /* traffic.search, or NULL: instead of rates, or
 					 * next to them for search->sizes */
+	struct mp_plan_tcp *tcp;        /* traffic.tcp, or NULL: after a version's
+					 * other phases (a TCP-only plan has no sizes) */
 	char *dst_mac;           /* NULL: the dut_in vif's MAC */
 	char *src_ip, *dst_ip;   /* dotted quads */
 	uint16_t src_port, dst_port;
@@ -169,15 +192,19 @@ struct mp_plan {
 };
 
 /* One (version, size, rate) phase of the schedule, in run order: versions
- * outermost, then sizes, then rates, then the size's search if it has one.
+ * outermost, then sizes, then rates, then the size's search if it has one;
+ * then the version's TCP tests, one phase per value of traffic.tcp.streams.
  * A search phase is one search (version, size); its rate is 0: the search
- * picks its trials' rates. */
+ * picks its trials' rates. A TCP phase (size 0, rate 0) runs its
+ * repetitions. */
 struct mp_phase {
 	size_t index;            /* 0-based position in the whole run */
 	size_t version;          /* index into plan->versions */
 	unsigned size;
 	uint64_t rate;           /* 0 for a search */
 	int search;              /* a search phase */
+	int tcp;                 /* a TCP phase: its streams, all its repetitions */
+	unsigned streams;
 	uint64_t length_ns;      /* expected length; a search's: its timeout (the bound) */
 	uint64_t start_offset_ns;/* expected start, from the first phase's start */
 };
@@ -222,6 +249,10 @@ uint64_t mp_plan_total_ns(const struct mp_plan *plan);
 /* What a search trial takes on top of its duration: warm-up, the drain at
  * most (cool-down) and the configure/start/stop overhead. */
 uint64_t mp_plan_trial_overhead_ns(const struct mp_plan *plan);
+
+/* Expected length of one TCP repetition (its duration and what the schedule
+ * assumes for setting it up and ending it; a reboot comes on top). */
+uint64_t mp_plan_tcp_repetition_ns(const struct mp_plan *plan);
 
 /* The --dry-run output: one line per phase (index, version, size, rate,
  * start offset) and the total expected duration. */

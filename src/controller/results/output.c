@@ -75,6 +75,9 @@ int mp__out_free(struct mp_out *o, int rc)
 	if (o->tput)
 		fclose(o->tput);
 	json_decref(o->tput_rows);
+	if (o->tcp)
+		fclose(o->tcp);
+	json_decref(o->tcp_rows);
 	json_decref(o->resumed);
 	json_decref(o->domains);
 	json_decref(o->ifaces);
@@ -438,6 +441,36 @@ int mp_out_throughput(struct mp_out *o, const struct mp_tput_row *r)
 	return write_results(o);
 }
 
+int mp_out_tcp(struct mp_out *o, const struct mp_tcp_row *r)
+{
+	long good;
+
+	if (!o->tcp) {
+		o->tcp = mp__out_open_in(o, "tcp.csv", "a");
+		if (!o->tcp)
+			return -errno;
+		fseek(o->tcp, 0, SEEK_END);
+		if (ftell(o->tcp) == 0)
+			mp_coltab_header(&mp_tcp_tab, o->tcp);
+	}
+	good = ftell(o->tcp);
+	mp_coltab_row(&mp_tcp_tab, o->tcp, r);
+	if (fflush(o->tcp) != 0 || ferror(o->tcp))
+		return cut_back(o->tcp, good, errno);
+	mp_tcp_stats_line(o->stats, r);
+	fflush(o->stats);
+	if (!o->tcp_rows)
+		o->tcp_rows = json_array();
+	if (!o->tcp_rows || json_array_append_new(o->tcp_rows, mp_coltab_json(&mp_tcp_tab, r)) < 0)
+		return -ENOMEM;
+	return write_results(o);
+}
+
+const json_t *mp_out_tcp_rows(const struct mp_out *o)
+{
+	return o->tcp_rows;
+}
+
 static int write_results(struct mp_out *o)
 {
 	const struct mp_plan *p = o->plan;
@@ -470,6 +503,10 @@ static int write_results(struct mp_out *o)
 		return -ENOMEM;
 	if (o->tput_rows)
 		json_object_set(root, "throughput", o->tput_rows);
+	if (o->tcp_rows)
+		json_object_set(root, "tcp", o->tcp_rows);
+	if (p->tcp && p->tcp->reference)
+		json_object_set_new(root, "tcp_reference", json_string(p->tcp->reference));
 	if (o->resumed)
 		json_object_set(root, "resumed", o->resumed);
 	json_object_set(root, "consoles", o->consoles);

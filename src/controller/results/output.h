@@ -1,12 +1,12 @@
 /* A run's files: OUT/<run-id>/{plan.yaml, samples.csv, phases.csv,
- * results.json, stats, run.log, latency.csv, throughput.csv}. Rows are
- * appended and flushed as they come, so a run killed at any moment leaves
- * valid files holding every finished phase; results.json is rewritten
- * (write to a temporary file, fsync, rename) after every phase and at the
- * end, so it is always complete and parseable.
+ * results.json, stats, run.log, latency.csv, throughput.csv, tcp.csv}. Rows
+ * are appended and flushed as they come, so a run killed at any moment
+ * leaves valid files holding every finished phase; results.json is
+ * rewritten (write to a temporary file, fsync, rename) after every phase
+ * and at the end, so it is always complete and parseable.
  *
  * Each CSV's columns are one table (coltab.h): samples_csv.c, phases_csv.c,
- * latency_csv.c, throughput.c.
+ * latency_csv.c, throughput.c, tcp_csv.c.
  * results.json: each phase with its receiver's latency histogram, when it
  *   had one, as "latency_hist": {"unit": "ns", "sub_bucket_bits": 11,
  *   "count": N, "buckets": "D:C D:C ..."} (mp_hist_encode's form)
@@ -22,6 +22,7 @@
 #include "controller/plan/plan.h"
 #include "controller/results/samples_csv.h"
 #include "controller/results/summary.h"
+#include "controller/results/tcp_csv.h"
 #include "controller/results/throughput.h"
 
 struct mp_out;
@@ -41,7 +42,9 @@ int mp_out_open(const char *base, const struct mp_plan *plan, struct mp_out **ou
  * mp_plan_phase_count entries, allocated here, caller frees). In a search
  * plan a phase is a search: done when throughput.csv holds all its goals
  * (rows of a search cut short are dropped from it); the trial rows of an
- * unfinished search stay, for it to continue from. Files are then
+ * unfinished search stay, for it to continue from. With traffic.tcp, the
+ * repetitions in tcp.csv that finished are kept (skipped ones dropped) and
+ * a TCP phase is done when all its repetitions are. Files are then
  * appended to. Errors name the file and what is wrong. */
 int mp_out_resume(const char *run_dir, FILE *errf, struct mp_plan **plan,
 		  unsigned char **done, struct mp_out **out);
@@ -102,6 +105,16 @@ int mp_out_flush(struct mp_out *o);
  * the first), its line to `stats`, and rewrites results.json ("throughput"
  * array). 0 or -errno. */
 int mp_out_throughput(struct mp_out *o, const struct mp_tput_row *r);
+/* Appends a TCP repetition's row to tcp.csv (created with its header by the
+ * first), its line to `stats`, and rewrites results.json ("tcp" array, each
+ * row with the columns of tcp_csv.h). 0 or -errno. */
+int mp_out_tcp(struct mp_out *o, const struct mp_tcp_row *r);
+/* The TCP rows written so far, as results.json holds them (after
+ * mp_out_resume: those of finished repetitions kept from before), for a
+ * resumed TCP phase to go on from and the live line's running mean; NULL
+ * when none (mp_tcp_row_from_json reads one). */
+const json_t *mp_out_tcp_rows(const struct mp_out *o);
+
 /* The phase rows written so far (after mp_out_resume: those kept from
  * before, in file order): a resumed search replays its trials from them. */
 size_t mp_out_rows(const struct mp_out *o, const struct mp_phase_row **rows);

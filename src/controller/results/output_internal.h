@@ -27,6 +27,8 @@ struct mp_out {
 	char emulator[256];          /* "" when dom0 is not known to be emulated */
 	FILE *tput;                  /* throughput.csv, opened by the first search */
 	json_t *tput_rows;           /* and its rows for results.json */
+	FILE *tcp;                   /* tcp.csv, opened by the first TCP repetition */
+	json_t *tcp_rows;            /* and its rows for results.json and the sweep */
 };
 
 struct mp_out *mp__out_new(const struct mp_plan *plan);

@@ -14,6 +14,7 @@
 #include "controller/results/output_internal.h"
 #include "controller/results/phases_csv.h"
 #include "controller/results/rundir.h"
+#include "controller/results/tcp_csv.h"
 #include "controller/results/throughput.h"
 
 
@@ -140,6 +141,79 @@ static int resume_throughput(struct mp_out *o, unsigned char *done, size_t n, FI
 				json_array_append_new(o->tput_rows, mp_coltab_json(&mp_tput_tab, &t.rows[r]));
 	}
 	mp_tput_free(&t);
+	return rc;
+}
+
+static void fill_tcp(FILE *f, const void *arg)
+{
+	const struct mp_tcps *t = arg;
+
+	mp_coltab_header(&mp_tcp_tab, f);
+	for (size_t i = 0; i < t->nrows; i++)
+		if (t->rows[i].status)          /* cleared: a repetition that did not finish */
+			mp_coltab_row(&mp_tcp_tab, f, &t->rows[i]);
+}
+
+/* A plan with traffic.tcp: the repetitions in tcp.csv that finished (ok or
+ * failed) are kept, once each; skipped ones are dropped (they run). A TCP
+ * phase is done when every one of its repetitions is kept. */
+static int resume_tcp(struct mp_out *o, unsigned char *done, size_t n, FILE *errf)
+{
+	const struct mp_plan *p = o->plan;
+	char path[PATH_MAX + 32], err[512];
+	struct mp_tcps t;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/tcp.csv", o->dir);
+	rc = mp_tcp_read(path, &t, err, sizeof(err));
+	if (rc == -ENOENT)
+		return 0;
+	if (rc < 0) {
+		if (errf)
+			fprintf(errf, "%s\n", err);
+		return rc;
+	}
+	for (size_t r = 0; r < t.nrows; r++) {
+		struct mp_tcp_row *row = &t.rows[r];
+		struct mp_phase ph;
+		int dup = 0;
+
+		if (row->phase < n)
+			mp_plan_phase(p, row->phase, &ph);
+		if (row->phase >= n || !ph.tcp || row->streams != ph.streams ||
+		    strcmp(row->version, p->versions[ph.version]) != 0 ||
+		    row->repetition > p->tcp->repetitions) {
+			if (errf)
+				fprintf(errf, "%s:%zu: a TCP repetition the plan does not have\n",
+					path, r + 2);
+			mp_tcp_free(&t);
+			return -EINVAL;
+		}
+		for (size_t q = 0; q < r; q++)
+			dup |= t.rows[q].status && t.rows[q].phase == row->phase &&
+			       t.rows[q].repetition == row->repetition;
+		if (dup || strcmp(row->status, "skipped") == 0)
+			row->status = NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct mp_phase ph;
+		unsigned kept = 0;
+
+		mp_plan_phase(p, i, &ph);
+		if (!ph.tcp)
+			continue;
+		for (size_t r = 0; r < t.nrows; r++)
+			kept += t.rows[r].status && t.rows[r].phase == i;
+		done[i] = kept == p->tcp->repetitions;
+	}
+	rc = replace_file(o, "tcp.csv", fill_tcp, &t);
+	if (rc == 0) {
+		o->tcp_rows = json_array();
+		for (size_t r = 0; o->tcp_rows && r < t.nrows; r++)
+			if (t.rows[r].status)
+				json_array_append_new(o->tcp_rows, mp_coltab_json(&mp_tcp_tab, &t.rows[r]));
+	}
+	mp_tcp_free(&t);
 	return rc;
 }
 
@@ -277,6 +351,8 @@ int mp_out_resume(const char *run_dir, FILE *errf, struct mp_plan **plan,
 		}
 	}
 	if (p->search && (rc = resume_throughput(o, d, n, errf)) < 0)
+		goto fail;
+	if (p->tcp && (rc = resume_tcp(o, d, n, errf)) < 0)
 		goto fail;
 	/* Drop what did not finish: skipped rows, and samples of phases
 	 * without a row (interrupted mid-phase). */

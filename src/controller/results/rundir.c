@@ -149,6 +149,16 @@ int mp_rundir_load(const char *dir, unsigned parts, struct mp_rundir *d, char *e
 		if (rc == -ENOENT)      /* a run without searches */
 			rc = 0;
 	}
+	if (rc == 0) {
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/tcp.csv", dir);
+		rc = mp_tcp_read(path, &d->tcp, err, errlen);
+		if (rc == -ENOENT)      /* a run without TCP */
+			rc = 0;
+		if (rc == 0)
+			rc = mp_tcp_summarise(d->tcp.rows, d->tcp.nrows, &d->tcp_sum);
+	}
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "%s: out of memory", dir);
 	if (rc < 0)
@@ -166,6 +176,8 @@ void mp_rundir_free(struct mp_rundir *d)
 	free(d->versions);
 	free(d->sizes);
 	mp_tput_free(&d->tput);
+	mp_tcp_summary_free(&d->tcp_sum);
+	mp_tcp_free(&d->tcp);
 	memset(d, 0, sizeof(*d));
 }
 

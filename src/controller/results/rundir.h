@@ -1,7 +1,7 @@
 /* Reading a run directory, the one reader for `report`, `compare`, `export`
  * and `--resume`: results.json (provenance), phases.csv (one row per phase,
- * read by column name through phases_csv.h) and samples.csv (the 100 ms
- * rates). Strict: a corrupted file is an error naming FILE:LINE and what is
+ * read by column name through phases_csv.h), samples.csv (the 100 ms
+ * rates), throughput.csv and tcp.csv when the run has them. Strict: a corrupted file is an error naming FILE:LINE and what is
  * wrong. */
 #ifndef MP_RUNDIR_H
 #define MP_RUNDIR_H
@@ -13,6 +13,7 @@
 #include "common/hist.h"
 #include "controller/results/phases_csv.h"
 #include "controller/plan/plan.h"
+#include "controller/results/tcp_stats.h"
 #include "controller/results/throughput.h"
 
 /* What to read besides phases.csv. */
@@ -42,6 +43,8 @@ struct mp_rundir {
 	unsigned *sizes;           /* distinct, ascending */
 	size_t nsizes;
 	struct mp_tput tput;       /* throughput.csv, a search's answer; empty without */
+	struct mp_tcps tcp;        /* tcp.csv, TCP through the DUT; empty without */
+	struct mp_tcp_summary tcp_sum;   /* its repetitions per version and streams */
 };
 
 /* Reads the run in `dir` (parts: enum mp_rundir_parts). Returns 0, or

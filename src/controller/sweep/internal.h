@@ -105,6 +105,7 @@ struct sw_hang {
 enum sw_broken { SW_DUT_OK, SW_DUT_SILENT, SW_DUT_HUNG };
 
 struct sw_search;
+struct sw_tcp;
 
 /* The live line's ETA: what the schedule still expects after this moment of
  * the current phase (a search counted at its timeout, the bound).
@@ -162,6 +163,9 @@ struct sweep {
 	char mix_text[MP_IMIX_TEXT_MAX];
 	char rx_sizes_text[MP_RX_SIZES * 32];   /* the last phase row's rx_sizes */
 	struct sw_search *search;       /* search_run.c's state in a search plan */
+	struct sw_tcp *tcp;             /* tcp_run.c's state in a plan with traffic.tcp */
+	int dut_fresh;                  /* the DUT has served nothing since it came up */
+	int reboot_dut;                 /* re-create the DUT before going on (tcp.reboot) */
 	const struct mp_search_trial *trial;  /* the search trial the phase runs, or NULL */
 
 	struct mp_console *console[MP_DOM_COUNT];   /* this boot's console (console.c) */
@@ -245,6 +249,23 @@ void mp_sweep_search_run(struct sweep *sw, mp_sweep_phase_cb *done);
  * trial's result and fills the row's search columns. */
 void mp_sweep_search_row(struct sweep *sw, struct mp_phase_row *row);
 void mp_sweep_search_free(struct sweep *sw);
+
+/* tcp_run.c: in a plan with traffic.tcp, runs TCP phase sw->phase
+ * (version, streams) one repetition at a time; calls done(sw, 0) after each
+ * repetition (its row written) or to have the DUT re-created first
+ * (sw->reboot_dut), done(sw, 1) once every repetition has a row: calling
+ * this again for the same phase goes on. */
+void mp_sweep_tcp_run(struct sweep *sw, mp_sweep_phase_cb *done);
+/* A repetition is going on: it will call its callback. */
+int mp_sweep_tcp_busy(const struct sweep *sw);
+/* xenstore says domain `dom` has gone: a repetition going on fails (1). */
+int mp_sweep_tcp_domain_gone(struct sweep *sw, enum mp_dom dom, const char *name,
+			     unsigned domid);
+/* On interrupt: stops the agent's run, writes no row, then calls back. */
+void mp_sweep_tcp_abort(struct sweep *sw);
+/* A "skipped" row for every repetition of TCP phase `ph` without one. */
+void mp_sweep_tcp_skip(struct sweep *sw, const struct mp_phase *ph, const char *why);
+void mp_sweep_tcp_free(struct sweep *sw);
 
 /* hang.c: a DUT whose CPU time does not advance for SW_HANG_NS while
  * frames are offered to it and its output counter does not move is hung:

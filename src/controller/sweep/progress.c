@@ -149,6 +149,59 @@ void mp_progress_goal_done(struct mp_progress *p, const struct mp_tput_row *row)
 	fflush(p->f);
 }
 
+static void gbps_text(double g, char *buf, size_t len)
+{
+	if (isnan(g))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.3f Gbit/s", g);
+}
+
+void mp_progress_tcp_update(struct mp_progress *p, size_t phase, const char *version,
+			    unsigned streams, unsigned rep, unsigned nreps, double now_gbps,
+			    double mean_gbps, unsigned nmean, uint64_t elapsed_ns,
+			    uint64_t eta_ns)
+{
+	char el[16], eta[16], now[32], mean[32];
+	uint64_t t = mp_now_ns();
+
+	if (!p || p->quiet || !p->tty || t - p->last_draw < MIN_REDRAW_NS)
+		return;
+	p->last_draw = t;
+	clock_text(elapsed_ns, el, sizeof(el));
+	clock_text(eta_ns, eta, sizeof(eta));
+	gbps_text(now_gbps, now, sizeof(now));
+	gbps_text(mean_gbps, mean, sizeof(mean));
+	fprintf(p->f, "\r\033[Kphase %zu/%zu  %s  TCP %u stream%s  repetition %u of %u  now %s  "
+		"mean %s (%u)  elapsed %s  eta %s", phase + 1, p->nphases, version, streams,
+		streams == 1 ? "" : "s", rep, nreps, now, mean, nmean, el, eta);
+	fflush(p->f);
+	p->line_open = 1;
+}
+
+void mp_progress_tcp_done(struct mp_progress *p, const struct mp_tcp_row *row,
+			  unsigned nreps, double mean_gbps, unsigned nmean)
+{
+	char g[32], mean[32];
+
+	if (!p || p->quiet)
+		return;
+	if (p->tty && p->line_open)
+		fputs("\r\033[K", p->f);
+	p->line_open = 0;
+	gbps_text(row->receiver_gbps, g, sizeof(g));
+	gbps_text(mean_gbps, mean, sizeof(mean));
+	fprintf(p->f, "phase %zu/%zu %s: TCP %u stream%s, repetition %u of %u: %s", row->phase + 1,
+		p->nphases, row->version, row->streams, row->streams == 1 ? "" : "s",
+		row->repetition, nreps, row->status);
+	if (strcmp(row->status, "ok") == 0)
+		fprintf(p->f, ", %s, %.0f retransmits", g, row->retransmits);
+	else if (row->reason)
+		fprintf(p->f, ": %s", row->reason);
+	fprintf(p->f, "; mean %s of %u\n", mean, nmean);
+	fflush(p->f);
+}
+
 void mp_progress_free(struct mp_progress *p)
 {
 	if (!p)

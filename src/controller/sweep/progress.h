@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "controller/results/summary.h"
+#include "controller/results/tcp_csv.h"
 #include "controller/results/throughput.h"
 
 struct mp_progress;
@@ -25,6 +26,16 @@ void mp_progress_update(struct mp_progress *p, size_t phase, const char *version
 void mp_progress_phase_done(struct mp_progress *p, const struct mp_phase_row *row);
 /* A search goal's result. */
 void mp_progress_goal_done(struct mp_progress *p, const struct mp_tput_row *row);
+/* A TCP repetition going on: repetition rep of nreps, the DUT's rate now
+ * (Gbit/s from dom0's counters; NAN unknown), and the running mean of the
+ * phase's finished repetitions (nmean of them; NAN: none yet). */
+void mp_progress_tcp_update(struct mp_progress *p, size_t phase, const char *version,
+			    unsigned streams, unsigned rep, unsigned nreps, double now_gbps,
+			    double mean_gbps, unsigned nmean, uint64_t elapsed_ns,
+			    uint64_t eta_ns);
+/* A finished TCP repetition, with the running mean it makes. */
+void mp_progress_tcp_done(struct mp_progress *p, const struct mp_tcp_row *row,
+			  unsigned nreps, double mean_gbps, unsigned nmean);
 /* Ends the status line (newline) and frees; NULL is fine. */
 void mp_progress_free(struct mp_progress *p);
 

@@ -123,6 +123,10 @@ static void skip_rest(struct sweep *sw, const char *why)
 		if (phase_done_before(sw, sw->phase))
 			continue;
 		mp_plan_phase(sw->plan, sw->phase, &p);
+		if (p.tcp) {
+			mp_sweep_tcp_skip(sw, &p, why);
+			continue;
+		}
 		mp_summary_empty_row(&row);
 		row.version = sw->plan->versions[p.version];
 		row.phase = p.index;
@@ -282,6 +286,16 @@ static void on_connected(struct mp_agentc *ac, int status, const char *msg,
 			       "the plan has roles.receiver but the agent at %s:%u has no receiver: "
 			       "start mir-perf-agent with --rx-dev on the traff-gen's third vif "
 			       "(on bridge if2), or remove roles.receiver", sw->traffgen_ip,
+			       sw->plan->agent_port);
+		return;
+	}
+	if (sw->plan->tcp && !*mp_agentc_rx_netns(ac)) {
+		skip_rest(sw, "the agent cannot run TCP through the DUT");
+		mp_sweep_fatal(sw, MP_EXIT_USAGE,
+			       "the plan has traffic.tcp but the agent at %s:%u cannot run it: start "
+			       "mir-perf-agent with --rx-dev and --rx-netns (the receiving side's own "
+			       "namespace) and install iperf3 in the traff-gen (the image of `mir-perf "
+			       "image` does both), or remove traffic.tcp", sw->traffgen_ip,
 			       sw->plan->agent_port);
 		return;
 	}
@@ -446,6 +460,11 @@ void mp_sweep_next(struct sweep *sw)
 			mp_plan_phase(p, sw->phase, &ph);
 			if (sw->timed_phase != sw->phase + 1)
 				mp_sweep_eta_start(sw, sw->phase);
+			if (ph.tcp) {
+				mp_sweep_tcp_run(sw, on_phase_done);
+				return;
+			}
+			sw->dut_fresh = 0;
 			if (ph.search)
 				mp_sweep_search_run(sw, on_phase_done);
 			else
@@ -475,7 +494,7 @@ void mp_sweep_next(struct sweep *sw)
 	case ST_CLEANUP:
 		sw->stopping = 1;
 		/* Say bye before the traff-gen goes, so its end is not a lost connection. */
-		if (sw->agent && !mp_sweep_phase_busy(sw)) {
+		if (sw->agent && !mp_sweep_phase_busy(sw) && !mp_sweep_tcp_busy(sw)) {
 			mp_agentc_close(sw->agent);
 			sw->agent = NULL;
 			sw->agent_ok = 0;
@@ -504,6 +523,12 @@ static void start_cleanup(struct sweep *sw)
 	sw->stopping = 1;
 	uv_timer_stop(&sw->boot_timer);
 	mp_child_kill_all();
+	if (mp_sweep_tcp_busy(sw)) {
+		/* Stops the TCP run first; on_phase_done() then calls mp_sweep_next(). */
+		sw->step = ST_CLEANUP;
+		mp_sweep_tcp_abort(sw);
+		return;
+	}
 	if (mp_sweep_phase_busy(sw)) {
 		/* Stops traffic first; on_phase_done() then calls mp_sweep_next(). */
 		sw->step = ST_CLEANUP;
@@ -559,6 +584,8 @@ static void on_xs_event(struct mp_xs *xs, const struct mp_xs_event *ev, void *ar
 			return;
 		sw->up[d] = 1;
 		sw->dom[d] = *ev->domain;
+		if (d == MP_DOM_DUT)
+			sw->dut_fresh = 1;
 		mp_info("domain %s is up (domid %u, %zu vifs connected)",
 			ev->domain->name, ev->domain->domid, ev->domain->nvifs);
 		mp_out_set_domain(sw->out, mp_dom_name((enum mp_dom)d),
@@ -577,7 +604,9 @@ static void on_xs_event(struct mp_xs *xs, const struct mp_xs_event *ev, void *ar
 		mp_sweep_console_quote(sw, (enum mp_dom)d);
 		if (sw->stopping)
 			return;
-		if (mp_sweep_phase_domain_gone(sw, (enum mp_dom)d, ev->domain->name,
+		if (mp_sweep_tcp_domain_gone(sw, (enum mp_dom)d, ev->domain->name,
+					     ev->domain->domid) ||
+		    mp_sweep_phase_domain_gone(sw, (enum mp_dom)d, ev->domain->name,
 					       ev->domain->domid))
 			return;         /* on_phase_done decides what comes next */
 		if (d == MP_DOM_DUT && (sw->step == ST_WAIT_UP || sw->step == ST_DISCOVER ||
@@ -633,6 +662,7 @@ static void on_phase_done(struct sweep *sw, int recorded)
 			return;
 		}
 		mp_warn("re-creating the DUT (domains.dut.on_failure is recreate)");
+		sw->reboot_dut = 0;
 		sw->step = ST_CREATE_DUT;
 	} else if (sw->dut_broken != SW_DUT_OK) {
 		/* Up, but it forwarded nothing or hung: a DUT that will not
@@ -641,6 +671,7 @@ static void on_phase_done(struct sweep *sw, int recorded)
 			"forwarded no frame";
 
 		sw->dut_broken = SW_DUT_OK;
+		sw->reboot_dut = 0;
 		if (p->dut_on_failure == MP_ON_FAILURE_STOP) {
 			char why[128];
 
@@ -653,6 +684,13 @@ static void on_phase_done(struct sweep *sw, int recorded)
 		mp_warn("re-creating the DUT, which %s (domains.dut.on_failure is recreate)", what);
 		sw->step = ST_CREATE_DUT;
 		mp_sweep_destroy(sw, MP_DOM_DUT);       /* then mp_sweep_next */
+		return;
+	} else if (sw->reboot_dut) {
+		/* traffic.tcp.reboot: destroyed, then created again (its release is
+		 * no crash: mp_sweep_destroy marks it down first) */
+		sw->reboot_dut = 0;
+		sw->step = ST_CREATE_DUT;
+		mp_sweep_destroy(sw, MP_DOM_DUT);
 		return;
 	} else if (!sw->agent_ok) {
 		mp_warn("reconnecting to the agent");
@@ -783,6 +821,7 @@ static int tear_down(struct sweep *sw, enum sw_stage stage)
 		mp_xs_close(sw->xs);
 	mp_sweep_console_close_all(sw);
 	mp_sweep_search_free(sw);
+	mp_sweep_tcp_free(sw);
 	switch (stage) {
 	case STAGE_SAMPLER:
 		mp_sampler_close(sw->sampler);

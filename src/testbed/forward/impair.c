@@ -96,7 +96,9 @@ void mp_fwd_impair_push(struct mp_fwd_impair *m, const struct iovec *iov, int io
 		c->errors++;
 		return;
 	}
-	if (!is_udp(frame, len)) {
+	/* the frame's virtio-net header first (fwd.h), held and sent with it */
+	if (len <= MP_FWD_VNET_HDR_LEN ||
+	    !is_udp(frame + MP_FWD_VNET_HDR_LEN, len - MP_FWD_VNET_HDR_LEN)) {
 		if (enqueue(m, frame, len, due) < 0)
 			c->errors++;
 		return;

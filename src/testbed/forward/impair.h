@@ -11,8 +11,9 @@
  *                   falls behind and catches up from its queue in the drain
  * Only IPv4/UDP frames (the test traffic) are impaired and counted; others
  * pass in order after the same delay. Frames wait as copies in a FIFO with
- * their due times; a frame that finds it full is dropped and counted as an
- * error. */
+ * their due times, each with the virtio-net header it is sent with (fwd.h);
+ * a frame that finds it full, or larger than a slot (a GSO frame), is
+ * dropped and counted as an error. */
 #ifndef MP_FWD_IMPAIR_H
 #define MP_FWD_IMPAIR_H
 
@@ -22,7 +23,7 @@
 
 #include "testbed/forward/fwd.h"
 
-#define MP_IMPAIR_SLOT 2048        /* largest frame held (veth MTU 1500 + header) */
+#define MP_IMPAIR_SLOT 2048        /* largest frame held (veth MTU 1500 + headers) */
 #define MP_IMPAIR_CAP 8192         /* frames held at most */
 #define MP_IMPAIR_SWAP_WAIT_NS 10000000ULL   /* a held frame with no follower goes
 					      * after this, in order */

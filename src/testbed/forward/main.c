@@ -2,7 +2,8 @@
  * arrives on --in out of --out unchanged (and back with --both), optionally
  * capped at --max-pps (frames over the cap are dropped and counted). Prints
  * its counters as one line on stdout every --count-interval seconds and on
- * SIGTERM/SIGINT, then exits 0.
+ * SIGTERM/SIGINT, then exits 0. Frames keep their offload metadata (GSO,
+ * partial checksums: fwd.h), so TCP with the sender's TSO passes whole.
  *
  *   mir-perf-forward --in IF --out IF [--both] [--max-pps N] [--count-interval S]
  *                    [--delay-us D] [--reorder N] [--duplicate N] [--drop-every N]

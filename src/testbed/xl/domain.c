@@ -116,12 +116,40 @@ static int ip(char *const argv[])
 	return mp_netns_cmd(argv) == 0 ? 0 : -EIO;
 }
 
+/* The namespaces a domain's program made inside it, "<its ns>-*" (the
+ * traff-gen agent's receiving side, `--rx-netns`), go with the domain as
+ * everything inside a guest does when Xen destroys it: their processes
+ * killed, the namespaces deleted. */
+static void remove_inner_namespaces(const char *ns)
+{
+	char prefix[128], **names;
+	int n;
+
+	snprintf(prefix, sizeof(prefix), "%s-", ns);
+	n = mp_netns_list(prefix, &names);
+	for (int i = 0; i < n; i++) {
+		char *pids[] = { "ip", "netns", "pids", names[i], NULL };
+		char *del[] = { "ip", "netns", "del", names[i], NULL };
+		struct mp_run_result r;
+
+		if (mp_run(pids, NULL, 5000, &r) == 0) {
+			for (char *p = r.out, *sv = NULL, *t; (t = strtok_r(p, "\n", &sv)); p = NULL)
+				kill(atoi(t), SIGKILL);
+			mp_run_result_free(&r);
+		}
+		mp_netns_cmd(del);
+		free(names[i]);
+	}
+	free(names);
+}
+
 /* Removes interfaces, namespace and nodes; releases the domain. Tolerates
  * anything already gone (and a xenstored that is gone). */
 static void teardown(struct xs_handle *xs, const struct dom *d)
 {
 	char path[128];
 
+	remove_inner_namespaces(d->ns);
 	for (size_t i = 0; i < d->nvifs; i++) {
 		char *argv[] = { "ip", "link", "del", (char *)d->vifs[i].vifname, NULL };
 
@@ -161,6 +189,38 @@ static int is_default_vifname(const char *name, int domid, size_t devid)
 
 	default_vifname(def, domid, devid);
 	return strcmp(name, def) == 0;
+}
+
+/* The offload features each side of a vif writes, as Linux's netfront and
+ * netback do (drivers/net/xen-netfront.c talk_to_netback, xen-netback
+ * netback_probe): the testbed's vifs are veth pairs that take SG, GSO
+ * frames and partial checksums, and every domain program passes them on
+ * (mir-perf-forward keeps them: forward/fwd.h), as a Linux guest does. */
+static const struct {
+	const char *node, *value;
+} frontend_features[] = {
+	{ "request-rx-copy", "1" }, { "feature-rx-notify", "1" }, { "feature-sg", "1" },
+	{ "feature-gso-tcpv4", "1" }, { "feature-gso-tcpv6", "1" },
+	{ "feature-ipv6-csum-offload", "1" },
+}, backend_features[] = {
+	{ "feature-sg", "1" }, { "feature-gso-tcpv4", "1" }, { "feature-gso-tcpv6", "1" },
+	{ "feature-ipv6-csum-offload", "1" }, { "feature-rx-copy", "1" },
+	{ "feature-rx-flip", "0" }, { "feature-multicast-control", "1" },
+	{ "feature-split-event-channels", "1" },
+};
+
+static int write_features(struct xs_handle *xs, xs_transaction_t t, const char *fe,
+			  const char *be)
+{
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < sizeof(frontend_features) / sizeof(frontend_features[0]); i++)
+		rc = xs_printf(xs, t, frontend_features[i].value, "%s/%s", fe,
+			       frontend_features[i].node);
+	for (size_t i = 0; rc == 0 && i < sizeof(backend_features) / sizeof(backend_features[0]); i++)
+		rc = xs_printf(xs, t, backend_features[i].value, "%s/%s", be,
+			       backend_features[i].node);
+	return rc;
 }
 
 static int write_nodes(struct xs_handle *xs, const struct dom *d)
@@ -205,6 +265,7 @@ static int write_nodes(struct xs_handle *xs, const struct dom *d)
 			if (!is_default_vifname(vif->vifname, d->domid, i))
 				rc = rc ?: xs_printf(xs, t, vif->vifname, "%s/vifname", be);
 			rc = rc ?: xs_printf(xs, t, "", "%s/hotplug-status", be);
+			rc = rc ?: write_features(xs, t, fe, be);
 		}
 		snprintf(v, sizeof(v), "%d", d->domid + 1);
 		rc = rc ?: xs_printf(xs, t, v, MP_XL_TOOL_PATH "/next-domid");
@@ -539,6 +600,7 @@ int mp_xl_destroy_offline(const struct mp_xl_env *env, const char *name)
 		for (int i = 0; i < (MP_XL_STOP_GRACE_MS + 3000) / 20 && kill(sup, 0) == 0; i++)
 			usleep(20000);
 	}
+	remove_inner_namespaces(ns);
 	if (mp_netns_exists(ns)) {
 		char *pids[] = { "ip", "netns", "pids", ns, NULL };
 		char *del[] = { "ip", "netns", "del", ns, NULL };

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# TCP through the DUT on the Xen-in-a-VM testbed (issue 22), in one run:
+# the Linux DUT (mir-perf-forward --both, cfg/xen-vm/dut-both.cfg) and,
+# for every netif-forward unikernel MP_UNIKERNEL_DIR holds (VERSION.xen,
+# built by someone else: no toolchain here), that unikernel with --two-way
+# (PVH, 64 MiB, the same two vifs), each a version of one plan whose DUT
+# config is templated by {version}; 1 stream, BENCH_TCP_REPS repetitions
+# (default 10) of BENCH_TCP_SECONDS (10). Prints, per version, the mean
+# Gbit/s and its spread, the ratio against Linux, retransmits, the DUT's
+# CPU per GB and what its vifs negotiated. The CPU is emulated (TCG): the
+# ratio unikernel / Linux is the figure, not the rates. Run it under the
+# machine's heavy lock; nothing passes or fails.
+#   sudo bench/xen_vm_tcp.sh [BUILD_DIR]
+set -uo pipefail
+cd "$(dirname "$0")/.."
+build=$(cd "${1:-build}" && pwd)
+tb() { "$build/mir-perf-testbed" "$@"; }
+cache=${MP_XENVM_DIR:-$PWD/build/xen-vm}
+reps=${BENCH_TCP_REPS:-10}
+secs=${BENCH_TCP_SECONDS:-10}
+work=$cache/bench-tcp
+out=$work/out
+trap 'tb down --xen >/dev/null' EXIT
+rm -rf "$work" && mkdir -p "$work/unikernels"
+versions=linux
+cp cfg/xen-vm/dut-both.cfg "$work/dut-linux.cfg"
+for x in "${MP_UNIKERNEL_DIR:-/nonexistent}"/*.xen; do
+	[ -f "$x" ] || continue
+	v=$(basename "$x" .xen)
+	cp "$x" "$work/unikernels/"          # inside the tree: dom0 sees it over 9p
+	cat > "$work/dut-$v.cfg" <<-CFG
+	# netif-forward $v, forwarding both ways (its boot argument --two-way)
+	name = "{name}"
+	type = "pvh"
+	kernel = "$work/unikernels/$v.xen"
+	cmdline = "--two-way"
+	memory = 64
+	vcpus = 1
+	on_crash = "preserve"
+	vif = [ 'mac=00:16:3e:6d:70:10,bridge=if1',
+	        'mac=00:16:3e:6d:70:11,bridge=if2' ]
+	CFG
+	versions="$versions, $v"
+done
+sed -e "s|^name: xen-vm-tcp|name: bench-xen-tcp|" \
+	-e "s|^versions: \[linux\] .*|versions: [$versions]|" \
+	-e "s|^    config: xen-vm/dut-both.cfg|    config: \"$work/dut-{version}.cfg\"|" \
+	-e "s|^    config: xen-vm/traffgen.cfg|    config: $PWD/cfg/xen-vm/traffgen.cfg|" \
+	-e "s|^    duration: 10s|    duration: ${secs}s|" \
+	-e "s|^    repetitions: 10|    repetitions: $reps\n    reference: linux|" \
+	cfg/xen-vm-tcp.yaml > "$work/plan.yaml"
+for want in "versions: \[$versions\]" "dut-{version}.cfg" "duration: ${secs}s" \
+	"repetitions: $reps" "reference: linux"; do
+	grep -q "$want" "$work/plan.yaml" || { echo "cfg/xen-vm-tcp.yaml changed: no '$want'" >&2; exit 1; }
+done
+tb down --xen >/dev/null
+tb up --xen || exit 3
+tb exec --xen --timeout 14400 -- "$build/mir-perf" --plan "$work/plan.yaml" --out "$out" --quiet
+echo "exit status of the sweep: $?"
+run=$(ls -td "$out"/bench-xen-tcp-*/ | head -1)
+"$build/mir-perf" report "$run" > /dev/null
+echo "versions: $versions; $reps repetitions of ${secs}s, 1 stream; run: $run"
+# Per version: repetitions ok, mean, CV, retransmits, DUT CPU (the columns
+# before tcp.csv's quoted ones), and the ratio of means against Linux.
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	{ v = $c["version"]; if (!(v in seen)) { seen[v] = 1; order[++k] = v }; run[v]++ }
+	$c["status"] == "ok" { g = $c["receiver_gbps"]; n[v]++; s[v] += g; ss[v] += g * g
+		r[v] += $c["retransmits"]; cpu[v] += $c["dut_cpu_s_per_gb"] }
+	END {
+		printf "%-12s %8s %12s %8s %12s %12s %10s\n", "version", "ok/run", "mean Gbit/s", "CV %",
+			"retransmits", "DUT s/GB", "/ linux"
+		for (i = 1; i <= k; i++) {
+			v = order[i]; m = n[v] ? s[v] / n[v] : 0
+			sd = n[v] > 1 ? sqrt((ss[v] - n[v] * m * m) / (n[v] - 1)) : 0
+			printf "%-12s %4d/%-3d %12.4f %8.2f %12.1f %12.3f %10s\n", v, n[v], run[v], m,
+				(m > 0 ? 100 * sd / m : 0), (n[v] ? r[v] / n[v] : 0),
+				(n[v] ? cpu[v] / n[v] : 0),
+				(s["linux"] > 0 && n["linux"] ? sprintf("%.3f", m / (s["linux"] / n["linux"])) : "-")
+		}
+	}' "$run/tcp.csv"
+echo
+echo "what the DUT's vifs negotiated (report.html, Offloads):"
+sed -n '/<h3>Offloads<\/h3>/,/<\/table>/p' "$run/report.html" | grep '<tr><td' |
+	sed -e 's|</td><td[^>]*>| \| |g' -e 's/<[^>]*>//g'
