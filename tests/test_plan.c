@@ -17,6 +17,7 @@
 #include "common/template.h"
 #include "controller/plan/plan.h"
 #include "controller/plan/internal.h"
+#include "controller/plan/keys.h"
 #include "controller/sweep/internal.h"
 #include "failalloc.h"
 
@@ -922,4 +923,55 @@ TEST(plan_tcp_errors_exact)
 		ASSERT_MSG(strcmp(err, tcp_malformed[i][1]) == 0, "case %zu:\n  got  %s\n  want %s",
 			   i, err, tcp_malformed[i][1]);
 	}
+}
+
+/* The key table (keys.c) is the one list of plan keys: docs/plan.md lists
+ * every key holding a value and no key the table lacks (a mapping, such as
+ * traffic.search, may have its line too), and each row is well formed. */
+TEST(plan_docs_list_every_key)
+{
+	char *doc = mp_test_read_file(mp_test_src_path("docs/plan.md"));
+	char *listed = calloc(mp_plan_nkeys, 1), *line, *save = NULL;
+
+	ASSERT(doc && listed);
+	for (line = strtok_r(doc, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *end, *at;
+
+		if (strncmp(line, "| `", 3) != 0 || !(end = strstr(line + 2, " |")))
+			continue;
+		*end = '\0';        /* the first cell: `key`, `key` */
+		for (at = strchr(line, '`'); at; at = strchr(at + 1, '`')) {
+			char *close = strchr(at + 1, '`');
+			const struct mp_plan_key *k;
+
+			ASSERT(close);
+			*close = '\0';
+			k = mp_pk_find(at + 1);
+			ASSERT_MSG(k, "docs/plan.md lists `%s`, which keys.c does not know", at + 1);
+			listed[k - mp_plan_keys] = 1;
+			at = close;
+		}
+	}
+	for (size_t i = 0; i < mp_plan_nkeys; i++) {
+		const struct mp_plan_key *k = &mp_plan_keys[i];
+
+		ASSERT_MSG(listed[i] || k->type == MP_PK_MAP, "docs/plan.md does not list `%s`",
+			   k->path);
+		ASSERT_MSG(k->help && *k->help, "%s has no help", k->path);
+		ASSERT_MSG(k->type != MP_PK_CUSTOM || (k->load && (k->write ||
+			   (k->flags & MP_PK_NO_WRITE))), "%s: a custom key needs its hooks", k->path);
+		ASSERT_MSG(k->type != MP_PK_ENUM || k->names, "%s: an enum needs its names", k->path);
+		if (mp_pk_depth(k)) {   /* its mapping comes before it */
+			size_t j = 0;
+
+			while (j < i && !(mp_plan_keys[j].type == MP_PK_MAP &&
+					  mp_pk_child_of(k, &mp_plan_keys[j])))
+				j++;
+			ASSERT_MSG(j < i, "%s comes before its mapping", k->path);
+		}
+		if (!strncmp(k->path, "roles.", 6))
+			ASSERT_STREQ(mp_pk_name(k), mp_role_name((enum mp_role)k->arg));
+	}
+	free(listed);
+	free(doc);
 }
