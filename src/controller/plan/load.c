@@ -197,7 +197,7 @@ static void check_whole(struct mp_plan_ctx *c, const struct mp_yt *root)
 
 	if (strcmp(p->domains[MP_DOM_DUT].name, p->domains[MP_DOM_TRAFFGEN].name) == 0)
 		mp__perr(c, root, "the dut and traffgen domains have the same name \"%s\"",
-		     p->domains[MP_DOM_DUT].name);
+			 p->domains[MP_DOM_DUT].name);
 	if (!p->discover_dhcp && !p->discover_xenstore && !p->pinned_address)
 		mp__perr(c, root, "discovery has no method and no address");
 	if (p->roles[MP_ROLE_GENERATOR].devid == p->roles[MP_ROLE_CONTROL].devid)
@@ -206,12 +206,12 @@ static void check_whole(struct mp_plan_ctx *c, const struct mp_yt *root)
 		mp__perr(c, root, "roles: dut_in and dut_out are the same vif");
 	if (p->tcp && !p->has_receiver)
 		mp__perr(c, root, "traffic.tcp needs roles.receiver: the traff-gen's vif on bridge if2, "
-		     "the receiving side that only the DUT joins to the data side (e.g. "
-		     "receiver: {domain: traffgen, vif: 2})");
+			 "the receiving side that only the DUT joins to the data side (e.g. "
+			 "receiver: {domain: traffgen, vif: 2})");
 	if (p->has_receiver && (p->roles[MP_ROLE_RECEIVER].devid == p->roles[MP_ROLE_GENERATOR].devid ||
 				p->roles[MP_ROLE_RECEIVER].devid == p->roles[MP_ROLE_CONTROL].devid))
 		mp__perr(c, root, "roles: receiver must be a vif of its own (the traff-gen's third, "
-		     "on bridge if2), not the generator's or the control vif");
+			 "on bridge if2), not the generator's or the control vif");
 }
 
 static int load_tree(struct mp_plan_ctx *c, const struct mp_yt *root)
@@ -305,18 +305,18 @@ int mp_plan_override_legacy(struct mp_plan *p, const char *library, const char *
 
 	if (!mp__plan_word(library, 64, 0)) {
 		mp__perr_at(&c, c.file, 1, 1, "library \"%s\" is not a library name; expected "
-			"A-Z a-z 0-9 . _ -", library);
+			    "A-Z a-z 0-9 . _ -", library);
 		return -EINVAL;
 	}
 	if (version && !mp__plan_word(version, 64, 1)) {
 		mp__perr_at(&c, c.file, 1, 1, "version \"%s\" is not a commit, tag or branch name",
-			version);
+			    version);
 		return -EINVAL;
 	}
 	if (mp__pv_range_file(&c, &psz, "sizes (cfg/range-psz)", MP_FRAME_MIN, MP_FRAME_MAX,
-			    &sizes, &nsizes, MP_PLAN_MAX_SIZES) < 0 ||
+			      &sizes, &nsizes, MP_PLAN_MAX_SIZES) < 0 ||
 	    mp__pv_range_file(&c, &pps, "rates (cfg/range-pps)", 1, MP_PLAN_MAX_RATE,
-			    &rates, &nrates, MP_PLAN_MAX_RATES) < 0) {
+			      &rates, &nrates, MP_PLAN_MAX_RATES) < 0) {
 		free(sizes);
 		free(rates);
 		return -EINVAL;
@@ -339,7 +339,7 @@ int mp_plan_override_legacy(struct mp_plan *p, const char *library, const char *
 	}
 	if (version) {
 		char *v = strdup(version), **vs = v ? realloc(p->versions, sizeof(char *) *
-							 (p->nversions ? p->nversions : 1)) : NULL;
+							      (p->nversions ? p->nversions : 1)) : NULL;
 
 		if (!vs) {
 			free(v);

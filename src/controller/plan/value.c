@@ -31,7 +31,7 @@ const char *const mp_plan_template_vars[MP_TVAR_COUNT] = {
 };
 
 void mp__perr_at(struct mp_plan_ctx *c, const char *file, unsigned line, unsigned col,
-		    const char *fmt, ...)
+		 const char *fmt, ...)
 {
 	va_list ap;
 
@@ -62,7 +62,7 @@ static const char *type_name(const struct mp_yt *n)
 
 /* Checks that every key of `map` is in the NULL-terminated `allowed`. */
 int mp__plan_check_map(struct mp_plan_ctx *c, const struct mp_yt *map, const char *what,
-		     const char *const *allowed)
+		       const char *const *allowed)
 {
 	int ok = 1;
 
@@ -84,7 +84,7 @@ int mp__plan_check_map(struct mp_plan_ctx *c, const struct mp_yt *map, const cha
 			strncat(list, allowed[k], sizeof(list) - strlen(list) - 1);
 		}
 		mp__perr(c, map->keys[i], "unknown key \"%s\" in %s; expected one of: %s",
-		     map->keys[i]->value, what, list);
+			 map->keys[i]->value, what, list);
 		ok = 0;
 	}
 	return ok;
@@ -130,12 +130,12 @@ int mp__pv_template(struct mp_plan_ctx *c, const struct mp_yt *n, const char *wh
 			      &at, msg, sizeof(msg)) == 0)
 		return 0;
 	mp__perr_at(c, c->file, n->line, n->col + (n->quoted ? 1 : 0) + (unsigned)at,
-		"%s: %s", what, msg);
+		    "%s: %s", what, msg);
 	return -1;
 }
 
 int mp__pv_uint(struct mp_plan_ctx *c, const struct mp_yt *n, const char *what,
-		    uint64_t min, uint64_t max, uint64_t *out)
+		uint64_t min, uint64_t max, uint64_t *out)
 {
 	char *end;
 	unsigned long long v;
@@ -150,7 +150,7 @@ int mp__pv_uint(struct mp_plan_ctx *c, const struct mp_yt *n, const char *what,
 	}
 	if (v < min || v > max) {
 		mp__perr(c, n, "%s %llu is out of range; expected %llu..%llu", what, v,
-		     (unsigned long long)min, (unsigned long long)max);
+			 (unsigned long long)min, (unsigned long long)max);
 		return -1;
 	}
 	*out = v;
@@ -171,7 +171,7 @@ int mp__pv_bool(struct mp_plan_ctx *c, const struct mp_yt *n, const char *what, 
 }
 
 int mp__pv_duration(struct mp_plan_ctx *c, const struct mp_yt *n, const char *what,
-			uint64_t min_ns, uint64_t *out)
+		    uint64_t min_ns, uint64_t *out)
 {
 	uint64_t ns;
 	char minb[32];
@@ -180,7 +180,7 @@ int mp__pv_duration(struct mp_plan_ctx *c, const struct mp_yt *n, const char *wh
 		return -1;
 	if (mp_duration_parse(n->value, &ns) < 0) {
 		mp__perr(c, n, "%s \"%s\" is not a duration; expected a number and a unit "
-		     "(ms, s, m), e.g. 10s or 100ms", what, n->value);
+			 "(ms, s, m), e.g. 10s or 100ms", what, n->value);
 		return -1;
 	}
 	if (min_ns == MP_PV_ZERO_OK)
@@ -214,7 +214,7 @@ int mp__plan_word(const char *s, size_t max, int allow_slash)
 /* A path value: a template (kept as is, the controller expands it), or a
  * file relative to the plan's directory, made absolute and checked. */
 int mp__pv_path(struct mp_plan_ctx *c, const struct mp_yt *n, const char *what,
-		    int must_exist, char **out)
+		int must_exist, char **out)
 {
 	char *s = NULL, buf[PATH_MAX];
 
@@ -238,7 +238,7 @@ int mp__pv_path(struct mp_plan_ctx *c, const struct mp_yt *n, const char *what,
 	}
 	if (must_exist && access(s, R_OK) != 0) {
 		mp__perr(c, n, "%s %s: %s; expected a readable file (relative paths start "
-		     "from the plan's directory)", what, s, mp_strerror(errno));
+			 "from the plan's directory)", what, s, mp_strerror(errno));
 		free(s);
 		return -1;
 	}
@@ -251,7 +251,7 @@ int mp__pv_cmd(struct mp_plan_ctx *c, const struct mp_yt *n, const char *what, s
 {
 	if (n->type != MP_YT_SEQ || n->n == 0) {
 		mp__perr(c, n, "%s must be a non-empty list of arguments, e.g. [xl, create, \"{config}\"]",
-		     what);
+			 what);
 		return -1;
 	}
 	if (n->n > CMD_ARGS_MAX) {
@@ -280,8 +280,8 @@ int mp__pv_cmd(struct mp_plan_ctx *c, const struct mp_yt *n, const char *what, s
 /* "traffic.sizes_file": whitespace-separated integers, as the old script's
  * cfg/range-psz and cfg/range-pps. Errors point into that file. */
 int mp__pv_range_file(struct mp_plan_ctx *c, const struct mp_yt *n, const char *what,
-			   uint64_t min, uint64_t max, uint64_t **vals, size_t *nvals,
-			   size_t limit)
+		      uint64_t min, uint64_t max, uint64_t **vals, size_t *nvals,
+		      size_t limit)
 {
 	char *path = NULL, *text;
 	FILE *f;
@@ -337,7 +337,7 @@ int mp__pv_range_file(struct mp_plan_ctx *c, const struct mp_yt *n, const char *
 			rc = -1;
 		} else if (v < min || v > max) {
 			mp__perr_at(c, path, line, col, "%llu is out of range; expected %llu..%llu",
-				v, (unsigned long long)min, (unsigned long long)max);
+				    v, (unsigned long long)min, (unsigned long long)max);
 			rc = -1;
 		} else if (*nvals == limit) {
 			mp__perr_at(c, path, line, col, "more than %zu values", limit);
@@ -367,8 +367,8 @@ int mp__pv_range_file(struct mp_plan_ctx *c, const struct mp_yt *n, const char *
 /* A list of numbers in min..max, none twice; `word` (when not NULL), an
  * unquoted scalar, stands for the value 0. */
 int mp__pv_list(struct mp_plan_ctx *c, const struct mp_yt *n, const char *what,
-		     uint64_t min, uint64_t max, uint64_t **vals, size_t *nvals, size_t limit,
-		     const char *word)
+		uint64_t min, uint64_t max, uint64_t **vals, size_t *nvals, size_t limit,
+		const char *word)
 {
 	if (n->type != MP_YT_SEQ || n->n == 0) {
 		mp__perr(c, n, "%s must be a non-empty list of numbers, e.g. [60, 1500]", what);
@@ -402,7 +402,7 @@ int mp__pv_list(struct mp_plan_ctx *c, const struct mp_yt *n, const char *what,
 /* A percentage: "0.5%", or a bare 0. Bare numbers other than 0 are refused
  * as ambiguous (a ratio or a percentage?). */
 int mp__pv_pct(struct mp_plan_ctx *c, const struct mp_yt *n, const char *what, int zero_ok,
-		   double max, double *out)
+	       double max, double *out)
 {
 	char *end;
 	double v;
@@ -415,12 +415,12 @@ int mp__pv_pct(struct mp_plan_ctx *c, const struct mp_yt *n, const char *what, i
 	    !(isdigit((unsigned char)n->value[0]) || n->value[0] == '.') ||
 	    !(strcmp(end, "%") == 0 || (*end == '\0' && v == 0))) {
 		mp__perr(c, n, "%s \"%s\" is not a percentage; expected e.g. 0.5%%%s", what,
-		     n->value, zero_ok ? " or 0" : "");
+			 n->value, zero_ok ? " or 0" : "");
 		return -1;
 	}
 	if ((v == 0 && !zero_ok) || v > max) {
 		mp__perr(c, n, "%s %s is out of range; expected %s%g%%", what, n->value,
-		     zero_ok ? "0%.." : "more than 0% and at most ", max);
+			 zero_ok ? "0%.." : "more than 0% and at most ", max);
 		return -1;
 	}
 	*out = v;
