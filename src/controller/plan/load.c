@@ -59,7 +59,7 @@ void mp__pk_load(struct mp_plan_ctx *c, const struct mp_plan_key *k, const struc
 {
 	char *field = mp_pk_base(k, c->plan);
 	const char *what = k->what ? k->what : k->path;
-	char **text = (char **)(field + k->off);
+	char **text;
 	int before = c->errors;
 	uint8_t mac[MP_MAC_LEN];
 	struct in_addr a;
@@ -72,6 +72,7 @@ void mp__pk_load(struct mp_plan_ctx *c, const struct mp_plan_key *k, const struc
 	if (!field)
 		return;
 	field += k->off;
+	text = (char **)field;
 	switch (k->type) {
 	case MP_PK_MAP:
 		break;
