@@ -10,7 +10,7 @@
  * To add a plan key: its field (plan.h), its row in keys.c where it should
  * stand, and its line in docs/plan.md. A value that is more than one scalar
  * of a known type (a list of maps, a value with a special word) gives its
- * row a load and a write hook. Not a public interface. */
+ * row a load and a write hook (hooks.h). Not a public interface. */
 #ifndef MP_PLAN_KEYS_H
 #define MP_PLAN_KEYS_H
 
