@@ -16,6 +16,7 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "common/proto.h"
+#include "common/proto_framer.h"
 
 #define READ_CHUNK 4096
 #define LISTEN_BACKLOG 8

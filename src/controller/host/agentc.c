@@ -15,6 +15,7 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "common/proto.h"
+#include "common/proto_framer.h"
 
 #define READ_CHUNK 4096
 #define LINE_BUF (MP_PROTO_LINE_MAX + 2)
