@@ -60,30 +60,28 @@ static void on_read(uv_work_t *req, int status)
 	struct sw_hang *h = req->data;
 	struct sweep *sw = h->sw;
 
-	h->busy = 0;
-	if (status < 0 || h->rc < 0 || sw->stopping || !sw->ph.active || h->gen != sw->ph.gen ||
-	    !sw->ph.traffic_on)
+	h->in_flight = 0;
+	if (status < 0 || h->rc < 0 || sw->stopping || !mp_sweep_phase_sending(sw, h->ticket))
 		return;                 /* cancelled, gone (xenstore says so), or a past phase */
 	judge(sw, h);
 }
 
-void mp_sweep_hang_tick(struct sweep *sw, const struct mp_link_stats *st)
+void mp_sweep_hang_tick(struct sweep *sw, unsigned ticket, const struct mp_link_stats *st)
 {
 	struct sw_hang *h = &sw->hang;
 	uint64_t now = mp_now_ns();
 
-	if (!sw->xc || !sw->up[MP_DOM_DUT] || h->busy || !sw->ph.traffic_on ||
-	    (sw->ph.window != SW_WARMUP && sw->ph.window != SW_MEASURE) ||
+	if (!sw->xc || !sw->up[MP_DOM_DUT] || h->in_flight ||
 	    (h->last_ask_ns && now - h->last_ask_ns < SW_HANG_CHECK_NS))
 		return;
 	h->sw = sw;
 	h->req.data = h;
-	h->gen = sw->ph.gen;
+	h->ticket = ticket;
 	h->domid = sw->dom[MP_DOM_DUT].domid;
 	h->t_ns = now;
 	h->gen_rx = st[SW_GEN].rx_packets;
 	h->out_rx = st[SW_DUT_OUT].rx_packets;
 	h->last_ask_ns = now;
 	if (uv_queue_work(&sw->loop, &h->req, read_cpu, on_read) == 0)
-		h->busy = 1;
+		h->in_flight = 1;
 }
