@@ -8,10 +8,10 @@
  *
  * One owner per state: struct sweep holds what the whole run shares; a
  * phase's state (struct sw_runner, phase.c), the receiver's (struct sw_rx,
- * rx.c), a search's (struct sw_search, search_run.c) and a TCP phase's
- * (struct sw_tcp, tcp_run.c) are opaque outside their files, which the
- * others ask through the functions below. The ETA is the live line's
- * (progress.h). */
+ * rx.c), a search's (struct sw_search, search_run.c), a TCP phase's
+ * (struct sw_tcp, tcp_run.c) and the hang watch's (struct sw_hang, hang.c)
+ * are opaque outside their files, which the others ask through the
+ * functions below. The ETA is the live line's (progress.h). */
 #ifndef MP_SWEEP_INTERNAL_H
 #define MP_SWEEP_INTERNAL_H
 
@@ -62,24 +62,7 @@ typedef void mp_sweep_phase_cb(struct sweep *sw, int recorded);
 
 struct sw_runner;       /* phase.c: the phase going on */
 struct sw_rx;           /* rx.c: the receiver's figures of the last phase */
-
-/* The DUT's CPU time through libxenctrl while frames are offered (hang.c):
- * read on libuv's thread pool, one read in flight at a time. */
-struct sw_hang {
-	uv_work_t req;
-	struct sweep *sw;
-	int in_flight;                  /* a read is on the thread pool */
-	unsigned ticket;                /* the phase it was asked for (mp_sweep_phase_ticket) */
-	unsigned domid;
-	int rc;
-	struct mp_xc_info info;
-	uint64_t t_ns;                  /* when it was asked, with the counters then */
-	uint64_t gen_rx, out_rx;
-	uint64_t last_ask_ns;
-	/* The last reading at which the DUT had used CPU or forwarded. */
-	int have_ref;
-	uint64_t ref_t_ns, ref_cpu_ns, ref_gen_rx, ref_out_rx;
-};
+struct sw_hang;         /* hang.c: the DUT's CPU time while frames are offered */
 
 /* Why the DUT is broken although it did not disappear: the last phase
  * said so, and domains.dut.on_failure applies before the next one. */
@@ -109,7 +92,6 @@ struct sweep {
 	size_t build_step;
 	size_t cur_phase;               /* the phase running, or the next to run */
 	size_t nphases;
-	int waiting_up[MP_DOM_COUNT];   /* waiting for MP_XS_DOMAIN_UP */
 	int created[MP_DOM_COUNT];      /* created by this run, not yet destroyed */
 	int up[MP_DOM_COUNT];
 	struct mp_xs_domain dom[MP_DOM_COUNT];
@@ -145,7 +127,7 @@ struct sweep {
 	unsigned boot_fails;            /* boots of this version's DUT that did not come up */
 	unsigned dut_phases;            /* phases this boot of the DUT lived through */
 	enum sw_broken dut_broken;      /* set by the last phase (phase.c, hang.c) */
-	struct sw_hang hang;
+	struct sw_hang *hang;           /* hang.c's (mp_sweep_hang_init) */
 };
 
 /* sweep.c */
@@ -199,9 +181,8 @@ void mp_sweep_sample_tick(struct mp_sampler *s, uint64_t due_ns, uint64_t now_ns
  * reply); the argument is freed either way. */
 void *mp_sweep_req(struct sweep *sw);
 struct sweep *mp_sweep_req_current(void *arg);
-/* For hang.c: the phase asked about at `ticket` (the number it passed to
- * mp_sweep_hang_tick) is still the one running, and the agent may be
- * sending its traffic. */
+/* For hang.c: the phase that gave it `ticket` (with mp_sweep_hang_tick)
+ * is still the one running, and the agent may be sending its traffic. */
 int mp_sweep_phase_sending(const struct sweep *sw, unsigned ticket);
 
 /* rx.c: the receiver (roles.receiver), its state its own (struct sw_rx,
@@ -263,6 +244,11 @@ void mp_sweep_tcp_free(struct sweep *sw);
  * a phase in which the DUT forwarded nothing fails anyway (phase.c). */
 #define SW_HANG_NS (3ULL * 1000000000ULL)
 #define SW_HANG_CHECK_NS (500ULL * 1000000ULL)   /* one CPU-time read per this */
+/* _init makes hang.c's state (0 or -ENOMEM); _free, once the loop has
+ * closed (no read in flight), frees it (NULL is fine); _reset at each
+ * phase's start. */
+int mp_sweep_hang_init(struct sweep *sw);
+void mp_sweep_hang_free(struct sweep *sw);
 void mp_sweep_hang_reset(struct sweep *sw);
 void mp_sweep_hang_tick(struct sweep *sw, unsigned ticket, const struct mp_link_stats *st);
 

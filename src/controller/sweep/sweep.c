@@ -747,7 +747,7 @@ static int set_up(struct sweep *sw, enum sw_stage *stage)
 		goto fail;
 	sw->boot_timer.data = sw;
 	*stage = STAGE_BOOT_TIMER;
-	if ((rc = mp_sweep_phase_init(sw)) < 0)
+	if ((rc = mp_sweep_hang_init(sw)) < 0 || (rc = mp_sweep_phase_init(sw)) < 0)
 		goto fail;
 	*stage = STAGE_PHASE_TIMER;
 	if ((rc = uv_signal_init(&sw->loop, &sw->sigint)) < 0)
@@ -772,8 +772,9 @@ fail:
 }
 
 /* Closes what the run opened, in the reverse order of set_up() and
- * open_sources(), then the loop, then frees the phase's and the receiver's
- * state (a late reply closed with the loop may still have asked them).
+ * open_sources(), then the loop, then frees the phase's, the receiver's and
+ * the hang watch's state (a late reply or a read on the thread pool, ended
+ * with the loop, may still have used them).
  * Returns the handles mp_loop_close found still open (0 is right), or 0
  * when there was no loop. */
 static int tear_down(struct sweep *sw, enum sw_stage stage)
@@ -817,6 +818,7 @@ static int tear_down(struct sweep *sw, enum sw_stage stage)
 	}
 	mp_sweep_phase_free(sw);
 	mp_sweep_rx_free(sw);
+	mp_sweep_hang_free(sw);
 	return left;
 }
 
