@@ -9,9 +9,10 @@
  * One owner per state: struct sweep holds what the whole run shares; a
  * phase's state (struct sw_runner, phase.c), the receiver's (struct sw_rx,
  * rx.c), a search's (struct sw_search, search_run.c), a TCP phase's
- * (struct sw_tcp, tcp_run.c) and the hang watch's (struct sw_hang, hang.c)
- * are opaque outside their files, which the others ask through the
- * functions below. The ETA is the live line's (progress.h). */
+ * (struct sw_tcp, tcp_run.c), the hang watch's (struct sw_hang, hang.c)
+ * and the consoles' (struct sw_consoles, console.c) are opaque outside
+ * their files, which the others ask through the functions below. The
+ * ETA is the live line's (progress.h). */
 #ifndef MP_SWEEP_INTERNAL_H
 #define MP_SWEEP_INTERNAL_H
 
@@ -63,6 +64,7 @@ typedef void mp_sweep_phase_cb(struct sweep *sw, int recorded);
 struct sw_runner;       /* phase.c: the phase going on */
 struct sw_rx;           /* rx.c: the receiver's figures of the last phase */
 struct sw_hang;         /* hang.c: the DUT's CPU time while frames are offered */
+struct sw_consoles;     /* console.c: every domain's console in this run */
 
 /* Why the DUT is broken although it did not disappear: the last phase
  * said so, and domains.dut.on_failure applies before the next one. */
@@ -118,10 +120,7 @@ struct sweep {
 	int reboot_dut;                 /* re-create the DUT before going on (tcp.reboot) */
 	const struct mp_search_trial *trial;  /* the search trial the phase runs, or NULL */
 
-	struct mp_console *console[MP_DOM_COUNT];   /* this boot's console (console.c) */
-	unsigned boots[MP_DOM_COUNT];  /* boots in this run, the last one's number */
-	int console_warned;             /* consoles are not kept: said once */
-	int console_checked[MP_DOM_COUNT];  /* this boot's log was looked for */
+	struct sw_consoles *consoles;   /* console.c's (mp_sweep_console_init) */
 	char kernel[PATH_MAX];          /* {kernel}: this version's DUT kernel */
 	char kernel_err[PATH_MAX + 256];/* why it has none, or "" */
 	unsigned boot_fails;            /* boots of this version's DUT that did not come up */
@@ -257,7 +256,13 @@ void mp_sweep_hang_tick(struct sweep *sw, unsigned ticket, const struct mp_link_
  * a boot's first phase (dom0 creates the log a moment after the domain, on
  * Xen as on the testbed; by then both domains have run for seconds): says
  * once if dom0 keeps no log there; _quote writes its last lines to
- * run.log. */
+ * run.log. _init makes console.c's state (0 or -ENOMEM); _close_all
+ * closes every console; _free, once the loop has closed, frees the state
+ * (NULL is fine). */
+int mp_sweep_console_init(struct sweep *sw);
+void mp_sweep_console_free(struct sweep *sw);
+/* The number of `dom`'s last boot in this run (0: none yet). */
+unsigned mp_sweep_console_boot(const struct sweep *sw, enum mp_dom dom);
 void mp_sweep_console_start(struct sweep *sw, enum mp_dom dom);
 void mp_sweep_console_check(struct sweep *sw, enum mp_dom dom);
 void mp_sweep_console_quote(struct sweep *sw, enum mp_dom dom);

@@ -190,7 +190,7 @@ void mp_sweep_dut_boot_failed(struct sweep *sw, const char *what)
 	uv_timer_stop(&sw->boot_timer);
 	sw->boot_fails++;
 	mp_err("the DUT %s (version %s, boot %u) %s", p->domains[MP_DOM_DUT].name,
-	       p->versions[sw->version], sw->boots[MP_DOM_DUT], what);
+	       p->versions[sw->version], mp_sweep_console_boot(sw, MP_DOM_DUT), what);
 	mp_sweep_console_quote(sw, MP_DOM_DUT);
 	if (sw->boot_fails <= p->dut_boot_retries) {
 		mp_warn("re-creating the DUT (domains.dut.boot_retries is %u: retry %u)",
@@ -747,7 +747,8 @@ static int set_up(struct sweep *sw, enum sw_stage *stage)
 		goto fail;
 	sw->boot_timer.data = sw;
 	*stage = STAGE_BOOT_TIMER;
-	if ((rc = mp_sweep_hang_init(sw)) < 0 || (rc = mp_sweep_phase_init(sw)) < 0)
+	if ((rc = mp_sweep_console_init(sw)) < 0 || (rc = mp_sweep_hang_init(sw)) < 0 ||
+	    (rc = mp_sweep_phase_init(sw)) < 0)
 		goto fail;
 	*stage = STAGE_PHASE_TIMER;
 	if ((rc = uv_signal_init(&sw->loop, &sw->sigint)) < 0)
@@ -772,9 +773,9 @@ fail:
 }
 
 /* Closes what the run opened, in the reverse order of set_up() and
- * open_sources(), then the loop, then frees the phase's, the receiver's and
- * the hang watch's state (a late reply or a read on the thread pool, ended
- * with the loop, may still have used them).
+ * open_sources(), then the loop, then frees the phase's, the receiver's, the
+ * hang watch's and the consoles' state (a late reply or a read on the
+ * thread pool, ended with the loop, may still have used them).
  * Returns the handles mp_loop_close found still open (0 is right), or 0
  * when there was no loop. */
 static int tear_down(struct sweep *sw, enum sw_stage stage)
@@ -819,6 +820,7 @@ static int tear_down(struct sweep *sw, enum sw_stage stage)
 	mp_sweep_phase_free(sw);
 	mp_sweep_rx_free(sw);
 	mp_sweep_hang_free(sw);
+	mp_sweep_console_free(sw);
 	return left;
 }
 
