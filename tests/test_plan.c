@@ -18,7 +18,7 @@
 #include "controller/plan/plan.h"
 #include "controller/plan/internal.h"
 #include "controller/plan/keys.h"
-#include "controller/sweep/internal.h"
+#include "controller/sweep/progress.h"
 #include "failalloc.h"
 
 /* Loads `text` as p.yaml in the test's tmpdir; returns the rc and the first
@@ -776,27 +776,33 @@ TEST(live_eta_counts_what_the_schedule_still_expects)
 {
 	char err[1024];
 	struct mp_plan *p;
-	struct sweep sw;
+	struct mp_progress *pr;
 	struct mp_phase ph;
-	uint64_t total;
+	uint64_t total, t0 = 1000 * MP_NS_PER_SEC;
 
 	ASSERT_EQ(load(HEAD "traffic:\n  sizes: [60, 1496]\n  rates: [1000, 2000]\n  search:\n"
 		       "    goals: [{name: NDR, loss: 0}]\n    timeout: 1m\n    sizes: [60]\n",
 		       err, sizeof(err), &p), 0);
-	memset(&sw, 0, sizeof(sw));
-	sw.plan = p;
+	pr = mp_progress_new(stderr, 1, mp_plan_phase_count(p));
+	ASSERT(pr != NULL);
 	total = mp_plan_total_ns(p);
 	ASSERT_EQ(total, 60000000000ULL + 4 * 12300000000ULL);
-	/* The search (phase 3) running for longer than its timeout: only the
-	 * two 1496 B phases remain. */
-	mp_sweep_eta_start(&sw, 2);
-	sw.phase_t0 = mp_now_ns() - 100000000000ULL;
-	ASSERT_EQ(mp_sweep_eta_ns(&sw), 2 * 12300000000ULL);
+	ASSERT_EQ(mp_progress_eta_ns(pr, t0), 0);
 	/* Just started: the search's bound and the phases after it, no more. */
-	mp_sweep_eta_start(&sw, 2);
+	mp_progress_phase_start(pr, p, 2, t0);
 	mp_plan_phase(p, 2, &ph);
-	ASSERT(mp_sweep_eta_ns(&sw) <= total - ph.start_offset_ns);
-	ASSERT(mp_sweep_eta_ns(&sw) > 2 * 12300000000ULL);
+	ASSERT_EQ(mp_progress_eta_ns(pr, t0), total - ph.start_offset_ns);
+	/* The search's next trial starts the same phase again: it keeps its
+	 * start. Running for longer than its timeout: only the two 1496 B
+	 * phases remain. */
+	mp_progress_phase_start(pr, p, 2, t0 + 50 * MP_NS_PER_SEC);
+	ASSERT_EQ(mp_progress_eta_ns(pr, t0 + 100 * MP_NS_PER_SEC), 2 * 12300000000ULL);
+	/* The next phase counts from its own start. */
+	mp_progress_phase_start(pr, p, 3, t0 + 100 * MP_NS_PER_SEC);
+	ASSERT_EQ(mp_progress_eta_ns(pr, t0 + 100 * MP_NS_PER_SEC), 2 * 12300000000ULL);
+	ASSERT_EQ(mp_progress_eta_ns(pr, t0 + 106 * MP_NS_PER_SEC), 12300000000ULL +
+		  6300000000ULL);
+	mp_progress_free(pr);
 	mp_plan_free(p);
 }
 
