@@ -142,6 +142,48 @@ TEST_T(sweep_tcp_end_to_end, 300)
 	assert_rx_namespace_gone();
 }
 
+/* A version that cannot be measured (its build fails) skips
+ * its TCP repetitions in tcp.csv, one "skipped" row each with the reason,
+ * and writes nothing in phases.csv; the next version is measured. */
+TEST_T(sweep_tcp_version_skipped_in_tcp_csv, 300)
+{
+	char out[4096], path[4200], *err = NULL;
+	const char *plan;
+	struct tb_csv t;
+	int cv, cs, cr;
+
+	setup(out, sizeof(out));
+	plan = tb_plan("tcp.yaml", "@STREAMS@", "[1]", "@DURATION@", "1s", "@REPETITIONS@", "2",
+		       "@REBOOT@", "false", "@OFFLOADS@", "keep", "versions: [testbed]",
+		       "versions: [gone, testbed]\nbuild:\n  steps:\n    - [sh, -c, \"case {version} in "
+		       "gone) echo 'fatal: no such commit' >&2; exit 128;; esac; mkdir -p "
+		       "{workdir}/unikernel/dist && cp {bin_dir}/mir-perf-forward "
+		       "{workdir}/unikernel/dist/netif-forward.xen\"]", NULL);
+	ASSERT_EQ(tb_mirperf(RUN_TIMEOUT_MS, NULL, &err, "--plan", plan, "--out", out, "--quiet",
+			     NULL), MP_EXIT_FAIL);
+	free(err);
+	load_tcp(out, &t);
+	cv = tb_csv_col(&t, "version");
+	cs = tb_csv_col(&t, "status");
+	cr = tb_csv_col(&t, "reason");
+	ASSERT_EQ(t.nrows - 1, 4);
+	for (size_t r = 1; r < t.nrows; r++) {
+		int gone = strcmp(t.rows[r][cv], "gone") == 0;
+
+		ASSERT_STREQ(t.rows[r][cs], gone ? "skipped" : "ok");
+		if (gone)
+			ASSERT_CONTAINS(t.rows[r][cr], "build step 1 for version gone failed");
+	}
+	tb_csv_free(&t);
+	snprintf(path, sizeof(path), "%s/phases.csv", tb_run_dir(out));
+	ASSERT(tb_csv_load(path, &t) == 0);
+	ASSERT_MSG(t.nrows <= 1, "a TCP plan's skipped version wrote %zu rows in phases.csv",
+		   t.nrows - 1);
+	tb_csv_free(&t);
+	tb_assert_no_domains_left();
+	assert_rx_namespace_gone();
+}
+
 /* traffic.tcp.reboot: a fresh DUT for every repetition; with the
  * traff-gen's TSO and GSO off. */
 TEST_T(sweep_tcp_reboot_and_offloads_off, 300)

@@ -371,7 +371,9 @@ int mp__pv_list(struct mp_plan_ctx *c, const struct mp_yt *n, const char *what,
 		const char *word)
 {
 	if (n->type != MP_YT_SEQ || n->n == 0) {
-		mp__perr(c, n, "%s must be a non-empty list of numbers, e.g. [60, 1500]", what);
+		mp__perr(c, n, "%s must be a non-empty list of numbers from %llu to %llu, e.g. [%llu]",
+			 what, (unsigned long long)min, (unsigned long long)max,
+			 (unsigned long long)min);
 		return -1;
 	}
 	if (n->n > limit) {

@@ -81,30 +81,39 @@ void mp_sweep_fatal(struct sweep *sw, int exit_code, const char *fmt, ...)
 	start_cleanup(sw);
 }
 
-/* Writes a "skipped" row for every phase that will not run. */
+/* The "skipped" rows of schedule entry `i`, which will not run: one in
+ * phases.csv, or one per repetition still missing in tcp.csv; the live line
+ * counts a phase's when `tell` (a version skipped while the run goes on).
+ * Nothing for an entry finished before a resume. */
+static void skip_entry(struct sweep *sw, size_t i, const char *why, int tell)
+{
+	struct mp_phase entry;
+	struct mp_phase_row row;
+
+	if (finished_before(sw, i))
+		return;
+	mp_plan_phase(sw->plan, i, &entry);
+	if (entry.tcp) {
+		mp_sweep_tcp_skip(sw, &entry, why);
+		return;
+	}
+	mp_summary_empty_row(&row);
+	row.version = sw->plan->versions[entry.version];
+	row.phase = entry.index;
+	row.size = entry.size;
+	row.mix = mp_sweep_mix_text(sw, entry.size);
+	row.rate = entry.rate;
+	row.status = "skipped";
+	row.reason = why;
+	if (mp_out_phase(sw->out, &row) == 0 && tell && sw->progress)
+		mp_progress_phase_done(sw->progress, &row);
+}
+
+/* Writes the "skipped" rows of every phase that will not run. */
 static void skip_rest(struct sweep *sw, const char *why)
 {
-	for (; sw->cur_phase < sw->nphases; sw->cur_phase++) {
-		struct mp_phase entry;
-		struct mp_phase_row row;
-
-		if (finished_before(sw, sw->cur_phase))
-			continue;
-		mp_plan_phase(sw->plan, sw->cur_phase, &entry);
-		if (entry.tcp) {
-			mp_sweep_tcp_skip(sw, &entry, why);
-			continue;
-		}
-		mp_summary_empty_row(&row);
-		row.version = sw->plan->versions[entry.version];
-		row.phase = entry.index;
-		row.size = entry.size;
-		row.mix = mp_sweep_mix_text(sw, entry.size);
-		row.rate = entry.rate;
-		row.status = "skipped";
-		row.reason = why;
-		mp_out_phase(sw->out, &row);
-	}
+	for (; sw->cur_phase < sw->nphases; sw->cur_phase++)
+		skip_entry(sw, sw->cur_phase, why, 0);
 }
 
 void mp_sweep_skip_version(struct sweep *sw, const char *why)
@@ -117,23 +126,8 @@ void mp_sweep_skip_version(struct sweep *sw, const char *why)
 	       sw->version + 1 < sw->plan->nversions ? "; the next version goes on" : "");
 	uv_timer_stop(&sw->boot_timer);
 	for (; sw->cur_phase < end; sw->cur_phase++) {
-		struct mp_phase entry;
-		struct mp_phase_row row;
-
-		if (finished_before(sw, sw->cur_phase))
-			continue;
-		mp_plan_phase(sw->plan, sw->cur_phase, &entry);
-		mp_summary_empty_row(&row);
-		row.version = sw->plan->versions[entry.version];
-		row.phase = entry.index;
-		row.size = entry.size;
-		row.mix = mp_sweep_mix_text(sw, entry.size);
-		row.rate = entry.rate;
-		row.status = "skipped";
-		row.reason = why;
-		if (mp_out_phase(sw->out, &row) == 0 && sw->progress)
-			mp_progress_phase_done(sw->progress, &row);
-		n++;
+		n += !finished_before(sw, sw->cur_phase);
+		skip_entry(sw, sw->cur_phase, why, 1);
 	}
 	/* A version not measured fails the run, as a failed phase does. */
 	sw->failed_phases += n ? n : 1;
