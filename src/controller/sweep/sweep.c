@@ -228,9 +228,10 @@ static void on_connected(struct mp_agentc *ac, int status, const char *msg,
 {
 	struct sweep *sw = arg;
 
-	(void)ac;
 	(void)st;
-	if (sw->stopping)
+	/* A client the sweep closed itself (connect_agent replacing it when the
+	 * sweep comes back to connecting) is told it was cancelled: not news. */
+	if (sw->stopping || ac != sw->agent)
 		return;
 	if (status < 0) {
 		skip_rest(sw, "agent unreachable");
@@ -302,8 +303,10 @@ static void connect_agent(struct sweep *sw)
 	int rc;
 
 	if (sw->agent) {
-		mp_agentc_close(sw->agent);
-		sw->agent = NULL;
+		struct mp_agentc *old = sw->agent;
+
+		sw->agent = NULL;       /* before the close, which calls on_connected */
+		mp_agentc_close(old);
 	}
 
 	if (mp_sweep_expand(sw, sw->plan->agent_token_file, NULL, NULL, &token) < 0) {
