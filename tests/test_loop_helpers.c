@@ -84,6 +84,41 @@ TEST(child_timeout_kills)
 	ASSERT_EQ(r.status, -ETIMEDOUT);
 }
 
+/* A child started by a callback that ran long after the loop last read the
+ * clock (a dom0 descheduled for minutes under emulation did this: a
+ * destroy was killed 0.1 s after it started, "still running after its
+ * timeout") has its whole timeout from its start, not from that stale
+ * time. */
+struct late_start {
+	uv_timer_t timer;
+	struct child_result r;
+};
+
+static void start_late(uv_timer_t *t)
+{
+	static char *argv[] = { "true", NULL };
+	struct late_start *ls = t->data;
+
+	usleep(2500 * 1000);    /* the stall: longer than the child's timeout */
+	ASSERT_EQ(mp_child_run(t->loop, argv, 2 * MP_NS_PER_SEC, on_child, &ls->r), 0);
+	uv_close((uv_handle_t *)t, NULL);
+}
+
+TEST_T(child_timeout_counts_from_its_start, 30)
+{
+	struct late_start ls = { 0 };
+	uv_loop_t loop;
+
+	uv_loop_init(&loop);
+	uv_timer_init(&loop, &ls.timer);
+	ls.timer.data = &ls;
+	uv_timer_start(&ls.timer, start_late, 0, 0);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	ASSERT_EQ(uv_loop_close(&loop), 0);
+	ASSERT_EQ(ls.r.done, 1);
+	ASSERT_MSG(ls.r.status == 0, "true: %s", mp_child_status_text(ls.r.status));
+}
+
 TEST(child_missing_program)
 {
 	char *argv[] = { "/nonexistent/mir-perf-test-prog", NULL };
