@@ -11,6 +11,7 @@
 
 #include "common/auth.h"
 #include "common/clock.h"
+#include "common/loop.h"
 #include "common/duration.h"
 #include "common/err.h"
 #include "common/log.h"
@@ -305,7 +306,7 @@ static void pump(struct mp_agentc *ac)
 		return;
 	}
 	ac->head_sent = 1;
-	uv_timer_start(&ac->req_timer, on_req_timeout, ns_to_ms(ac->req_timeout_ns), 0);
+	mp_timer_start_fresh(&ac->req_timer, on_req_timeout, ns_to_ms(ac->req_timeout_ns));
 }
 
 static void on_pump(uv_timer_t *t)
@@ -408,7 +409,7 @@ static void arm_step(struct mp_agentc *ac)
 	left = ac->connect_deadline_ns > now ? ac->connect_deadline_ns - now : 0;
 	if (left > ac->req_timeout_ns)
 		left = ac->req_timeout_ns;
-	uv_timer_start(&ac->req_timer, on_req_timeout, ns_to_ms(left), 0);
+	mp_timer_start_fresh(&ac->req_timer, on_req_timeout, ns_to_ms(left));
 }
 
 static void on_retry(uv_timer_t *t)

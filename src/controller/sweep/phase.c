@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "common/clock.h"
+#include "common/loop.h"
 #include "common/duration.h"
 #include "common/engines.h"
 #include "common/err.h"
@@ -406,7 +407,7 @@ static void phase_end(struct sweep *sw)
 	 * that report, so the next step knows the domain is lost. */
 	if (ph->lost_dom >= 0 && sw->up[ph->lost_dom] && !sw->stopping) {
 		ph->waiting_gone = 1;
-		uv_timer_start(&ph->timer, on_gone_timeout, GONE_WAIT_MS, 0);
+		mp_timer_start_fresh(&ph->timer, on_gone_timeout, GONE_WAIT_MS);
 		return;
 	}
 	phase_over(sw, 1);
@@ -505,8 +506,7 @@ static void on_measure_end(uv_timer_t *t)
 	}
 	mp_agentc_stats(sw->agent, on_stats_end, stats);
 	mp_agentc_stop(sw->agent, on_stopped, stop);
-	uv_timer_start(&ph->timer, on_cooldown_end,
-		       sw->plan->cooldown_ns / MP_NS_PER_MS, 0);
+	mp_timer_start_fresh(&ph->timer, on_cooldown_end, sw->plan->cooldown_ns / MP_NS_PER_MS);
 }
 
 static void on_warmup_end(uv_timer_t *t)
@@ -522,7 +522,7 @@ static void on_warmup_end(uv_timer_t *t)
 	ph->window = SW_MEASURE;
 	xc_sample(sw, &ph->cpu_start, &ph->have_cpu_start);
 	mp_agentc_stats(sw->agent, on_stats_start, stats);
-	uv_timer_start(&ph->timer, on_measure_end, ph->duration_ns / MP_NS_PER_MS, 0);
+	mp_timer_start_fresh(&ph->timer, on_measure_end, ph->duration_ns / MP_NS_PER_MS);
 }
 
 static void on_stale_stopped(struct mp_agentc *ac, int status, const char *msg,
@@ -556,7 +556,7 @@ static void on_started(struct mp_agentc *ac, int status, const char *msg,
 	sw->ph.traffic_t = mp_now_ns();
 	sw->ph.window = SW_WARMUP;
 	mp_sampler_start(sw->sampler);
-	uv_timer_start(&sw->ph.timer, on_warmup_end, sw->plan->warmup_ns / MP_NS_PER_MS, 0);
+	mp_timer_start_fresh(&sw->ph.timer, on_warmup_end, sw->plan->warmup_ns / MP_NS_PER_MS);
 }
 
 static void on_configured(struct mp_agentc *ac, int status, const char *msg,
