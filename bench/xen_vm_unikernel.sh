@@ -27,6 +27,11 @@ tb() { "$build/mir-perf-testbed" "$@"; }
 cache=${MP_XENVM_DIR:-$PWD/build/xen-vm}
 rate=${BENCH_RATE:-1000}
 width=${BENCH_WIDTH:-5%}
+search_timeout=${BENCH_SEARCH_TIMEOUT:-4m}   # per version and size
+# The traff-gen boots in 1-2 minutes on a quiet host, in 10-15 on one
+# loaded by other work (its DHCP lease comes minutes late): the plan's 5m
+# are stretched here rather than lose the whole run.
+boot_wait=${BENCH_BOOT_WAIT:-900s}
 work=$cache/bench-unikernel
 out=$work/out
 trap 'tb down --xen >/dev/null' EXIT
@@ -54,10 +59,11 @@ sed -e "s|^name: xen-vm-unikernel|name: bench-xen-unikernel|" \
 	-e "s|^    config: xen/dut.cfg .*|    config: \"$work/dut-{version}.cfg\"|" \
 	-e "s|^    kernel: .*|    kernel: \"$work/unikernels/{version}.xen\"|" \
 	-e "s|^    config: xen-vm/traffgen.cfg .*|    config: $PWD/cfg/xen-vm/traffgen.cfg|" \
-	-e "s|^  rates: .*|  rates: [$rate]\n  search:\n    sizes: [60, 1496]\n    goals: [{name: NDR, loss: 0}]\n    min_rate: 100\n    max_rate: max\n    width: $width\n    trial: {initial: 1s, final: 4s}\n    timeout: 4m|" \
+	-e "s|^  rates: .*|  rates: [$rate]\n  search:\n    sizes: [60, 1496]\n    goals: [{name: NDR, loss: 0}]\n    min_rate: 100\n    max_rate: max\n    width: $width\n    trial: {initial: 1s, final: 4s}\n    timeout: $search_timeout|" \
+	-e "s|^  boot_timeout: 300s|  boot_timeout: $boot_wait|" -e "s|^  timeout: 300s|  timeout: $boot_wait|" -e "s|^  connect_timeout: 300s|  connect_timeout: $boot_wait|" \
 	cfg/xen-vm-unikernel.yaml > "$work/plan.yaml"
 for want in "versions: \[$versions\]" "dut-{version}.cfg" "unikernels/{version}.xen" \
-	"rates: \[$rate\]" "goals: \[{name: NDR" "sizes: \[60, 1496\]" "$PWD/cfg/xen-vm/traffgen.cfg"; do
+	"rates: \[$rate\]" "goals: \[{name: NDR" "  timeout: $boot_wait" "connect_timeout: $boot_wait" "sizes: \[60, 1496\]" "$PWD/cfg/xen-vm/traffgen.cfg"; do
 	grep -q "$want" "$work/plan.yaml" || { echo "cfg/xen-vm-unikernel.yaml changed: no '$want'" >&2; exit 1; }
 done
 "$build/mir-perf" --plan "$work/plan.yaml" --dry-run | tail -1
@@ -131,6 +137,7 @@ if [ ${#unikernels[@]} -ge 2 ]; then
 		mkdir -p "$d"
 		cp "$run/results.json" "$d/"
 		for f in phases.csv samples.csv throughput.csv; do
+			[ -f "$run/$f" ] || continue
 			awk -F, -v v="$v" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "version") c = i; print; next }
 				$c == v' "$run/$f" > "$d/$f"
 		done
