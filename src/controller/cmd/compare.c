@@ -22,12 +22,12 @@
 #include "common/stats.h"
 #include "controller/cmd/commands.h"
 #include "controller/cmd/compare_tcp.h"
+#include "controller/cmd/verdict.h"
 #include "controller/results/rundir.h"
 
 #define MP_COMPARE_ALPHA 0.01
 #define DEFAULT_THRESHOLD_PCT 2.0
 #define USAGE "usage: mir-perf compare RUN_A RUN_B [--threshold PCT] [--latency-threshold LPCT]"
-
 
 /* A size as the files name it: "60", or "imix" for a mix (0 in phases.csv). */
 #define SZ(size) mp_rundir_size_name((size), (char[16]){ 0 }, 16)
@@ -216,16 +216,8 @@ int mp_cmd_compare(int argc, char **argv)
 		free(rb);
 		change = 100.0 * (pb->forwarded_pps - pa->forwarded_pps) / pa->forwarded_pps;
 		compared++;
-		if (isnan(p))
-			verdict = "too few samples";
-		else if (p >= MP_COMPARE_ALPHA)
-			verdict = "no significant change";
-		else if (change < -threshold)
-			verdict = "SLOWER", slower++;
-		else if (change < 0)
-			verdict = "slower, within threshold";
-		else
-			verdict = "faster";
+		verdict = mp_verdict_welch(p, MP_COMPARE_ALPHA, change, threshold, "too few samples",
+					   &slower);
 		printf("%-14s %6s %10llu %12.0f %12.0f %+8.2f%% %9.2g  %s\n", pb->version, SZ(pb->size),
 		       (unsigned long long)pb->rate, pa->forwarded_pps, pb->forwarded_pps, change, p, verdict);
 	}

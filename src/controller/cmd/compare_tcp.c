@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/stats.h"
+#include "controller/cmd/verdict.h"
 
 static int version_in(const struct mp_tcp_summary *s, const char *version)
 {
@@ -50,16 +51,7 @@ size_t mp_compare_tcp(const struct mp_rundir *a, const struct mp_rundir *b, doub
 		change = 100.0 * (gb->mean - ga->mean) / ga->mean;
 		p = mp_welch_p(ga->gbps, ga->n, gb->gbps, gb->n);
 		compared++;
-		if (isnan(p))
-			verdict = "too few repetitions";
-		else if (p >= alpha)
-			verdict = "no significant change";
-		else if (change < -threshold)
-			verdict = "SLOWER", slower++;
-		else if (change < 0)
-			verdict = "slower, within threshold";
-		else
-			verdict = "faster";
+		verdict = mp_verdict_welch(p, alpha, change, threshold, "too few repetitions", &slower);
 		printf("%-14s %7u %14s %14s %+8.2f%% %9.2g  %s\n", gb->version, gb->streams, am, bm,
 		       change, p, verdict);
 	}

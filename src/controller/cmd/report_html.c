@@ -34,6 +34,7 @@
 	"pre{font-size:.8em;background:#f6f6f6;padding:4px 8px;overflow-x:auto;margin:.2em 0 .8em}\n" \
 	".failed{background:#fdd}.skipped{background:#eee}.short{background:#ffe9c0}\n" \
 	".slower{color:#b00}.faster{color:#070}\n" \
+	"div.scroll{overflow-x:auto;max-width:100%}\n" \
 	/* The phase table: in its own box, scrolled there both ways, its \
 	 * heading and first columns (which phase a row is) kept in view. */ \
 	"div.wide{overflow:auto;max-height:85vh;border:1px solid #ccc;box-sizing:border-box;" \
@@ -350,12 +351,14 @@ static void dut_consoles(FILE *f, const char *dir, const struct mp_rundir *d)
 	json_t *all = json_object_get(d->results, "consoles"), *c;
 	size_t i, n = 0, shown = 0, bad = 0;
 
-	json_array_foreach(all, i, c)
-		n += !strcmp(str(c, "role") ? str(c, "role") : "", "dut");
+	json_array_foreach(all, i, c)       /* a boot whose console was not kept has no file */
+		n += !strcmp(str(c, "role") ? str(c, "role") : "", "dut") && str(c, "file");
 	if (!n)
 		return;
 	for (size_t k = 0; k < d->nphases; k++)
 		bad += strcmp(d->phases[k].status, "ok") != 0;
+	for (size_t k = 0; k < d->tcp.nrows; k++)
+		bad += strcmp(d->tcp.rows[k].status, "ok") != 0;
 	fprintf(f, "<h2>DUT console</h2>\n<details%s><summary>The last %d lines of the DUT's "
 		"console, of its last %zu boot%s of %zu (each boot's is in "
 		"<code>domains/</code>)</summary>\n", bad ? " open" : "", MP_CONSOLE_QUOTE_LINES,
@@ -592,6 +595,8 @@ void report_html_write(FILE *f, const char *dir, const struct mp_rundir *d,
 	problems(f, d);
 	headline(f, d);
 	report_tcp_html(f, d);
+	if (d->tcp.nrows)        /* after TCP's tables, the run needs its own heading */
+		fputs("<h2>The run</h2>\n", f);
 	provenance(f, d);
 	shortfall_note(f, d);
 	comparison(f, d);

@@ -20,6 +20,8 @@ static double offered(const struct mp_phase_row *p) { return p->offered_pps; }
 static double forwarded(const struct mp_phase_row *p) { return p->forwarded_pps; }
 static double loss(const struct mp_phase_row *p) { return p->loss_pct; }
 static double cpu(const struct mp_phase_row *p) { return p->dut_cpu_ns_per_pkt; }
+static double lat_p50(const struct mp_phase_row *p) { return p->lat_p50_us; }
+static double lat_p99(const struct mp_phase_row *p) { return p->lat_p99_us; }
 
 /* Whether `p` belongs in the grid's plots (forwarded, loss, Mbit/s, CPU,
  * latency, 100 ms rates): a grid phase does; a search's trial only in a run
@@ -50,6 +52,34 @@ static int by_x(const void *a, const void *b)
 	return (p[0] > q[0]) - (p[0] < q[0]);
 }
 
+/* Series number `n`'s block: y against x of the grid rows of version v and
+ * size s that have both, in the order of x (a search's trials run in any
+ * order); pt has room for every phase. Returns how many points (0: no
+ * block written). */
+static size_t write_block(const struct mp_rundir *d, FILE *f, size_t n, size_t v, size_t s,
+			  phase_figure x, phase_figure y, double (*pt)[2])
+{
+	size_t np = 0;
+
+	for (size_t i = 0; i < d->nphases; i++) {
+		const struct mp_phase_row *p = &d->phases[i];
+
+		if (p->size != d->sizes[s] || strcmp(p->version, d->versions[v]) ||
+		    isnan(x(p)) || isnan(y(p)) || !grid_row(d, p))
+			continue;
+		pt[np][0] = x(p);
+		pt[np++][1] = y(p);
+	}
+	if (!np)
+		return 0;
+	qsort(pt, np, sizeof(*pt), by_x);
+	if (n)
+		fputs("\n\n", f);
+	for (size_t i = 0; i < np; i++)
+		fprintf(f, "%.3f %.3f\n", pt[i][0], pt[i][1]);
+	return np;
+}
+
 /* One block per (version, size) of y against x, points in the order of x (a
  * search's trials run in any order): a colour per size, a dash type per
  * version. */
@@ -61,24 +91,8 @@ static size_t fill_by_size(const struct mp_rundir *d, FILE *f, char **series,
 
 	for (size_t v = 0; pt && v < d->nversions; v++) {
 		for (size_t s = 0; s < d->nsizes && n < REPORT_MAX_SERIES; s++) {
-			size_t np = 0;
-
-			for (size_t i = 0; i < d->nphases; i++) {
-				const struct mp_phase_row *p = &d->phases[i];
-
-				if (p->size != d->sizes[s] || strcmp(p->version, d->versions[v]) ||
-				    isnan(x(p)) || isnan(y(p)) || !grid_row(d, p))
-					continue;
-				pt[np][0] = x(p);
-				pt[np++][1] = y(p);
-			}
-			if (!np)
+			if (!write_block(d, f, n, v, s, x, y, pt))
 				continue;
-			qsort(pt, np, sizeof(*pt), by_x);
-			if (n)
-				fputs("\n\n", f);
-			for (size_t i = 0; i < np; i++)
-				fprintf(f, "%.3f %.3f\n", pt[i][0], pt[i][1]);
 			colour[n] = (unsigned)s + 1;
 			dash[n] = (unsigned)v + 1;
 			{
@@ -300,26 +314,10 @@ static size_t fill_latency(const struct mp_rundir *d, FILE *f, char **series, un
 	for (size_t v = 0; pt && v < d->nversions; v++) {
 		for (size_t s = 0; s < d->nsizes; s++) {
 			for (int q = 0; q < 2 && n < REPORT_MAX_SERIES; q++) {
-				size_t np = 0;
 				char label[MP_IMIX_LABEL_MAX + 128];
 
-				for (size_t i = 0; i < d->nphases; i++) {
-					const struct mp_phase_row *p = &d->phases[i];
-					double y = q ? p->lat_p99_us : p->lat_p50_us;
-
-					if (p->size != d->sizes[s] || strcmp(p->version, d->versions[v]) ||
-					    isnan(p->offered_pps) || isnan(y) || !grid_row(d, p))
-						continue;
-					pt[np][0] = p->offered_pps;
-					pt[np++][1] = y;
-				}
-				if (!np)
+				if (!write_block(d, f, n, v, s, offered, q ? lat_p99 : lat_p50, pt))
 					continue;
-				qsort(pt, np, sizeof(*pt), by_x);
-				if (n)
-					fputs("\n\n", f);
-				for (size_t i = 0; i < np; i++)
-					fprintf(f, "%.3f %.3f\n", pt[i][0], pt[i][1]);
 				colour[n] = (unsigned)s + 1;
 				dash[n] = (unsigned)q + 1;
 				point[n] = (unsigned)v + 1;

@@ -189,7 +189,7 @@ static void repetitions_table(FILE *f, const struct mp_tcps *t)
 {
 	char buf[MP_CSV_NUM_LEN];
 
-	fputs("<div class=\"wide\"><table>\n<tr>", f);
+	fputs("<div class=\"scroll\"><table>\n<tr>", f);
 	for (size_t c = 0; c < mp_tcp_tab.ncols; c++)
 		if (shown(t, &mp_tcp_tab.cols[c])) {
 			fputs("<th>", f);

@@ -3,6 +3,7 @@
  * rewritten without what did not finish, the files reopened for appending. */
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -83,14 +84,40 @@ static void fill_samples(FILE *f, const void *arg)
 	}
 }
 
-static void fill_throughput(FILE *f, const void *arg)
-{
-	const struct mp_tput *t = arg;
+/* The rows of a table read back (throughput.csv, tcp.csv) that a resume
+ * keeps: those whose string field at `key` was not cleared to NULL. */
+struct kept_rows {
+	const struct mp_coltab *tab;
+	const void *rows;
+	size_t size, n, key;
+};
 
-	mp_coltab_header(&mp_tput_tab, f);
-	for (size_t i = 0; i < t->nrows; i++)
-		if (t->rows[i].goal)            /* cleared: a search that did not finish */
-			mp_coltab_row(&mp_tput_tab, f, &t->rows[i]);
+static const void *kept_row(const struct kept_rows *k, size_t i)
+{
+	const char *row = (const char *)k->rows + i * k->size;
+
+	return *(const char *const *)(const void *)(row + k->key) ? row : NULL;
+}
+
+static void fill_kept(FILE *f, const void *arg)
+{
+	const struct kept_rows *k = arg;
+
+	mp_coltab_header(k->tab, f);
+	for (size_t i = 0; i < k->n; i++)
+		if (kept_row(k, i))
+			mp_coltab_row(k->tab, f, kept_row(k, i));
+}
+
+/* The kept rows as results.json holds them; NULL without memory. */
+static json_t *kept_json(const struct kept_rows *k)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < k->n; i++)
+		if (kept_row(k, i))
+			json_array_append_new(a, mp_coltab_json(k->tab, kept_row(k, i)));
+	return a;
 }
 
 /* Whether throughput row r answers the search of phase ph. */
@@ -108,6 +135,7 @@ static int resume_throughput(struct mp_out *o, unsigned char *done, size_t n, FI
 	const struct mp_plan *p = o->plan;
 	char path[PATH_MAX + 32], err[512];
 	struct mp_tput t;
+	struct kept_rows k;
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/throughput.csv", o->dir);
@@ -133,25 +161,14 @@ static int resume_throughput(struct mp_out *o, unsigned char *done, size_t n, FI
 			if (of_search(&t.rows[r], p, &ph))
 				t.rows[r].goal = NULL;
 	}
-	rc = replace_file(o, "throughput.csv", fill_throughput, &t);
-	if (rc == 0) {
-		o->tput_rows = json_array();
-		for (size_t r = 0; o->tput_rows && r < t.nrows; r++)
-			if (t.rows[r].goal)
-				json_array_append_new(o->tput_rows, mp_coltab_json(&mp_tput_tab, &t.rows[r]));
-	}
+	/* a search that did not finish has its goal cleared */
+	k = (struct kept_rows){ &mp_tput_tab, t.rows, sizeof(*t.rows), t.nrows,
+				offsetof(struct mp_tput_row, goal) };
+	rc = replace_file(o, "throughput.csv", fill_kept, &k);
+	if (rc == 0)
+		o->tput_rows = kept_json(&k);
 	mp_tput_free(&t);
 	return rc;
-}
-
-static void fill_tcp(FILE *f, const void *arg)
-{
-	const struct mp_tcps *t = arg;
-
-	mp_coltab_header(&mp_tcp_tab, f);
-	for (size_t i = 0; i < t->nrows; i++)
-		if (t->rows[i].status)          /* cleared: a repetition that did not finish */
-			mp_coltab_row(&mp_tcp_tab, f, &t->rows[i]);
 }
 
 /* A plan with traffic.tcp: the repetitions in tcp.csv that finished (ok or
@@ -162,6 +179,7 @@ static int resume_tcp(struct mp_out *o, unsigned char *done, size_t n, FILE *err
 	const struct mp_plan *p = o->plan;
 	char path[PATH_MAX + 32], err[512];
 	struct mp_tcps t;
+	struct kept_rows k;
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/tcp.csv", o->dir);
@@ -206,13 +224,12 @@ static int resume_tcp(struct mp_out *o, unsigned char *done, size_t n, FILE *err
 			kept += t.rows[r].status && t.rows[r].phase == i;
 		done[i] = kept == p->tcp->repetitions;
 	}
-	rc = replace_file(o, "tcp.csv", fill_tcp, &t);
-	if (rc == 0) {
-		o->tcp_rows = json_array();
-		for (size_t r = 0; o->tcp_rows && r < t.nrows; r++)
-			if (t.rows[r].status)
-				json_array_append_new(o->tcp_rows, mp_coltab_json(&mp_tcp_tab, &t.rows[r]));
-	}
+	/* a repetition that did not finish, or a repeated one, has its status cleared */
+	k = (struct kept_rows){ &mp_tcp_tab, t.rows, sizeof(*t.rows), t.nrows,
+				offsetof(struct mp_tcp_row, status) };
+	rc = replace_file(o, "tcp.csv", fill_kept, &k);
+	if (rc == 0)
+		o->tcp_rows = kept_json(&k);
 	mp_tcp_free(&t);
 	return rc;
 }
