@@ -17,7 +17,8 @@
 #include "common/template.h"
 #include "controller/plan/plan.h"
 #include "controller/plan/internal.h"
-#include "controller/sweep/internal.h"
+#include "controller/plan/keys.h"
+#include "controller/sweep/progress.h"
 #include "failalloc.h"
 
 /* Loads `text` as p.yaml in the test's tmpdir; returns the rc and the first
@@ -171,7 +172,8 @@ TEST(plan_prebuilt_kernels_round_trip)
 	text = round_trip(a, &b);
 	ASSERT_CONTAINS(text, "versions: [{name: \"v1\", kernel: ");
 	ASSERT_CONTAINS(text, "console_log: \"/srv/log/{name}.log\"");
-	ASSERT_CONTAINS(text, "boot_retries: 3, kernel: \"{workdir}/k.xen\"");
+	ASSERT_CONTAINS(text, "\n    boot_retries: 3  #");
+	ASSERT_CONTAINS(text, "\n    kernel: \"{workdir}/k.xen\"  #");
 	ASSERT_EQ(b->nversions, 3);
 	ASSERT_STREQ(b->versions[2], "v3");
 	ASSERT_STREQ(b->version_kernels[0], path);
@@ -559,19 +561,6 @@ TEST(plan_load_out_of_memory_at_every_allocation)
 	ASSERT(k > 10);
 }
 
-/* A command set in code keeps every argument it is given. */
-TEST(plan_cmd_set_keeps_every_argument)
-{
-	struct mp_cmd cmd = { 0 };
-
-	ASSERT_EQ(mp_plan_cmd_set(&cmd, "a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7",
-				  "a8", NULL), 0);
-	ASSERT_EQ(cmd.argc, 9);
-	ASSERT_STREQ(cmd.argv[8], "a8");
-	ASSERT(cmd.argv[9] == NULL);
-	mp_plan_cmd_free(&cmd);
-}
-
 /* traffic.search (issue 15): defaults, exact error messages, the effective
  * plan round trip and what --dry-run says. */
 #define HEAD "name: t\nlibrary: {name: l, repo: r}\nversions: [v1]\n"
@@ -720,7 +709,8 @@ TEST(plan_search_next_to_a_grid)
 		}
 	ASSERT_EQ(mp_plan_total_ns(a), 2 * 193800000000ULL);
 	text = round_trip(a, &b);
-	ASSERT_CONTAINS(text, "    sizes: [imix, 60]\n  rates: [1000, 2000]\n");
+	ASSERT_CONTAINS(text, "\n    sizes: [imix, 60]  #");
+	ASSERT_CONTAINS(text, "\n  rates: [1000, 2000]  #");
 	ASSERT_EQ(mp_plan_phase_count(b), 16);
 	mp_plan_phase(b, 15, &ph);
 	ASSERT(ph.search && ph.size == MP_SIZE_IMIX);
@@ -786,27 +776,33 @@ TEST(live_eta_counts_what_the_schedule_still_expects)
 {
 	char err[1024];
 	struct mp_plan *p;
-	struct sweep sw;
+	struct mp_progress *pr;
 	struct mp_phase ph;
-	uint64_t total;
+	uint64_t total, t0 = 1000 * MP_NS_PER_SEC;
 
 	ASSERT_EQ(load(HEAD "traffic:\n  sizes: [60, 1496]\n  rates: [1000, 2000]\n  search:\n"
 		       "    goals: [{name: NDR, loss: 0}]\n    timeout: 1m\n    sizes: [60]\n",
 		       err, sizeof(err), &p), 0);
-	memset(&sw, 0, sizeof(sw));
-	sw.plan = p;
+	pr = mp_progress_new(stderr, 1, mp_plan_phase_count(p));
+	ASSERT(pr != NULL);
 	total = mp_plan_total_ns(p);
 	ASSERT_EQ(total, 60000000000ULL + 4 * 12300000000ULL);
-	/* The search (phase 3) running for longer than its timeout: only the
-	 * two 1496 B phases remain. */
-	mp_sweep_eta_start(&sw, 2);
-	sw.phase_t0 = mp_now_ns() - 100000000000ULL;
-	ASSERT_EQ(mp_sweep_eta_ns(&sw), 2 * 12300000000ULL);
+	ASSERT_EQ(mp_progress_eta_ns(pr, t0), 0);
 	/* Just started: the search's bound and the phases after it, no more. */
-	mp_sweep_eta_start(&sw, 2);
+	mp_progress_phase_start(pr, p, 2, t0);
 	mp_plan_phase(p, 2, &ph);
-	ASSERT(mp_sweep_eta_ns(&sw) <= total - ph.start_offset_ns);
-	ASSERT(mp_sweep_eta_ns(&sw) > 2 * 12300000000ULL);
+	ASSERT_EQ(mp_progress_eta_ns(pr, t0), total - ph.start_offset_ns);
+	/* The search's next trial starts the same phase again: it keeps its
+	 * start. Running for longer than its timeout: only the two 1496 B
+	 * phases remain. */
+	mp_progress_phase_start(pr, p, 2, t0 + 50 * MP_NS_PER_SEC);
+	ASSERT_EQ(mp_progress_eta_ns(pr, t0 + 100 * MP_NS_PER_SEC), 2 * 12300000000ULL);
+	/* The next phase counts from its own start. */
+	mp_progress_phase_start(pr, p, 3, t0 + 100 * MP_NS_PER_SEC);
+	ASSERT_EQ(mp_progress_eta_ns(pr, t0 + 100 * MP_NS_PER_SEC), 2 * 12300000000ULL);
+	ASSERT_EQ(mp_progress_eta_ns(pr, t0 + 106 * MP_NS_PER_SEC), 12300000000ULL +
+		  6300000000ULL);
+	mp_progress_free(pr);
 	mp_plan_free(p);
 }
 
@@ -855,9 +851,15 @@ TEST(plan_tcp_keys_defaults_schedule_round_trip)
 	ASSERT(ph.tcp && ph.streams == 4 && ph.version == 1);
 	ASSERT_EQ(mp_plan_total_ns(a), 2 * (mp_plan_phase_length_ns(a) + 2 * ph.length_ns));
 	text = round_trip(a, &b);
-	ASSERT_CONTAINS(text, "  tcp:\n    streams: [1, 4]\n    duration: 3s\n    repetitions: 2\n"
-			      "    reboot: true\n    reverse: true\n    offloads: off\n");
-	ASSERT_CONTAINS(text, "    timeout: 9s\n    reference: \"linux\"\n");
+	ASSERT_CONTAINS(text, "\n  tcp:  #");
+	ASSERT_CONTAINS(text, "\n    streams: [1, 4]  #");
+	ASSERT_CONTAINS(text, "\n    duration: 3s  #");
+	ASSERT_CONTAINS(text, "\n    repetitions: 2  #");
+	ASSERT_CONTAINS(text, "\n    reboot: true  #");
+	ASSERT_CONTAINS(text, "\n    reverse: true  #");
+	ASSERT_CONTAINS(text, "\n    offloads: off  #");
+	ASSERT_CONTAINS(text, "\n    timeout: 9s  #");
+	ASSERT_CONTAINS(text, "\n    reference: \"linux\"  #");
 	ASSERT_EQ(b->tcp->port, 6000);
 	ASSERT_STREQ(b->tcp->dst_ip, "10.9.9.2");
 	free(text);
@@ -927,4 +929,55 @@ TEST(plan_tcp_errors_exact)
 		ASSERT_MSG(strcmp(err, tcp_malformed[i][1]) == 0, "case %zu:\n  got  %s\n  want %s",
 			   i, err, tcp_malformed[i][1]);
 	}
+}
+
+/* The key table (keys.c) is the one list of plan keys: docs/plan.md lists
+ * every key holding a value and no key the table lacks (a mapping, such as
+ * traffic.search, may have its line too), and each row is well formed. */
+TEST(plan_docs_list_every_key)
+{
+	char *doc = mp_test_read_file(mp_test_src_path("docs/plan.md"));
+	char *listed = calloc(mp_plan_nkeys, 1), *line, *save = NULL;
+
+	ASSERT(doc && listed);
+	for (line = strtok_r(doc, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *end, *at;
+
+		if (strncmp(line, "| `", 3) != 0 || !(end = strstr(line + 2, " |")))
+			continue;
+		*end = '\0';        /* the first cell: `key`, `key` */
+		for (at = strchr(line, '`'); at; at = strchr(at + 1, '`')) {
+			char *close = strchr(at + 1, '`');
+			const struct mp_plan_key *k;
+
+			ASSERT(close);
+			*close = '\0';
+			k = mp_pk_find(at + 1);
+			ASSERT_MSG(k, "docs/plan.md lists `%s`, which keys.c does not know", at + 1);
+			listed[k - mp_plan_keys] = 1;
+			at = close;
+		}
+	}
+	for (size_t i = 0; i < mp_plan_nkeys; i++) {
+		const struct mp_plan_key *k = &mp_plan_keys[i];
+
+		ASSERT_MSG(listed[i] || k->type == MP_PK_MAP, "docs/plan.md does not list `%s`",
+			   k->path);
+		ASSERT_MSG(k->help && *k->help, "%s has no help", k->path);
+		ASSERT_MSG(k->type != MP_PK_CUSTOM || (k->load && (k->write ||
+			   (k->flags & MP_PK_NO_WRITE))), "%s: a custom key needs its hooks", k->path);
+		ASSERT_MSG(k->type != MP_PK_ENUM || k->names, "%s: an enum needs its names", k->path);
+		if (mp_pk_depth(k)) {   /* its mapping comes before it */
+			size_t j = 0;
+
+			while (j < i && !(mp_plan_keys[j].type == MP_PK_MAP &&
+					  mp_pk_child_of(k, &mp_plan_keys[j])))
+				j++;
+			ASSERT_MSG(j < i, "%s comes before its mapping", k->path);
+		}
+		if (!strncmp(k->path, "roles.", 6))
+			ASSERT_STREQ(mp_pk_name(k), mp_role_name((enum mp_role)k->arg));
+	}
+	free(listed);
+	free(doc);
 }

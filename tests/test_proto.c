@@ -1,4 +1,4 @@
-/* The control-channel codec (src/common/proto.c): round trips of every
+/* The control-channel codec (src/common/proto_*.c): round trips of every
  * message, malformed input mapped to exact error codes, line framing. */
 #include "test.h"
 
@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "common/proto.h"
+#include "common/proto_framer.h"
 
 #define BUF (MP_PROTO_LINE_MAX + 2)
 

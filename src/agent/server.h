@@ -8,7 +8,11 @@
  * sends nothing for `deadman_ns`, when its connection drops, and when the
  * server closes; each time the agent logs why. Requests are checked against
  * the agent's limits (only `dev`, at most `max_pps`, frames within
- * MP_FRAME_MIN..MTU + MP_ETH_HLEN) before anything reaches the engine. */
+ * MP_FRAME_MIN..MTU + MP_ETH_HLEN) before anything reaches the engine.
+ *
+ * Its files (server_internal.h): server.c (its life, the traffic it owns,
+ * the tick), server_conn.c (connections), server_handshake.c (hello and
+ * auth), server_ops.c (every other request). */
 #ifndef MP_SERVER_H
 #define MP_SERVER_H
 

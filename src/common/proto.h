@@ -7,7 +7,12 @@
  * This module is the codec only: pure functions that turn one line into a
  * struct and a struct into one line. They never allocate memory that outlives
  * the call, never log, and never crash on any input (it is fuzzed:
- * tests/fuzz/fuzz_proto.c). The server and the client share it. */
+ * tests/fuzz/fuzz_proto.c). The server and the client share it. Its files:
+ * proto_table.c (each op's and error code's wire name, the fields of each
+ * request), proto_request.c and proto_reply.c (each message, decoded and
+ * encoded), proto_json.c (the JSON helpers they share, proto_internal.h),
+ * proto_tcp.c (the TCP ops' values). Splitting the byte stream into lines
+ * is proto_framer.h's. */
 #ifndef MP_PROTO_H
 #define MP_PROTO_H
 
@@ -171,26 +176,5 @@ void mp_proto_reply_error(struct mp_proto_reply *rep,
 
 /* Fills `rep` as a successful reply to `req` (values zeroed). */
 void mp_proto_reply_ok(struct mp_proto_reply *rep, const struct mp_proto_request *req);
-
-/* Line framing for a byte stream: bytes go in, complete lines come out. */
-struct mp_proto_framer {
-	char buf[MP_PROTO_LINE_MAX + 1];
-	size_t len;
-	int overflow;   /* a line longer than MP_PROTO_LINE_MAX was seen */
-};
-
-/* Called once per complete line, without its '\n' (a '\r' before it is kept:
- * JSON treats it as whitespace). Return non-zero to stop consuming. */
-typedef int (*mp_proto_line_fn)(void *arg, const char *line, size_t len);
-
-void mp_proto_framer_init(struct mp_proto_framer *f);
-
-/* Appends `n` bytes and calls `fn` for each complete line, in order.
- * Returns 0 when every byte was consumed, the callback's non-zero value when
- * it asked to stop (remaining bytes are dropped), or -EMSGSIZE as soon as the
- * pending line exceeds MP_PROTO_LINE_MAX (the stream cannot be resynchronised
- * safely: the caller replies ETOOBIG and closes). */
-int mp_proto_framer_feed(struct mp_proto_framer *f, const char *data, size_t n,
-			 mp_proto_line_fn fn, void *arg);
 
 #endif

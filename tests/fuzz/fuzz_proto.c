@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/proto.h"
+#include "common/proto_framer.h"
 
 #define BUF (MP_PROTO_LINE_MAX + 2)
 

@@ -12,7 +12,11 @@
  * queued them (a request queued while the client closes gets -ECANCELED,
  * one that finds no memory -ENOMEM, from the loop too; should memory run out
  * twice before the loop runs, the process aborts with a message); they may
- * queue further requests or call mp_agentc_close(). */
+ * queue further requests or call mp_agentc_close().
+ *
+ * Its files (agentc_internal.h): agentc.c (its life, these calls),
+ * agentc_conn.c (connecting, lines, keepalives, a lost connection),
+ * agentc_handshake.c (hello and auth), agentc_queue.c (the requests). */
 #ifndef MP_AGENTC_H
 #define MP_AGENTC_H
 

@@ -39,9 +39,9 @@ struct mp_discovery {
 	void *arg;
 };
 
-/* After the answer, the other method's first word is logged too, so the
- * run log tells which came first and whether they agree. */
-static void also(struct mp_discovery *d, const char *ip, const char *method)
+/* After the address is found, the other method's first word is logged too,
+ * so the run log tells which came first and whether they agree. */
+static void log_other_method(struct mp_discovery *d, const char *ip, const char *method)
 {
 	if (!d->first || d->second_seen || strcmp(method, d->first) == 0)
 		return;
@@ -50,12 +50,14 @@ static void also(struct mp_discovery *d, const char *ip, const char *method)
 		(double)(mp_now_ns() - d->first_ns) / MP_NS_PER_SEC, d->first);
 }
 
-static void answer(struct mp_discovery *d, const char *ip, const char *method)
+/* `method` found the address: the answer while waiting, else maybe worth
+ * a line in the log. */
+static void address_found(struct mp_discovery *d, const char *ip, const char *method)
 {
 	mp_discovery_cb cb = d->cb;
 
 	if (!d->waiting) {
-		also(d, ip, method);
+		log_other_method(d, ip, method);
 		return;
 	}
 	d->waiting = 0;
@@ -94,7 +96,7 @@ static void on_ack(struct mp_dhcp *dh, const uint8_t chaddr[MP_MAC_LEN], const c
 	snprintf(s->ip, sizeof(s->ip), "%s", yiaddr);
 	if (d->first || d->waiting) {
 		if (memcmp(chaddr, d->want, MP_MAC_LEN) == 0)
-			answer(d, s->ip, "dhcp");
+			address_found(d, s->ip, "dhcp");
 	}
 }
 
@@ -162,7 +164,7 @@ void mp_discovery_wait(struct mp_discovery *d, const char *mac,
 	d->waiting = 1;
 	snprintf(d->want_text, sizeof(d->want_text), "%s", mac);
 	if (d->plan->pinned_address) {
-		answer(d, d->plan->pinned_address, "pinned");
+		address_found(d, d->plan->pinned_address, "pinned");
 		return;
 	}
 	if (mp_mac_parse(mac, d->want) < 0) {
@@ -171,11 +173,11 @@ void mp_discovery_wait(struct mp_discovery *d, const char *mac,
 		return;
 	}
 	if ((ip = seen_lookup(d, d->want))) {
-		answer(d, ip, "dhcp");
+		address_found(d, ip, "dhcp");
 		return;
 	}
 	if (d->xs_ip[0]) {
-		answer(d, d->xs_ip, "xenstore");
+		address_found(d, d->xs_ip, "xenstore");
 		return;
 	}
 	mp_timer_start_fresh(&d->timer, on_timeout, d->plan->discovery_timeout_ns / MP_NS_PER_MS);
@@ -189,7 +191,7 @@ void mp_discovery_xenstore(struct mp_discovery *d, const char *ip)
 		return;
 	snprintf(d->xs_ip, sizeof(d->xs_ip), "%s", ip);
 	if (d->waiting || d->first)
-		answer(d, d->xs_ip, "xenstore");
+		address_found(d, d->xs_ip, "xenstore");
 }
 
 void mp_discovery_close(struct mp_discovery *d)

@@ -1,5 +1,5 @@
-/* Shared by load.c (loading) and plan.c (defaults, schedule,
- * writing). Not a public interface. */
+/* Shared by the plan's files: limits and defaults named once, making and
+ * freeing a plan. Not a public interface. */
 #ifndef MP_PLAN_INTERNAL_H
 #define MP_PLAN_INTERNAL_H
 
@@ -29,17 +29,11 @@
 #define MP_PLAN_TCP_TIMEOUT_MARGIN_NS (20ULL * 1000000000ULL)
 
 
-/* A plan with every default set; name/dir as for mp_plan_load_string. */
+/* A plan with every default set (the key table's); name/dir as for
+ * mp_plan_load_string. NULL when out of memory. */
 struct mp_plan *mp_plan_defaults(const char *path, const char *dir);
 void mp_plan_cmd_free(struct mp_cmd *cmd);
-/* traffic.search with every default set, no goals. */
-struct mp_plan_search *mp_plan_search_defaults(void);
 void mp_plan_search_free(struct mp_plan_search *s);
-/* traffic.tcp with every default set (timeout from the duration). */
-struct mp_plan_tcp *mp_plan_tcp_defaults(void);
 void mp_plan_tcp_free(struct mp_plan_tcp *t);
-/* Sets `cmd` to the arguments given, up to a NULL (any number). Returns 0, or
- * -ENOMEM with `cmd` empty. */
-int mp_plan_cmd_set(struct mp_cmd *cmd, ...);
 
 #endif

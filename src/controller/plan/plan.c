@@ -1,15 +1,15 @@
-/* Plan defaults, the phase schedule, and writing the effective plan. */
+/* Plan defaults (from the key table), freeing, the phase schedule and
+ * --dry-run. */
 #include "controller/plan/internal.h"
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/clock.h"
 #include "common/duration.h"
-#include "common/engines.h"
+#include "controller/plan/keys.h"
 
 static const char *const role_names[MP_ROLE_COUNT] = {
 	[MP_ROLE_GENERATOR] = "generator", [MP_ROLE_DUT_IN] = "dut_in",
@@ -39,33 +39,6 @@ const char *mp_dom_name(enum mp_dom dom)
 	return dom < MP_DOM_COUNT ? dom_names[dom] : "?";
 }
 
-int mp_plan_cmd_set(struct mp_cmd *cmd, ...)
-{
-	va_list ap;
-	size_t n = 0;
-
-	mp_plan_cmd_free(cmd);
-	va_start(ap, cmd);
-	while (va_arg(ap, const char *))
-		n++;
-	va_end(ap);
-	cmd->argv = calloc(n + 1, sizeof(char *));
-	if (!cmd->argv)
-		return -ENOMEM;
-	va_start(ap, cmd);
-	for (cmd->argc = 0; cmd->argc < n; cmd->argc++) {
-		cmd->argv[cmd->argc] = strdup(va_arg(ap, const char *));
-		if (!cmd->argv[cmd->argc])
-			break;
-	}
-	va_end(ap);
-	if (cmd->argc < n) {
-		mp_plan_cmd_free(cmd);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
 struct mp_plan *mp_plan_defaults(const char *path, const char *dir)
 {
 	struct mp_plan *p = calloc(1, sizeof(*p));
@@ -74,92 +47,11 @@ struct mp_plan *mp_plan_defaults(const char *path, const char *dir)
 		return NULL;
 	p->path = strdup(path);
 	p->dir = strdup(dir);
-	p->build_workdir = strdup("{run_dir}/build/{version}");
-	p->build_timeout_ns = 30ULL * 60 * MP_NS_PER_SEC;
-	mp_plan_cmd_set(&p->toolstack_create, "xl", "create", "{config}", NULL);
-	mp_plan_cmd_set(&p->toolstack_destroy, "xl", "destroy", "{name}", NULL);
-	p->toolstack_timeout_ns = 60ULL * MP_NS_PER_SEC;
-	p->domains[MP_DOM_DUT].name = strdup("mir-perf-dut");
-	p->domains[MP_DOM_DUT].config = strdup("{cfg_dir}/xen/dut.cfg");
-	p->domains[MP_DOM_TRAFFGEN].name = strdup("mir-perf-traffgen");
-	p->domains[MP_DOM_TRAFFGEN].config = strdup("{cfg_dir}/xen/traffgen.cfg");
-	p->boot_timeout_ns = 120ULL * MP_NS_PER_SEC;
-	p->console_log = strdup(MP_PLAN_CONSOLE_LOG);
-	p->dut_on_failure = MP_ON_FAILURE_RECREATE;
-	p->dut_boot_retries = MP_PLAN_BOOT_RETRIES;
-	p->dut_kernel = strdup(MP_PLAN_DUT_KERNEL);
-	p->roles[MP_ROLE_GENERATOR] = (struct mp_plan_vif){ MP_DOM_TRAFFGEN, 0 };
-	p->roles[MP_ROLE_CONTROL] = (struct mp_plan_vif){ MP_DOM_TRAFFGEN, 1 };
-	p->roles[MP_ROLE_DUT_IN] = (struct mp_plan_vif){ MP_DOM_DUT, 0 };
-	p->roles[MP_ROLE_DUT_OUT] = (struct mp_plan_vif){ MP_DOM_DUT, 1 };
-	p->roles[MP_ROLE_RECEIVER] = (struct mp_plan_vif){ MP_DOM_TRAFFGEN, 2 };
-	mp_imix_default(&p->imix);
-	p->discover_dhcp = p->discover_xenstore = 1;
-	p->dhcp_bridge = strdup("xenbr0");
-	p->discovery_timeout_ns = 60ULL * MP_NS_PER_SEC;
-	p->agent_port = 7000;
-	p->agent_token_file = strdup("{cfg_dir}/agent.token");
-	p->agent_dev = strdup("eth0");
-	p->agent_engine = strdup(mp_engines[MP_ENGINE_AUTO].name);
-	p->agent_connect_timeout_ns = 60ULL * MP_NS_PER_SEC;
-	p->agent_request_timeout_ns = 5ULL * MP_NS_PER_SEC;
-	p->src_ip = strdup("10.201.0.1");
-	p->dst_ip = strdup("10.201.0.2");
-	p->src_port = 9;
-	p->dst_port = 9;
-	p->duration_ns = 10ULL * MP_NS_PER_SEC;
-	p->warmup_ns = MP_NS_PER_SEC;
-	p->cooldown_ns = MP_NS_PER_SEC;
-	p->sample_interval_ns = 100 * MP_NS_PER_MS;
-	p->output_dir = strdup("out");
-	if (!p->path || !p->dir || !p->build_workdir || !p->toolstack_create.argv ||
-	    !p->toolstack_destroy.argv || !p->domains[MP_DOM_DUT].name ||
-	    !p->domains[MP_DOM_DUT].config || !p->domains[MP_DOM_TRAFFGEN].name ||
-	    !p->domains[MP_DOM_TRAFFGEN].config || !p->console_log || !p->dut_kernel ||
-	    !p->dhcp_bridge || !p->agent_token_file ||
-	    !p->agent_dev || !p->agent_engine || !p->src_ip || !p->dst_ip || !p->output_dir) {
+	if (!p->path || !p->dir || mp__pk_defaults(p, MP_PK_PLAN) < 0) {
 		mp_plan_free(p);
 		return NULL;
 	}
 	return p;
-}
-
-struct mp_plan_search *mp_plan_search_defaults(void)
-{
-	struct mp_plan_search *s = calloc(1, sizeof(*s));
-
-	if (!s)
-		return NULL;
-	s->min_rate = 1000;
-	s->max_rate = 0;
-	s->width_pct = 0.5;
-	s->initial_ns = MP_NS_PER_SEC;
-	s->final_ns = 10ULL * MP_NS_PER_SEC;
-	s->timeout_ns = 20ULL * 60 * MP_NS_PER_SEC;
-	return s;
-}
-
-struct mp_plan_tcp *mp_plan_tcp_defaults(void)
-{
-	struct mp_plan_tcp *t = calloc(1, sizeof(*t));
-
-	if (!t)
-		return NULL;
-	t->streams = calloc(1, sizeof(unsigned));
-	t->src_ip = strdup("10.202.0.1");
-	t->dst_ip = strdup("10.202.0.2");
-	if (!t->streams || !t->src_ip || !t->dst_ip) {
-		mp_plan_tcp_free(t);
-		return NULL;
-	}
-	t->streams[0] = 1;
-	t->nstreams = 1;
-	t->duration_ns = 10ULL * MP_NS_PER_SEC;
-	t->repetitions = 10;
-	t->offloads = MP_TCP_OFFLOADS_KEEP;
-	t->port = MP_TCP_PORT_DEFAULT;
-	t->timeout_ns = t->duration_ns + MP_PLAN_TCP_TIMEOUT_MARGIN_NS;
-	return t;
 }
 
 void mp_plan_tcp_free(struct mp_plan_tcp *t)
@@ -523,237 +415,4 @@ void mp_plan_print_schedule(const struct mp_plan *p, FILE *f)
 		fprintf(f, "total: %zu phases, %s expected (%s per phase: %s warm-up, %s "
 			"measure, %s cool-down, start/stop; plus build and boot)\n", n, total,
 			len, w, d, c);
-}
-
-/* A YAML double-quoted scalar. */
-static void q(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20 || ch == 0x7f)
-			fprintf(f, "\\x%02x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
-static void cmd(FILE *f, const struct mp_cmd *c)
-{
-	fputc('[', f);
-	for (size_t i = 0; i < c->argc; i++) {
-		if (i)
-			fputs(", ", f);
-		q(f, c->argv[i]);
-	}
-	fputc(']', f);
-}
-
-static void dur(FILE *f, const char *key, uint64_t ns)
-{
-	char b[32];
-
-	mp_duration_format(ns, b, sizeof(b));
-	fprintf(f, "%s: %s", key, b);
-}
-
-/* A percentage as the loader reads it back, exactly. */
-static void pct(FILE *f, const char *key, double v)
-{
-	fprintf(f, "%s: %.17g%%", key, v);
-}
-
-/* [60, 1496, imix] */
-static void size_list(FILE *f, const unsigned *sizes, size_t n)
-{
-	fputc('[', f);
-	for (size_t i = 0; i < n; i++)
-		if (sizes[i] == MP_SIZE_IMIX)
-			fprintf(f, "%simix", i ? ", " : "");
-		else
-			fprintf(f, "%s%u", i ? ", " : "", sizes[i]);
-	fputc(']', f);
-}
-
-static void write_search(const struct mp_plan_search *s, FILE *f)
-{
-	fputs("  search:\n    goals:", f);
-	for (size_t i = 0; i < s->ngoals; i++) {
-		fputs("\n      - {name: ", f);
-		q(f, s->goals[i].name);
-		fputs(", ", f);
-		pct(f, "loss", s->goals[i].loss_pct);
-		fputc('}', f);
-	}
-	fprintf(f, "\n    method: %s", s->method == MP_SEARCH_BISECTION ? "bisection" : "mlr");
-	fprintf(f, "\n    min_rate: %llu\n    max_rate: ", (unsigned long long)s->min_rate);
-	if (s->max_rate)
-		fprintf(f, "%llu", (unsigned long long)s->max_rate);
-	else
-		fputs("max", f);
-	fputs("\n    ", f);
-	pct(f, "width", s->width_pct);
-	fputs("\n    trial: {", f);
-	dur(f, "initial", s->initial_ns);
-	fputs(", ", f);
-	dur(f, "final", s->final_ns);
-	fputs("}\n    ", f);
-	dur(f, "timeout", s->timeout_ns);
-	fputc('\n', f);
-	if (s->sizes) {
-		fputs("    sizes: ", f);
-		size_list(f, s->sizes, s->nsizes);
-		fputc('\n', f);
-	}
-}
-
-static void write_tcp(const struct mp_plan_tcp *t, FILE *f)
-{
-	fputs("  tcp:\n    streams: [", f);
-	for (size_t i = 0; i < t->nstreams; i++)
-		fprintf(f, "%s%u", i ? ", " : "", t->streams[i]);
-	fputs("]\n    ", f);
-	dur(f, "duration", t->duration_ns);
-	fprintf(f, "\n    repetitions: %u\n    reboot: %s\n    reverse: %s\n    offloads: %s"
-		"\n    src_ip: ", t->repetitions, t->reboot ? "true" : "false",
-		t->reverse ? "true" : "false", mp_tcp_offloads_name(t->offloads));
-	q(f, t->src_ip);
-	fputs("\n    dst_ip: ", f);
-	q(f, t->dst_ip);
-	fprintf(f, "\n    port: %u\n    ", t->port);
-	dur(f, "timeout", t->timeout_ns);
-	fputc('\n', f);
-	if (t->reference) {
-		fputs("    reference: ", f);
-		q(f, t->reference);
-		fputc('\n', f);
-	}
-}
-
-int mp_plan_write(const struct mp_plan *p, FILE *f)
-{
-	fputs("# The effective plan: every value resolved, defaults included.\nname: ", f);
-	q(f, p->name);
-	fputs("\nlibrary: {name: ", f);
-	q(f, p->library_name);
-	fputs(", repo: ", f);
-	q(f, p->library_repo);
-	fputs("}\nversions: [", f);
-	for (size_t i = 0; i < p->nversions; i++) {
-		if (i)
-			fputs(", ", f);
-		if (mp_plan_prebuilt(p, i)) {
-			fputs("{name: ", f);
-			q(f, p->versions[i]);
-			fputs(", kernel: ", f);
-			q(f, p->version_kernels[i]);
-			fputc('}', f);
-		} else {
-			q(f, p->versions[i]);
-		}
-	}
-	fputs("]\nbuild:\n  workdir: ", f);
-	q(f, p->build_workdir);
-	fputs("\n  ", f);
-	dur(f, "timeout", p->build_timeout_ns);
-	fputs("\n  steps:", f);
-	if (!p->nbuild_steps)
-		fputs(" []", f);
-	for (size_t i = 0; i < p->nbuild_steps; i++) {
-		fputs("\n    - ", f);
-		cmd(f, &p->build_steps[i]);
-	}
-	fputs("\ntoolstack:\n  create: ", f);
-	cmd(f, &p->toolstack_create);
-	fputs("\n  destroy: ", f);
-	cmd(f, &p->toolstack_destroy);
-	fputs("\n  ", f);
-	dur(f, "timeout", p->toolstack_timeout_ns);
-	fputs("\ndomains:\n  ", f);
-	dur(f, "boot_timeout", p->boot_timeout_ns);
-	fputs("\n  console_log: ", f);
-	q(f, p->console_log);
-	for (int d = 0; d < MP_DOM_COUNT; d++) {
-		fprintf(f, "\n  %s: {name: ", mp_dom_name((enum mp_dom)d));
-		q(f, p->domains[d].name);
-		fputs(", config: ", f);
-		q(f, p->domains[d].config);
-		if (d == MP_DOM_DUT) {
-			fprintf(f, ", on_failure: %s, boot_retries: %u, kernel: ",
-				p->dut_on_failure == MP_ON_FAILURE_STOP ? "stop" : "recreate",
-				p->dut_boot_retries);
-			q(f, p->dut_kernel);
-		}
-		fputc('}', f);
-	}
-	fputs("\nroles:", f);
-	for (int r = 0; r < MP_ROLE_COUNT; r++)
-		if (r != MP_ROLE_RECEIVER || p->has_receiver)
-			fprintf(f, "\n  %s: {domain: %s, vif: %u}", mp_role_name((enum mp_role)r),
-				mp_dom_name(p->roles[r].domain), p->roles[r].devid);
-	fprintf(f, "\ndiscovery:\n  methods: [%s%s%s]\n  bridge: ",
-		p->discover_dhcp ? "dhcp" : "", p->discover_dhcp && p->discover_xenstore ? ", " : "",
-		p->discover_xenstore ? "xenstore" : "");
-	q(f, p->dhcp_bridge);
-	if (p->pinned_address) {
-		fputs("\n  address: ", f);
-		q(f, p->pinned_address);
-	}
-	fputs("\n  ", f);
-	dur(f, "timeout", p->discovery_timeout_ns);
-	fprintf(f, "\nagent:\n  port: %u\n  token_file: ", p->agent_port);
-	q(f, p->agent_token_file);
-	fputs("\n  dev: ", f);
-	q(f, p->agent_dev);
-	fputs("\n  engine: ", f);
-	q(f, p->agent_engine);
-	fputs("\n  ", f);
-	dur(f, "connect_timeout", p->agent_connect_timeout_ns);
-	fputs("\n  ", f);
-	dur(f, "request_timeout", p->agent_request_timeout_ns);
-	fputs("\ntraffic:\n", f);
-	if (p->nsizes) {
-		fputs("  sizes: ", f);
-		size_list(f, p->sizes, p->nsizes);
-		fputc('\n', f);
-	}
-	fputs("  imix: {", f);
-	for (unsigned i = 0; i < p->imix.n; i++)
-		fprintf(f, "%s%u: %u", i ? ", " : "", p->imix.size[i], p->imix.weight[i]);
-	fputs("}\n", f);
-	if (p->search)
-		write_search(p->search, f);
-	if (p->tcp)
-		write_tcp(p->tcp, f);
-	if (p->nrates) {
-		fputs("  rates: [", f);
-		for (size_t i = 0; i < p->nrates; i++)
-			fprintf(f, "%s%llu", i ? ", " : "", (unsigned long long)p->rates[i]);
-		fputs("]\n", f);
-	}
-	if (p->dst_mac) {
-		fputs("  dst_mac: ", f);
-		q(f, p->dst_mac);
-		fputc('\n', f);
-	}
-	fputs("  src_ip: ", f);
-	q(f, p->src_ip);
-	fputs("\n  dst_ip: ", f);
-	q(f, p->dst_ip);
-	fprintf(f, "\n  src_port: %u\n  dst_port: %u\nphase: {", p->src_port, p->dst_port);
-	dur(f, "duration", p->duration_ns);
-	fputs(", ", f);
-	dur(f, "warmup", p->warmup_ns);
-	fputs(", ", f);
-	dur(f, "cooldown", p->cooldown_ns);
-	fputs("}\nsampling: {", f);
-	dur(f, "interval", p->sample_interval_ns);
-	fputs("}\noutput: {dir: ", f);
-	q(f, p->output_dir);
-	fputs("}\n", f);
-	return ferror(f) ? -EIO : 0;
 }

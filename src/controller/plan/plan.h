@@ -1,5 +1,7 @@
 /* The sweep plan: one YAML file describing a whole unattended sweep.
- * docs/plan.md documents every key; cfg/testbed.yaml and cfg/xen.yaml are
+ * Every key is one row of the key table (keys.h, keys.c), which loading,
+ * the defaults and mp_plan_write read; docs/plan.md documents every key (a
+ * test holds it to the table); cfg/testbed.yaml and cfg/xen.yaml are
  * complete commented samples.
  *
  * Loading is strict: unknown or duplicate keys, wrong types, out-of-range

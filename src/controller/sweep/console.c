@@ -18,6 +18,30 @@
 
 #define CONSOLE_DIR "domains"
 
+/* Every domain's console in this run (sw->consoles). */
+struct sw_consoles {
+	struct mp_console *log[MP_DOM_COUNT];   /* this boot's, or NULL */
+	unsigned boots[MP_DOM_COUNT];   /* boots in this run, the last one's number */
+	int checked[MP_DOM_COUNT];      /* this boot's log was looked for */
+	int warned;                     /* consoles are not kept: said once */
+};
+
+int mp_sweep_console_init(struct sweep *sw)
+{
+	return (sw->consoles = calloc(1, sizeof(*sw->consoles))) ? 0 : -ENOMEM;
+}
+
+void mp_sweep_console_free(struct sweep *sw)
+{
+	free(sw->consoles);
+	sw->consoles = NULL;
+}
+
+unsigned mp_sweep_console_boot(const struct sweep *sw, enum mp_dom dom)
+{
+	return sw->consoles->boots[dom];
+}
+
 /* Where dom0 logs the console of `dom`: the plan's domains.console_log
  * for its name. 0, or a negative errno with why (an unset variable). */
 static int source_path(struct sweep *sw, enum mp_dom dom, char **src, char *why, size_t len)
@@ -39,9 +63,9 @@ static int source_path(struct sweep *sw, enum mp_dom dom, char **src, char *why,
  * in results.json's info. */
 static void unavailable(struct sweep *sw, const char *why)
 {
-	if (sw->console_warned)
+	if (sw->consoles->warned)
 		return;
-	sw->console_warned = 1;
+	sw->consoles->warned = 1;
 	mp_warn("domain consoles are not kept in this run: %s", why);
 	mp_out_set_info(sw->out, "console", why);
 }
@@ -49,12 +73,13 @@ static void unavailable(struct sweep *sw, const char *why)
 void mp_sweep_console_start(struct sweep *sw, enum mp_dom dom)
 {
 	char dir[PATH_MAX], dst[PATH_MAX], rel[64], why[PATH_MAX + 512];
+	struct sw_consoles *cs = sw->consoles;
 	char *src = NULL;
 	unsigned boot;
 	int rc;
 
-	mp_console_close(sw->console[dom]);
-	sw->console[dom] = NULL;
+	mp_console_close(cs->log[dom]);
+	cs->log[dom] = NULL;
 	if (source_path(sw, dom, &src, why, sizeof(why)) < 0) {
 		unavailable(sw, why);
 		return;
@@ -68,15 +93,15 @@ void mp_sweep_console_start(struct sweep *sw, enum mp_dom dom)
 	}
 	/* The boot count in this run; a resumed run goes on after the files
 	 * the interrupted one left. */
-	for (boot = sw->boots[dom] + 1;; boot++) {
+	for (boot = cs->boots[dom] + 1;; boot++) {
 		snprintf(rel, sizeof(rel), CONSOLE_DIR "/%s-%u.console", mp_dom_name(dom), boot);
 		if (mp_pathf(dst, sizeof(dst), "%s/%s", mp_out_dir(sw->out), rel) < 0 ||
 		    access(dst, F_OK) != 0)
 			break;
 	}
-	sw->boots[dom] = boot;
-	sw->console_checked[dom] = 0;
-	rc = mp_console_open(&sw->loop, src, dst, &sw->console[dom]);
+	cs->boots[dom] = boot;
+	cs->checked[dom] = 0;
+	rc = mp_console_open(&sw->loop, src, dst, &cs->log[dom]);
 	if (rc < 0) {
 		snprintf(why, sizeof(why), "cannot create %s: %s", dst, mp_strerror(rc));
 		unavailable(sw, why);
@@ -91,15 +116,15 @@ void mp_sweep_console_start(struct sweep *sw, enum mp_dom dom)
 
 void mp_sweep_console_check(struct sweep *sw, enum mp_dom dom)
 {
-	struct mp_console *c = sw->console[dom];
+	struct mp_console *c = sw->consoles->log[dom];
 	char why[PATH_MAX + 512];
 
-	if (!c || sw->console_checked[dom])
+	if (!c || sw->consoles->checked[dom])
 		return;
-	sw->console_checked[dom] = 1;
+	sw->consoles->checked[dom] = 1;
 	mp_console_read(c);
 	if (mp_console_found(c)) {
-		if (!sw->console_warned)
+		if (!sw->consoles->warned)
 			mp_out_set_info(sw->out, "console", "available");
 		return;
 	}
@@ -112,7 +137,7 @@ void mp_sweep_console_check(struct sweep *sw, enum mp_dom dom)
 
 void mp_sweep_console_quote(struct sweep *sw, enum mp_dom dom)
 {
-	struct mp_console *c = sw->console[dom];
+	struct mp_console *c = sw->consoles->log[dom];
 	char text[MP_CONSOLE_TAIL_MAX + MP_CONSOLE_QUOTE_LINES + 2];
 	const char *rel;
 	unsigned n;
@@ -126,13 +151,13 @@ void mp_sweep_console_quote(struct sweep *sw, enum mp_dom dom)
 	rel = strstr(mp_console_dst(c), CONSOLE_DIR "/");
 	if (!n) {
 		mp_warn("the console of %s (boot %u, %s) is empty%s", sw->plan->domains[dom].name,
-			sw->boots[dom], rel ? rel : mp_console_dst(c),
+			sw->consoles->boots[dom], rel ? rel : mp_console_dst(c),
 			mp_console_found(c) ? "" : ": dom0 logged nothing for it");
 		return;
 	}
 	mp_warn("the console of %s (boot %u, %s), its last %u line%s:",
-		sw->plan->domains[dom].name, sw->boots[dom], rel ? rel : mp_console_dst(c), n,
-		n == 1 ? "" : "s");
+		sw->plan->domains[dom].name, sw->consoles->boots[dom],
+		rel ? rel : mp_console_dst(c), n, n == 1 ? "" : "s");
 	for (char *line = text, *nl; *line; line = nl + 1) {
 		nl = strchr(line, '\n');
 		if (!nl)
@@ -148,7 +173,8 @@ void mp_sweep_console_last(struct sweep *sw, enum mp_dom dom, char *buf, size_t 
 	size_t n;
 
 	buf[0] = '\0';
-	if (!sw->console[dom] || !mp_console_last_lines(sw->console[dom], 1, text, sizeof(text)))
+	if (!sw->consoles->log[dom] ||
+	    !mp_console_last_lines(sw->consoles->log[dom], 1, text, sizeof(text)))
 		return;
 	n = strcspn(text, "\n");
 	snprintf(buf, len, "%.*s", (int)n, text);
@@ -156,8 +182,8 @@ void mp_sweep_console_last(struct sweep *sw, enum mp_dom dom, char *buf, size_t 
 
 void mp_sweep_console_close_all(struct sweep *sw)
 {
-	for (int d = 0; d < MP_DOM_COUNT; d++) {
-		mp_console_close(sw->console[d]);
-		sw->console[d] = NULL;
+	for (int d = 0; sw->consoles && d < MP_DOM_COUNT; d++) {
+		mp_console_close(sw->consoles->log[d]);
+		sw->consoles->log[d] = NULL;
 	}
 }

@@ -125,7 +125,7 @@ static void on_build_done(int status, const char *out, const char *tail, void *a
 	char why[512], last[256], what[128];
 
 	(void)out;
-	sw->busy = 0;
+	sw->child_running = 0;
 	if (sw->stopping) {
 		mp_sweep_next(sw);
 		return;
@@ -164,11 +164,11 @@ void mp_sweep_build_step(struct sweep *sw, size_t i)
 	}
 	mp_info("version %s: build step %zu/%zu", sw->plan->versions[sw->version], i + 1,
 		sw->plan->nbuild_steps);
-	sw->busy = 1;
+	sw->child_running = 1;
 	rc = mp_child_run(&sw->loop, argv, sw->plan->build_timeout_ns, on_build_done, sw);
 	free_argv(argv);
 	if (rc < 0) {
-		sw->busy = 0;
+		sw->child_running = 0;
 		mp_sweep_fatal(sw, MP_EXIT_ENV, "cannot run build step %zu: %s", i + 1,
 			       mp_strerror(rc));
 	}
@@ -328,7 +328,7 @@ static void on_created(int status, const char *out, const char *tail, void *arg)
 
 	(void)out;
 	free(op);
-	sw->busy = 0;
+	sw->child_running = 0;
 	/* Killed (its timeout, or our SIGTERM on the first SIGINT), a create
 	 * may have made the domain half way (seen on the Xen VM: a paused
 	 * traff-gen left behind, and the next create refused its name): it is
@@ -407,11 +407,11 @@ void mp_sweep_create(struct sweep *sw, enum mp_dom dom)
 	mp_sweep_console_start(sw, dom);
 	if (dom == MP_DOM_DUT)
 		sw->dut_phases = 0;
-	sw->busy = 1;
+	sw->child_running = 1;
 	rc = mp_child_run(&sw->loop, argv, sw->plan->toolstack_timeout_ns, on_created, op);
 	free_argv(argv);
 	if (rc < 0) {
-		sw->busy = 0;
+		sw->child_running = 0;
 		free(op);
 		mp_sweep_fatal(sw, MP_EXIT_ENV, "cannot run the toolstack: %s", mp_strerror(rc));
 	}
@@ -427,7 +427,7 @@ static void on_destroyed(int status, const char *out, const char *tail, void *ar
 
 	(void)out;
 	(void)tail;
-	sw->busy = 0;
+	sw->child_running = 0;
 	if (status < 0 && status != -ETIMEDOUT) {
 		/* the command never ran (not found, not executable) */
 		free(op);
@@ -484,11 +484,11 @@ void mp_sweep_destroy(struct sweep *sw, enum mp_dom dom)
 	mp_info("destroying domain %s", sw->plan->domains[dom].name);
 	/* The domain is going: its release is not a crash. */
 	sw->up[dom] = 0;
-	sw->busy = 1;
+	sw->child_running = 1;
 	rc = mp_child_run(&sw->loop, argv, sw->plan->toolstack_timeout_ns, on_destroyed, op);
 	free_argv(argv);
 	if (rc < 0) {
-		sw->busy = 0;
+		sw->child_running = 0;
 		free(op);
 		destroy_not_started(sw, dom, mp_strerror(rc));
 	}

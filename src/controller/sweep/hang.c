@@ -8,15 +8,49 @@
  * that stalls (a busy hypervisor) holds a pool thread, not the sampling. */
 #include "controller/sweep/internal.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/clock.h"
 #include "common/log.h"
 
+/* The DUT's CPU time through libxenctrl while frames are offered: read on
+ * libuv's thread pool, one read in flight at a time. */
+struct sw_hang {
+	uv_work_t req;
+	struct sweep *sw;
+	int in_flight;                  /* a read is on the thread pool */
+	unsigned ticket;                /* the phase it was asked for (mp_sweep_phase_sending) */
+	unsigned domid;
+	int rc;
+	struct mp_xc_info info;
+	uint64_t t_ns;                  /* when it was asked, with the counters then */
+	uint64_t gen_rx, out_rx;        /* the generator's and dut_out's rx then */
+	uint64_t last_ask_ns;
+	/* The last reading at which the DUT had used CPU or forwarded. */
+	int have_ref;
+	uint64_t ref_t_ns, ref_cpu_ns, ref_gen_rx, ref_out_rx;
+};
+
+int mp_sweep_hang_init(struct sweep *sw)
+{
+	if (!(sw->hang = calloc(1, sizeof(*sw->hang))))
+		return -ENOMEM;
+	sw->hang->sw = sw;
+	return 0;
+}
+
+void mp_sweep_hang_free(struct sweep *sw)
+{
+	free(sw->hang);
+	sw->hang = NULL;
+}
+
 void mp_sweep_hang_reset(struct sweep *sw)
 {
-	struct sw_hang *h = &sw->hang;
+	struct sw_hang *h = sw->hang;
 
 	h->have_ref = 0;
 	h->last_ask_ns = 0;
@@ -60,30 +94,28 @@ static void on_read(uv_work_t *req, int status)
 	struct sw_hang *h = req->data;
 	struct sweep *sw = h->sw;
 
-	h->busy = 0;
-	if (status < 0 || h->rc < 0 || sw->stopping || !sw->ph.active || h->gen != sw->ph.gen ||
-	    !sw->ph.traffic_on)
+	h->in_flight = 0;
+	if (status < 0 || h->rc < 0 || sw->stopping || !mp_sweep_phase_sending(sw, h->ticket))
 		return;                 /* cancelled, gone (xenstore says so), or a past phase */
 	judge(sw, h);
 }
 
-void mp_sweep_hang_tick(struct sweep *sw, const struct mp_link_stats *st)
+void mp_sweep_hang_tick(struct sweep *sw, unsigned ticket, const struct mp_link_stats *st)
 {
-	struct sw_hang *h = &sw->hang;
+	struct sw_hang *h = sw->hang;
 	uint64_t now = mp_now_ns();
 
-	if (!sw->xc || !sw->up[MP_DOM_DUT] || h->busy || !sw->ph.traffic_on ||
-	    (sw->ph.window != SW_WARMUP && sw->ph.window != SW_MEASURE) ||
+	if (!sw->xc || !sw->up[MP_DOM_DUT] || h->in_flight ||
 	    (h->last_ask_ns && now - h->last_ask_ns < SW_HANG_CHECK_NS))
 		return;
 	h->sw = sw;
 	h->req.data = h;
-	h->gen = sw->ph.gen;
+	h->ticket = ticket;
 	h->domid = sw->dom[MP_DOM_DUT].domid;
 	h->t_ns = now;
 	h->gen_rx = st[SW_GEN].rx_packets;
 	h->out_rx = st[SW_DUT_OUT].rx_packets;
 	h->last_ask_ns = now;
 	if (uv_queue_work(&sw->loop, &h->req, read_cpu, on_read) == 0)
-		h->busy = 1;
+		h->in_flight = 1;
 }

@@ -1,7 +1,18 @@
-/* State shared by the sweep's files: sweep.c (the sequence of steps),
- * phase.c (one measurement phase), rx.c (the receiver's figures),
- * search_run.c (a search, one trial at a time) and domains.c (build steps
- * and domains). Not a public interface. */
+/* State shared by the sweep's files, each of which includes this header:
+ * sweep.c (the sequence of steps), phase.c (one measurement phase),
+ * rx.c (the receiver's figures), search_run.c (a search, one trial at a
+ * time), tcp_run.c (TCP, one repetition at a time), domains.c (build steps
+ * and domains), hang.c (a hung DUT) and console.c (the domains' consoles).
+ * progress.c and search.c stand alone (their own headers). Not a public
+ * interface.
+ *
+ * One owner per state: struct sweep holds what the whole run shares; a
+ * phase's state (struct sw_runner, phase.c), the receiver's (struct sw_rx,
+ * rx.c), a search's (struct sw_search, search_run.c), a TCP phase's
+ * (struct sw_tcp, tcp_run.c), the hang watch's (struct sw_hang, hang.c)
+ * and the consoles' (struct sw_consoles, console.c) are opaque outside
+ * their files, which the others ask through the functions below. The
+ * ETA is the live line's (progress.h). */
 #ifndef MP_SWEEP_INTERNAL_H
 #define MP_SWEEP_INTERNAL_H
 
@@ -29,12 +40,19 @@
 enum { SW_GEN, SW_DUT_IN, SW_DUT_OUT, SW_RECEIVER, SW_NROLES };
 extern const enum mp_role mp_sweep_roles[SW_NROLES];
 
-enum sw_window { SW_NONE, SW_WARMUP, SW_MEASURE, SW_COOLDOWN };
-
-/* One role's samples inside the measure window. */
-struct sw_series {
-	struct mp_summary_point *pts;
-	size_t n, cap;
+/* The sweep's steps (sweep.c's mp_sweep_next runs them in this order). */
+enum sw_step {
+	ST_BUILD,          /* the plan's build steps for this version */
+	ST_CREATE_TG,      /* create the traff-gen (once per run) */
+	ST_CREATE_DUT,     /* create the DUT for this version */
+	ST_WAIT_UP,        /* xenstore says both are up, vifs connected */
+	ST_DISCOVER,       /* find the traff-gen's control address */
+	ST_CONNECT,        /* connect and authenticate to the agent */
+	ST_PHASE,          /* this version's phases */
+	ST_VERSION_DONE,   /* destroy this version's DUT, go to the next */
+	ST_CLEANUP,        /* destroy what this run created */
+	ST_FINISH,         /* results, close every handle */
+	ST_DONE,
 };
 
 struct sweep;
@@ -43,62 +61,10 @@ struct sweep;
  * phases.csv (ok or failed), 0 when it was aborted without a row. */
 typedef void mp_sweep_phase_cb(struct sweep *sw, int recorded);
 
-/* One phase's state, owned by phase.c; sweep.c only asks
- * mp_sweep_phase_busy(). */
-struct sw_phase {
-	struct mp_phase p;
-	int active;                     /* between configure and the row */
-	enum sw_window window;
-	int traffic_on;                 /* the agent may be sending */
-	int failed;
-	char reason[512];
-	struct mp_link_stats prev[SW_NROLES];
-	int have_prev[SW_NROLES];
-	struct sw_series series[SW_NROLES];
-	struct mp_agent_stats gen_start, gen_end;
-	uint64_t gen_start_t, gen_end_t;
-	int have_gen_start, have_gen_end;
-	struct mp_xc_info cpu_start, cpu_end;
-	int have_cpu_start, have_cpu_end;
-	uint64_t started_ns;
-	int lost_dom;                   /* a vif of this domain vanished, or -1 */
-	uint64_t traffic_t;             /* when the agent said traffic started */
-	int have_rx, have_series;       /* the receiver's figures are in sw->rx */
-	void (*rx_done)(struct sweep *sw);
-	uint64_t duration_ns;           /* the measure window: the plan's, or a trial's */
-	/* Loss is counted over the phase's whole traffic: every role's
-	 * counters before traffic starts and after the DUT drained. */
-	struct mp_link_stats before[SW_NROLES], after[SW_NROLES];
-	int have_before, have_after;
-	struct mp_link_stats at_stop[SW_NROLES];   /* when the stop was asked */
-	int have_stop;
-	unsigned still;                 /* drain: samples in a row with dut_out unmoved */
-
-	/* Kept from one phase to the next: mp_sweep_phase_run() resets only
-	 * the fields above. */
-	unsigned gen;                   /* tells late callbacks of old phases apart */
-	uv_timer_t timer;               /* the phase's windows and its wait for GONE */
-	int waiting_gone;               /* row written; waiting for xenstore's GONE */
-	mp_sweep_phase_cb *done;        /* who is told when the phase is over */
-};
-
-/* The DUT's CPU time through libxenctrl while frames are offered (hang.c):
- * read on libuv's thread pool, one read in flight at a time. */
-struct sw_hang {
-	uv_work_t req;
-	struct sweep *sw;
-	int busy;                       /* a read is in flight */
-	unsigned gen;                   /* the phase it was asked for */
-	unsigned domid;
-	int rc;
-	struct mp_xc_info info;
-	uint64_t t_ns;                  /* when it was asked, with the counters then */
-	uint64_t gen_rx, out_rx;
-	uint64_t last_ask_ns;
-	/* The last reading at which the DUT had used CPU or forwarded. */
-	int have_ref;
-	uint64_t ref_t_ns, ref_cpu_ns, ref_gen_rx, ref_out_rx;
-};
+struct sw_runner;       /* phase.c: the phase going on */
+struct sw_rx;           /* rx.c: the receiver's figures of the last phase */
+struct sw_hang;         /* hang.c: the DUT's CPU time while frames are offered */
+struct sw_consoles;     /* console.c: every domain's console in this run */
 
 /* Why the DUT is broken although it did not disappear: the last phase
  * said so, and domains.dut.on_failure applies before the next one. */
@@ -106,13 +72,6 @@ enum sw_broken { SW_DUT_OK, SW_DUT_SILENT, SW_DUT_HUNG };
 
 struct sw_search;
 struct sw_tcp;
-
-/* The live line's ETA: what the schedule still expects after this moment of
- * the current phase (a search counted at its timeout, the bound).
- * mp_sweep_eta_start notes the phase's place in the schedule when it
- * starts (a search once, not per trial), so the 100 ms tick only subtracts. */
-void mp_sweep_eta_start(struct sweep *sw, size_t phase);
-uint64_t mp_sweep_eta_ns(const struct sweep *sw);
 
 struct sweep {
 	uv_loop_t loop;
@@ -130,17 +89,11 @@ struct sweep {
 	uv_timer_t boot_timer;          /* domains up, vifs connected */
 
 	uint64_t t0;                    /* run start, monotonic */
-	uint64_t phase_t0;              /* when phase timed_phase - 1 (a grid phase or a
-					 * whole search) started, for the ETA */
-	size_t timed_phase;
-	uint64_t phase_len_ns;          /* its length in the schedule */
-	uint64_t after_phase_ns;        /* the schedule after it */
-	int step;                       /* enum in sweep.c */
+	enum sw_step step;
 	size_t version;
 	size_t build_step;
-	size_t phase;                   /* next phase index */
+	size_t cur_phase;               /* the phase running, or the next to run */
 	size_t nphases;
-	int waiting_up[MP_DOM_COUNT];   /* waiting for MP_XS_DOMAIN_UP */
 	int created[MP_DOM_COUNT];      /* created by this run, not yet destroyed */
 	int up[MP_DOM_COUNT];
 	struct mp_xs_domain dom[MP_DOM_COUNT];
@@ -151,33 +104,29 @@ struct sweep {
 	int exit_code;
 	int failed_phases;
 	const char *final_status;
-	struct sw_phase ph;
+	struct sw_runner *runner;       /* phase.c's (mp_sweep_phase_init) */
 
 	char bin_dir[PATH_MAX], cfg_dir[PATH_MAX], src_dir[PATH_MAX];
 	char workdir[PATH_MAX];
 	char ifname[SW_NROLES][IFNAMSIZ];
 	int nroles;                     /* sampled roles: SW_NROLES, or one less */
-	int busy;                       /* a child process is running */
-	const unsigned char *done;      /* --resume: phases finished before, or NULL */
-	struct mp_agent_rx rx;          /* the receiver's figures of the last phase */
+	int child_running;              /* a build step or toolstack command */
+	const unsigned char *finished_before;   /* --resume: phases finished, or NULL */
+	struct sw_rx *rx;               /* rx.c's, with a receiver (mp_sweep_rx_begin) */
 	char mix_text[MP_IMIX_TEXT_MAX];
-	char rx_sizes_text[MP_RX_SIZES * 32];   /* the last phase row's rx_sizes */
 	struct sw_search *search;       /* search_run.c's state in a search plan */
 	struct sw_tcp *tcp;             /* tcp_run.c's state in a plan with traffic.tcp */
 	int dut_fresh;                  /* the DUT has served nothing since it came up */
 	int reboot_dut;                 /* re-create the DUT before going on (tcp.reboot) */
 	const struct mp_search_trial *trial;  /* the search trial the phase runs, or NULL */
 
-	struct mp_console *console[MP_DOM_COUNT];   /* this boot's console (console.c) */
-	unsigned boots[MP_DOM_COUNT];  /* boots in this run, the last one's number */
-	int console_warned;             /* consoles are not kept: said once */
-	int console_checked[MP_DOM_COUNT];  /* this boot's log was looked for */
+	struct sw_consoles *consoles;   /* console.c's (mp_sweep_console_init) */
 	char kernel[PATH_MAX];          /* {kernel}: this version's DUT kernel */
 	char kernel_err[PATH_MAX + 256];/* why it has none, or "" */
 	unsigned boot_fails;            /* boots of this version's DUT that did not come up */
 	unsigned dut_phases;            /* phases this boot of the DUT lived through */
 	enum sw_broken dut_broken;      /* set by the last phase (phase.c, hang.c) */
-	struct sw_hang hang;
+	struct sw_hang *hang;           /* hang.c's (mp_sweep_hang_init) */
 };
 
 /* sweep.c */
@@ -198,27 +147,31 @@ void mp_sweep_fatal(struct sweep *sw, int exit_code, const char *fmt, ...)
  *   drain      what the DUT still holds comes out: ends once dut_out's rx
  *              has not moved for SW_DRAIN_STILL_SAMPLES samples, at the
  *              latest after plan phase.cooldown; counters read again
- *   done       the row is written; if a vif vanished, wait (bounded) for
+ *   over       the row is written; if a vif vanished, wait (bounded) for
  *              xenstore to say its domain has gone, so the caller knows
  *              which domain is lost; then the completion callback runs.
  *
- * A failure at any step stops traffic and jumps to done with status
- * "failed". */
+ * A failure at any step stops traffic and jumps to the row with status
+ * "failed". The phase's state is phase.c's own (struct sw_runner).
+ *
+ * _init makes it (0 or a negative errno; sw->runner NULL if it could not
+ * be allocated); _close closes its timer; _free, once the loop has closed
+ * every handle, frees it (NULL is fine). */
 int mp_sweep_phase_init(struct sweep *sw);
-/* Runs phase sw->phase; calls done(sw, recorded) when it is over. */
-void mp_sweep_phase_run(struct sweep *sw, mp_sweep_phase_cb *done);
-/* The phase is running or waiting for GONE: it will call its callback. */
-int mp_sweep_phase_busy(const struct sweep *sw);
+void mp_sweep_phase_close(struct sweep *sw);
+void mp_sweep_phase_free(struct sweep *sw);
+/* Runs phase sw->cur_phase; calls on_over(sw, recorded) when it is over. */
+void mp_sweep_phase_run(struct sweep *sw, mp_sweep_phase_cb *on_over);
+/* The phase is running or waiting for GONE: its callback is still to come. */
+int mp_sweep_phase_running(const struct sweep *sw);
 void mp_sweep_phase_fail(struct sweep *sw, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* xenstore says domain `dom` has gone. Returns 1 if the phase takes it
- * (fails, or ends its wait; its callback follows), 0 if no phase is busy. */
+ * (fails, or ends its wait; its callback follows), 0 if none is running. */
 int mp_sweep_phase_domain_gone(struct sweep *sw, enum mp_dom dom, const char *name,
 			       unsigned domid);
 /* On interrupt: stops traffic, writes no row, then calls the callback. */
 void mp_sweep_phase_abort(struct sweep *sw);
-/* Closes the timer (the loop runs its close) and frees the samples. */
-void mp_sweep_phase_close(struct sweep *sw);
 void mp_sweep_sample_tick(struct mp_sampler *s, uint64_t due_ns, uint64_t now_ns,
 			  void *arg);
 
@@ -227,62 +180,89 @@ void mp_sweep_sample_tick(struct mp_sampler *s, uint64_t due_ns, uint64_t now_ns
  * reply); the argument is freed either way. */
 void *mp_sweep_req(struct sweep *sw);
 struct sweep *mp_sweep_req_current(void *arg);
+/* For hang.c: the phase that gave it `ticket` (with mp_sweep_hang_tick)
+ * is still the one running, and the agent may be sending its traffic. */
+int mp_sweep_phase_sending(const struct sweep *sw, unsigned ticket);
 
-/* rx.c: the receiver (roles.receiver). Adds the measure window to the
- * traffic; fetches the receiver's figures after the drain, then calls done;
- * fills the row's receiver columns and writes latency.csv (0 or -errno). */
-void mp_sweep_rx_traffic(const struct sweep *sw, struct mp_traffic *t);
-void mp_sweep_rx_fetch(struct sweep *sw, void (*done)(struct sweep *sw));
+/* rx.c: the receiver (roles.receiver), its state its own (struct sw_rx,
+ * made at the first phase with a receiver, freed by _free once the loop
+ * has closed).
+ *   _begin    a phase (its index) with a measure window of measure_ns
+ *             begins: the last phase's figures are forgotten
+ *   _traffic  adds the measure window to the phase's traffic
+ *   _fetch    after the drain, fetches the receiver's figures (not for a
+ *             failed phase), then calls fetched; traffic_ns: when the
+ *             phase's traffic started (latency.csv's times count from it)
+ *   _row      fills the row's receiver columns and writes latency.csv (0
+ *             or -errno). */
+void mp_sweep_rx_begin(struct sweep *sw, size_t phase, uint64_t measure_ns);
+void mp_sweep_rx_traffic(const struct sweep *sw, uint64_t measure_ns, struct mp_traffic *t);
+void mp_sweep_rx_fetch(struct sweep *sw, int failed, uint64_t traffic_ns,
+		       void (*fetched)(struct sweep *sw));
 int mp_sweep_rx_row(struct sweep *sw, struct mp_phase_row *row);
+void mp_sweep_rx_free(struct sweep *sw);
 /* The drain ends once dut_out's rx counter has not moved for this many
  * samples in a row (or at phase.cooldown). */
 #define SW_DRAIN_STILL_SAMPLES 2
 
-/* search_run.c: in a search plan, runs search sw->phase (version, size)
- * one trial at a time through mp_sweep_phase_run (sw->trial says the rate
- * and duration); calls done(sw, 1) once the search is over and its
- * throughput rows are written, done(sw, 0) after a trial when the sweep must
- * act first (re-create the DUT, reconnect, stop): calling this again for the
- * same phase continues the search. */
-void mp_sweep_search_run(struct sweep *sw, mp_sweep_phase_cb *done);
+/* search_run.c: in a search plan, runs search sw->cur_phase (version,
+ * size) one trial at a time through mp_sweep_phase_run (sw->trial says the
+ * rate and duration); calls on_over(sw, 1) once the search is over and its
+ * throughput rows are written, on_over(sw, 0) after a trial when the sweep
+ * must act first (re-create the DUT, reconnect, stop): calling this again
+ * for the same phase continues the search. */
+void mp_sweep_search_run(struct sweep *sw, mp_sweep_phase_cb *on_over);
 /* Called by the phase before it writes a trial's row: gives the search the
- * trial's result and fills the row's search columns. */
-void mp_sweep_search_row(struct sweep *sw, struct mp_phase_row *row);
+ * trial's result (failed: the trial failed, row->reason says why) and
+ * fills the row's search columns. */
+void mp_sweep_search_row(struct sweep *sw, struct mp_phase_row *row, int failed);
 void mp_sweep_search_free(struct sweep *sw);
 
-/* tcp_run.c: in a plan with traffic.tcp, runs TCP phase sw->phase
- * (version, streams) one repetition at a time; calls done(sw, 0) after each
- * repetition (its row written) or to have the DUT re-created first
- * (sw->reboot_dut), done(sw, 1) once every repetition has a row: calling
+/* tcp_run.c: in a plan with traffic.tcp, runs TCP phase sw->cur_phase
+ * (version, streams) one repetition at a time; calls on_over(sw, 0) after
+ * each repetition (its row written) or to have the DUT re-created first
+ * (sw->reboot_dut), on_over(sw, 1) once every repetition has a row: calling
  * this again for the same phase goes on. */
-void mp_sweep_tcp_run(struct sweep *sw, mp_sweep_phase_cb *done);
-/* A repetition is going on: it will call its callback. */
-int mp_sweep_tcp_busy(const struct sweep *sw);
+void mp_sweep_tcp_run(struct sweep *sw, mp_sweep_phase_cb *on_over);
+/* A repetition is going on: its callback is still to come. */
+int mp_sweep_tcp_running(const struct sweep *sw);
 /* xenstore says domain `dom` has gone: a repetition going on fails (1). */
 int mp_sweep_tcp_domain_gone(struct sweep *sw, enum mp_dom dom, const char *name,
 			     unsigned domid);
 /* On interrupt: stops the agent's run, writes no row, then calls back. */
 void mp_sweep_tcp_abort(struct sweep *sw);
-/* A "skipped" row for every repetition of TCP phase `ph` without one. */
-void mp_sweep_tcp_skip(struct sweep *sw, const struct mp_phase *ph, const char *why);
+/* A "skipped" row for every repetition of TCP phase `entry` without one. */
+void mp_sweep_tcp_skip(struct sweep *sw, const struct mp_phase *entry, const char *why);
 void mp_sweep_tcp_free(struct sweep *sw);
 
 /* hang.c: a DUT whose CPU time does not advance for SW_HANG_NS while
  * frames are offered to it and its output counter does not move is hung:
- * the phase fails saying so (hang_tick, from the sample tick, with the
- * counters just read). Without libxenctrl nothing is judged here; a phase
- * in which the DUT forwarded nothing fails anyway (phase.c). */
+ * the phase fails saying so (hang_tick, from the sample tick while traffic
+ * is offered in the warm-up or the measure window, with the counters just
+ * read and the phase's ticket). Without libxenctrl nothing is judged here;
+ * a phase in which the DUT forwarded nothing fails anyway (phase.c). */
 #define SW_HANG_NS (3ULL * 1000000000ULL)
 #define SW_HANG_CHECK_NS (500ULL * 1000000ULL)   /* one CPU-time read per this */
+/* _init makes hang.c's state (0 or -ENOMEM); _free, once the loop has
+ * closed (no read in flight), frees it (NULL is fine); _reset at each
+ * phase's start. */
+int mp_sweep_hang_init(struct sweep *sw);
+void mp_sweep_hang_free(struct sweep *sw);
 void mp_sweep_hang_reset(struct sweep *sw);
-void mp_sweep_hang_tick(struct sweep *sw, const struct mp_link_stats *st);
+void mp_sweep_hang_tick(struct sweep *sw, unsigned ticket, const struct mp_link_stats *st);
 
 /* console.c: every domain's console kept in the run, one file per boot
  * (domains/<role>-<boot>.console). _start at each creation; _check before
  * a boot's first phase (dom0 creates the log a moment after the domain, on
  * Xen as on the testbed; by then both domains have run for seconds): says
  * once if dom0 keeps no log there; _quote writes its last lines to
- * run.log. */
+ * run.log. _init makes console.c's state (0 or -ENOMEM); _close_all
+ * closes every console; _free, once the loop has closed, frees the state
+ * (NULL is fine). */
+int mp_sweep_console_init(struct sweep *sw);
+void mp_sweep_console_free(struct sweep *sw);
+/* The number of `dom`'s last boot in this run (0: none yet). */
+unsigned mp_sweep_console_boot(const struct sweep *sw, enum mp_dom dom);
 void mp_sweep_console_start(struct sweep *sw, enum mp_dom dom);
 void mp_sweep_console_check(struct sweep *sw, enum mp_dom dom);
 void mp_sweep_console_quote(struct sweep *sw, enum mp_dom dom);

@@ -4,10 +4,12 @@
  *
  *   configure -> start -> [warmup] -> stats@start -> [measure] -> stats@end
  *   -> stop -> [drain: until dut_out stops moving, at most cooldown] -> row
- *   -> [wait for GONE] -> done callback
+ *   -> [wait for GONE] -> the completion callback (on_over)
  *
- * The phase has its own timer (ph->timer) for its windows and its wait, so
- * nothing outside this file starts or stops it.
+ * The phase's state is this file's own (struct sw_runner, opaque to the
+ * rest of the sweep, which asks through internal.h's functions). Its timer
+ * (run->timer) runs its windows and its wait, so nothing outside this file
+ * starts or stops it.
  *
  * Samples are taken on the sampler's absolute schedule during the whole
  * phase, each labelled with the window it fell in; only the measure window
@@ -18,18 +20,17 @@
 #include <arpa/inet.h>
 #include <assert.h>
 #include <math.h>
-#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/clock.h"
-#include "common/loop.h"
 #include "common/duration.h"
 #include "common/engines.h"
 #include "common/err.h"
 #include "common/log.h"
+#include "common/loop.h"
 
 /* Traffic ends by itself this long after the planned stop, should the stop
  * request never arrive (the agent's dead-man covers a silent controller). */
@@ -40,6 +41,54 @@
 
 static void drain_end(struct sweep *sw);
 
+enum sw_window { SW_NONE, SW_WARMUP, SW_MEASURE, SW_COOLDOWN };
+
+/* One role's samples inside the measure window. */
+struct sw_series {
+	struct mp_summary_point *pts;
+	size_t n, cap;
+};
+
+/* What one phase gathers, from mp_sweep_phase_run() to its row: reset as a
+ * whole when the next one starts. */
+struct phase_state {
+	struct mp_phase entry;          /* in the plan's schedule (a trial: its rate) */
+	int active;                     /* between configure and the row */
+	enum sw_window window;
+	int traffic_on;                 /* the agent may be sending */
+	int failed;
+	char reason[512];
+	struct mp_link_stats prev[SW_NROLES];
+	int have_prev[SW_NROLES];
+	struct sw_series series[SW_NROLES];
+	struct mp_agent_stats gen_start, gen_end;   /* the generator's own counters */
+	uint64_t gen_start_t, gen_end_t;
+	int have_gen_start, have_gen_end;
+	struct mp_xc_info cpu_start, cpu_end;
+	int have_cpu_start, have_cpu_end;
+	uint64_t started_ns;
+	int lost_dom;                   /* a vif of this domain vanished, or -1 */
+	uint64_t traffic_t;             /* when the agent said traffic started */
+	uint64_t duration_ns;           /* the measure window: the plan's, or a trial's */
+	/* Loss is counted over the phase's whole traffic: every role's
+	 * counters before traffic starts and after the DUT drained. */
+	struct mp_link_stats before[SW_NROLES], after[SW_NROLES];
+	int have_before, have_after;
+	struct mp_link_stats at_stop[SW_NROLES];   /* when the stop was asked */
+	int have_stop;
+	unsigned still;                 /* drain: samples in a row with dut_out unmoved */
+};
+
+/* The runner of one phase at a time (sw->runner): the phase going on, and
+ * what is kept from one phase to the next. */
+struct sw_runner {
+	struct phase_state cur;
+	unsigned generation;            /* tells late callbacks of old phases apart */
+	uv_timer_t timer;               /* the phase's windows and its wait for GONE */
+	int waiting_gone;               /* row written; waiting for xenstore's GONE */
+	mp_sweep_phase_cb *on_over;     /* who is told when the phase is over */
+};
+
 static const char *const window_names[] = {
 	[SW_NONE] = "none", [SW_WARMUP] = "warmup",
 	[SW_MEASURE] = "measure", [SW_COOLDOWN] = "cooldown",
@@ -49,7 +98,7 @@ static const char *const window_names[] = {
  * reply arriving after its phase ended is ignored. */
 struct req {
 	struct sweep *sw;
-	unsigned gen;
+	unsigned generation;
 };
 
 /* NULL when memory runs out: the caller sends nothing and fails the phase
@@ -60,7 +109,7 @@ static struct req *req_new(struct sweep *sw)
 
 	if (r) {
 		r->sw = sw;
-		r->gen = sw->ph.gen;
+		r->generation = sw->runner->generation;
 	}
 	return r;
 }
@@ -70,7 +119,7 @@ static struct sweep *req_take(void *arg)
 {
 	struct req *r = arg;
 	struct sweep *sw = r->sw;
-	int current = r->gen == sw->ph.gen && sw->ph.active;
+	int current = r->generation == sw->runner->generation && sw->runner->cur.active;
 
 	free(r);
 	return current ? sw : NULL;
@@ -84,6 +133,13 @@ void *mp_sweep_req(struct sweep *sw)
 struct sweep *mp_sweep_req_current(void *arg)
 {
 	return req_take(arg);
+}
+
+int mp_sweep_phase_sending(const struct sweep *sw, unsigned ticket)
+{
+	const struct sw_runner *r = sw->runner;
+
+	return r->cur.active && r->generation == ticket && r->cur.traffic_on;
 }
 
 static void series_push(struct sw_series *s, const struct mp_summary_point *pt)
@@ -114,7 +170,7 @@ void mp_sweep_sample_tick(struct mp_sampler *s, uint64_t due_ns, uint64_t now_ns
 			  void *arg)
 {
 	struct sweep *sw = arg;
-	struct sw_phase *ph = &sw->ph;
+	struct phase_state *ph = &sw->runner->cur;
 	const char *names[SW_NROLES];
 	struct mp_link_stats st[SW_NROLES];
 	double rx_pps[SW_NROLES];
@@ -144,10 +200,10 @@ void mp_sweep_sample_tick(struct mp_sampler *s, uint64_t due_ns, uint64_t now_ns
 	for (int i = 0; i < sw->nroles; i++) {
 		struct mp_sample_row row = {
 			.t_s = (double)(st[i].t_ns - sw->t0) / MP_NS_PER_SEC,
-			.version = sw->plan->versions[ph->p.version],
-			.phase = ph->p.index,
-			.size = ph->p.size,
-			.rate = ph->p.rate,
+			.version = sw->plan->versions[ph->entry.version],
+			.phase = ph->entry.index,
+			.size = ph->entry.size,
+			.rate = ph->entry.rate,
 			.window = window_names[ph->window],
 			.iface = sw->ifname[i],
 			.role = mp_role_name(mp_sweep_roles[i]),
@@ -185,7 +241,8 @@ void mp_sweep_sample_tick(struct mp_sampler *s, uint64_t due_ns, uint64_t now_ns
 		out_failed(sw, wrote < 0 ? wrote : rc);
 		return;
 	}
-	mp_sweep_hang_tick(sw, st);
+	if (ph->traffic_on && (ph->window == SW_WARMUP || ph->window == SW_MEASURE))
+		mp_sweep_hang_tick(sw, sw->runner->generation, st);
 	if (ph->still >= SW_DRAIN_STILL_SAMPLES) {
 		drain_end(sw);          /* drained: nothing moves any more */
 		return;
@@ -193,10 +250,9 @@ void mp_sweep_sample_tick(struct mp_sampler *s, uint64_t due_ns, uint64_t now_ns
 	if (sw->progress) {
 		int measuring = ph->window == SW_MEASURE;
 
-		mp_progress_update(sw->progress, ph->p.index, sw->plan->versions[ph->p.version],
-				   ph->p.size, ph->p.rate, measuring ? rx_pps[SW_GEN] : NAN,
-				   measuring ? rx_pps[SW_DUT_OUT] : NAN, mp_now_ns() - sw->t0,
-				   mp_sweep_eta_ns(sw));
+		mp_progress_update(sw->progress, ph->entry.index, sw->plan->versions[ph->entry.version],
+				   ph->entry.size, ph->entry.rate, measuring ? rx_pps[SW_GEN] : NAN,
+				   measuring ? rx_pps[SW_DUT_OUT] : NAN, mp_now_ns() - sw->t0);
 	}
 }
 
@@ -214,13 +270,13 @@ static void xc_sample(struct sweep *sw, struct mp_xc_info *out, int *have)
  * what the DUT still held at the stop from the counts then and after.
  * The shortfall compares what the generator offered in the measure window
  * (the lower of its own count and its vif's) with the rate asked. */
-static void honest_counts(const struct sw_phase *ph, struct mp_phase_row *row)
+static void honest_counts(const struct phase_state *ph, struct mp_phase_row *row)
 {
 	double sent, fwd, offered = isnan(row->gen_sent_pps) ? row->offered_pps :
 		fmin(row->gen_sent_pps, row->offered_pps);
 
-	if (ph->p.rate && !isnan(offered))
-		row->gen_shortfall_pct = 100 * fmax(1 - offered / (double)ph->p.rate, 0);
+	if (ph->entry.rate && !isnan(offered))
+		row->gen_shortfall_pct = 100 * fmax(1 - offered / (double)ph->entry.rate, 0);
 	if (!ph->have_before || !ph->have_after ||
 	    ph->after[SW_GEN].rx_packets < ph->before[SW_GEN].rx_packets ||
 	    ph->after[SW_DUT_OUT].rx_packets < ph->before[SW_DUT_OUT].rx_packets)
@@ -240,7 +296,7 @@ static void honest_counts(const struct sw_phase *ph, struct mp_phase_row *row)
 
 /* Frames counted by `role` in the measure window: its last sample less
  * its first. -1 without two samples. */
-static double window_frames(const struct sw_phase *ph, int role)
+static double window_frames(const struct phase_state *ph, int role)
 {
 	const struct sw_series *s = &ph->series[role];
 
@@ -260,7 +316,7 @@ static double window_frames(const struct sw_phase *ph, int role)
  * domains.dut.on_failure says and the trial repeated (docs/search.md). */
 static void judge_silent(struct sweep *sw, struct mp_phase_row *row)
 {
-	struct sw_phase *ph = &sw->ph;
+	struct phase_state *ph = &sw->runner->cur;
 	const struct sw_series *out = &ph->series[SW_DUT_OUT];
 	double offered = window_frames(ph, SW_GEN), fwd;
 	char before[128] = "";
@@ -286,7 +342,7 @@ static void judge_silent(struct sweep *sw, struct mp_phase_row *row)
 
 static void write_row(struct sweep *sw)
 {
-	struct sw_phase *ph = &sw->ph;
+	struct phase_state *ph = &sw->runner->cur;
 	struct mp_summary_input in;
 	struct mp_phase_row row;
 	int rc;
@@ -313,11 +369,11 @@ static void write_row(struct sweep *sw)
 	    ph->cpu_end.cpu_time_ns >= ph->cpu_start.cpu_time_ns)
 		in.dut_cpu_ns = (double)(ph->cpu_end.cpu_time_ns - ph->cpu_start.cpu_time_ns);
 	mp_summary_compute(&in, &row);
-	row.version = sw->plan->versions[ph->p.version];
-	row.phase = ph->p.index;
-	row.size = ph->p.size;
-	row.mix = mp_sweep_mix_text(sw, ph->p.size);
-	row.rate = ph->p.rate;
+	row.version = sw->plan->versions[ph->entry.version];
+	row.phase = ph->entry.index;
+	row.size = ph->entry.size;
+	row.mix = mp_sweep_mix_text(sw, ph->entry.size);
+	row.rate = ph->entry.rate;
 	row.status = ph->failed ? "failed" : "ok";
 	row.reason = ph->failed ? ph->reason : NULL;
 	row.gen_iface = sw->ifname[SW_GEN];
@@ -332,7 +388,7 @@ static void write_row(struct sweep *sw)
 	}
 	judge_silent(sw, &row);
 	if (sw->trial)
-		mp_sweep_search_row(sw, &row);
+		mp_sweep_search_row(sw, &row, ph->failed);
 	if (ph->failed && sw->trial && sw->up[MP_DOM_DUT] && sw->agent_ok &&
 	    sw->dut_broken == SW_DUT_OK && ph->lost_dom < 0) {
 		/* A trial that broke with the DUT and the agent still there (too
@@ -340,19 +396,19 @@ static void write_row(struct sweep *sw)
 		 * only its goals failing (a third break) fail the run. A DUT or
 		 * an agent lost mid-trial fails the run as for any phase, also
 		 * when its vif vanished before xenstore said the domain went. */
-		mp_warn("search %zu (%s, size %u), trial %u at %llu pps broke: %s", ph->p.index + 1,
+		mp_warn("search %zu (%s, size %u), trial %u at %llu pps broke: %s", ph->entry.index + 1,
 			row.version, row.size, sw->trial->seq, (unsigned long long)row.rate,
 			row.reason);
 	} else if (ph->failed && sw->trial) {
 		/* The DUT broke or went, or the agent: the search repeats the
 		 * trial once the sweep has re-created it or reconnected (or
 		 * stops, as on_failure says); the run fails as for a phase. */
-		mp_err("search %zu (%s, size %u), trial %u at %llu pps failed: %s", ph->p.index + 1,
+		mp_err("search %zu (%s, size %u), trial %u at %llu pps failed: %s", ph->entry.index + 1,
 		       row.version, row.size, sw->trial->seq, (unsigned long long)row.rate,
 		       row.reason);
 		sw->failed_phases++;
 	} else if (ph->failed) {
-		mp_err("phase %zu (%s, size %u, rate %llu pps) failed: %s", ph->p.index + 1,
+		mp_err("phase %zu (%s, size %u, rate %llu pps) failed: %s", ph->entry.index + 1,
 		       row.version, row.size, (unsigned long long)row.rate, row.reason);
 		sw->failed_phases++;
 	}
@@ -377,10 +433,10 @@ static int read_counters(struct sweep *sw, struct mp_link_stats *st)
 /* The phase is over: its callback decides what comes next. */
 static void phase_over(struct sweep *sw, int recorded)
 {
-	mp_sweep_phase_cb *done = sw->ph.done;
+	mp_sweep_phase_cb *on_over = sw->runner->on_over;
 
-	sw->ph.done = NULL;
-	done(sw, recorded);
+	sw->runner->on_over = NULL;
+	on_over(sw, recorded);
 }
 
 /* xenstore never said the domain of a vanished vif has gone: go on. */
@@ -388,26 +444,27 @@ static void on_gone_timeout(uv_timer_t *t)
 {
 	struct sweep *sw = t->data;
 
-	sw->ph.waiting_gone = 0;
+	sw->runner->waiting_gone = 0;
 	phase_over(sw, 1);
 }
 
 static void phase_end(struct sweep *sw)
 {
-	struct sw_phase *ph = &sw->ph;
+	struct sw_runner *run = sw->runner;
+	struct phase_state *ph = &run->cur;
 
-	uv_timer_stop(&ph->timer);
+	uv_timer_stop(&run->timer);
 	mp_sampler_stop(sw->sampler);
 	ph->window = SW_NONE;
 	ph->have_after = read_counters(sw, ph->after) == 0;
 	write_row(sw);
 	ph->active = 0;
-	ph->gen++;
+	run->generation++;
 	/* A vif vanished before xenstore reported its domain gone: wait for
 	 * that report, so the next step knows the domain is lost. */
 	if (ph->lost_dom >= 0 && sw->up[ph->lost_dom] && !sw->stopping) {
-		ph->waiting_gone = 1;
-		mp_timer_start_fresh(&ph->timer, on_gone_timeout, GONE_WAIT_MS);
+		run->waiting_gone = 1;
+		mp_timer_start_fresh(&run->timer, on_gone_timeout, GONE_WAIT_MS);
 		return;
 	}
 	phase_over(sw, 1);
@@ -417,10 +474,12 @@ static void phase_end(struct sweep *sw)
  * the receiver's figures are fetched, then the row. */
 static void drain_end(struct sweep *sw)
 {
-	uv_timer_stop(&sw->ph.timer);
+	struct phase_state *ph = &sw->runner->cur;
+
+	uv_timer_stop(&sw->runner->timer);
 	mp_sampler_stop(sw->sampler);
-	sw->ph.window = SW_NONE;
-	mp_sweep_rx_fetch(sw, phase_end);
+	ph->window = SW_NONE;
+	mp_sweep_rx_fetch(sw, ph->failed, ph->traffic_t, phase_end);
 }
 
 static void on_cooldown_end(uv_timer_t *t)
@@ -452,7 +511,7 @@ static void on_stopped(struct mp_agentc *ac, int status, const char *msg,
 	(void)st;
 	if (!sw)
 		return;
-	sw->ph.traffic_on = 0;
+	sw->runner->cur.traffic_on = 0;
 	if (status < 0)
 		agent_failed(sw, status, msg, "the agent did not stop traffic");
 }
@@ -462,16 +521,18 @@ static void stats_edge(void *arg, int status, const char *msg,
 		       const struct mp_agent_stats *st, int end)
 {
 	struct sweep *sw = req_take(arg);
+	struct phase_state *ph;
 
 	if (!sw)
 		return;
+	ph = &sw->runner->cur;
 	if (status < 0) {
 		agent_failed(sw, status, msg, "the agent did not report its counters");
 		return;
 	}
-	*(end ? &sw->ph.gen_end : &sw->ph.gen_start) = *st;
-	*(end ? &sw->ph.gen_end_t : &sw->ph.gen_start_t) = mp_now_ns();
-	*(end ? &sw->ph.have_gen_end : &sw->ph.have_gen_start) = 1;
+	*(end ? &ph->gen_end : &ph->gen_start) = *st;
+	*(end ? &ph->gen_end_t : &ph->gen_start_t) = mp_now_ns();
+	*(end ? &ph->have_gen_end : &ph->have_gen_start) = 1;
 }
 
 static void on_stats_end(struct mp_agentc *ac, int status, const char *msg,
@@ -491,7 +552,7 @@ static void on_stats_start(struct mp_agentc *ac, int status, const char *msg,
 static void on_measure_end(uv_timer_t *t)
 {
 	struct sweep *sw = t->data;
-	struct sw_phase *ph = &sw->ph;
+	struct phase_state *ph = &sw->runner->cur;
 	struct req *stats = req_new(sw), *stop = req_new(sw);
 
 	ph->window = SW_COOLDOWN;
@@ -506,13 +567,13 @@ static void on_measure_end(uv_timer_t *t)
 	}
 	mp_agentc_stats(sw->agent, on_stats_end, stats);
 	mp_agentc_stop(sw->agent, on_stopped, stop);
-	mp_timer_start_fresh(&ph->timer, on_cooldown_end, sw->plan->cooldown_ns / MP_NS_PER_MS);
+	mp_timer_start_fresh(&sw->runner->timer, on_cooldown_end, sw->plan->cooldown_ns / MP_NS_PER_MS);
 }
 
 static void on_warmup_end(uv_timer_t *t)
 {
 	struct sweep *sw = t->data;
-	struct sw_phase *ph = &sw->ph;
+	struct phase_state *ph = &sw->runner->cur;
 	struct req *stats = req_new(sw);
 
 	if (!stats) {
@@ -522,7 +583,7 @@ static void on_warmup_end(uv_timer_t *t)
 	ph->window = SW_MEASURE;
 	xc_sample(sw, &ph->cpu_start, &ph->have_cpu_start);
 	mp_agentc_stats(sw->agent, on_stats_start, stats);
-	mp_timer_start_fresh(&ph->timer, on_measure_end, ph->duration_ns / MP_NS_PER_MS);
+	mp_timer_start_fresh(&sw->runner->timer, on_measure_end, ph->duration_ns / MP_NS_PER_MS);
 }
 
 static void on_stale_stopped(struct mp_agentc *ac, int status, const char *msg,
@@ -552,11 +613,11 @@ static void on_started(struct mp_agentc *ac, int status, const char *msg,
 		agent_failed(sw, status, msg, "the agent did not start traffic");
 		return;
 	}
-	sw->ph.traffic_on = 1;
-	sw->ph.traffic_t = mp_now_ns();
-	sw->ph.window = SW_WARMUP;
+	sw->runner->cur.traffic_on = 1;
+	sw->runner->cur.traffic_t = mp_now_ns();
+	sw->runner->cur.window = SW_WARMUP;
 	mp_sampler_start(sw->sampler);
-	mp_timer_start_fresh(&sw->ph.timer, on_warmup_end, sw->plan->warmup_ns / MP_NS_PER_MS);
+	mp_timer_start_fresh(&sw->runner->timer, on_warmup_end, sw->plan->warmup_ns / MP_NS_PER_MS);
 }
 
 static void on_configured(struct mp_agentc *ac, int status, const char *msg,
@@ -576,25 +637,26 @@ static void on_configured(struct mp_agentc *ac, int status, const char *msg,
 		mp_sweep_phase_fail(sw, NOMEM_REASON);
 		return;
 	}
-	sw->ph.have_before = read_counters(sw, sw->ph.before) == 0;
+	sw->runner->cur.have_before = read_counters(sw, sw->runner->cur.before) == 0;
 	mp_agentc_start(ac, on_started, r);
 }
 
 static int build_traffic(struct sweep *sw, struct mp_traffic *t)
 {
+	const struct phase_state *ph = &sw->runner->cur;
 	const struct mp_plan *p = sw->plan;
 	const struct mp_plan_vif *in = &p->roles[MP_ROLE_DUT_IN];
 	const char *dst = p->dst_mac ? p->dst_mac : sw->dom[in->domain].vifs[in->devid].mac;
 
 	memset(t, 0, sizeof(*t));
 	snprintf(t->dev, sizeof(t->dev), "%s", p->agent_dev);
-	t->frame_size = sw->ph.p.size;
-	if (sw->ph.p.size == MP_SIZE_IMIX) {
+	t->frame_size = ph->entry.size;
+	if (ph->entry.size == MP_SIZE_IMIX) {
 		t->imix = p->imix;
 		t->frame_size = mp_imix_largest(&p->imix);
 	}
-	t->rate_pps = sw->ph.p.rate;
-	t->duration_ns = p->warmup_ns + sw->ph.duration_ns + TRAFFIC_SAFETY_NS;
+	t->rate_pps = ph->entry.rate;
+	t->duration_ns = p->warmup_ns + ph->duration_ns + TRAFFIC_SAFETY_NS;
 	if (mp_mac_parse(dst, t->dst_mac) < 0)
 		return -EINVAL;
 	if (inet_pton(AF_INET, p->src_ip, &t->src_ip) != 1 ||
@@ -605,7 +667,7 @@ static int build_traffic(struct sweep *sw, struct mp_traffic *t)
 	/* agent.engine: the agent switches to it (or says why it cannot). */
 	if (mp_engine_kind(p->agent_engine) != MP_ENGINE_AUTO)
 		snprintf(t->engine, sizeof(t->engine), "%s", p->agent_engine);
-	mp_sweep_rx_traffic(sw, t);
+	mp_sweep_rx_traffic(sw, ph->duration_ns, t);
 	return 0;
 }
 
@@ -622,54 +684,65 @@ static const char *rate_text(uint64_t rate)
 
 int mp_sweep_phase_init(struct sweep *sw)
 {
-	int rc = uv_timer_init(&sw->loop, &sw->ph.timer);
+	int rc;
 
-	sw->ph.timer.data = sw;
-	return rc;
+	if (!(sw->runner = calloc(1, sizeof(*sw->runner))))
+		return -ENOMEM;
+	if ((rc = uv_timer_init(&sw->loop, &sw->runner->timer)) < 0)
+		return rc;
+	sw->runner->timer.data = sw;
+	return 0;
 }
 
-int mp_sweep_phase_busy(const struct sweep *sw)
+int mp_sweep_phase_running(const struct sweep *sw)
 {
-	return sw->ph.active || sw->ph.waiting_gone;
+	return sw->runner->cur.active || sw->runner->waiting_gone;
 }
 
-void mp_sweep_phase_run(struct sweep *sw, mp_sweep_phase_cb *done)
+/* The series' samples of the last phase. */
+static void free_series(struct phase_state *ph)
 {
-	struct sw_phase *ph = &sw->ph;
+	for (int i = 0; i < SW_NROLES; i++) {
+		free(ph->series[i].pts);
+		ph->series[i].pts = NULL;
+	}
+}
+
+void mp_sweep_phase_run(struct sweep *sw, mp_sweep_phase_cb *on_over)
+{
+	struct sw_runner *run = sw->runner;
+	struct phase_state *ph = &run->cur;
 	struct mp_traffic t;
 	struct req *r;
 
-	assert(!mp_sweep_phase_busy(sw));
-	for (int i = 0; i < SW_NROLES; i++)
-		free(ph->series[i].pts);
-	/* Only the per-phase fields: the timer and generation stay. */
-	memset(ph, 0, offsetof(struct sw_phase, gen));
-	ph->lost_dom = -1;
-	ph->gen++;
-	ph->done = done;
-	ph->active = 1;
-	ph->started_ns = mp_now_ns();
+	assert(!mp_sweep_phase_running(sw));
+	free_series(ph);
+	/* The phase's own state, as a whole: the timer and generation stay. */
+	*ph = (struct phase_state){ .lost_dom = -1, .active = 1, .started_ns = mp_now_ns() };
+	run->generation++;
+	run->on_over = on_over;
 	sw->dut_broken = SW_DUT_OK;
 	mp_sweep_hang_reset(sw);
-	mp_plan_phase(sw->plan, sw->phase, &ph->p);
+	mp_plan_phase(sw->plan, sw->cur_phase, &ph->entry);
 	ph->duration_ns = sw->plan->duration_ns;
 	if (sw->trial) {
-		ph->p.rate = sw->trial->rate;
+		ph->entry.rate = sw->trial->rate;
 		ph->duration_ns = sw->trial->duration_ns;
 	}
+	mp_sweep_rx_begin(sw, ph->entry.index, ph->duration_ns);
 	{
 		char size[MP_IMIX_LABEL_MAX], d[32];
 
-		mp_plan_size_label(sw->plan, ph->p.size, size, sizeof(size));
+		mp_plan_size_label(sw->plan, ph->entry.size, size, sizeof(size));
 		mp_duration_format(ph->duration_ns, d, sizeof(d));
 		if (sw->trial)
 			mp_info("search %zu/%zu (version %s, size %s), trial %u: %s for %s",
-				ph->p.index + 1, sw->nphases, sw->plan->versions[ph->p.version],
-				size, sw->trial->seq, rate_text(ph->p.rate), d);
+				ph->entry.index + 1, sw->nphases, sw->plan->versions[ph->entry.version],
+				size, sw->trial->seq, rate_text(ph->entry.rate), d);
 		else
-			mp_info("phase %zu/%zu: version %s, size %s, rate %llu pps", ph->p.index + 1,
-				sw->nphases, sw->plan->versions[ph->p.version], size,
-				(unsigned long long)ph->p.rate);
+			mp_info("phase %zu/%zu: version %s, size %s, rate %llu pps", ph->entry.index + 1,
+				sw->nphases, sw->plan->versions[ph->entry.version], size,
+				(unsigned long long)ph->entry.rate);
 	}
 	if (build_traffic(sw, &t) < 0) {
 		mp_sweep_phase_fail(sw, "the traffic's MAC or IP addresses are invalid");
@@ -695,13 +768,14 @@ static void on_fail_stopped(struct mp_agentc *ac, int status, const char *msg,
 		return;
 	if (status < 0 && agent_broken(status))
 		sw->agent_ok = 0;
-	sw->ph.traffic_on = 0;
+	sw->runner->cur.traffic_on = 0;
 	phase_end(sw);
 }
 
 void mp_sweep_phase_fail(struct sweep *sw, const char *fmt, ...)
 {
-	struct sw_phase *ph = &sw->ph;
+	struct sw_runner *run = sw->runner;
+	struct phase_state *ph = &run->cur;
 	va_list ap;
 
 	if (!ph->active || ph->failed)
@@ -710,11 +784,11 @@ void mp_sweep_phase_fail(struct sweep *sw, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(ph->reason, sizeof(ph->reason), fmt, ap);
 	va_end(ap);
-	uv_timer_stop(&ph->timer);
+	uv_timer_stop(&run->timer);
 	if (ph->traffic_on && sw->agent_ok) {
 		struct req *r;
 
-		ph->gen++;      /* replies of the failed phase's requests are stale */
+		run->generation++;      /* replies of the failed phase's requests are stale */
 		if ((r = req_new(sw))) {
 			mp_agentc_stop(sw->agent, on_fail_stopped, r);
 			return;
@@ -742,15 +816,15 @@ static void on_abort_stopped(struct mp_agentc *ac, int status, const char *msg,
 int mp_sweep_phase_domain_gone(struct sweep *sw, enum mp_dom dom, const char *name,
 			       unsigned domid)
 {
-	struct sw_phase *ph = &sw->ph;
+	struct sw_runner *run = sw->runner;
 
-	if (ph->waiting_gone) {         /* the phase already failed for it */
-		ph->waiting_gone = 0;
-		uv_timer_stop(&ph->timer);
+	if (run->waiting_gone) {        /* the phase already failed for it */
+		run->waiting_gone = 0;
+		uv_timer_stop(&run->timer);
 		phase_over(sw, 1);
 		return 1;
 	}
-	if (ph->active) {
+	if (run->cur.active) {
 		mp_sweep_phase_fail(sw, "the %s domain %s (domid %u) disappeared mid-phase",
 				    mp_dom_name(dom), name, domid);
 		return 1;
@@ -763,22 +837,23 @@ int mp_sweep_phase_domain_gone(struct sweep *sw, enum mp_dom dom, const char *na
  * written and which only waits for xenstore ends its wait. */
 void mp_sweep_phase_abort(struct sweep *sw)
 {
-	struct sw_phase *ph = &sw->ph;
+	struct sw_runner *run = sw->runner;
+	struct phase_state *ph = &run->cur;
 	int stop = ph->traffic_on && sw->agent_ok;
 
-	uv_timer_stop(&ph->timer);
-	if (ph->waiting_gone) {
-		ph->waiting_gone = 0;
+	uv_timer_stop(&run->timer);
+	if (run->waiting_gone) {
+		run->waiting_gone = 0;
 		phase_over(sw, 1);
 		return;
 	}
 	if (!ph->active)
 		return;
 	mp_sampler_stop(sw->sampler);
-	mp_info("phase %zu interrupted: not recorded", ph->p.index + 1);
+	mp_info("phase %zu interrupted: not recorded", ph->entry.index + 1);
 	ph->active = 0;
 	ph->window = SW_NONE;
-	ph->gen++;
+	run->generation++;
 	if (stop) {
 		struct req *r = req_new(sw);
 
@@ -792,13 +867,14 @@ void mp_sweep_phase_abort(struct sweep *sw)
 
 void mp_sweep_phase_close(struct sweep *sw)
 {
-	uv_close((uv_handle_t *)&sw->ph.timer, NULL);
-	free(sw->rx.hist);
-	free(sw->rx.series);
-	sw->rx.hist = NULL;
-	sw->rx.series = NULL;
-	for (int i = 0; i < SW_NROLES; i++) {
-		free(sw->ph.series[i].pts);
-		sw->ph.series[i].pts = NULL;
-	}
+	uv_close((uv_handle_t *)&sw->runner->timer, NULL);
+}
+
+void mp_sweep_phase_free(struct sweep *sw)
+{
+	if (!sw->runner)
+		return;
+	free_series(&sw->runner->cur);
+	free(sw->runner);
+	sw->runner = NULL;
 }

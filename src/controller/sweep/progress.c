@@ -14,8 +14,12 @@
 struct mp_progress {
 	FILE *f;
 	int quiet, tty, line_open;
-	size_t nphases, done;
+	size_t nphases;
 	uint64_t last_draw, started;
+	/* The ETA: the phase of the schedule going on (its index + 1; 0 for
+	 * none yet), when it started, its length, and what follows it. */
+	size_t timed;
+	uint64_t timed_t0, timed_len_ns, after_ns;
 };
 
 struct mp_progress *mp_progress_new(FILE *f, int quiet, size_t nphases)
@@ -30,6 +34,30 @@ struct mp_progress *mp_progress_new(FILE *f, int quiet, size_t nphases)
 	p->nphases = nphases;
 	p->started = mp_now_ns();
 	return p;
+}
+
+void mp_progress_phase_start(struct mp_progress *p, const struct mp_plan *plan,
+			     size_t phase, uint64_t now_ns)
+{
+	struct mp_phase entry;
+
+	if (!p || p->timed == phase + 1)
+		return;
+	mp_plan_phase(plan, phase, &entry);
+	p->timed = phase + 1;
+	p->timed_t0 = now_ns;
+	p->timed_len_ns = entry.length_ns;
+	p->after_ns = mp_plan_total_ns(plan) - (entry.start_offset_ns + entry.length_ns);
+}
+
+uint64_t mp_progress_eta_ns(const struct mp_progress *p, uint64_t now_ns)
+{
+	uint64_t in_phase;
+
+	if (!p || !p->timed)
+		return 0;
+	in_phase = now_ns - p->timed_t0;
+	return p->after_ns + (p->timed_len_ns > in_phase ? p->timed_len_ns - in_phase : 0);
 }
 
 static void clock_text(uint64_t ns, char *buf, size_t len)
@@ -70,7 +98,7 @@ static const char *short_mark(uint64_t rate, double offered)
 
 void mp_progress_update(struct mp_progress *p, size_t phase, const char *version,
 			unsigned size, uint64_t rate, double offered, double forwarded,
-			uint64_t elapsed_ns, uint64_t eta_ns)
+			uint64_t elapsed_ns)
 {
 	char el[16], eta[16], off[16], fwd[16], sz[16];
 	uint64_t now = mp_now_ns();
@@ -79,7 +107,7 @@ void mp_progress_update(struct mp_progress *p, size_t phase, const char *version
 		return;
 	p->last_draw = now;
 	clock_text(elapsed_ns, el, sizeof(el));
-	clock_text(eta_ns, eta, sizeof(eta));
+	clock_text(mp_progress_eta_ns(p, now), eta, sizeof(eta));
 	rate_text(offered, off, sizeof(off));
 	rate_text(forwarded, fwd, sizeof(fwd));
 	fprintf(p->f, "\r\033[Kphase %zu/%zu  %s  %s  %llu pps  offered %s%s  forwarded %s  "
@@ -96,8 +124,6 @@ void mp_progress_phase_done(struct mp_progress *p, const struct mp_phase_row *ro
 
 	if (!p || p->quiet)
 		return;
-	if (!row->trial)
-		p->done++;
 	if (p->tty) {
 		if (p->line_open)
 			fputs("\r\033[K", p->f);
@@ -159,8 +185,7 @@ static void gbps_text(double g, char *buf, size_t len)
 
 void mp_progress_tcp_update(struct mp_progress *p, size_t phase, const char *version,
 			    unsigned streams, unsigned rep, unsigned nreps, double now_gbps,
-			    double mean_gbps, unsigned nmean, uint64_t elapsed_ns,
-			    uint64_t eta_ns)
+			    double mean_gbps, unsigned nmean, uint64_t elapsed_ns)
 {
 	char el[16], eta[16], now[32], mean[32];
 	uint64_t t = mp_now_ns();
@@ -169,7 +194,7 @@ void mp_progress_tcp_update(struct mp_progress *p, size_t phase, const char *ver
 		return;
 	p->last_draw = t;
 	clock_text(elapsed_ns, el, sizeof(el));
-	clock_text(eta_ns, eta, sizeof(eta));
+	clock_text(mp_progress_eta_ns(p, t), eta, sizeof(eta));
 	gbps_text(now_gbps, now, sizeof(now));
 	gbps_text(mean_gbps, mean, sizeof(mean));
 	fprintf(p->f, "\r\033[Kphase %zu/%zu  %s  TCP %u stream%s  repetition %u of %u  now %s  "

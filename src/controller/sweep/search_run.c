@@ -27,7 +27,7 @@ struct sw_search {
 	struct mp_search_trial trial;
 	uint64_t started_ns;            /* monotonic, when this run took it up */
 	uint64_t before_ns;             /* time its trials on disk took (--resume) */
-	mp_sweep_phase_cb *done;
+	mp_sweep_phase_cb *on_over;     /* the sweep's, after each trial and at the end */
 	char decision[128];
 };
 
@@ -84,10 +84,9 @@ static void trial_result(const struct mp_phase_row *row, const char *broken,
 	r->held = row->drain_pkts;
 }
 
-void mp_sweep_search_row(struct sweep *sw, struct mp_phase_row *row)
+void mp_sweep_search_row(struct sweep *sw, struct mp_phase_row *row, int failed)
 {
 	struct sw_search *ss = sw->search;
-	const struct sw_phase *ph = &sw->ph;
 	struct mp_search_result r;
 	struct mp_search_goal g;
 
@@ -99,7 +98,7 @@ void mp_sweep_search_row(struct sweep *sw, struct mp_phase_row *row)
 	as_in_csv(&row->forwarded_pps);
 	as_in_csv(&row->gen_sent_pps);
 	as_in_csv(&row->drain_pkts);
-	trial_result(row, ph->failed ? row->reason : NULL, &r);
+	trial_result(row, failed ? row->reason : NULL, &r);
 	mp_search_goal(ss->s, ss->trial.goal, &g);
 	mp_search_result(ss->s, &r, ss->decision, sizeof(ss->decision));
 	row->trial = ss->trial.seq;
@@ -150,11 +149,11 @@ static void finish(struct sweep *sw)
 	}
 }
 
-static void on_trial_done(struct sweep *sw, int recorded)
+static void on_trial_over(struct sweep *sw, int recorded)
 {
 	sw->trial = NULL;
 	/* The sweep checks the domains and the agent, then calls us again. */
-	sw->search->done(sw, 0);
+	sw->search->on_over(sw, 0);
 	(void)recorded;
 }
 
@@ -201,11 +200,11 @@ static void agent_limit(struct sweep *sw, struct sw_search *ss)
 			(unsigned long long)lim);
 }
 
-void mp_sweep_search_run(struct sweep *sw, mp_sweep_phase_cb *done)
+void mp_sweep_search_run(struct sweep *sw, mp_sweep_phase_cb *on_over)
 {
 	struct sw_search *ss = sw->search;
 
-	if (!ss || ss->phase != sw->phase) {
+	if (!ss || ss->phase != sw->cur_phase) {
 		mp_sweep_search_free(sw);
 		ss = calloc(1, sizeof(*ss));
 		if (ss)
@@ -215,19 +214,19 @@ void mp_sweep_search_run(struct sweep *sw, mp_sweep_phase_cb *done)
 			mp_sweep_fatal(sw, MP_EXIT_ENV, "out of memory for the search");
 			return;
 		}
-		ss->phase = sw->phase;
+		ss->phase = sw->cur_phase;
 		sw->search = ss;
 		agent_limit(sw, ss);
 		replay(sw, ss);
 		ss->started_ns = mp_now_ns();
 	}
-	ss->done = done;
+	ss->on_over = on_over;
 	if (!mp_search_next(ss->s, &ss->trial)) {
 		finish(sw);
 		mp_sweep_search_free(sw);
-		done(sw, 1);
+		on_over(sw, 1);
 		return;
 	}
 	sw->trial = &ss->trial;
-	mp_sweep_phase_run(sw, on_trial_done);
+	mp_sweep_phase_run(sw, on_trial_over);
 }

@@ -7,7 +7,7 @@
  * channel (agentc.c), child processes (child.c), the sampling timer
  * (sampler.c), the phase's own timer (phase.c), and here the boot
  * timeout and signals. sweep.c starts a phase with mp_sweep_phase_run()
- * and learns its end from the completion callback, on_phase_done(). */
+ * and learns its end from the completion callback, on_phase_over(). */
 #include "controller/sweep/internal.h"
 
 #include <stdarg.h>
@@ -28,50 +28,18 @@
 /* Set by the Xen VM's dom0 for every job (src/testbed/xenvm/dom0-init). */
 #define MP_HOST_EMULATOR_ENV "MP_HOST_EMULATOR"
 
-enum step {
-	ST_BUILD,          /* the plan's build steps for this version */
-	ST_CREATE_TG,      /* create the traff-gen (once per run) */
-	ST_CREATE_DUT,     /* create the DUT for this version */
-	ST_WAIT_UP,        /* xenstore says both are up, vifs connected */
-	ST_DISCOVER,       /* find the traff-gen's control address */
-	ST_CONNECT,        /* connect and authenticate to the agent */
-	ST_PHASE,          /* this version's phases */
-	ST_VERSION_DONE,   /* destroy this version's DUT, go to the next */
-	ST_CLEANUP,        /* destroy what this run created */
-	ST_FINISH,         /* results, close every handle */
-	ST_DONE,
-};
-
 const enum mp_role mp_sweep_roles[SW_NROLES] = {
 	[SW_GEN] = MP_ROLE_GENERATOR, [SW_DUT_IN] = MP_ROLE_DUT_IN,
 	[SW_DUT_OUT] = MP_ROLE_DUT_OUT, [SW_RECEIVER] = MP_ROLE_RECEIVER,
 };
 
 static void start_cleanup(struct sweep *sw);
-static void on_phase_done(struct sweep *sw, int recorded);
+static void on_phase_over(struct sweep *sw, int recorded);
 
 /* --resume: phases already finished in the run being continued. */
-static int phase_done_before(const struct sweep *sw, size_t i)
+static int finished_before(const struct sweep *sw, size_t i)
 {
-	return sw->done && sw->done[i];
-}
-
-void mp_sweep_eta_start(struct sweep *sw, size_t phase)
-{
-	struct mp_phase ph;
-
-	mp_plan_phase(sw->plan, phase, &ph);
-	sw->timed_phase = phase + 1;
-	sw->phase_t0 = mp_now_ns();
-	sw->phase_len_ns = ph.length_ns;
-	sw->after_phase_ns = mp_plan_total_ns(sw->plan) - (ph.start_offset_ns + ph.length_ns);
-}
-
-uint64_t mp_sweep_eta_ns(const struct sweep *sw)
-{
-	uint64_t in_phase = mp_now_ns() - sw->phase_t0;
-
-	return sw->after_phase_ns + (sw->phase_len_ns > in_phase ? sw->phase_len_ns - in_phase : 0);
+	return sw->finished_before && sw->finished_before[i];
 }
 
 /* Phases of version v are [v * per_version, (v + 1) * per_version). */
@@ -85,7 +53,7 @@ static int version_done_before(const struct sweep *sw, size_t v)
 	size_t per = phases_per_version(sw);
 
 	for (size_t i = v * per; i < (v + 1) * per; i++)
-		if (!phase_done_before(sw, i))
+		if (!finished_before(sw, i))
 			return 0;
 	return 1;
 }
@@ -116,23 +84,23 @@ void mp_sweep_fatal(struct sweep *sw, int exit_code, const char *fmt, ...)
 /* Writes a "skipped" row for every phase that will not run. */
 static void skip_rest(struct sweep *sw, const char *why)
 {
-	for (; sw->phase < sw->nphases; sw->phase++) {
-		struct mp_phase p;
+	for (; sw->cur_phase < sw->nphases; sw->cur_phase++) {
+		struct mp_phase entry;
 		struct mp_phase_row row;
 
-		if (phase_done_before(sw, sw->phase))
+		if (finished_before(sw, sw->cur_phase))
 			continue;
-		mp_plan_phase(sw->plan, sw->phase, &p);
-		if (p.tcp) {
-			mp_sweep_tcp_skip(sw, &p, why);
+		mp_plan_phase(sw->plan, sw->cur_phase, &entry);
+		if (entry.tcp) {
+			mp_sweep_tcp_skip(sw, &entry, why);
 			continue;
 		}
 		mp_summary_empty_row(&row);
-		row.version = sw->plan->versions[p.version];
-		row.phase = p.index;
-		row.size = p.size;
-		row.mix = mp_sweep_mix_text(sw, p.size);
-		row.rate = p.rate;
+		row.version = sw->plan->versions[entry.version];
+		row.phase = entry.index;
+		row.size = entry.size;
+		row.mix = mp_sweep_mix_text(sw, entry.size);
+		row.rate = entry.rate;
 		row.status = "skipped";
 		row.reason = why;
 		mp_out_phase(sw->out, &row);
@@ -148,19 +116,19 @@ void mp_sweep_skip_version(struct sweep *sw, const char *why)
 	mp_err("version %s is not measured: %s%s", sw->plan->versions[sw->version], why,
 	       sw->version + 1 < sw->plan->nversions ? "; the next version goes on" : "");
 	uv_timer_stop(&sw->boot_timer);
-	for (; sw->phase < end; sw->phase++) {
-		struct mp_phase p;
+	for (; sw->cur_phase < end; sw->cur_phase++) {
+		struct mp_phase entry;
 		struct mp_phase_row row;
 
-		if (phase_done_before(sw, sw->phase))
+		if (finished_before(sw, sw->cur_phase))
 			continue;
-		mp_plan_phase(sw->plan, sw->phase, &p);
+		mp_plan_phase(sw->plan, sw->cur_phase, &entry);
 		mp_summary_empty_row(&row);
-		row.version = sw->plan->versions[p.version];
-		row.phase = p.index;
-		row.size = p.size;
-		row.mix = mp_sweep_mix_text(sw, p.size);
-		row.rate = p.rate;
+		row.version = sw->plan->versions[entry.version];
+		row.phase = entry.index;
+		row.size = entry.size;
+		row.mix = mp_sweep_mix_text(sw, entry.size);
+		row.rate = entry.rate;
 		row.status = "skipped";
 		row.reason = why;
 		if (mp_out_phase(sw->out, &row) == 0 && sw->progress)
@@ -222,7 +190,7 @@ void mp_sweep_dut_boot_failed(struct sweep *sw, const char *what)
 	uv_timer_stop(&sw->boot_timer);
 	sw->boot_fails++;
 	mp_err("the DUT %s (version %s, boot %u) %s", p->domains[MP_DOM_DUT].name,
-	       p->versions[sw->version], sw->boots[MP_DOM_DUT], what);
+	       p->versions[sw->version], mp_sweep_console_boot(sw, MP_DOM_DUT), what);
 	mp_sweep_console_quote(sw, MP_DOM_DUT);
 	if (sw->boot_fails <= p->dut_boot_retries) {
 		mp_warn("re-creating the DUT (domains.dut.boot_retries is %u: retry %u)",
@@ -366,13 +334,13 @@ void mp_sweep_next(struct sweep *sw)
 {
 	const struct mp_plan *p = sw->plan;
 
-	if (sw->busy)
+	if (sw->child_running)
 		return;         /* a child's callback calls us again */
 	switch (sw->step) {
 	case ST_BUILD:
 		/* A resumed run skips versions whose phases all finished. */
 		while (sw->build_step == 0 && version_done_before(sw, sw->version)) {
-			sw->phase = (sw->version + 1) * phases_per_version(sw);
+			sw->cur_phase = (sw->version + 1) * phases_per_version(sw);
 			if (sw->version + 1 == p->nversions)
 				break;
 			sw->version++;
@@ -451,24 +419,23 @@ void mp_sweep_next(struct sweep *sw)
 	case ST_PHASE:
 		for (int d = 0; d < MP_DOM_COUNT; d++)
 			mp_sweep_console_check(sw, (enum mp_dom)d);
-		while (sw->phase < (sw->version + 1) * phases_per_version(sw) &&
-		       phase_done_before(sw, sw->phase))
-			sw->phase++;
-		if (sw->phase < (sw->version + 1) * phases_per_version(sw)) {
-			struct mp_phase ph;
+		while (sw->cur_phase < (sw->version + 1) * phases_per_version(sw) &&
+		       finished_before(sw, sw->cur_phase))
+			sw->cur_phase++;
+		if (sw->cur_phase < (sw->version + 1) * phases_per_version(sw)) {
+			struct mp_phase entry;
 
-			mp_plan_phase(p, sw->phase, &ph);
-			if (sw->timed_phase != sw->phase + 1)
-				mp_sweep_eta_start(sw, sw->phase);
-			if (ph.tcp) {
-				mp_sweep_tcp_run(sw, on_phase_done);
+			mp_plan_phase(p, sw->cur_phase, &entry);
+			mp_progress_phase_start(sw->progress, p, sw->cur_phase, mp_now_ns());
+			if (entry.tcp) {
+				mp_sweep_tcp_run(sw, on_phase_over);
 				return;
 			}
 			sw->dut_fresh = 0;
-			if (ph.search)
-				mp_sweep_search_run(sw, on_phase_done);
+			if (entry.search)
+				mp_sweep_search_run(sw, on_phase_over);
 			else
-				mp_sweep_phase_run(sw, on_phase_done);
+				mp_sweep_phase_run(sw, on_phase_over);
 			return;
 		}
 		sw->step = ST_VERSION_DONE;
@@ -494,7 +461,7 @@ void mp_sweep_next(struct sweep *sw)
 	case ST_CLEANUP:
 		sw->stopping = 1;
 		/* Say bye before the traff-gen goes, so its end is not a lost connection. */
-		if (sw->agent && !mp_sweep_phase_busy(sw) && !mp_sweep_tcp_busy(sw)) {
+		if (sw->agent && !mp_sweep_phase_running(sw) && !mp_sweep_tcp_running(sw)) {
 			mp_agentc_close(sw->agent);
 			sw->agent = NULL;
 			sw->agent_ok = 0;
@@ -523,14 +490,14 @@ static void start_cleanup(struct sweep *sw)
 	sw->stopping = 1;
 	uv_timer_stop(&sw->boot_timer);
 	mp_child_kill_all();
-	if (mp_sweep_tcp_busy(sw)) {
-		/* Stops the TCP run first; on_phase_done() then calls mp_sweep_next(). */
+	if (mp_sweep_tcp_running(sw)) {
+		/* Stops the TCP run first; on_phase_over() then calls mp_sweep_next(). */
 		sw->step = ST_CLEANUP;
 		mp_sweep_tcp_abort(sw);
 		return;
 	}
-	if (mp_sweep_phase_busy(sw)) {
-		/* Stops traffic first; on_phase_done() then calls mp_sweep_next(). */
+	if (mp_sweep_phase_running(sw)) {
+		/* Stops traffic first; on_phase_over() then calls mp_sweep_next(). */
 		sw->step = ST_CLEANUP;
 		mp_sweep_phase_abort(sw);
 		return;
@@ -538,7 +505,7 @@ static void start_cleanup(struct sweep *sw)
 	/* A build step or toolstack command in flight finishes (it was just
 	 * signalled) and calls mp_sweep_next(), which continues here. */
 	sw->step = ST_CLEANUP;
-	if (!sw->busy)
+	if (!sw->child_running)
 		mp_sweep_next(sw);
 }
 
@@ -608,7 +575,7 @@ static void on_xs_event(struct mp_xs *xs, const struct mp_xs_event *ev, void *ar
 					     ev->domain->domid) ||
 		    mp_sweep_phase_domain_gone(sw, (enum mp_dom)d, ev->domain->name,
 					       ev->domain->domid))
-			return;         /* on_phase_done decides what comes next */
+			return;         /* on_phase_over decides what comes next */
 		if (d == MP_DOM_DUT && (sw->step == ST_WAIT_UP || sw->step == ST_DISCOVER ||
 					sw->step == ST_CONNECT)) {
 			/* Before its first phase: a DUT that did not come up. */
@@ -631,13 +598,13 @@ static void on_xs_event(struct mp_xs *xs, const struct mp_xs_event *ev, void *ar
 
 /* The phase's completion callback: its row is written (recorded), or it was
  * aborted by cleanup without one. */
-static void on_phase_done(struct sweep *sw, int recorded)
+static void on_phase_over(struct sweep *sw, int recorded)
 {
 	const struct mp_plan *p = sw->plan;
 	int dut_lost = !sw->up[MP_DOM_DUT], tg_lost = !sw->up[MP_DOM_TRAFFGEN];
 
 	if (recorded)
-		sw->phase++;
+		sw->cur_phase++;
 	if (sw->stopping) {
 		mp_sweep_next(sw);
 		return;
@@ -780,7 +747,8 @@ static int set_up(struct sweep *sw, enum sw_stage *stage)
 		goto fail;
 	sw->boot_timer.data = sw;
 	*stage = STAGE_BOOT_TIMER;
-	if ((rc = mp_sweep_phase_init(sw)) < 0)
+	if ((rc = mp_sweep_console_init(sw)) < 0 || (rc = mp_sweep_hang_init(sw)) < 0 ||
+	    (rc = mp_sweep_phase_init(sw)) < 0)
 		goto fail;
 	*stage = STAGE_PHASE_TIMER;
 	if ((rc = uv_signal_init(&sw->loop, &sw->sigint)) < 0)
@@ -805,10 +773,15 @@ fail:
 }
 
 /* Closes what the run opened, in the reverse order of set_up() and
- * open_sources(), then the loop. Returns the handles mp_loop_close found
- * still open (0 is right), or 0 when there was no loop. */
+ * open_sources(), then the loop, then frees the phase's, the receiver's, the
+ * hang watch's and the consoles' state (a late reply or a read on the
+ * thread pool, ended with the loop, may still have used them).
+ * Returns the handles mp_loop_close found still open (0 is right), or 0
+ * when there was no loop. */
 static int tear_down(struct sweep *sw, enum sw_stage stage)
 {
+	int left = 0;
+
 	if (sw->agent)
 		mp_agentc_close(sw->agent);
 	if (sw->xc)
@@ -839,11 +812,16 @@ static int tear_down(struct sweep *sw, enum sw_stage stage)
 		uv_close((uv_handle_t *)&sw->boot_timer, NULL);
 		/* fall through */
 	case STAGE_LOOP:
-		return mp_loop_close(&sw->loop);   /* warns about any handle left open */
+		left = mp_loop_close(&sw->loop);   /* warns about any handle left open */
+		break;
 	case STAGE_NONE:
 		break;
 	}
-	return 0;
+	mp_sweep_phase_free(sw);
+	mp_sweep_rx_free(sw);
+	mp_sweep_hang_free(sw);
+	mp_sweep_console_free(sw);
+	return left;
 }
 
 static void find_dirs(struct sweep *sw)
@@ -869,7 +847,8 @@ static void find_dirs(struct sweep *sw)
 
 /* Runs the plan into an opened output; frees nothing of the caller's. */
 static int run(const struct mp_plan *plan, const struct mp_run_opts *opts,
-	       struct mp_out *out, const unsigned char *done, char *run_dir, size_t len)
+	       struct mp_out *out, const unsigned char *finished_before, char *run_dir,
+	       size_t len)
 {
 	struct sweep *sw = calloc(1, sizeof(*sw));
 	enum sw_stage stage;
@@ -883,7 +862,7 @@ static int run(const struct mp_plan *plan, const struct mp_run_opts *opts,
 	sw->nroles = plan->has_receiver ? SW_NROLES : SW_NROLES - 1;
 	sw->opts = opts;
 	sw->out = out;
-	sw->done = done;
+	sw->finished_before = finished_before;
 	sw->nphases = mp_plan_phase_count(plan);
 	sw->t0 = mp_out_t0(out);        /* the run's one clock, continued by --resume */
 	find_dirs(sw);
@@ -891,7 +870,7 @@ static int run(const struct mp_plan *plan, const struct mp_run_opts *opts,
 	 * lines main.c adds after the sweep). */
 	mp_log_set_origin(sw->t0);
 	mp_log_set_file(mp_out_log(sw->out));
-	if (done)
+	if (finished_before)
 		mp_info("run %s resumed; it started %s: times in run.log and t_s in the CSV "
 			"files go on from there", mp_out_run_id(sw->out), mp_out_start(sw->out));
 	else
@@ -952,17 +931,17 @@ int mp_sweep_run(const struct mp_plan *plan, const struct mp_run_opts *opts,
 int mp_sweep_resume(const struct mp_run_opts *opts, char *run_dir, size_t len)
 {
 	struct mp_plan *plan = NULL;
-	unsigned char *done = NULL;
+	unsigned char *finished = NULL;
 	struct mp_out *out;
 	size_t n, left = 0;
 	int rc;
 
-	rc = mp_out_resume(opts->resume_dir, stderr, &plan, &done, &out);
+	rc = mp_out_resume(opts->resume_dir, stderr, &plan, &finished, &out);
 	if (rc < 0)
 		return rc == -EINVAL || rc == -ENOENT ? MP_EXIT_USAGE : MP_EXIT_ENV;
 	n = mp_plan_phase_count(plan);
 	for (size_t i = 0; i < n; i++)
-		left += !done[i];
+		left += !finished[i];
 	if (!left) {
 		fprintf(stderr, "%s: every phase has finished; nothing to resume\n",
 			opts->resume_dir);
@@ -970,9 +949,9 @@ int mp_sweep_resume(const struct mp_run_opts *opts, char *run_dir, size_t len)
 		rc = MP_EXIT_OK;
 	} else {
 		mp_info("resuming %s: %zu of %zu phases left", opts->resume_dir, left, n);
-		rc = run(plan, opts, out, done, run_dir, len);
+		rc = run(plan, opts, out, finished, run_dir, len);
 	}
-	free(done);
+	free(finished);
 	mp_plan_free(plan);
 	return rc;
 }

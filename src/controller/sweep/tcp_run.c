@@ -14,12 +14,12 @@
  * so (iperf3's error, a stalled second, its timeout), when the DUT stalls
  * or disappears, when the agent does not end it within its timeout and a
  * grace, or when the agent is lost; the run then exits 1. After each
- * repetition the sweep's own completion callback runs (done(sw, 0)), so a
+ * repetition the sweep's own completion callback runs (on_over(sw, 0)), so a
  * DUT that died is re-created and a lost agent reconnected as between
  * phases; with traffic.tcp.reboot the DUT is re-created before each
  * repetition (sw->reboot_dut). Calling mp_sweep_tcp_run() again for the
  * same phase goes on with the next repetition; once all have rows, the
- * phase is over (done(sw, 1)). --resume keeps the repetitions in tcp.csv. */
+ * phase is over (on_over(sw, 1)). --resume keeps the repetitions in tcp.csv. */
 #include "controller/sweep/internal.h"
 
 #include <arpa/inet.h>
@@ -48,9 +48,9 @@ struct sw_tcp {
 	int active;                     /* from tcp_start to the row */
 	int stopping;                   /* tcp_stop sent, waiting for it */
 	int status_inflight;
-	unsigned gen;                   /* tells late replies of old repetitions apart */
+	unsigned generation;            /* tells late replies of old repetitions apart */
 	uv_timer_t tick;
-	mp_sweep_phase_cb *done;
+	mp_sweep_phase_cb *on_over;     /* the sweep's, after each repetition */
 	struct mp_tcp_spec spec;
 	struct mp_tcp_result res;       /* tcp_status's, or tcp_stop's */
 	uint64_t started_ns;
@@ -71,7 +71,7 @@ struct sw_tcp {
  * agent's answer: a late one lands here, never in the next repetition. */
 struct treq {
 	struct sweep *sw;
-	unsigned gen;
+	unsigned generation;
 	struct mp_tcp_result res;
 };
 
@@ -82,7 +82,7 @@ static struct treq *treq_new(struct sweep *sw)
 	if (r) {
 		memset(r, 0, sizeof(*r));
 		r->sw = sw;
-		r->gen = sw->tcp->gen;
+		r->generation = sw->tcp->generation;
 	}
 	return r;
 }
@@ -93,7 +93,7 @@ static struct sweep *treq_take(void *arg, int has_res)
 {
 	struct treq *r = arg;
 	struct sweep *sw = r->sw;
-	int current = sw->tcp && r->gen == sw->tcp->gen && sw->tcp->active;
+	int current = sw->tcp && r->generation == sw->tcp->generation && sw->tcp->active;
 
 	if (current && has_res && r->res.state != MP_TCP_IDLE)
 		sw->tcp->res = r->res;
@@ -114,7 +114,7 @@ void mp_sweep_tcp_free(struct sweep *sw)
 	sw->tcp = NULL;
 }
 
-int mp_sweep_tcp_busy(const struct sweep *sw)
+int mp_sweep_tcp_running(const struct sweep *sw)
 {
 	return sw->tcp && sw->tcp->active;
 }
@@ -190,13 +190,13 @@ static void fill_row(struct sweep *sw, struct mp_tcp_row *row, const char *statu
 {
 	struct sw_tcp *t = sw->tcp;
 	const struct mp_plan_tcp *pt = sw->plan->tcp;
-	struct mp_phase ph;
+	struct mp_phase entry;
 
-	mp_plan_phase(sw->plan, t->phase, &ph);
+	mp_plan_phase(sw->plan, t->phase, &entry);
 	mp_tcp_empty_row(row);
-	row->version = sw->plan->versions[ph.version];
+	row->version = sw->plan->versions[entry.version];
 	row->phase = t->phase;
-	row->streams = ph.streams;
+	row->streams = entry.streams;
 	row->repetition = t->rep;
 	row->status = status;
 	row->offloads = mp_tcp_offloads_name(pt->offloads);
@@ -262,9 +262,9 @@ static void record(struct sweep *sw)
 		mp_progress_tcp_done(sw->progress, &row, sw->plan->tcp->repetitions, mean_of(t),
 				     t->nok);
 	t->active = 0;
-	t->gen++;
+	t->generation++;
 	/* The sweep checks the domains and the agent, then calls us again. */
-	t->done(sw, 0);
+	t->on_over(sw, 0);
 }
 
 static int agent_broken(int status)
@@ -387,8 +387,7 @@ static void on_tick(uv_timer_t *h)
 	if (sw->progress)
 		mp_progress_tcp_update(sw->progress, t->phase, sw->plan->versions[sw->version],
 				       t->spec.streams, t->rep, sw->plan->tcp->repetitions,
-				       t->now_gbps, mean_of(t), t->nok, now - sw->t0,
-				       mp_sweep_eta_ns(sw));
+				       t->now_gbps, mean_of(t), t->nok, now - sw->t0);
 	if (!t->status_inflight && (r = treq_new(sw))) {
 		t->status_inflight = 1;
 		mp_agentc_tcp_status(sw->agent, &r->res, on_status, r);
@@ -437,7 +436,7 @@ static int build_spec(const struct sweep *sw, unsigned streams, struct mp_tcp_sp
 	return 0;
 }
 
-static void start_rep(struct sweep *sw, const struct mp_phase *ph)
+static void start_rep(struct sweep *sw, const struct mp_phase *entry)
 {
 	struct sw_tcp *t = sw->tcp;
 	struct treq *r;
@@ -448,14 +447,14 @@ static void start_rep(struct sweep *sw, const struct mp_phase *ph)
 	t->now_gbps = NAN;
 	memset(&t->res, 0, sizeof(t->res));
 	t->res.state = MP_TCP_RUNNING;
-	t->gen++;
+	t->generation++;
 	sw->dut_fresh = 0;
-	mp_info("TCP %zu/%zu (version %s, %u stream%s): repetition %u of %u", ph->index + 1,
-		sw->nphases, sw->plan->versions[ph->version], ph->streams,
-		ph->streams == 1 ? "" : "s", t->rep, sw->plan->tcp->repetitions);
+	mp_info("TCP %zu/%zu (version %s, %u stream%s): repetition %u of %u", entry->index + 1,
+		sw->nphases, sw->plan->versions[entry->version], entry->streams,
+		entry->streams == 1 ? "" : "s", t->rep, sw->plan->tcp->repetitions);
 	read_features(sw);
 	xc_read(sw, &t->cpu_start, &t->have_cpu_start);
-	if (build_spec(sw, ph->streams, &t->spec) < 0) {
+	if (build_spec(sw, entry->streams, &t->spec) < 0) {
 		fail(sw, "traffic.tcp's addresses are invalid");
 		return;
 	}
@@ -466,10 +465,10 @@ static void start_rep(struct sweep *sw, const struct mp_phase *ph)
 	mp_agentc_tcp_start(sw->agent, &t->spec, on_started, r);
 }
 
-void mp_sweep_tcp_run(struct sweep *sw, mp_sweep_phase_cb *done)
+void mp_sweep_tcp_run(struct sweep *sw, mp_sweep_phase_cb *on_over)
 {
 	struct sw_tcp *t = sw->tcp;
-	struct mp_phase ph;
+	struct mp_phase entry;
 	unsigned rep;
 
 	if (!t) {
@@ -484,22 +483,22 @@ void mp_sweep_tcp_run(struct sweep *sw, mp_sweep_phase_cb *done)
 		sw->tcp = t;
 		t->phase = SIZE_MAX;
 	}
-	if (t->phase != sw->phase) {
-		t->phase = sw->phase;
+	if (t->phase != sw->cur_phase) {
+		t->phase = sw->cur_phase;
 		t->sum_gbps = 0;
 		t->nok = 0;
 		rep_recorded(sw, t->phase, 0, &t->sum_gbps, &t->nok);
 	}
-	t->done = done;
-	mp_plan_phase(sw->plan, sw->phase, &ph);
+	t->on_over = on_over;
+	mp_plan_phase(sw->plan, sw->cur_phase, &entry);
 	for (rep = 1; rep <= sw->plan->tcp->repetitions; rep++)
 		if (!rep_recorded(sw, t->phase, rep, NULL, NULL))
 			break;
 	if (rep > sw->plan->tcp->repetitions) {
 		mp_info("TCP %s, %u stream%s: %u of %u repetitions ok, mean %.3f Gbit/s",
-			sw->plan->versions[ph.version], ph.streams, ph.streams == 1 ? "" : "s",
+			sw->plan->versions[entry.version], entry.streams, entry.streams == 1 ? "" : "s",
 			t->nok, sw->plan->tcp->repetitions, t->nok ? mean_of(t) : 0.0);
-		done(sw, 1);
+		on_over(sw, 1);
 		return;
 	}
 	if (sw->plan->tcp->reboot && !sw->dut_fresh) {
@@ -507,17 +506,17 @@ void mp_sweep_tcp_run(struct sweep *sw, mp_sweep_phase_cb *done)
 		 * else) is re-created first, as the maintainers do by hand */
 		mp_info("re-creating the DUT before TCP repetition %u (traffic.tcp.reboot)", rep);
 		sw->reboot_dut = 1;
-		done(sw, 0);
+		on_over(sw, 0);
 		return;
 	}
 	t->rep = rep;
-	start_rep(sw, &ph);
+	start_rep(sw, &entry);
 }
 
 int mp_sweep_tcp_domain_gone(struct sweep *sw, enum mp_dom dom, const char *name,
 			     unsigned domid)
 {
-	if (!mp_sweep_tcp_busy(sw))
+	if (!mp_sweep_tcp_running(sw))
 		return 0;
 	fail(sw, "the %s domain %s (domid %u) disappeared mid-run", mp_dom_name(dom), name, domid);
 	return 1;
@@ -534,7 +533,7 @@ static void on_abort_stopped(struct mp_agentc *ac, int status, const char *msg,
 	(void)msg;
 	(void)st;
 	free(r);
-	sw->tcp->done(sw, 0);
+	sw->tcp->on_over(sw, 0);
 }
 
 void mp_sweep_tcp_abort(struct sweep *sw)
@@ -542,33 +541,33 @@ void mp_sweep_tcp_abort(struct sweep *sw)
 	struct sw_tcp *t = sw->tcp;
 	struct treq *r;
 
-	if (!mp_sweep_tcp_busy(sw))
+	if (!mp_sweep_tcp_running(sw))
 		return;
 	mp_info("TCP repetition %u interrupted: not recorded", t->rep);
 	uv_timer_stop(&t->tick);
 	t->active = 0;
-	t->gen++;
+	t->generation++;
 	if (sw->agent_ok && (r = malloc(sizeof(*r)))) {
 		r->sw = sw;
-		r->gen = t->gen;
+		r->generation = t->generation;
 		mp_agentc_tcp_stop(sw->agent, NULL, on_abort_stopped, r);
 		return;
 	}
-	t->done(sw, 0);
+	t->on_over(sw, 0);
 }
 
-void mp_sweep_tcp_skip(struct sweep *sw, const struct mp_phase *ph, const char *why)
+void mp_sweep_tcp_skip(struct sweep *sw, const struct mp_phase *entry, const char *why)
 {
 	struct mp_tcp_row row;
 	int rc;
 
 	for (unsigned rep = 1; rep <= sw->plan->tcp->repetitions; rep++) {
-		if (rep_recorded(sw, ph->index, rep, NULL, NULL))
+		if (rep_recorded(sw, entry->index, rep, NULL, NULL))
 			continue;
 		mp_tcp_empty_row(&row);
-		row.version = sw->plan->versions[ph->version];
-		row.phase = ph->index;
-		row.streams = ph->streams;
+		row.version = sw->plan->versions[entry->version];
+		row.phase = entry->index;
+		row.streams = entry->streams;
 		row.repetition = rep;
 		row.status = "skipped";
 		row.offloads = mp_tcp_offloads_name(sw->plan->tcp->offloads);
