@@ -208,6 +208,8 @@ xen-demo: deps-xen
 bench-xen: deps-xen
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bench/xen_vm.sh $(BUILD)
+	$(Q)if [ -n "$$MP_UNIKERNEL_DIR" ]; then bench/xen_vm_unikernel.sh $(BUILD); \
+	else echo "MP_UNIKERNEL_DIR is not set: the unikernel's figures (bench/xen_vm_unikernel.sh) were not measured"; fi
 
 # libFuzzer targets: tests/fuzz/fuzz_<name>.c linked with the programs'
 # libraries, all built by the rules above with clang, ASan, UBSan and the

@@ -3,10 +3,12 @@
 #include "test.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 #include <uv.h>
 
 #include "common/clock.h"
@@ -82,6 +84,72 @@ TEST(child_timeout_kills)
 
 	run_child(argv, 200 * MP_NS_PER_MS, &r);
 	ASSERT_EQ(r.status, -ETIMEDOUT);
+}
+
+/* A child started by a callback that ran long after the loop last read the
+ * clock (a dom0 descheduled for minutes under emulation did this: a
+ * destroy was killed 0.1 s after it started, "still running after its
+ * timeout") has its whole timeout from its start, not from that stale
+ * time. */
+struct late_start {
+	uv_timer_t timer;
+	struct child_result r;
+};
+
+static void start_late(uv_timer_t *t)
+{
+	static char *argv[] = { "true", NULL };
+	struct late_start *ls = t->data;
+
+	usleep(2500 * 1000);    /* the stall: longer than the child's timeout */
+	ASSERT_EQ(mp_child_run(t->loop, argv, 2 * MP_NS_PER_SEC, on_child, &ls->r), 0);
+	uv_close((uv_handle_t *)t, NULL);
+}
+
+TEST_T(child_timeout_counts_from_its_start, 30)
+{
+	struct late_start ls = { 0 };
+	uv_loop_t loop;
+
+	uv_loop_init(&loop);
+	uv_timer_init(&loop, &ls.timer);
+	ls.timer.data = &ls;
+	uv_timer_start(&ls.timer, start_late, 0, 0);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	ASSERT_EQ(uv_loop_close(&loop), 0);
+	ASSERT_EQ(ls.r.done, 1);
+	ASSERT_MSG(ls.r.status == 0, "true: %s", mp_child_status_text(ls.r.status));
+}
+
+/* mir-perf ignores SIGPIPE: a write to an agent that closed the
+ * connection fails with EPIPE instead of killing the controller (exit 141
+ * on the Xen VM, mid-search). Read from the kernel: /proc/PID/status. */
+TEST_T(controller_ignores_sigpipe, 30)
+{
+	char *argv[] = { (char *)mp_test_bin("mir-perf"), "monitor", "--duration", "3s", "lo", NULL };
+	char path[64], *status, *ign;
+	unsigned long long mask;
+	pid_t pid = fork();
+
+	ASSERT(pid >= 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		dup2(null, 2);
+		signal(SIGPIPE, SIG_DFL);       /* as a shell starts it, not as the runner */
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	usleep(1000 * 1000);    /* past main()'s first lines; the monitor runs 3 s */
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	status = mp_test_read_file(path);
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	ASSERT_MSG(status && (ign = strstr(status, "SigIgn:")), "no SigIgn in %s", path);
+	mask = strtoull(ign + strlen("SigIgn:"), NULL, 16);
+	ASSERT_MSG(mask & (1ULL << (SIGPIPE - 1)), "mir-perf does not ignore SIGPIPE: %s", ign);
+	free(status);
 }
 
 TEST(child_missing_program)

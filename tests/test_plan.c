@@ -513,10 +513,10 @@ TEST(cli_old_command_line)
 	mp_test_write_file(path, "60 200\n");
 	snprintf(path, sizeof(path), "%s/range-pps", dir);
 	mp_test_write_file(path, "1000\n");
-	r = run_cli((const char *[]){ "mirage-net-xen", "b06361d", "--dry-run", NULL }, dir);
+	r = run_cli((const char *[]){ "mirage-net-xen", "v2.1.7", "--dry-run", NULL }, dir);
 	ASSERT_MSG(r.status == 0, "%s", r.err);
-	ASSERT_CONTAINS(r.out, "    1  b06361d                  60        1000      0:00\n");
-	ASSERT_CONTAINS(r.out, "    2  b06361d                 200        1000");
+	ASSERT_CONTAINS(r.out, "    1  v2.1.7                   60        1000      0:00\n");
+	ASSERT_CONTAINS(r.out, "    2  v2.1.7                  200        1000");
 	ASSERT_CONTAINS(r.out, "total: 2 phases");
 	mp_run_result_free(&r);
 	r = run_cli((const char *[]){ "mirage-net-xen", "$(reboot)", "--dry-run", NULL }, dir);

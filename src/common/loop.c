@@ -38,3 +38,9 @@ int mp_loop_close(uv_loop_t *loop)
 	}
 	return left;
 }
+
+int mp_timer_start_fresh(uv_timer_t *t, uv_timer_cb cb, uint64_t timeout_ms)
+{
+	uv_update_time(uv_handle_get_loop((uv_handle_t *)t));
+	return uv_timer_start(t, cb, timeout_ms, 0);
+}

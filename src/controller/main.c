@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,12 @@ int main(int argc, char **argv)
 	mp_cmd_fn cmd;
 
 	mp_log_init("mir-perf", MP_LOG_INFO);
+	/* A peer that closed its end (the agent's dead-man timer after the
+	 * controller was not run for a while, as in dom0 of a loaded Xen VM)
+	 * is an EPIPE for the write's callback, not the end of the run: with
+	 * SIGPIPE's default the controller died at once (exit 141), its
+	 * domains left running and its last phase unwritten. */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc > 1 && argv[1][0] != '-' && (cmd = mp_cmd_find(argv[1])))
 		return cmd(argc - 1, argv + 1);
 	while ((c = getopt_long(argc, argv, "p:o:nr:qvhV", opts, NULL)) != -1) {

@@ -12,6 +12,7 @@
 
 #include "common/auth.h"
 #include "common/clock.h"
+#include "common/loop.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "common/proto.h"
@@ -158,7 +159,7 @@ void mp__agentc_arm_step(struct mp_agentc *ac)
 	left = ac->connect_deadline_ns > now ? ac->connect_deadline_ns - now : 0;
 	if (left > ac->req_timeout_ns)
 		left = ac->req_timeout_ns;
-	uv_timer_start(&ac->req_timer, on_step_timeout, mp__agentc_ns_to_ms(left), 0);
+	mp_timer_start_fresh(&ac->req_timer, on_step_timeout, mp__agentc_ns_to_ms(left));
 }
 
 static void on_retry(uv_timer_t *t)

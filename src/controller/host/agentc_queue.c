@@ -9,6 +9,7 @@
 
 #include "common/err.h"
 #include "common/hist.h"
+#include "common/loop.h"
 #include "common/log.h"
 #include "common/proto.h"
 #include "controller/host/agentc_internal.h"
@@ -118,7 +119,7 @@ static void pump(struct mp_agentc *ac)
 		return;
 	}
 	ac->head_sent = 1;
-	uv_timer_start(&ac->req_timer, on_req_timeout, mp__agentc_ns_to_ms(ac->req_timeout_ns), 0);
+	mp_timer_start_fresh(&ac->req_timer, on_req_timeout, mp__agentc_ns_to_ms(ac->req_timeout_ns));
 }
 
 static void on_pump(uv_timer_t *t)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/clock.h"
+#include "common/loop.h"
 #include "common/err.h"
 #include "common/log.h"
 
@@ -222,7 +223,7 @@ int mp_child_run(uv_loop_t *loop, char *const argv[], uint64_t timeout_ns,
 	uv_read_start((uv_stream_t *)&c->out.pipe, on_alloc, on_read);
 	uv_read_start((uv_stream_t *)&c->err.pipe, on_alloc, on_read);
 	if (timeout_ns)
-		uv_timer_start(&c->timer, on_timeout, (timeout_ns + MP_NS_PER_MS - 1) / MP_NS_PER_MS, 0);
+		mp_timer_start_fresh(&c->timer, on_timeout, (timeout_ns + MP_NS_PER_MS - 1) / MP_NS_PER_MS);
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/clock.h"
+#include "common/loop.h"
 #include "common/duration.h"
 #include "common/err.h"
 #include "common/log.h"
@@ -179,8 +180,7 @@ void mp_discovery_wait(struct mp_discovery *d, const char *mac,
 		address_found(d, d->xs_ip, "xenstore");
 		return;
 	}
-	uv_timer_start(&d->timer, on_timeout,
-		       d->plan->discovery_timeout_ns / MP_NS_PER_MS, 0);
+	mp_timer_start_fresh(&d->timer, on_timeout, d->plan->discovery_timeout_ns / MP_NS_PER_MS);
 }
 
 void mp_discovery_xenstore(struct mp_discovery *d, const char *ip)

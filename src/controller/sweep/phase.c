@@ -30,6 +30,7 @@
 #include "common/engines.h"
 #include "common/err.h"
 #include "common/log.h"
+#include "common/loop.h"
 
 /* Traffic ends by itself this long after the planned stop, should the stop
  * request never arrive (the agent's dead-man covers a silent controller). */
@@ -463,7 +464,7 @@ static void phase_end(struct sweep *sw)
 	 * that report, so the next step knows the domain is lost. */
 	if (ph->lost_dom >= 0 && sw->up[ph->lost_dom] && !sw->stopping) {
 		run->waiting_gone = 1;
-		uv_timer_start(&run->timer, on_gone_timeout, GONE_WAIT_MS, 0);
+		mp_timer_start_fresh(&run->timer, on_gone_timeout, GONE_WAIT_MS);
 		return;
 	}
 	phase_over(sw, 1);
@@ -566,8 +567,7 @@ static void on_measure_end(uv_timer_t *t)
 	}
 	mp_agentc_stats(sw->agent, on_stats_end, stats);
 	mp_agentc_stop(sw->agent, on_stopped, stop);
-	uv_timer_start(&sw->runner->timer, on_cooldown_end,
-		       sw->plan->cooldown_ns / MP_NS_PER_MS, 0);
+	mp_timer_start_fresh(&sw->runner->timer, on_cooldown_end, sw->plan->cooldown_ns / MP_NS_PER_MS);
 }
 
 static void on_warmup_end(uv_timer_t *t)
@@ -583,7 +583,7 @@ static void on_warmup_end(uv_timer_t *t)
 	ph->window = SW_MEASURE;
 	xc_sample(sw, &ph->cpu_start, &ph->have_cpu_start);
 	mp_agentc_stats(sw->agent, on_stats_start, stats);
-	uv_timer_start(&sw->runner->timer, on_measure_end, ph->duration_ns / MP_NS_PER_MS, 0);
+	mp_timer_start_fresh(&sw->runner->timer, on_measure_end, ph->duration_ns / MP_NS_PER_MS);
 }
 
 static void on_stale_stopped(struct mp_agentc *ac, int status, const char *msg,
@@ -617,7 +617,7 @@ static void on_started(struct mp_agentc *ac, int status, const char *msg,
 	sw->runner->cur.traffic_t = mp_now_ns();
 	sw->runner->cur.window = SW_WARMUP;
 	mp_sampler_start(sw->sampler);
-	uv_timer_start(&sw->runner->timer, on_warmup_end, sw->plan->warmup_ns / MP_NS_PER_MS, 0);
+	mp_timer_start_fresh(&sw->runner->timer, on_warmup_end, sw->plan->warmup_ns / MP_NS_PER_MS);
 }
 
 static void on_configured(struct mp_agentc *ac, int status, const char *msg,

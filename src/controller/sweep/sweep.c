@@ -381,8 +381,8 @@ void mp_sweep_next(struct sweep *sw)
 	case ST_WAIT_UP:
 		if (!sw->up[MP_DOM_TRAFFGEN] || !sw->up[MP_DOM_DUT]) {
 			if (!uv_is_active((uv_handle_t *)&sw->boot_timer))
-				uv_timer_start(&sw->boot_timer, on_boot_timeout,
-					       p->boot_timeout_ns / MP_NS_PER_MS, 0);
+				mp_timer_start_fresh(&sw->boot_timer, on_boot_timeout,
+						     p->boot_timeout_ns / MP_NS_PER_MS);
 			return;         /* on_xs_event calls us again */
 		}
 		uv_timer_stop(&sw->boot_timer);
