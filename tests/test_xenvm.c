@@ -25,6 +25,7 @@
 
 #define UP_TIMEOUT_S 3000       /* a cold cache: two debootstraps, then the boot */
 #define SWEEP_TIMEOUT_S 1500
+#define VM_DOWN_WAIT_S 150     /* the guard's down: at most 120 s, then QEMU gone */
 
 static char tree[4096];
 
@@ -71,6 +72,24 @@ static struct mp_run_result xvm(char **args, unsigned timeout_s)
 	argv[n] = NULL;
 	ASSERT_EQ(mp_run(argv, NULL, timeout_s * 1000ULL, &r), 0);
 	return r;
+}
+
+/* up --xen. The previous slow test's guard powers its VM off a moment
+ * after that test's process ended (guard_vm): "already up" is retried for
+ * as long as that down may take before the caller skips. */
+static struct mp_run_result vm_up(void)
+{
+	char *up[] = { "up", "--xen", NULL };
+	struct mp_run_result r;
+
+	for (int tries = 0;; tries++) {
+		r = xvm(up, UP_TIMEOUT_S);
+		if (r.status != MP_EXIT_ENV || !strstr(r.err, "already up") ||
+		    tries == VM_DOWN_WAIT_S / 5)
+			return r;
+		mp_run_result_free(&r);
+		sleep(5);
+	}
 }
 
 /* Runs `mir-perf --plan PLAN --out OUT` in dom0 in the background; its pid. */
@@ -288,15 +307,18 @@ static double must(const char *csv, int row, const char *col)
  * a stall of the emulator): a generator short of its rate is flagged to
  * the tenth of a point and marked in the report, never hidden; it never
  * offers more than asked; the packet counts read after the DUT drained
- * agree (a Linux or unikernel DUT here forwards all it gets at these
- * rates: the DUT's latency is milliseconds); libxenctrl gave the DUT's
- * CPU time. */
+ * are there and their loss is the one reported (a DUT here forwards nearly
+ * all it gets at these rates, but an emulated one beside other work may
+ * drop some: that is its measure, not the test's business; a DUT that
+ * forwarded nothing fails its phase, tested elsewhere); libxenctrl gave
+ * the DUT's CPU time. */
 static void assert_guarantees(const char *name, const char *csv, const char *report, int row)
 {
 	double rate = must(csv, row, "rate"), off = must(csv, row, "offered_pps");
 	double gen = must(csv, row, "gen_sent_pps");
 	double shortfall = must(csv, row, "gen_shortfall_pct");
 	double sent = must(csv, row, "sent_pkts"), fwd = must(csv, row, "forwarded_pkts");
+	double count_loss = must(csv, row, "count_loss_pct");
 
 	ASSERT_MSG(fabs(shortfall - 100 * fmax(1 - fmin(off, gen) / rate, 0)) < 0.1,
 		   "%s phase %d: shortfall %.2f%% for offered %.1f, agent %.1f at %.0f", name,
@@ -306,8 +328,11 @@ static void assert_guarantees(const char *name, const char *csv, const char *rep
 			   "marked in the report", name, row, shortfall);
 	ASSERT_MSG(off < rate * 1.02, "%s phase %d offered %.1f pps for %.0f", name, row, off,
 		   rate);
-	ASSERT_MSG(sent > 0 && fwd > sent * 0.995 && fwd < sent * 1.005,
+	ASSERT_MSG(sent > 0 && fwd > 0 && fwd < sent * 1.005,
 		   "%s phase %d forwarded %.0f of %.0f frames", name, row, fwd, sent);
+	ASSERT_MSG(fabs(count_loss - 100 * fmax(sent - fwd, 0) / sent) < 0.01,
+		   "%s phase %d: count loss %.3f%% for %.0f of %.0f frames", name, row,
+		   count_loss, fwd, sent);
 	must(csv, row, "dut_cpu_ns_per_pkt");   /* libxenctrl's CPU time */
 }
 
@@ -385,7 +410,6 @@ static const char *fault_plan(const char *name, const char *rates, const char *p
 
 TEST_SLOW(xenvm_sweep_and_faults_on_real_xen, 7200)
 {
-	char *up[] = { "up", "--xen", NULL };
 	struct mp_run_result r;
 	char log[4400], *run, *text;
 	pid_t pid;
@@ -401,7 +425,7 @@ TEST_SLOW(xenvm_sweep_and_faults_on_real_xen, 7200)
 		ASSERT_EQ(mp_run_status(rm, 60000), 0);   /* "newest run" is this test's */
 	}
 	guard_vm();
-	r = xvm(up, UP_TIMEOUT_S);
+	r = vm_up();
 	if (r.status == MP_EXIT_ENV && strstr(r.err, "already up"))
 		SKIP("a Xen VM is already up here: %s", r.err);
 	ASSERT_MSG(r.status == 0, "up --xen: %s", r.err);
@@ -623,7 +647,7 @@ static int failed_phase(const char *name, int at, int last, const char *why)
 TEST_SLOW(xenvm_unikernel_on_real_xen, 7200)
 {
 	char versions[1024], kdir[4400], uversions[1024], udir[4400], log[4400];
-	char *up[] = { "up", "--xen", NULL }, *run, *text, *csv, *report;
+	char *run, *text, *csv, *report;
 	size_t nv, nu = 0;
 	struct mp_run_result r;
 	pid_t pid;
@@ -641,7 +665,7 @@ TEST_SLOW(xenvm_unikernel_on_real_xen, 7200)
 		nu = stage_kernels("MP_UNIKERNEL_UNFIXED_DIR", "kernels-unfixed", uversions,
 				   sizeof(uversions), udir, sizeof(udir));
 	guard_vm();
-	r = xvm(up, UP_TIMEOUT_S);
+	r = vm_up();
 	if (r.status == MP_EXIT_ENV && strstr(r.err, "already up"))
 		SKIP("a Xen VM is already up here: %s", r.err);
 	ASSERT_MSG(r.status == 0, "up --xen: %s", r.err);
@@ -838,7 +862,6 @@ static const char *tcp_plan(const char *name, const char *reps, const char *secs
  * real netback's and netfront's; libxenctrl gives the DUT's CPU per GB. */
 TEST_SLOW(xenvm_tcp_through_the_linux_dut, 5400)
 {
-	char *up[] = { "up", "--xen", NULL };
 	struct mp_run_result r;
 	char log[4400], *run, *text;
 	pid_t pid;
@@ -849,7 +872,7 @@ TEST_SLOW(xenvm_tcp_through_the_linux_dut, 5400)
 	mp_test_require_prog("debootstrap", "debootstrap");
 	ASSERT(realpath(mp_test_src_path("."), tree));
 	guard_vm();
-	r = xvm(up, UP_TIMEOUT_S);
+	r = vm_up();
 	if (r.status == MP_EXIT_ENV && strstr(r.err, "already up"))
 		SKIP("a Xen VM is already up here: %s", r.err);
 	ASSERT_MSG(r.status == 0, "up --xen: %s", r.err);
