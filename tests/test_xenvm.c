@@ -305,8 +305,8 @@ static double must(const char *csv, int row, const char *col)
 /* What mir-perf guarantees of phase `row`, whatever the emulated CPU
  * managed (a `make xen-demo` run here offered 429 pps for 500 at 1496 B,
  * a stall of the emulator): a generator short of its rate is flagged to
- * the tenth of a point and marked in the report, never hidden; it never
- * offers more than asked; the packet counts read after the DUT drained
+ * the tenth of a point and marked in the report, never hidden; the agent
+ * never sends more than asked; the packet counts read after the DUT drained
  * are there and their loss is the one reported (a DUT here forwards nearly
  * all it gets at these rates, but an emulated one beside other work may
  * drop some: that is its measure, not the test's business; a DUT that
@@ -326,8 +326,11 @@ static void assert_guarantees(const char *name, const char *csv, const char *rep
 	if (shortfall > MP_SHORTFALL_MARK_PCT)
 		ASSERT_MSG(strstr(report, " short\">"), "%s phase %d: short %.1f%% but not "
 			   "marked in the report", name, row, shortfall);
-	ASSERT_MSG(off < rate * 1.02, "%s phase %d offered %.1f pps for %.0f", name, row, off,
-		   rate);
+	/* the agent's own count: dom0's vif rate over a window is sampled by a
+	 * dom0 starved with the emulated CPU (1045 pps for 1000 seen beside
+	 * make asan), and bounds nothing about the generator */
+	ASSERT_MSG(gen < rate * 1.02, "%s phase %d: the agent sent %.1f pps for %.0f", name, row,
+		   gen, rate);
 	ASSERT_MSG(sent > 0 && fwd > 0 && fwd < sent * 1.005,
 		   "%s phase %d forwarded %.0f of %.0f frames", name, row, fwd, sent);
 	ASSERT_MSG(fabs(count_loss - 100 * fmax(sent - fwd, 0) / sent) < 0.01,
