@@ -77,6 +77,8 @@ static struct mp_run_result xvm(char **args, unsigned timeout_s)
 /* up --xen. The previous slow test's guard powers its VM off a moment
  * after that test's process ended (guard_vm): "already up" is retried for
  * as long as that down may take before the caller skips. */
+static int newest_phase(const char *name);
+
 static struct mp_run_result vm_up(void)
 {
 	char *up[] = { "up", "--xen", NULL };
@@ -416,7 +418,7 @@ TEST_SLOW(xenvm_sweep_and_faults_on_real_xen, 7200)
 	struct mp_run_result r;
 	char log[4400], *run, *text;
 	pid_t pid;
-	int rc;
+	int rc, hung;
 
 	mp_test_require_root();
 	mp_test_require_prog("qemu-system-x86_64", "qemu-system-x86");
@@ -471,15 +473,18 @@ TEST_SLOW(xenvm_sweep_and_faults_on_real_xen, 7200)
 	wait_status("xenvm-dut", 3, "ok", 900);
 	wait_for("xenvm-dut", "samples.csv", ",4,60,2500,measure,", 300);
 	dom0("xl pause mir-perf-dut");
-	wait_status("xenvm-dut", 4, "failed", 300);
-	wait_for("xenvm-dut", "samples.csv", ",5,60,3000,measure,", 900);
+	/* xl in dom0 may land 20-25 s late on a loaded host: the phase it hit */
+	hung = newest_phase("xenvm-dut");
+	ASSERT_MSG(hung >= 4, "the pause landed in phase %d", hung);
+	wait_status("xenvm-dut", hung, "failed", 300);
+	wait_status("xenvm-dut", hung + 1, "ok", 900);
 	kill(pid, SIGINT);
 	rc = wait_sweep(pid);
 	ASSERT_MSG(rc == MP_EXIT_INTR, "the interrupted sweep exited %d", rc);
 	assert_status("xenvm-dut", 1, "ok");
 	assert_status("xenvm-dut", 2, "failed");
 	assert_status("xenvm-dut", 3, "ok");
-	assert_status("xenvm-dut", 4, "failed");
+	assert_status("xenvm-dut", hung, "failed");
 	run = newest_run("xenvm-dut");
 	text = run_file(run, "phases.csv");
 	ASSERT_CONTAINS(text, "DUT hung (no CPU time for ");
