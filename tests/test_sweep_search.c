@@ -420,12 +420,15 @@ TEST_T(search_testbed_sigint_then_resume, 400)
 	int pid, rc;
 
 	pid = spawn_capped_search(out, log);
-	tb_wait_rows(out, 3, 120);
+	/* Interrupted inside the measure window of a trial after the first:
+	 * a search may answer in as few as two trials, so waiting for a count
+	 * of rows could find it finished (seen under make asan). */
+	tb_wait_window(out, 1, "measure", 120);
 	kill(pid, SIGINT);
 	ASSERT_EQ(tb_wait_exit(pid, 60), 130);
 	snprintf(run, sizeof(run), "%s", tb_run_dir(out));
 	before = trial_rows(out, &last_before);
-	ASSERT(before >= 3);
+	ASSERT(before >= 1);
 	rc = tb_mirperf(RUN_TIMEOUT_MS, NULL, NULL, "--resume", run, "--quiet", NULL);
 	ASSERT_EQ(rc, 0);
 	/* The search went on from its trials on disk: the trials kept, then
