@@ -120,6 +120,32 @@ static json_t *kept_json(const struct kept_rows *k)
 	return a;
 }
 
+/* A table of the run read back (throughput.csv, tcp.csv) by its reader,
+ * which returned rc: 1 when read, 0 when the run has none (-ENOENT:
+ * nothing of it to resume), else rc, with the reader's err said on errf. */
+static int read_back(int rc, const char *err, FILE *errf)
+{
+	if (rc == -ENOENT)
+		return 0;
+	if (rc < 0) {
+		if (errf)
+			fprintf(errf, "%s\n", err);
+		return rc;
+	}
+	return 1;
+}
+
+/* The kept rows written back over their file in the run directory, and
+ * kept for results.json in *json. */
+static int keep_rows(struct mp_out *o, const struct kept_rows *k, json_t **json)
+{
+	int rc = replace_file(o, k->tab->file, fill_kept, k);
+
+	if (rc == 0)
+		*json = kept_json(k);
+	return rc;
+}
+
 /* Whether throughput row r answers the search of phase ph. */
 static int of_search(const struct mp_tput_row *r, const struct mp_plan *p,
 		     const struct mp_phase *ph)
@@ -138,15 +164,9 @@ static int resume_throughput(struct mp_out *o, unsigned char *done, size_t n, FI
 	struct kept_rows k;
 	int rc;
 
-	snprintf(path, sizeof(path), "%s/throughput.csv", o->dir);
-	rc = mp_tput_read(path, &t, err, sizeof(err));
-	if (rc == -ENOENT)
-		return 0;
-	if (rc < 0) {
-		if (errf)
-			fprintf(errf, "%s\n", err);
+	snprintf(path, sizeof(path), "%s/%s", o->dir, mp_tput_tab.file);
+	if ((rc = read_back(mp_tput_read(path, &t, err, sizeof(err)), err, errf)) <= 0)
 		return rc;
-	}
 	for (size_t i = 0; i < n; i++) {
 		struct mp_phase ph;
 		size_t goals = 0;
@@ -164,9 +184,7 @@ static int resume_throughput(struct mp_out *o, unsigned char *done, size_t n, FI
 	/* a search that did not finish has its goal cleared */
 	k = (struct kept_rows){ &mp_tput_tab, t.rows, sizeof(*t.rows), t.nrows,
 				offsetof(struct mp_tput_row, goal) };
-	rc = replace_file(o, "throughput.csv", fill_kept, &k);
-	if (rc == 0)
-		o->tput_rows = kept_json(&k);
+	rc = keep_rows(o, &k, &o->tput_rows);
 	mp_tput_free(&t);
 	return rc;
 }
@@ -182,15 +200,9 @@ static int resume_tcp(struct mp_out *o, unsigned char *done, size_t n, FILE *err
 	struct kept_rows k;
 	int rc;
 
-	snprintf(path, sizeof(path), "%s/tcp.csv", o->dir);
-	rc = mp_tcp_read(path, &t, err, sizeof(err));
-	if (rc == -ENOENT)
-		return 0;
-	if (rc < 0) {
-		if (errf)
-			fprintf(errf, "%s\n", err);
+	snprintf(path, sizeof(path), "%s/%s", o->dir, mp_tcp_tab.file);
+	if ((rc = read_back(mp_tcp_read(path, &t, err, sizeof(err)), err, errf)) <= 0)
 		return rc;
-	}
 	for (size_t r = 0; r < t.nrows; r++) {
 		struct mp_tcp_row *row = &t.rows[r];
 		struct mp_phase ph;
@@ -227,9 +239,7 @@ static int resume_tcp(struct mp_out *o, unsigned char *done, size_t n, FILE *err
 	/* a repetition that did not finish, or a repeated one, has its status cleared */
 	k = (struct kept_rows){ &mp_tcp_tab, t.rows, sizeof(*t.rows), t.nrows,
 				offsetof(struct mp_tcp_row, status) };
-	rc = replace_file(o, "tcp.csv", fill_kept, &k);
-	if (rc == 0)
-		o->tcp_rows = kept_json(&k);
+	rc = keep_rows(o, &k, &o->tcp_rows);
 	mp_tcp_free(&t);
 	return rc;
 }
