@@ -180,6 +180,14 @@ void mp_sweep_sample_tick(struct mp_sampler *s, uint64_t due_ns, uint64_t now_ns
  * reply); the argument is freed either way. */
 void *mp_sweep_req(struct sweep *sw);
 struct sweep *mp_sweep_req_current(void *arg);
+/* An interrupted phase or TCP repetition asks the agent to stop
+ * (mp_agentc_stop, mp_agentc_tcp_stop) with mp_sweep_abort_stopped and
+ * the argument mp_sweep_abort_req gives (NULL without memory: the caller
+ * then calls over itself). Whatever the agent answers, the argument is
+ * freed and over(sw, 0) follows: it ends without a row. */
+void *mp_sweep_abort_req(struct sweep *sw, mp_sweep_phase_cb *over);
+void mp_sweep_abort_stopped(struct mp_agentc *ac, int status, const char *msg,
+			    const struct mp_agent_stats *st, void *arg);
 /* For hang.c: the phase that gave it `ticket` (with mp_sweep_hang_tick)
  * is still the one running, and the agent may be sending its traffic. */
 int mp_sweep_phase_sending(const struct sweep *sw, unsigned ticket);

@@ -799,18 +799,34 @@ void mp_sweep_phase_fail(struct sweep *sw, const char *fmt, ...)
 	phase_end(sw);
 }
 
-static void on_abort_stopped(struct mp_agentc *ac, int status, const char *msg,
-			     const struct mp_agent_stats *st, void *arg)
+/* An interrupted phase's or TCP repetition's stop: who goes on after it. */
+struct abort_req {
+	struct sweep *sw;
+	mp_sweep_phase_cb *over;
+};
+
+void *mp_sweep_abort_req(struct sweep *sw, mp_sweep_phase_cb *over)
 {
-	struct req *r = arg;
-	struct sweep *sw = r->sw;
+	struct abort_req *r = malloc(sizeof(*r));
+
+	if (r) {
+		r->sw = sw;
+		r->over = over;
+	}
+	return r;
+}
+
+void mp_sweep_abort_stopped(struct mp_agentc *ac, int status, const char *msg,
+			    const struct mp_agent_stats *st, void *arg)
+{
+	struct abort_req r = *(struct abort_req *)arg;
 
 	(void)ac;
 	(void)status;
 	(void)msg;
 	(void)st;
-	free(r);
-	phase_over(sw, 0);
+	free(arg);
+	r.over(r.sw, 0);
 }
 
 int mp_sweep_phase_domain_gone(struct sweep *sw, enum mp_dom dom, const char *name,
@@ -855,10 +871,10 @@ void mp_sweep_phase_abort(struct sweep *sw)
 	ph->window = SW_NONE;
 	run->generation++;
 	if (stop) {
-		struct req *r = req_new(sw);
+		void *r = mp_sweep_abort_req(sw, phase_over);
 
 		if (r) {
-			mp_agentc_stop(sw->agent, on_abort_stopped, r);
+			mp_agentc_stop(sw->agent, mp_sweep_abort_stopped, r);
 			return;
 		}
 	}

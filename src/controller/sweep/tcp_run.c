@@ -522,24 +522,10 @@ int mp_sweep_tcp_domain_gone(struct sweep *sw, enum mp_dom dom, const char *name
 	return 1;
 }
 
-static void on_abort_stopped(struct mp_agentc *ac, int status, const char *msg,
-			     const struct mp_agent_stats *st, void *arg)
-{
-	struct treq *r = arg;
-	struct sweep *sw = r->sw;
-
-	(void)ac;
-	(void)status;
-	(void)msg;
-	(void)st;
-	free(r);
-	sw->tcp->on_over(sw, 0);
-}
-
 void mp_sweep_tcp_abort(struct sweep *sw)
 {
 	struct sw_tcp *t = sw->tcp;
-	struct treq *r;
+	void *r;
 
 	if (!mp_sweep_tcp_running(sw))
 		return;
@@ -547,10 +533,8 @@ void mp_sweep_tcp_abort(struct sweep *sw)
 	uv_timer_stop(&t->tick);
 	t->active = 0;
 	t->generation++;
-	if (sw->agent_ok && (r = malloc(sizeof(*r)))) {
-		r->sw = sw;
-		r->generation = t->generation;
-		mp_agentc_tcp_stop(sw->agent, NULL, on_abort_stopped, r);
+	if (sw->agent_ok && (r = mp_sweep_abort_req(sw, t->on_over))) {
+		mp_agentc_tcp_stop(sw->agent, NULL, mp_sweep_abort_stopped, r);
 		return;
 	}
 	t->on_over(sw, 0);
