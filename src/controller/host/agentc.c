@@ -92,6 +92,12 @@ void mp_agentc_start(struct mp_agentc *ac, mp_agentc_cb cb, void *arg)
 	mp__agentc_enqueue(ac, MP_PROTO_START, NULL, cb, arg);
 }
 
+int mp_agentc_broken(int status)
+{
+	return status == -ECONNRESET || status == -EPIPE || status == -ETIMEDOUT ||
+	       status == -ECANCELED || status == -ENOTCONN || status == -ECONNREFUSED;
+}
+
 void mp_agentc_stop(struct mp_agentc *ac, mp_agentc_cb cb, void *arg)
 {
 	mp__agentc_enqueue(ac, MP_PROTO_STOP, NULL, cb, arg);

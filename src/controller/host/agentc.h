@@ -60,6 +60,11 @@ int mp_agentc_new(uv_loop_t *loop, const char *ip, uint16_t port, const char *to
 void mp_agentc_connect(struct mp_agentc *ac, uint64_t total_timeout_ns,
 		       mp_agentc_cb cb, void *arg);
 
+/* Whether a request's failure `status` means the connection is no longer
+ * usable (lost, timed out, closed, never made): the caller connects again
+ * before its next request. */
+int mp_agentc_broken(int status);
+
 void mp_agentc_configure(struct mp_agentc *ac, const struct mp_traffic *t,
 			 mp_agentc_cb cb, void *arg);
 void mp_agentc_start(struct mp_agentc *ac, mp_agentc_cb cb, void *arg);

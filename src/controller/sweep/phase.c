@@ -487,17 +487,11 @@ static void on_cooldown_end(uv_timer_t *t)
 	drain_end(t->data);
 }
 
-static int agent_broken(int status)
-{
-	return status == -ECONNRESET || status == -EPIPE || status == -ETIMEDOUT ||
-	       status == -ECANCELED || status == -ENOTCONN || status == -ECONNREFUSED;
-}
-
 /* A request to the agent failed: the phase fails with `what` and the
  * agent's word; a broken connection makes the next phase reconnect. */
 static void agent_failed(struct sweep *sw, int status, const char *msg, const char *what)
 {
-	if (agent_broken(status))
+	if (mp_agentc_broken(status))
 		sw->agent_ok = 0;
 	mp_sweep_phase_fail(sw, "%s: %s", what, msg ? msg : mp_strerror(status));
 }
@@ -766,7 +760,7 @@ static void on_fail_stopped(struct mp_agentc *ac, int status, const char *msg,
 	(void)st;
 	if (!sw)
 		return;
-	if (status < 0 && agent_broken(status))
+	if (status < 0 && mp_agentc_broken(status))
 		sw->agent_ok = 0;
 	sw->runner->cur.traffic_on = 0;
 	phase_end(sw);

@@ -267,12 +267,6 @@ static void record(struct sweep *sw)
 	t->on_over(sw, 0);
 }
 
-static int agent_broken(int status)
-{
-	return status == -ECONNRESET || status == -EPIPE || status == -ETIMEDOUT ||
-	       status == -ECANCELED || status == -ENOTCONN || status == -ECONNREFUSED;
-}
-
 static void on_stopped(struct mp_agentc *ac, int status, const char *msg,
 		       const struct mp_agent_stats *st, void *arg)
 {
@@ -283,7 +277,7 @@ static void on_stopped(struct mp_agentc *ac, int status, const char *msg,
 	if (!sw)
 		return;
 	if (status < 0) {
-		if (agent_broken(status))
+		if (mp_agentc_broken(status))
 			sw->agent_ok = 0;
 		mp_warn("the agent did not stop the TCP run: %s", msg);
 	}
@@ -330,7 +324,7 @@ static void on_status(struct mp_agentc *ac, int status, const char *msg,
 	if (t->failed || t->stopping)
 		return;
 	if (status < 0) {
-		if (agent_broken(status))
+		if (mp_agentc_broken(status))
 			sw->agent_ok = 0;
 		fail(sw, "the agent did not report the TCP run: %s", msg);
 		return;
@@ -407,7 +401,7 @@ static void on_started(struct mp_agentc *ac, int status, const char *msg,
 	t = sw->tcp;
 	if (status < 0) {
 		/* nothing runs: the row says why */
-		if (agent_broken(status))
+		if (mp_agentc_broken(status))
 			sw->agent_ok = 0;
 		t->failed = 1;
 		snprintf(t->reason, sizeof(t->reason), "the agent did not start the TCP run: %s",
