@@ -67,6 +67,24 @@ static void clock_text(uint64_t ns, char *buf, size_t len)
 	snprintf(buf, len, "%llu:%02llu", (unsigned long long)(s / 60), (unsigned long long)(s % 60));
 }
 
+#define CLOCK_TEXT_MAX 16   /* "M:SS" of a run's elapsed time or ETA */
+
+/* Whether the live line is drawn now: on a terminal, not quiet, and not
+ * drawn in the last MIN_REDRAW_NS. If so it counts as drawn, and el and
+ * eta hold the run's elapsed time and what is left of it. */
+static int line_due(struct mp_progress *p, uint64_t elapsed_ns, char el[CLOCK_TEXT_MAX],
+		    char eta[CLOCK_TEXT_MAX])
+{
+	uint64_t now = mp_now_ns();
+
+	if (!p || p->quiet || !p->tty || now - p->last_draw < MIN_REDRAW_NS)
+		return 0;
+	p->last_draw = now;
+	clock_text(elapsed_ns, el, CLOCK_TEXT_MAX);
+	clock_text(mp_progress_eta_ns(p, now), eta, CLOCK_TEXT_MAX);
+	return 1;
+}
+
 static void rate_text(double pps, char *buf, size_t len)
 {
 	if (isnan(pps))
@@ -100,14 +118,10 @@ void mp_progress_update(struct mp_progress *p, size_t phase, const char *version
 			unsigned size, uint64_t rate, double offered, double forwarded,
 			uint64_t elapsed_ns)
 {
-	char el[16], eta[16], off[16], fwd[16], sz[16];
-	uint64_t now = mp_now_ns();
+	char el[CLOCK_TEXT_MAX], eta[CLOCK_TEXT_MAX], off[16], fwd[16], sz[16];
 
-	if (!p || p->quiet || !p->tty || now - p->last_draw < MIN_REDRAW_NS)
+	if (!line_due(p, elapsed_ns, el, eta))
 		return;
-	p->last_draw = now;
-	clock_text(elapsed_ns, el, sizeof(el));
-	clock_text(mp_progress_eta_ns(p, now), eta, sizeof(eta));
 	rate_text(offered, off, sizeof(off));
 	rate_text(forwarded, fwd, sizeof(fwd));
 	fprintf(p->f, "\r\033[Kphase %zu/%zu  %s  %s  %llu pps  offered %s%s  forwarded %s  "
@@ -187,14 +201,10 @@ void mp_progress_tcp_update(struct mp_progress *p, size_t phase, const char *ver
 			    unsigned streams, unsigned rep, unsigned nreps, double now_gbps,
 			    double mean_gbps, unsigned nmean, uint64_t elapsed_ns)
 {
-	char el[16], eta[16], now[32], mean[32];
-	uint64_t t = mp_now_ns();
+	char el[CLOCK_TEXT_MAX], eta[CLOCK_TEXT_MAX], now[32], mean[32];
 
-	if (!p || p->quiet || !p->tty || t - p->last_draw < MIN_REDRAW_NS)
+	if (!line_due(p, elapsed_ns, el, eta))
 		return;
-	p->last_draw = t;
-	clock_text(elapsed_ns, el, sizeof(el));
-	clock_text(mp_progress_eta_ns(p, t), eta, sizeof(eta));
 	gbps_text(now_gbps, now, sizeof(now));
 	gbps_text(mean_gbps, mean, sizeof(mean));
 	fprintf(p->f, "\r\033[Kphase %zu/%zu  %s  TCP %u stream%s  repetition %u of %u  now %s  "
