@@ -194,17 +194,6 @@ int mp__pk_steps_load(struct mp_plan_ctx *c, const struct mp_plan_key *k,
 	return 0;
 }
 
-static void cmd_write(FILE *f, const struct mp_cmd *cmd)
-{
-	fputc('[', f);
-	for (size_t i = 0; i < cmd->argc; i++) {
-		if (i)
-			fputs(", ", f);
-		mp__pw_quoted(f, cmd->argv[i]);
-	}
-	fputc(']', f);
-}
-
 void mp__pk_steps_write(FILE *f, const struct mp_plan_key *k, const struct mp_plan *p)
 {
 	(void)k;
@@ -212,7 +201,7 @@ void mp__pk_steps_write(FILE *f, const struct mp_plan_key *k, const struct mp_pl
 	for (size_t i = 0; i < p->nbuild_steps; i++) {
 		if (i)
 			fputs(", ", f);
-		cmd_write(f, &p->build_steps[i]);
+		mp__pw_cmd(f, &p->build_steps[i]);
 	}
 	fputc(']', f);
 }

@@ -111,9 +111,11 @@ void mp__pk_load(struct mp_plan_ctx *c, const struct mp_plan_key *k, const struc
  * said on stderr). */
 int mp__pk_defaults(struct mp_plan *p, enum mp_pk_base b);
 
-/* Writing (write.c), for the hooks: a YAML double-quoted scalar, and a list
- * of frame sizes ("[60, imix]"). */
+/* Writing (write.c), for the hooks: a YAML double-quoted scalar, a command
+ * as a flow list of quoted words ("[\"make\", \"-j2\"]"), and a list of
+ * frame sizes ("[60, imix]"). */
 void mp__pw_quoted(FILE *f, const char *s);
+void mp__pw_cmd(FILE *f, const struct mp_cmd *cmd);
 void mp__pw_sizes(FILE *f, const unsigned *sizes, size_t n);
 
 #endif

@@ -27,6 +27,17 @@ void mp__pw_quoted(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+void mp__pw_cmd(FILE *f, const struct mp_cmd *cmd)
+{
+	fputc('[', f);
+	for (size_t i = 0; i < cmd->argc; i++) {
+		if (i)
+			fputs(", ", f);
+		mp__pw_quoted(f, cmd->argv[i]);
+	}
+	fputc(']', f);
+}
+
 void mp__pw_sizes(FILE *f, const unsigned *sizes, size_t n)
 {
 	fputc('[', f);
@@ -95,13 +106,7 @@ static void write_value(FILE *f, const struct mp_plan_key *k, const struct mp_pl
 		fputs(k->names[*(const int *)field], f);
 		break;
 	case MP_PK_CMD:
-		fputc('[', f);
-		for (size_t i = 0; i < cmd->argc; i++) {
-			if (i)
-				fputs(", ", f);
-			mp__pw_quoted(f, cmd->argv[i]);
-		}
-		fputc(']', f);
+		mp__pw_cmd(f, cmd);
 		break;
 	case MP_PK_CUSTOM:
 		k->write(f, k, p);
