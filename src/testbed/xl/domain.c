@@ -116,6 +116,21 @@ static int ip(char *const argv[])
 	return mp_netns_cmd(argv) == 0 ? 0 : -EIO;
 }
 
+/* Kills every process left in namespace `ns` and deletes it. */
+static void kill_and_delete(char *ns)
+{
+	char *pids[] = { "ip", "netns", "pids", ns, NULL };
+	char *del[] = { "ip", "netns", "del", ns, NULL };
+	struct mp_run_result r;
+
+	if (mp_run(pids, NULL, 5000, &r) == 0) {
+		for (char *p = r.out, *sv = NULL, *t; (t = strtok_r(p, "\n", &sv)); p = NULL)
+			kill(atoi(t), SIGKILL);
+		mp_run_result_free(&r);
+	}
+	mp_netns_cmd(del);
+}
+
 /* The namespaces a domain's program made inside it, "<its ns>-*" (the
  * traff-gen agent's receiving side, `--rx-netns`), go with the domain as
  * everything inside a guest does when Xen destroys it: their processes
@@ -128,16 +143,7 @@ static void remove_inner_namespaces(const char *ns)
 	snprintf(prefix, sizeof(prefix), "%s-", ns);
 	n = mp_netns_list(prefix, &names);
 	for (int i = 0; i < n; i++) {
-		char *pids[] = { "ip", "netns", "pids", names[i], NULL };
-		char *del[] = { "ip", "netns", "del", names[i], NULL };
-		struct mp_run_result r;
-
-		if (mp_run(pids, NULL, 5000, &r) == 0) {
-			for (char *p = r.out, *sv = NULL, *t; (t = strtok_r(p, "\n", &sv)); p = NULL)
-				kill(atoi(t), SIGKILL);
-			mp_run_result_free(&r);
-		}
-		mp_netns_cmd(del);
+		kill_and_delete(names[i]);
 		free(names[i]);
 	}
 	free(names);
@@ -601,18 +607,8 @@ int mp_xl_destroy_offline(const struct mp_xl_env *env, const char *name)
 			usleep(20000);
 	}
 	remove_inner_namespaces(ns);
-	if (mp_netns_exists(ns)) {
-		char *pids[] = { "ip", "netns", "pids", ns, NULL };
-		char *del[] = { "ip", "netns", "del", ns, NULL };
-		struct mp_run_result r;
-
-		if (mp_run(pids, NULL, 5000, &r) == 0) {
-			for (char *p = r.out, *sv = NULL, *t; (t = strtok_r(p, "\n", &sv)); p = NULL)
-				kill(atoi(t), SIGKILL);
-			mp_run_result_free(&r);
-		}
-		mp_netns_cmd(del);
-	}
+	if (mp_netns_exists(ns))
+		kill_and_delete(ns);
 	if (!sup && !mp_netns_exists(ns))
 		return access(path, F_OK) == 0 ? 0 : -ESRCH;
 	return 0;
