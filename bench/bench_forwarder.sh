@@ -14,14 +14,9 @@ runs=${BENCH_RUNS:-3}
 pfx=mpbf$$
 trap 'bench_ns_cleanup $pfx' EXIT
 for n in gen fwd sink dgen dsink; do ip netns add "$pfx-$n"; done
-veth() {  # ns1 if1 ns2 if2
-	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3"
-	ip -n "$1" link set "$2" up
-	ip -n "$3" link set "$4" up
-}
-veth "$pfx-gen" g0 "$pfx-fwd" fin
-veth "$pfx-fwd" fout "$pfx-sink" s0
-veth "$pfx-dgen" g0 "$pfx-dsink" s0
+bench_veth "$pfx-gen" g0 "$pfx-fwd" fin
+bench_veth "$pfx-fwd" fout "$pfx-sink" s0
+bench_veth "$pfx-dgen" g0 "$pfx-dsink" s0
 ip netns exec "$pfx-fwd" "$build/mir-perf-forward" --in fin --out fout > /dev/null 2>&1 &
 fwd=$!
 sleep 0.5

@@ -19,12 +19,8 @@ runs=${BENCH_RUNS:-5}
 pfx=mpbg$$
 trap 'bench_ns_cleanup $pfx; rm -f "$conf"' EXIT
 conf=$(mktemp)
-ip netns add "$pfx-a"; ip netns add "$pfx-b"
-for ns in a b; do
-	ip netns exec "$pfx-$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-done
-ip link add a0 netns "$pfx-a" type veth peer name b0 netns "$pfx-b"
-ip -n "$pfx-a" link set a0 up; ip -n "$pfx-b" link set b0 up
+bench_ns_quiet "$pfx-a"; bench_ns_quiet "$pfx-b"
+bench_veth "$pfx-a" a0 "$pfx-b" b0
 mac=$(ip netns exec "$pfx-a" cat /sys/class/net/a0/address)
 
 agent_run() {  # size -> pps received

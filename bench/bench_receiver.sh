@@ -18,15 +18,11 @@ delay=${BENCH_DELAY_US:-1000}
 pfx=mpbr$$
 fwd=
 trap '[ -n "$fwd" ] && kill "$fwd" 2>/dev/null; bench_ns_cleanup $pfx' EXIT
-for ns in s f r; do
-	ip netns add "$pfx-$ns"
-	ip netns exec "$pfx-$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-done
+for ns in s f r; do bench_ns_quiet "$pfx-$ns"; done
 # direct: s/d0 -- r/d1; through the forwarder: s/a0 -- f/a1 -> f/b1 -- r/b0
-ip link add d0 netns "$pfx-s" type veth peer name d1 netns "$pfx-r"
-ip link add a0 netns "$pfx-s" type veth peer name a1 netns "$pfx-f"
-ip link add b1 netns "$pfx-f" type veth peer name b0 netns "$pfx-r"
-for l in s:d0 r:d1 s:a0 f:a1 f:b1 r:b0; do ip -n "$pfx-${l%%:*}" link set "${l#*:}" up; done
+bench_veth "$pfx-s" d0 "$pfx-r" d1
+bench_veth "$pfx-s" a0 "$pfx-f" a1
+bench_veth "$pfx-f" b1 "$pfx-r" b0
 
 fwd_start() {  # extra options
 	ip netns exec "$pfx-f" "$build/mir-perf-forward" --in a1 --out b1 "$@" > /dev/null 2>&1 &

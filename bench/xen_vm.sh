@@ -9,9 +9,9 @@
 #     DUT (a phase asking for 1 Mpps: what was offered is the generator's max)
 set -uo pipefail
 cd "$(dirname "$0")/.."
-build=$(cd "${1:-build}" && pwd)
+. bench/lib.sh
+xen_vm_init "$@"
 tb() { "$build/mir-perf-testbed" "$@"; }
-cache=${MP_XENVM_DIR:-$PWD/build/xen-vm}
 out=$cache/bench-out
 plan=cfg/bench-xen-vm.yaml
 trap 'tb down --xen >/dev/null; rm -f "$plan"' EXIT

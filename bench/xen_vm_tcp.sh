@@ -13,15 +13,12 @@
 #   sudo bench/xen_vm_tcp.sh [BUILD_DIR]
 set -uo pipefail
 cd "$(dirname "$0")/.."
-build=$(cd "${1:-build}" && pwd)
+. bench/lib.sh
+xen_vm_init "$@"
 tb() { "$build/mir-perf-testbed" "$@"; }
-cache=${MP_XENVM_DIR:-$PWD/build/xen-vm}
 reps=${BENCH_TCP_REPS:-10}
 secs=${BENCH_TCP_SECONDS:-10}
-work=$cache/bench-tcp
-out=$work/out
-trap 'tb down --xen >/dev/null' EXIT
-rm -rf "$work" && mkdir -p "$work/unikernels"
+xen_vm_work bench-tcp
 versions=linux
 cp cfg/xen-vm/dut-both.cfg "$work/dut-linux.cfg"
 for x in "${MP_UNIKERNEL_DIR:-/nonexistent}"/*.xen; do
@@ -53,12 +50,7 @@ for want in "versions: \[$versions\]" "dut-{version}.cfg" "duration: ${secs}s" \
 	"repetitions: $reps" "reference: linux"; do
 	grep -q "$want" "$work/plan.yaml" || { echo "cfg/xen-vm-tcp.yaml changed: no '$want'" >&2; exit 1; }
 done
-tb down --xen >/dev/null
-tb up --xen || exit 3
-tb exec --xen --timeout 14400 -- "$build/mir-perf" --plan "$work/plan.yaml" --out "$out" --quiet
-echo "exit status of the sweep: $?"
-run=$(ls -td "$out"/bench-xen-tcp-*/ | head -1)
-"$build/mir-perf" report "$run" > /dev/null
+xen_vm_sweep "$work/plan.yaml" bench-xen-tcp
 echo "versions: $versions; $reps repetitions of ${secs}s, 1 stream; run: $run"
 # Per version: repetitions ok, mean, CV, retransmits, DUT CPU (the columns
 # before tcp.csv's quoted ones), and the ratio of means against Linux.

@@ -22,9 +22,9 @@
 #   sudo MP_UNIKERNEL_DIR=DIR [BENCH_UNIKERNELS="A B"] bench/xen_vm_unikernel.sh [BUILD_DIR]
 set -uo pipefail
 cd "$(dirname "$0")/.."
-build=$(cd "${1:-build}" && pwd)
+. bench/lib.sh
+xen_vm_init "$@"
 tb() { "$build/mir-perf-testbed" "$@"; }
-cache=${MP_XENVM_DIR:-$PWD/build/xen-vm}
 rate=${BENCH_RATE:-1000}
 width=${BENCH_WIDTH:-5%}
 search_timeout=${BENCH_SEARCH_TIMEOUT:-4m}   # per version and size
@@ -32,10 +32,7 @@ search_timeout=${BENCH_SEARCH_TIMEOUT:-4m}   # per version and size
 # loaded by other work (its DHCP lease comes minutes late): the plan's 5m
 # are stretched here rather than lose the whole run.
 boot_wait=${BENCH_BOOT_WAIT:-900s}
-work=$cache/bench-unikernel
-out=$work/out
-trap 'tb down --xen >/dev/null' EXIT
-rm -rf "$work" && mkdir -p "$work/unikernels"
+xen_vm_work bench-unikernel
 versions=linux
 unikernels=()
 cp cfg/xen-vm/dut.cfg "$work/dut-linux.cfg"
@@ -67,12 +64,7 @@ for want in "versions: \[$versions\]" "dut-{version}.cfg" "unikernels/{version}.
 	grep -q "$want" "$work/plan.yaml" || { echo "cfg/xen-vm-unikernel.yaml changed: no '$want'" >&2; exit 1; }
 done
 "$build/mir-perf" --plan "$work/plan.yaml" --dry-run | tail -1
-tb down --xen >/dev/null
-tb up --xen || exit 3
-tb exec --xen --timeout 14400 -- "$build/mir-perf" --plan "$work/plan.yaml" --out "$out" --quiet
-echo "exit status of the sweep: $?"
-run=$(ls -td "$out"/bench-xen-unikernel-*/ | head -1)
-"$build/mir-perf" report "$run" > /dev/null
+xen_vm_sweep "$work/plan.yaml" bench-xen-unikernel
 echo "versions: $versions; $rate pps for 10 s per size, NDR width $width; run: $run"
 grep -o '"emulator": "[^"]*"' "$run/results.json"
 
