@@ -154,6 +154,23 @@ void mp_test_expect_exit(const char *file, int line, char *const argv[], int sta
 	mp_run_result_free(&r);
 }
 
+void mp_test_sh(const char *a0, ...)
+{
+	char *argv[24];
+	va_list ap;
+	int n = 0, rc;
+
+	argv[n++] = (char *)a0;
+	va_start(ap, a0);
+	while (n < 23 && (argv[n] = va_arg(ap, char *)))
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	rc = mp_run_status(argv, 30000);
+	ASSERT_MSG(rc == 0, "%s %s %s %s %s ... failed (%d)", argv[0], argv[1],
+		   n > 2 ? argv[2] : "", n > 3 ? argv[3] : "", n > 4 ? argv[4] : "", rc);
+}
+
 void mp_test_write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");

@@ -90,6 +90,10 @@ void mp_test_expect_exit(const char *file, int line, char *const argv[], int sta
 #define ASSERT_EXITS(argv, status, needle) \
 	mp_test_expect_exit(__FILE__, __LINE__, argv, status, needle)
 
+/* Runs the command whose words are given, NULL-terminated (at most 23; 30 s
+ * at most), and fails the test unless it exits 0. */
+void mp_test_sh(const char *a0, ...) __attribute__((sentinel));
+
 /* Skips unless running as root (namespaces, packet sockets). */
 void mp_test_require_root(void);
 /* Skips unless `prog` is found in PATH (name the Debian package in `pkg`). */

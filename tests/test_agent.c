@@ -17,7 +17,6 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -50,23 +49,6 @@ struct tnet {
 
 static struct tnet *live_net;
 
-static void sh(const char *a0, ...)
-{
-	char *argv[24];
-	va_list ap;
-	int n = 0, rc;
-
-	argv[n++] = (char *)a0;
-	va_start(ap, a0);
-	while (n < 23 && (argv[n] = va_arg(ap, char *)))
-		n++;
-	va_end(ap);
-	argv[n] = NULL;
-	rc = mp_run_status(argv, 30000);
-	ASSERT_MSG(rc == 0, "%s %s %s %s ... failed (%d)", argv[0], argv[1],
-		   n > 2 ? argv[2] : "", n > 3 ? argv[3] : "", rc);
-}
-
 static void tnet_down(void)
 {
 	if (!live_net)
@@ -98,25 +80,25 @@ static void tnet_up(struct tnet *n)
 	n->ip_c = "10.201.0.2";
 	live_net = n;
 	atexit(tnet_down);
-	sh("ip", "netns", "add", n->ns_a, NULL);
-	sh("ip", "netns", "add", n->ns_c, NULL);
-	sh("ip", "-n", n->ns_a, "link", "set", "lo", "up", NULL);
-	sh("ip", "-n", n->ns_c, "link", "set", "lo", "up", NULL);
-	sh("ip", "-n", n->ns_a, "link", "add", n->ctl_a, "type", "veth", "peer", "name",
+	mp_test_sh("ip", "netns", "add", n->ns_a, NULL);
+	mp_test_sh("ip", "netns", "add", n->ns_c, NULL);
+	mp_test_sh("ip", "-n", n->ns_a, "link", "set", "lo", "up", NULL);
+	mp_test_sh("ip", "-n", n->ns_c, "link", "set", "lo", "up", NULL);
+	mp_test_sh("ip", "-n", n->ns_a, "link", "add", n->ctl_a, "type", "veth", "peer", "name",
 	   n->ctl_c, "netns", n->ns_c, NULL);
-	sh("ip", "-n", n->ns_a, "link", "add", n->data_a, "type", "veth", "peer", "name",
+	mp_test_sh("ip", "-n", n->ns_a, "link", "add", n->data_a, "type", "veth", "peer", "name",
 	   n->data_c, "netns", n->ns_c, NULL);
-	sh("ip", "-n", n->ns_a, "addr", "add", "10.201.0.1/24", "dev", n->ctl_a, NULL);
-	sh("ip", "-n", n->ns_c, "addr", "add", "10.201.0.2/24", "dev", n->ctl_c, NULL);
+	mp_test_sh("ip", "-n", n->ns_a, "addr", "add", "10.201.0.1/24", "dev", n->ctl_a, NULL);
+	mp_test_sh("ip", "-n", n->ns_c, "addr", "add", "10.201.0.2/24", "dev", n->ctl_c, NULL);
 	/* no IPv6 on the data link: its receive counter is the generator's alone */
 	snprintf(sysctl, sizeof(sysctl), "net.ipv6.conf.%s.disable_ipv6=1", n->data_a);
-	sh("ip", "netns", "exec", n->ns_a, "sysctl", "-qw", sysctl, NULL);
+	mp_test_sh("ip", "netns", "exec", n->ns_a, "sysctl", "-qw", sysctl, NULL);
 	snprintf(sysctl, sizeof(sysctl), "net.ipv6.conf.%s.disable_ipv6=1", n->data_c);
-	sh("ip", "netns", "exec", n->ns_c, "sysctl", "-qw", sysctl, NULL);
-	sh("ip", "-n", n->ns_a, "link", "set", n->ctl_a, "up", NULL);
-	sh("ip", "-n", n->ns_c, "link", "set", n->ctl_c, "up", NULL);
-	sh("ip", "-n", n->ns_a, "link", "set", n->data_a, "up", NULL);
-	sh("ip", "-n", n->ns_c, "link", "set", n->data_c, "up", NULL);
+	mp_test_sh("ip", "netns", "exec", n->ns_c, "sysctl", "-qw", sysctl, NULL);
+	mp_test_sh("ip", "-n", n->ns_a, "link", "set", n->ctl_a, "up", NULL);
+	mp_test_sh("ip", "-n", n->ns_c, "link", "set", n->ctl_c, "up", NULL);
+	mp_test_sh("ip", "-n", n->ns_a, "link", "set", n->data_a, "up", NULL);
+	mp_test_sh("ip", "-n", n->ns_c, "link", "set", n->data_c, "up", NULL);
 }
 
 /* Moves this test process into the controller's namespace. */
@@ -443,9 +425,9 @@ TEST_T(agent_receiver_over_protocol, 120)
 	tnet_up(&n);
 	snprintf(snd, sizeof(snd), "%s-sa", mp_test_prefix());
 	snprintf(rcv, sizeof(rcv), "%s-ra", mp_test_prefix());
-	sh("ip", "-n", n.ns_a, "link", "add", snd, "type", "veth", "peer", "name", rcv, NULL);
-	sh("ip", "-n", n.ns_a, "link", "set", snd, "up", NULL);
-	sh("ip", "-n", n.ns_a, "link", "set", rcv, "up", NULL);
+	mp_test_sh("ip", "-n", n.ns_a, "link", "add", snd, "type", "veth", "peer", "name", rcv, NULL);
+	mp_test_sh("ip", "-n", n.ns_a, "link", "set", snd, "up", NULL);
+	mp_test_sh("ip", "-n", n.ns_a, "link", "set", rcv, "up", NULL);
 	tok = token_path("token", TOKEN_A);
 	mp_tagent_start(&a, n.ns_a, n.ip_a, tok, snd, extra);
 	tnet_enter_c(&n);

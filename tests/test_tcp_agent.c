@@ -47,24 +47,6 @@ struct tbed {
 	int id;
 };
 
-static void sh(const char *a0, ...) __attribute__((sentinel));
-static void sh(const char *a0, ...)
-{
-	char *argv[24];
-	va_list ap;
-	int n = 0, rc;
-
-	argv[n++] = (char *)a0;
-	va_start(ap, a0);
-	while (n < 23 && (argv[n] = va_arg(ap, char *)))
-		n++;
-	va_end(ap);
-	argv[n] = NULL;
-	rc = mp_run_status(argv, 30000);
-	ASSERT_MSG(rc == 0, "%s %s %s %s %s ... failed (%d)", argv[0], argv[1],
-		   n > 2 ? argv[2] : "", n > 3 ? argv[3] : "", n > 4 ? argv[4] : "", rc);
-}
-
 static void enter(const char *ns)
 {
 	char path[128];
@@ -128,29 +110,29 @@ static void up(struct tbed *b, unsigned port)
 	snprintf(b->tg, sizeof(b->tg), "%s-tg", p);
 	snprintf(b->tf, sizeof(b->tf), "%s-tf", p);
 	snprintf(b->tr, sizeof(b->tr), "%s-tr", p);
-	sh("ip", "netns", "add", b->tc, NULL);
-	sh("ip", "netns", "add", b->tg, NULL);
-	sh("ip", "netns", "add", b->tf, NULL);
-	sh("ip", "-n", b->tg, "link", "add", "gc", "type", "veth", "peer", "name", "cc", "netns",
+	mp_test_sh("ip", "netns", "add", b->tc, NULL);
+	mp_test_sh("ip", "netns", "add", b->tg, NULL);
+	mp_test_sh("ip", "netns", "add", b->tf, NULL);
+	mp_test_sh("ip", "-n", b->tg, "link", "add", "gc", "type", "veth", "peer", "name", "cc", "netns",
 	   b->tc, NULL);
-	sh("ip", "-n", b->tg, "link", "add", "gd", "type", "veth", "peer", "name", "fi", "netns",
+	mp_test_sh("ip", "-n", b->tg, "link", "add", "gd", "type", "veth", "peer", "name", "fi", "netns",
 	   b->tf, NULL);
-	sh("ip", "-n", b->tg, "link", "add", "gr", "type", "veth", "peer", "name", "fo", "netns",
+	mp_test_sh("ip", "-n", b->tg, "link", "add", "gr", "type", "veth", "peer", "name", "fo", "netns",
 	   b->tf, NULL);
-	sh("ip", "-n", b->tg, "addr", "add", CTL_AGENT "/24", "dev", "gc", NULL);
-	sh("ip", "-n", b->tc, "addr", "add", CTL_TEST "/24", "dev", "cc", NULL);
+	mp_test_sh("ip", "-n", b->tg, "addr", "add", CTL_AGENT "/24", "dev", "gc", NULL);
+	mp_test_sh("ip", "-n", b->tc, "addr", "add", CTL_TEST "/24", "dev", "cc", NULL);
 	for (int i = 0; i < 3; i++) {
 		const char *ns = i == 0 ? b->tc : i == 1 ? b->tg : b->tf;
 
-		sh("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
+		mp_test_sh("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
 		   "net.ipv6.conf.default.disable_ipv6=1", NULL);
-		sh("ip", "-n", ns, "link", "set", "lo", "up", NULL);
+		mp_test_sh("ip", "-n", ns, "link", "set", "lo", "up", NULL);
 	}
-	sh("ip", "-n", b->tg, "link", "set", "gc", "up", NULL);
-	sh("ip", "-n", b->tc, "link", "set", "cc", "up", NULL);
-	sh("ip", "-n", b->tg, "link", "set", "gd", "up", NULL);
-	sh("ip", "-n", b->tf, "link", "set", "fi", "up", NULL);
-	sh("ip", "-n", b->tf, "link", "set", "fo", "up", NULL);
+	mp_test_sh("ip", "-n", b->tg, "link", "set", "gc", "up", NULL);
+	mp_test_sh("ip", "-n", b->tc, "link", "set", "cc", "up", NULL);
+	mp_test_sh("ip", "-n", b->tg, "link", "set", "gd", "up", NULL);
+	mp_test_sh("ip", "-n", b->tf, "link", "set", "fi", "up", NULL);
+	mp_test_sh("ip", "-n", b->tf, "link", "set", "fo", "up", NULL);
 	fwd_start(b);
 	snprintf(b->tok, sizeof(b->tok), "%s/token", mp_test_tmpdir());
 	mp_tagent_token(b->tok, TOKEN, 0600);
