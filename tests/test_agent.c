@@ -242,6 +242,35 @@ static const char *token_path(const char *name, const char *secret)
 	return path[slot];
 }
 
+/* The namespaces up, the agent started in the generator's with `extra`
+ * options, this test in the controller's; returns the token's path. */
+static const char *agent_up(struct tnet *n, struct mp_tagent *a, const char *const *extra)
+{
+	const char *tok;
+
+	tnet_up(n);
+	tok = token_path("token", TOKEN_A);
+	mp_tagent_start(a, n->ns_a, n->ip_a, tok, n->data_a, extra);
+	tnet_enter_c(n);
+	return tok;
+}
+
+/* A client on `loop` (its loop initialised here) connected and
+ * authenticated to the agent at ip:port; fails the test otherwise. */
+static struct mp_agentc *client_up(uv_loop_t *loop, const char *ip, uint16_t port,
+				   const char *tok, uint64_t request_ns, uint64_t connect_ns)
+{
+	struct mp_agentc *ac;
+	struct tcall c = { 0 };
+
+	uv_loop_init(loop);
+	ASSERT_EQ(mp_agentc_new(loop, ip, port, tok, request_ns, &ac), 0);
+	mp_agentc_connect(ac, connect_ns, tcall_cb, &c);
+	tcall_wait(loop, &c);
+	ASSERT_MSG(c.status == 0, "connect: %s", c.msg);
+	return ac;
+}
+
 /* ---- end to end ---------------------------------------------------------- */
 
 TEST_T(agent_end_to_end_counters_match_receiver, 120)
@@ -256,18 +285,10 @@ TEST_T(agent_end_to_end_counters_match_receiver, 120)
 	const char *tok;
 	const char *extra[] = { "--max-pps", "100000", NULL };
 
-	tnet_up(&n);
-	tok = token_path("token", TOKEN_A);
-	mp_tagent_start(&a, n.ns_a, n.ip_a, tok, n.data_a, extra);
-	tnet_enter_c(&n);
+	tok = agent_up(&n, &a, extra);
 	rx_counters(n.data_c, &rx_p0, &rx_b0);
 
-	uv_loop_init(&loop);
-	ASSERT_EQ(mp_agentc_new(&loop, n.ip_a, a.port, tok, 5 * MP_NS_PER_SEC, &ac), 0);
-	memset(&c, 0, sizeof(c));
-	mp_agentc_connect(ac, 10 * MP_NS_PER_SEC, tcall_cb, &c);
-	tcall_wait(&loop, &c);
-	ASSERT_MSG(c.status == 0, "connect: %s", c.msg);
+	ac = client_up(&loop, n.ip_a, a.port, tok, 5 * MP_NS_PER_SEC, 10 * MP_NS_PER_SEC);
 	ASSERT(strlen(mp_agentc_engine(ac)) > 0);
 
 	/* refusals first: rx without a receiver, start before configure, other
@@ -433,12 +454,7 @@ TEST_T(agent_receiver_over_protocol, 120)
 	tnet_enter_c(&n);
 	rx.hist = mp_hist_new();
 	ASSERT(rx.hist);
-	uv_loop_init(&loop);
-	ASSERT_EQ(mp_agentc_new(&loop, n.ip_a, a.port, tok, 5 * MP_NS_PER_SEC, &ac), 0);
-	memset(&c, 0, sizeof(c));
-	mp_agentc_connect(ac, 10 * MP_NS_PER_SEC, tcall_cb, &c);
-	tcall_wait(&loop, &c);
-	ASSERT_MSG(c.status == 0, "connect: %s", c.msg);
+	ac = client_up(&loop, n.ip_a, a.port, tok, 5 * MP_NS_PER_SEC, 10 * MP_NS_PER_SEC);
 	ASSERT_STREQ(mp_agentc_rx_dev(ac), rcv);
 
 	for (int run = 0; run < 2; run++) {
@@ -513,10 +529,7 @@ TEST_T(agent_deadman_stops_silent_or_dropped_controller, 120)
 	const char *extra[] = { "--deadman", "1s", NULL };
 	int fd;
 
-	tnet_up(&n);
-	tok = token_path("token", TOKEN_A);
-	mp_tagent_start(&a, n.ns_a, n.ip_a, tok, n.data_a, extra);
-	tnet_enter_c(&n);
+	tok = agent_up(&n, &a, extra);
 
 	/* 1: the controller goes silent but keeps its connection open */
 	fd = raw_start_endless(&n, &a, tok);
@@ -566,11 +579,7 @@ TEST_T(agent_deadman_stops_silent_or_dropped_controller, 120)
 		struct tcall c = { 0 };
 		uv_loop_t loop;
 
-		uv_loop_init(&loop);
-		ASSERT_EQ(mp_agentc_new(&loop, n.ip_a, a.port, tok, 5 * MP_NS_PER_SEC, &ac), 0);
-		mp_agentc_connect(ac, 10 * MP_NS_PER_SEC, tcall_cb, &c);
-		tcall_wait(&loop, &c);
-		ASSERT_MSG(c.status == 0, "connect: %s", c.msg);
+		ac = client_up(&loop, n.ip_a, a.port, tok, 5 * MP_NS_PER_SEC, 10 * MP_NS_PER_SEC);
 		configure_and_start(&loop, ac, &t);
 		loop_sleep(&loop, 2500);        /* 2.5 x the dead-man, no request */
 		memset(&c, 0, sizeof(c));
@@ -598,10 +607,7 @@ TEST_T(agent_sigterm_stops_traffic_and_exits_zero, 120)
 	const char *tok;
 	int fd;
 
-	tnet_up(&n);
-	tok = token_path("token", TOKEN_A);
-	mp_tagent_start(&a, n.ns_a, n.ip_a, tok, n.data_a, NULL);
-	tnet_enter_c(&n);
+	tok = agent_up(&n, &a, NULL);
 	fd = raw_start_endless(&n, &a, tok);
 	assert_traffic_flows(&n);
 	ASSERT_EQ(mp_tagent_stop(&a), 0);
@@ -751,11 +757,7 @@ TEST_T(agentc_connect_retries_until_agent_listens, 60)
 	snprintf(listen, sizeof(listen), "127.0.0.1:%u", port);
 	mp_tagent_spawn(&a, mp_tagent_argv(NULL, listen, tok, "lo", NULL), 1000);
 
-	uv_loop_init(&loop);
-	ASSERT_EQ(mp_agentc_new(&loop, "127.0.0.1", port, tok, 2 * MP_NS_PER_SEC, &ac), 0);
-	mp_agentc_connect(ac, 20 * MP_NS_PER_SEC, tcall_cb, &c);
-	tcall_wait(&loop, &c);
-	ASSERT_MSG(c.status == 0, "connect: %s", c.msg);
+	ac = client_up(&loop, "127.0.0.1", port, tok, 2 * MP_NS_PER_SEC, 20 * MP_NS_PER_SEC);
 	ASSERT(mp_tagent_log_count(&a, "listening on") == 1);
 	memset(&c, 0, sizeof(c));
 	mp_agentc_stats(ac, tcall_cb, &c);
@@ -883,11 +885,7 @@ TEST_T(agentc_request_times_out_on_hung_agent, 30)
 
 	f.token = token_path("token", TOKEN_A);
 	fake_start(&f);
-	uv_loop_init(&loop);
-	ASSERT_EQ(mp_agentc_new(&loop, "127.0.0.1", f.port, f.token, 300 * MP_NS_PER_MS, &ac), 0);
-	mp_agentc_connect(ac, 5 * MP_NS_PER_SEC, tcall_cb, &c);
-	tcall_wait(&loop, &c);
-	ASSERT_MSG(c.status == 0, "connect: %s", c.msg);
+	ac = client_up(&loop, "127.0.0.1", f.port, f.token, 300 * MP_NS_PER_MS, 5 * MP_NS_PER_SEC);
 	ASSERT_STREQ(mp_agentc_engine(ac), "fake");
 	memset(&c, 0, sizeof(c));
 	mp_agentc_stats(ac, tcall_cb, &c);
@@ -933,11 +931,7 @@ TEST_T(agentc_dropped_connection_and_close, 60)
 	const char *tok = token_path("token", TOKEN_A);
 
 	mp_tagent_start(&a, NULL, "127.0.0.1", tok, "lo", NULL);
-	uv_loop_init(&loop);
-	ASSERT_EQ(mp_agentc_new(&loop, "127.0.0.1", a.port, tok, 5 * MP_NS_PER_SEC, &ac), 0);
-	mp_agentc_connect(ac, 5 * MP_NS_PER_SEC, tcall_cb, &c);
-	tcall_wait(&loop, &c);
-	ASSERT_MSG(c.status == 0, "connect: %s", c.msg);
+	ac = client_up(&loop, "127.0.0.1", a.port, tok, 5 * MP_NS_PER_SEC, 5 * MP_NS_PER_SEC);
 	kill(a.pid, SIGKILL);
 	waitpid(a.pid, NULL, 0);
 	a.pid = 0;
