@@ -11,6 +11,7 @@
 #include <glob.h>
 #include <math.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <string.h>
@@ -429,29 +430,86 @@ static char *subst_line(char *text, const char *start, const char *line)
 	return out;
 }
 
-/* A plan for the fault runs: cfg/xen-vm.yaml with its own name, rates and
- * phase length, in the shared tree's test output (dom0 must read it). */
-static const char *fault_plan(const char *name, const char *rates, const char *phase)
+/* `text` with the line starting with `start` replaced by the line `fmt`
+ * formats. */
+static char *set_line(char *text, const char *start, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static char *set_line(char *text, const char *start, const char *fmt, ...)
+{
+	char line[4400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	return subst_line(text, start, line);
+}
+
+/* The sample plan cfg/`cfg` renamed `name` (its name line starts with
+ * `name_line`), for the caller to set its other lines, then plan_write. */
+static char *plan_read(const char *cfg, const char *name_line, const char *name)
+{
+	char path[4400], *text;
+
+	snprintf(path, sizeof(path), "cfg/%s", cfg);
+	ASSERT((text = mp_test_read_file(mp_test_src_path(path))));
+	return set_line(text, name_line, "name: %s", name);
+}
+
+/* The plan `text` (freed here) with the DUT's config (cfg/`dut_cfg`) and
+ * the traff-gen's by absolute path, written as `name`.yaml in the shared
+ * tree's test output (dom0 must read it); its path (static storage). */
+static const char *plan_write(char *text, const char *name, const char *dut_cfg)
 {
 	static char path[4400];
-	char *text = mp_test_read_file(mp_test_src_path("cfg/xen-vm.yaml")), line[4400];
+	const char *cfgs[] = { dut_cfg, "xen-vm/traffgen.cfg" };
 
-	ASSERT(text);
-	snprintf(line, sizeof(line), "name: %s", name);
-	text = subst_line(text, "name: xen-vm", line);
-	snprintf(line, sizeof(line), "  rates: %s", rates);
-	text = subst_line(text, "  rates: ", line);
-	snprintf(line, sizeof(line), "phase: %s", phase);
-	text = subst_line(text, "phase: ", line);
-	snprintf(line, sizeof(line), "    config: %s/cfg/xen-vm/dut.cfg", tree);
-	text = subst_line(text, "    config: xen-vm/dut.cfg", line);
-	snprintf(line, sizeof(line), "    config: %s/cfg/xen-vm/traffgen.cfg", tree);
-	text = subst_line(text, "    config: xen-vm/traffgen.cfg", line);
+	for (size_t i = 0; i < sizeof(cfgs) / sizeof(cfgs[0]); i++) {
+		char start[4400];
+
+		snprintf(start, sizeof(start), "    config: %s", cfgs[i]);
+		text = set_line(text, start, "    config: %s/cfg/%s", tree, cfgs[i]);
+	}
 	snprintf(path, sizeof(path), "%s/%s.yaml", outdir(), name);
 	mp_mkdir_p(outdir());
 	mp_test_write_file(path, text);
 	free(text);
 	return path;
+}
+
+/* A plan for the fault runs: cfg/xen-vm.yaml with its own name, rates and
+ * phase length, in the shared tree's test output (dom0 must read it). */
+static const char *fault_plan(const char *name, const char *rates, const char *phase)
+{
+	char *text = plan_read("xen-vm.yaml", "name: xen-vm", name);
+
+	text = set_line(text, "  rates: ", "  rates: %s", rates);
+	text = set_line(text, "phase: ", "phase: %s", phase);
+	return plan_write(text, name, "xen-vm/dut.cfg");
+}
+
+/* The slow tests' host: root, QEMU and debootstrap, or a skip; `tree` is
+ * the source tree's real path (dom0 sees it over 9p). */
+static void vm_host(void)
+{
+	mp_test_require_root();
+	mp_test_require_prog("qemu-system-x86_64", "qemu-system-x86");
+	mp_test_require_prog("debootstrap", "debootstrap");
+	ASSERT(realpath(mp_test_src_path("."), tree));
+}
+
+/* The Xen VM up, powered off when this test's process ends (guard_vm);
+ * skips when another one is already up here. */
+static void vm_start(void)
+{
+	struct mp_run_result r;
+
+	guard_vm();
+	r = vm_up();
+	if (r.status == MP_EXIT_ENV && strstr(r.err, "already up"))
+		SKIP("a Xen VM is already up here: %s", r.err);
+	ASSERT_MSG(r.status == 0, "up --xen: %s", r.err);
+	mp_run_result_free(&r);
 }
 
 TEST_SLOW(xenvm_sweep_and_faults_on_real_xen, 7200)
@@ -461,21 +519,13 @@ TEST_SLOW(xenvm_sweep_and_faults_on_real_xen, 7200)
 	pid_t pid;
 	int rc, hung;
 
-	mp_test_require_root();
-	mp_test_require_prog("qemu-system-x86_64", "qemu-system-x86");
-	mp_test_require_prog("debootstrap", "debootstrap");
-	ASSERT(realpath(mp_test_src_path("."), tree));
+	vm_host();
 	{
 		char *rm[] = { "rm", "-rf", (char *)outdir(), NULL };
 
 		ASSERT_EQ(mp_run_status(rm, 60000), 0);   /* "newest run" is this test's */
 	}
-	guard_vm();
-	r = vm_up();
-	if (r.status == MP_EXIT_ENV && strstr(r.err, "already up"))
-		SKIP("a Xen VM is already up here: %s", r.err);
-	ASSERT_MSG(r.status == 0, "up --xen: %s", r.err);
-	mp_run_result_free(&r);
+	vm_start();
 	snprintf(log, sizeof(log), "%s/sweep.log", mp_test_tmpdir());
 
 	/* 1. The demo sweep: cfg/xen-vm.yaml as make xen-demo runs it. */
@@ -602,31 +652,14 @@ static size_t stage_kernels(const char *env, const char *sub, char *versions, si
 static const char *unikernel_plan(const char *name, const char *versions, const char *kdir,
 				  const char *sizes, const char *rates, const char *phase)
 {
-	static char path[4400];
-	char *text = mp_test_read_file(mp_test_src_path("cfg/xen-vm-unikernel.yaml"));
-	char line[4400];
+	char *text = plan_read("xen-vm-unikernel.yaml", "name: xen-vm-unikernel", name);
 
-	ASSERT(text);
-	snprintf(line, sizeof(line), "name: %s", name);
-	text = subst_line(text, "name: xen-vm-unikernel", line);
-	snprintf(line, sizeof(line), "versions: %s", versions);
-	text = subst_line(text, "versions: [", line);
-	snprintf(line, sizeof(line), "    kernel: \"%s/{version}.xen\"", kdir);
-	text = subst_line(text, "    kernel: ", line);
-	snprintf(line, sizeof(line), "  sizes: %s", sizes);
-	text = subst_line(text, "  sizes: ", line);
-	snprintf(line, sizeof(line), "  rates: %s", rates);
-	text = subst_line(text, "  rates: ", line);
-	snprintf(line, sizeof(line), "phase: %s", phase);
-	text = subst_line(text, "phase: ", line);
-	snprintf(line, sizeof(line), "    config: %s/cfg/xen/dut.cfg", tree);
-	text = subst_line(text, "    config: xen/dut.cfg", line);
-	snprintf(line, sizeof(line), "    config: %s/cfg/xen-vm/traffgen.cfg", tree);
-	text = subst_line(text, "    config: xen-vm/traffgen.cfg", line);
-	snprintf(path, sizeof(path), "%s/%s.yaml", outdir(), name);
-	mp_test_write_file(path, text);
-	free(text);
-	return path;
+	text = set_line(text, "versions: [", "versions: %s", versions);
+	text = set_line(text, "    kernel: ", "    kernel: \"%s/{version}.xen\"", kdir);
+	text = set_line(text, "  sizes: ", "  sizes: %s", sizes);
+	text = set_line(text, "  rates: ", "  rates: %s", rates);
+	text = set_line(text, "phase: ", "phase: %s", phase);
+	return plan_write(text, name, "xen/dut.cfg");
 }
 
 /* The real netif-forward unikernel as the DUT on real Xen (issue 21): the
@@ -643,14 +676,10 @@ TEST_SLOW(xenvm_unikernel_on_real_xen, 7200)
 	char versions[1024], kdir[4400], uversions[1024], udir[4400], log[4400];
 	char *run, *text, *csv, *report;
 	size_t nv, nu = 0;
-	struct mp_run_result r;
 	pid_t pid;
 	int rc, hung, gone;
 
-	ASSERT(realpath(mp_test_src_path("."), tree));
-	mp_test_require_root();
-	mp_test_require_prog("qemu-system-x86_64", "qemu-system-x86");
-	mp_test_require_prog("debootstrap", "debootstrap");
+	vm_host();
 	nv = stage_kernels("MP_UNIKERNEL_DIR", "kernels", versions, sizeof(versions), kdir,
 			   sizeof(kdir));
 	ASSERT_MSG(nv >= 2, "MP_UNIKERNEL_DIR holds %zu kernel; the test wants two versions "
@@ -658,12 +687,7 @@ TEST_SLOW(xenvm_unikernel_on_real_xen, 7200)
 	if (getenv("MP_UNIKERNEL_UNFIXED_DIR") && *getenv("MP_UNIKERNEL_UNFIXED_DIR"))
 		nu = stage_kernels("MP_UNIKERNEL_UNFIXED_DIR", "kernels-unfixed", uversions,
 				   sizeof(uversions), udir, sizeof(udir));
-	guard_vm();
-	r = vm_up();
-	if (r.status == MP_EXIT_ENV && strstr(r.err, "already up"))
-		SKIP("a Xen VM is already up here: %s", r.err);
-	ASSERT_MSG(r.status == 0, "up --xen: %s", r.err);
-	mp_run_result_free(&r);
+	vm_start();
 	snprintf(log, sizeof(log), "%s/sweep.log", mp_test_tmpdir());
 
 	/* 1. Every version: 60 B and 508 B at 500 and 1000 pps, 10 s phases.
@@ -824,25 +848,11 @@ TEST(xenvm_verbs_without_a_vm)
  * domain configs by absolute path, in the shared tree's test output. */
 static const char *tcp_plan(const char *name, const char *reps, const char *secs)
 {
-	static char path[4400];
-	char *text = mp_test_read_file(mp_test_src_path("cfg/xen-vm-tcp.yaml")), line[4400];
+	char *text = plan_read("xen-vm-tcp.yaml", "name: xen-vm-tcp", name);
 
-	ASSERT(text);
-	snprintf(line, sizeof(line), "name: %s", name);
-	text = subst_line(text, "name: xen-vm-tcp", line);
-	snprintf(line, sizeof(line), "    repetitions: %s", reps);
-	text = subst_line(text, "    repetitions: ", line);
-	snprintf(line, sizeof(line), "    duration: %s", secs);
-	text = subst_line(text, "    duration: ", line);
-	snprintf(line, sizeof(line), "    config: %s/cfg/xen-vm/dut-both.cfg", tree);
-	text = subst_line(text, "    config: xen-vm/dut-both.cfg", line);
-	snprintf(line, sizeof(line), "    config: %s/cfg/xen-vm/traffgen.cfg", tree);
-	text = subst_line(text, "    config: xen-vm/traffgen.cfg", line);
-	snprintf(path, sizeof(path), "%s/%s.yaml", outdir(), name);
-	mp_mkdir_p(outdir());
-	mp_test_write_file(path, text);
-	free(text);
-	return path;
+	text = set_line(text, "    repetitions: ", "    repetitions: %s", reps);
+	text = set_line(text, "    duration: ", "    duration: %s", secs);
+	return plan_write(text, name, "xen-vm/dut-both.cfg");
 }
 
 /* TCP through the Linux DUT on real Xen (issue 22): iperf3 from the
@@ -853,21 +863,12 @@ static const char *tcp_plan(const char *name, const char *reps, const char *secs
  * real netback's and netfront's; libxenctrl gives the DUT's CPU per GB. */
 TEST_SLOW(xenvm_tcp_through_the_linux_dut, 5400)
 {
-	struct mp_run_result r;
 	char log[4400], *run, *text;
 	pid_t pid;
 	int rc;
 
-	mp_test_require_root();
-	mp_test_require_prog("qemu-system-x86_64", "qemu-system-x86");
-	mp_test_require_prog("debootstrap", "debootstrap");
-	ASSERT(realpath(mp_test_src_path("."), tree));
-	guard_vm();
-	r = vm_up();
-	if (r.status == MP_EXIT_ENV && strstr(r.err, "already up"))
-		SKIP("a Xen VM is already up here: %s", r.err);
-	ASSERT_MSG(r.status == 0, "up --xen: %s", r.err);
-	mp_run_result_free(&r);
+	vm_host();
+	vm_start();
 	snprintf(log, sizeof(log), "%s/tcp-sweep.log", mp_test_tmpdir());
 	pid = start_sweep_booted(tcp_plan("xenvm-tcp", "3", "8s"), "xenvm-tcp", log);
 	wait_for("xenvm-tcp", "tcp.csv", "^linux,1,1,1,", 900);
