@@ -85,7 +85,7 @@ static void on_rx(struct mp_agentc *ac, int status, const char *msg,
 	if (status < 0) {
 		mp_warn("phase %zu: the agent did not say what it received (%s); the receiver's "
 			"columns stay empty", sw->rx->phase + 1, msg);
-		if (status == -ECONNRESET || status == -ETIMEDOUT || status == -ENOTCONN)
+		if (mp_agentc_broken(status))
 			sw->agent_ok = 0;
 		sw->rx->fetched(sw);
 		return;
