@@ -624,7 +624,7 @@ static void on_configured(struct mp_agentc *ac, int status, const char *msg,
 	if (!sw)
 		return;
 	if (status < 0) {
-		agent_failed(sw, status, msg, "the agent refused the configuration");
+		agent_failed(sw, status, msg, "the agent did not take the configuration");
 		return;
 	}
 	if (!(r = req_new(sw))) {
