@@ -78,7 +78,7 @@ awk -F, -v rate="$rate" '
 		cpu[k] = $c["dut_cpu_ns_per_pkt"]; phase_of[$c["phase"]] = k
 		if (!($c["version"] in seen)) { seen[$c["version"]] = 1; order[++nv] = $c["version"] }
 	}
-	file == 2 && $c["goal"] == "NDR" { ndr[$c["version"] SUBSEP $c["size"]] = $c["lower_pps"] " " $c["status"] }
+	file == 2 && $c["goal"] == "NDR" { ndr[$c["version"] SUBSEP $c["size"]] = ($c["lower_pps"] == "" ? "-" : $c["lower_pps"]) " " $c["status"] }
 	file == 3 && $c["role"] == "dut_out" && $c["window"] == "measure" && ($c["phase"] in phase_of) {
 		k = phase_of[$c["phase"]]
 		if (!(k in t0)) { t0[k] = $c["t_s"]; tx0[k] = $c["tx_packets"] }
@@ -93,7 +93,7 @@ awk -F, -v rate="$rate" '
 			for (i = 1; i <= nv; i++) {
 				v = order[i]; k = v SUBSEP size; l = "linux" SUBSEP size
 				split(ndr[k], n, " "); split(ndr[l], nl, " ")
-				printf "%-8s %5d %7s %10.1f %10.1f %7.2f %9s %8.0f %14s %8s %12.0f", v, size,
+				printf "%-8s %5d %7s %10.1f %10.1f %7.2f %9s %8s %14s %8s %12.0f", v, size,
 					st[k], off[k], fwd[k], loss[k],
 					(fwd[l] > 0 ? sprintf("%.3f", fwd[k] / fwd[l]) : "-"), n[1], "(" n[2] ")",
 					(nl[1] > 0 ? sprintf("%.3f", n[1] / nl[1]) : "-"), cpu[k]
