@@ -261,9 +261,10 @@ static double csv_num(const char *csv, int row, const char *col, int *empty)
 	FAIL("phases.csv has no row %d", row);
 }
 
-/* The status of phase `phase` in the newest run of `name` ("" while it has
- * no row), read by column names. */
-static char *phase_status(const char *name, int phase)
+/* Phase `phase`'s row in phases.csv of the newest run of `name` ("" while
+ * it has no row): the field `col` (by its column name), or NULL: the
+ * whole row (its reason is in it, quoted or not). */
+static char *phase_row(const char *name, int phase, const char *col)
 {
 	char cmd[4400];
 	char *argv[] = { "sh", "-c", cmd, NULL };
@@ -271,12 +272,17 @@ static char *phase_status(const char *name, int phase)
 
 	snprintf(cmd, sizeof(cmd),
 		 "awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } "
-		 "$c[\"phase\"] == %d { print $c[\"status\"] }' "
+		 "$c[\"phase\"] == %d { print %s%s%s }' "
 		 "\"$(ls -td %s/%s-*/ | head -1)phases.csv\" 2>/dev/null | tail -1 | tr -d '\\n'",
-		 phase, outdir(), name);
+		 phase, col ? "$c[\"" : "$0", col ? col : "", col ? "\"]" : "", outdir(), name);
 	ASSERT_EQ(mp_run(argv, NULL, 10000, &r), 0);
 	free(r.err);
 	return r.out;
+}
+
+static char *phase_status(const char *name, int phase)
+{
+	return phase_row(name, phase, "status");
 }
 
 static void wait_status(const char *name, int phase, const char *status, unsigned s)
@@ -291,22 +297,6 @@ static void wait_status(const char *name, int phase, const char *status, unsigne
 		usleep(500000);
 	}
 	FAIL("phase %d of the newest %s run never became %s", phase, name, status);
-}
-
-/* The reason of phase `phase` of the newest run of `name`. */
-static char *phase_reason(const char *name, int phase)
-{
-	char cmd[4400];
-	char *argv[] = { "sh", "-c", cmd, NULL };
-	struct mp_run_result r;
-
-	snprintf(cmd, sizeof(cmd),
-		 "awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } "
-		 "$c[\"phase\"] == %d { print $0 }' "
-		 "\"$(ls -td %s/%s-*/ | head -1)phases.csv\" | tail -1", phase, outdir(), name);
-	ASSERT_EQ(mp_run(argv, NULL, 10000, &r), 0);
-	free(r.err);
-	return r.out;
 }
 
 /* The phase, from `from` to `last`, that a fault aimed at phase `from`
@@ -324,7 +314,7 @@ static int wait_failed_phase(const char *name, int from, int last, const char *w
 			free(st);
 			if (!failed)
 				continue;
-			reason = phase_reason(name, row);
+			reason = phase_row(name, row, NULL);
 			ASSERT_MSG(strstr(reason, why), "phase %d of %s failed, but not with "
 				   "\"%s\": %s", row, name, why, reason);
 			free(reason);
@@ -767,7 +757,7 @@ TEST_SLOW(xenvm_unikernel_on_real_xen, 7200)
 	ASSERT_MSG(rc == MP_EXIT_FAIL, "the unfixed unikernel's sweep exited %d: %s", rc, text);
 	free(text);
 	run = newest_run("xenvm-ukold");
-	text = phase_reason("xenvm-ukold", 1);
+	text = phase_row("xenvm-ukold", 1, NULL);
 	ASSERT_CONTAINS(text, "the DUT forwarded no frame at all in the measure window");
 	free(text);
 	text = run_file(run, "run.log");
