@@ -51,6 +51,7 @@ struct mp_fwd_port {
 	size_t ring_len;
 	unsigned frame_nr, frame_size, head;
 	uint8_t *big;         /* a whole frame read from the socket: header + frame */
+	int lose_csum;        /* frames received here leave without NEEDS_CSUM */
 };
 
 /* Opens a packet socket on `ifname` with qdisc bypass and virtio-net

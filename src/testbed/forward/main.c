@@ -7,12 +7,16 @@
  *
  *   mir-perf-forward --in IF --out IF [--both] [--max-pps N] [--count-interval S]
  *                    [--delay-us D] [--reorder N] [--duplicate N] [--drop-every N]
- *                    [--queue-pps N]
+ *                    [--queue-pps N] [--lose-csum]
  *
- * The last five are test impairments of the --in to --out direction
+ * The next five are test impairments of the --in to --out direction
  * (impair.h): every frame held D us, every Nth UDP frame swapped with the
  * next, every Nth sent twice, every Nth dropped, at most N frames a second
- * with the rest queued; the counters then say how many were.
+ * with the rest queued; the counters then say how many were. --lose-csum
+ * (both ways) forwards a frame whose checksum its sender left to offload
+ * without saying so, as a forwarder that sees a frame's bytes and nothing
+ * else does (the netif-forward unikernel: Mirage_net.S has no flags): the
+ * receiver finds the checksum wrong and drops the frame.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -49,7 +53,8 @@ static void usage(FILE *f)
 		   "Test impairments (--in to --out): --delay-us D holds every frame D us,\n"
 		   "--reorder N swaps every Nth UDP frame with the next, --duplicate N sends\n"
 		   "every Nth UDP frame twice, --drop-every N drops every Nth UDP frame,\n"
-		   "--queue-pps N forwards at most N frames/s and queues the rest.\n");
+		   "--queue-pps N forwards at most N frames/s and queues the rest.\n"
+		   "--lose-csum forwards frames without their checksum-offload flag.\n");
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -104,6 +109,7 @@ int main(int argc, char **argv)
 		{ "duplicate", required_argument, NULL, 'D' },
 		{ "drop-every", required_argument, NULL, 'E' },
 		{ "queue-pps", required_argument, NULL, 'Q' },
+		{ "lose-csum", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -115,7 +121,7 @@ int main(int argc, char **argv)
 	struct mp_fwd_bucket buckets[2];
 	struct mp_fwd_counters c = { 0 };
 	struct sigaction sa = { .sa_handler = on_signal };
-	int both = 0, opt;
+	int both = 0, lose_csum = 0, opt;
 
 	mp_log_init("mir-perf-forward", MP_LOG_INFO);
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -123,6 +129,7 @@ int main(int argc, char **argv)
 		case 'i': in_name = optarg; break;
 		case 'o': out_name = optarg; break;
 		case 'b': both = 1; break;
+		case 'L': lose_csum = 1; break;
 		case 'm':
 			if (parse_u64(optarg, &max_pps) < 0) {
 				mp_err("--max-pps wants a whole number of frames per second");
@@ -174,14 +181,16 @@ int main(int argc, char **argv)
 		mp_fwd_impair_free(&imp);
 		return MP_EXIT_ENV;
 	}
+	ports[0].lose_csum = ports[1].lose_csum = lose_csum;
 	mp_fwd_bucket_init(&buckets[0], max_pps, mp_now_ns());
 	mp_fwd_bucket_init(&buckets[1], max_pps, mp_now_ns());
 	if (interval_s)
 		next_print = mp_now_ns() + interval_s * MP_NS_PER_SEC;
 	if (mp_fwd_impair_active(&imp))
 		prctl(PR_SET_TIMERSLACK, 1UL);  /* wake for held frames within a us */
-	mp_info("forwarding %s -> %s%s%s%s", in_name, out_name, both ? " and back" : "",
-		max_pps ? " (capped)" : "", mp_fwd_impair_active(&imp) ? " (impaired)" : "");
+	mp_info("forwarding %s -> %s%s%s%s%s", in_name, out_name, both ? " and back" : "",
+		max_pps ? " (capped)" : "", mp_fwd_impair_active(&imp) ? " (impaired)" : "",
+		lose_csum ? " (checksum flags lost)" : "");
 
 	while (!stop_sig) {
 		struct pollfd pfd[2] = { { ports[0].fd, POLLIN, 0 }, { ports[1].fd, POLLIN, 0 } };

@@ -136,10 +136,11 @@ struct out_frame {
 /* Builds the pieces of a frame: `vh` its virtio-net header (changed in
  * place for sending), `data`/`len` the frame as received. */
 static void frame_pieces(struct out_frame *f, struct virtio_net_hdr *vh, uint8_t *data,
-			 size_t len, const struct vlan *v)
+			 size_t len, const struct vlan *v, int lose_csum)
 {
-	/* DATA_VALID is a receive flag; only NEEDS_CSUM means something sent. */
-	vh->flags &= VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	/* DATA_VALID is a receive flag; only NEEDS_CSUM means something sent.
+	 * lose_csum: sent as bytes alone, its checksum left unfinished. */
+	vh->flags &= lose_csum ? 0 : VIRTIO_NET_HDR_F_NEEDS_CSUM;
 	f->iov[0] = (struct iovec){ vh, MP_FWD_VNET_HDR_LEN };
 	if (v->valid && len >= MAC_ADDRS_LEN) {
 		/* the kernel moved the tag out of the frame: put it back, and the
@@ -251,7 +252,7 @@ static void forward_big(struct mp_fwd_port *in, struct mp_fwd_port *out,
 		return;
 	}
 	frame_pieces(&f, (struct virtio_net_hdr *)in->big, in->big + MP_FWD_VNET_HDR_LEN,
-		     len - MP_FWD_VNET_HDR_LEN, &v);
+		     len - MP_FWD_VNET_HDR_LEN, &v, in->lose_csum);
 	if (imp) {
 		mp_fwd_impair_push(imp, f.iov, f.iovcnt, now, c);
 		return;
@@ -321,7 +322,7 @@ unsigned mp_fwd_pump(struct mp_fwd_port *in, struct mp_fwd_port *out,
 			vlan_of_slot(h, &v);
 			/* the kernel writes the virtio-net header right before the frame */
 			frame_pieces(&frames[n], (struct virtio_net_hdr *)(data - MP_FWD_VNET_HDR_LEN),
-				     data, h->tp_snaplen, &v);
+				     data, h->tp_snaplen, &v, in->lose_csum);
 			if (imp) {
 				mp_fwd_impair_push(imp, frames[n].iov, frames[n].iovcnt, now, c);
 				continue;
