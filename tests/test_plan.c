@@ -827,6 +827,7 @@ TEST(plan_tcp_keys_defaults_schedule_round_trip)
 	ASSERT_EQ(a->tcp->repetitions, 10);
 	ASSERT_EQ(a->tcp->timeout_ns, 30 * MP_NS_PER_SEC);
 	ASSERT_EQ(a->tcp->offloads, MP_TCP_OFFLOADS_KEEP);
+	ASSERT_EQ(a->tcp->checksum, MP_TCP_OFFLOADS_KEEP);
 	ASSERT_EQ(a->tcp->port, 5201);
 	ASSERT(!a->tcp->reboot && !a->tcp->reverse && !a->tcp->reference);
 	ASSERT_EQ(mp_plan_phase_count(a), 2);    /* a TCP phase per version */
@@ -835,7 +836,7 @@ TEST(plan_tcp_keys_defaults_schedule_round_trip)
 	/* every key, next to a grid: the version's grid, then its TCP phases */
 	ASSERT_MSG(load(TCP_HEAD "traffic:\n  sizes: [60]\n  rates: [1000]\n  tcp:\n"
 			"    streams: [1, 4]\n    duration: 3s\n    repetitions: 2\n"
-			"    reboot: true\n    reverse: true\n    offloads: off\n"
+			"    reboot: true\n    reverse: true\n    offloads: off\n    checksum: on\n"
 			"    src_ip: 10.9.9.1\n    dst_ip: 10.9.9.2\n    port: 6000\n"
 			"    timeout: 9s\n    reference: linux\n", err, sizeof(err), &a) == 0,
 		   "%s", err);
@@ -858,6 +859,8 @@ TEST(plan_tcp_keys_defaults_schedule_round_trip)
 	ASSERT_CONTAINS(text, "\n    reboot: true  #");
 	ASSERT_CONTAINS(text, "\n    reverse: true  #");
 	ASSERT_CONTAINS(text, "\n    offloads: off  #");
+	ASSERT_CONTAINS(text, "\n    checksum: on  #");
+	ASSERT_EQ(b->tcp->checksum, MP_TCP_OFFLOADS_ON);
 	ASSERT_CONTAINS(text, "\n    timeout: 9s  #");
 	ASSERT_CONTAINS(text, "\n    reference: \"linux\"  #");
 	ASSERT_EQ(b->tcp->port, 6000);
@@ -870,7 +873,7 @@ TEST(plan_tcp_keys_defaults_schedule_round_trip)
 	ASSERT_CONTAINS(out, "    3  v1                      tcp   4 streams");
 	ASSERT_CONTAINS(out, "TCP through the DUT: iperf3 10.9.9.1 -> 10.9.9.2 port 6000, 3s per "
 			     "repetition, 2 repetitions per value of streams (1, 4), reverse, the "
-			     "traff-gen's TSO/GSO off");
+			     "traff-gen's TSO/GSO off, its checksum offload on");
 	ASSERT_CONTAINS(out, "plus a reboot of the DUT before it");
 	ASSERT_CONTAINS(out, "every version set against linux");
 	free(out);
@@ -881,7 +884,8 @@ TEST(plan_tcp_keys_defaults_schedule_round_trip)
 static const char *const tcp_malformed[][2] = {
 	{ TCP_HEAD "traffic: {tcp: {stream: [1]}}\n",
 	  "5:17: unknown key \"stream\" in traffic.tcp; expected one of: streams, duration, "
-	  "repetitions, reboot, reverse, offloads, src_ip, dst_ip, port, timeout, reference" },
+	  "repetitions, reboot, reverse, offloads, checksum, src_ip, dst_ip, port, timeout, "
+	  "reference" },
 	{ TCP_HEAD "traffic: {tcp: {streams: [0]}}\n",
 	  "5:27: traffic.tcp.streams 0 is out of range; expected 1..64" },
 	{ TCP_HEAD "traffic: {tcp: {streams: [2, 2]}}\n",
@@ -898,6 +902,8 @@ static const char *const tcp_malformed[][2] = {
 	{ TCP_HEAD "traffic: {tcp: {offloads: partly}}\n",
 	  "5:27: traffic.tcp.offloads \"partly\" is not known; expected keep (the traff-gen's "
 	  "TSO and GSO as they are), on or off" },
+	{ TCP_HEAD "traffic: {tcp: {checksum: partly}}\n",
+	  "5:27: traffic.tcp.checksum \"partly\" is not known; expected keep, on or off" },
 	{ TCP_HEAD "traffic: {tcp: {duration: 10s, timeout: 10s}}\n",
 	  "5:41: traffic.tcp.timeout 10s is not longer than the duration; expected more than 10s" },
 	{ TCP_HEAD "traffic: {tcp: {dst_ip: 10.202.1.2}}\n",

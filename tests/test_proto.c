@@ -42,6 +42,7 @@ static struct mp_tcp_spec sample_tcp(void)
 	inet_pton(AF_INET, "10.202.0.2", &s.dst_ip);
 	s.port = 5201;
 	s.offloads = MP_TCP_OFFLOADS_OFF;
+	s.checksum = MP_TCP_OFFLOADS_ON;
 	s.timeout_ns = 25000000000ULL;
 	return s;
 }
@@ -213,7 +214,7 @@ TEST(proto_reply_roundtrip_every_op_and_code)
 				rep.u.tcp.sent_bytes = rep.u.tcp.received_bytes =
 				rep.u.tcp.retransmits = rep.u.tcp.seconds_ns =
 				rep.u.tcp.sender_cpu_permille = rep.u.tcp.receiver_cpu_permille =
-				MP_PROTO_INT_MAX;
+				rep.u.tcp.csum_errors = MP_PROTO_INT_MAX;
 			memset(rep.u.tcp.reason, 'r', sizeof(rep.u.tcp.reason) - 1);
 			memset(rep.u.tcp.dev_offloads, 'd', sizeof(rep.u.tcp.dev_offloads) - 1);
 			memset(rep.u.tcp.rx_offloads, 'x', sizeof(rep.u.tcp.rx_offloads) - 1);
@@ -352,6 +353,9 @@ static const struct bad_case bad_requests[] = {
 	  MP_PROTO_EINVAL, "longer than the duration" },
 	{ TCP_HEAD "\"streams\":1,\"duration\":10," TCP_IPS ",\"timeout\":20000000000,"
 	  "\"offloads\":\"maybe\"}", MP_PROTO_EINVAL, "\"offloads\"" },
+	{ TCP_HEAD "\"streams\":1,\"duration\":10," TCP_IPS ",\"timeout\":20000000000,"
+	  "\"checksum\":true}", MP_PROTO_EINVAL,
+	  "\"checksum\" must be \"keep\", \"on\" or \"off\"" },
 	{ TCP_HEAD "\"streams\":1,\"duration\":10,\"src_ip\":\"10.202.0.1\",\"dst_ip\":"
 	  "\"10.202.0.1\",\"timeout\":20000000000}", MP_PROTO_EINVAL, "same address" },
 	{ TCP_HEAD "\"streams\":1,\"duration\":10," TCP_IPS ",\"timeout\":20000000000,"
@@ -490,6 +494,31 @@ TEST(proto_malformed_replies)
 					strlen("{\"v\":1,\"id\":3,\"op\":\"start\",\"ok\":true,\"note\":[1]}"),
 					&rep, err, sizeof(err)), 0);
 	ASSERT_EQ(rep.id, 3);
+}
+
+/* csum_errors came after the first agents of version 1: a tcp_status reply
+ * without it reads 0; with it, it must be a count. */
+TEST(proto_tcp_reply_csum_errors_optional)
+{
+#define TCP_REPLY "{\"v\":1,\"id\":4,\"op\":\"tcp_status\",\"ok\":true,\"state\":\"failed\"," \
+	"\"reason\":\"r\",\"elapsed_ns\":1,\"sender_bps\":0,\"receiver_bps\":0," \
+	"\"sent_bytes\":0,\"received_bytes\":0,\"retransmits\":0,\"seconds_ns\":0," \
+	"\"sender_cpu_permille\":0,\"receiver_cpu_permille\":0,\"dev_offloads\":\"\"," \
+	"\"rx_offloads\":\"\""
+	static const char old[] = TCP_REPLY "}";
+	static const char now[] = TCP_REPLY ",\"csum_errors\":3}";
+	static const char bad[] = TCP_REPLY ",\"csum_errors\":-3}";
+#undef TCP_REPLY
+	struct mp_proto_reply rep;
+	char err[MP_PROTO_MSG_MAX];
+
+	ASSERT_MSG(mp_proto_decode_reply(old, strlen(old), &rep, err, sizeof(err)) == 0, "%s", err);
+	ASSERT_EQ(rep.u.tcp.state, MP_TCP_FAILED);
+	ASSERT_EQ(rep.u.tcp.csum_errors, 0);
+	ASSERT_MSG(mp_proto_decode_reply(now, strlen(now), &rep, err, sizeof(err)) == 0, "%s", err);
+	ASSERT_EQ(rep.u.tcp.csum_errors, 3);
+	ASSERT(mp_proto_decode_reply(bad, strlen(bad), &rep, err, sizeof(err)) < 0);
+	ASSERT_CONTAINS(err, "csum_errors");
 }
 
 struct lines {

@@ -213,6 +213,63 @@ TEST_T(sweep_tcp_reboot_and_offloads_off, 300)
 	tb_assert_no_domains_left();
 }
 
+/* A DUT that forwards a frame's bytes and nothing else (mir-perf-forward
+ * --lose-csum, as the netif-forward unikernel through Mirage_net.S): with
+ * the traff-gen's checksum offload as it is, the repetition fails saying how
+ * many segments arrived with a wrong checksum and what to do; with
+ * traffic.tcp.checksum: off it goes through. tcp.csv says which setting
+ * and how many segments were dropped. */
+TEST_T(sweep_tcp_dut_losing_checksums, 300)
+{
+	char out[4096], cfg[4200], both[4200], src[4096], *err = NULL;
+	const char *srcdir = getenv("MP_SRC_DIR");
+	struct tb_csv t;
+	int cs, cr, cc, ck;
+
+	setup(out, sizeof(out));
+	snprintf(cfg, sizeof(cfg), "%s/dut-lose-csum.cfg", mp_test_tmpdir());
+	mp_test_write_file(cfg, "name = \"{name}\"\nkernel = \"{bin_dir}/mir-perf-forward\"\n"
+			   "extra = \"--in eth0 --out eth1 --both --lose-csum\"\n"
+			   "vif = [ 'mac=00:16:3e:6d:70:10,bridge=if1',\n"
+			   "        'mac=00:16:3e:6d:70:11,bridge=if2' ]\n");
+	ASSERT(realpath(srcdir && *srcdir ? srcdir : ".", src));
+	snprintf(both, sizeof(both), "%s/cfg/testbed/dut-both.cfg", src);
+
+	ASSERT_EQ(tb_mirperf(RUN_TIMEOUT_MS, NULL, &err, "--plan",
+			     tb_plan("tcp.yaml", "@STREAMS@", "[1]", "@DURATION@", "2s",
+				     "@REPETITIONS@", "1", "@REBOOT@", "false", "@OFFLOADS@", "keep",
+				     both, cfg, NULL), "--out", out, "--quiet", NULL), MP_EXIT_FAIL);
+	free(err);
+	load_tcp(out, &t);
+	cs = tb_csv_col(&t, "status");
+	cr = tb_csv_col(&t, "reason");
+	cc = tb_csv_col(&t, "csum_errors");
+	ck = tb_csv_col(&t, "checksum");
+	ASSERT_EQ(t.nrows - 1, 1);
+	printf("checksum %s: %s, %s bad checksums: %s\n", t.rows[1][ck], t.rows[1][cs],
+	       t.rows[1][cc], t.rows[1][cr]);
+	ASSERT_STREQ(t.rows[1][cs], "failed");
+	ASSERT_STREQ(t.rows[1][ck], "keep");
+	ASSERT(atoi(t.rows[1][cc]) > 0);
+	ASSERT_CONTAINS(t.rows[1][cr], "arrived with a wrong checksum");
+	ASSERT_CONTAINS(t.rows[1][cr], "traffic.tcp.checksum: off");
+	tb_csv_free(&t);
+
+	snprintf(out + strlen(out), sizeof(out) - strlen(out), "-off");
+	ASSERT_EQ(tb_mirperf(RUN_TIMEOUT_MS, NULL, NULL, "--plan",
+			     tb_plan("tcp.yaml", "@STREAMS@", "[1]", "@DURATION@", "2s",
+				     "@REPETITIONS@", "1", "@REBOOT@", "false", "@OFFLOADS@",
+				     "keep\n    checksum: off", both, cfg, NULL), "--out", out, NULL), 0);
+	load_tcp(out, &t);
+	ASSERT_STREQ(t.rows[1][tb_csv_col(&t, "status")], "ok");
+	ASSERT_STREQ(t.rows[1][tb_csv_col(&t, "checksum")], "off");
+	ASSERT_STREQ(t.rows[1][tb_csv_col(&t, "csum_errors")], "0");
+	ASSERT_CONTAINS(t.rows[1][tb_csv_col(&t, "tg_offloads")], "tx-csum off");
+	tb_csv_free(&t);
+	tb_assert_no_domains_left();
+	assert_rx_namespace_gone();
+}
+
 /* A DUT that dies mid-repetition fails that repetition with the reason, is
  * re-created, and the other repetitions run. */
 TEST_T(sweep_tcp_dut_killed_mid_repetition, 300)

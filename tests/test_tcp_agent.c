@@ -59,7 +59,8 @@ static void enter(const char *ns)
 	close(fd);
 }
 
-static void fwd_start(struct tbed *b)
+/* The forwarder, with one option of its own (NULL: none). */
+static void fwd_start(struct tbed *b, const char *opt)
 {
 	b->fwd = fork();
 	ASSERT(b->fwd >= 0);
@@ -69,7 +70,7 @@ static void fwd_start(struct tbed *b)
 		dup2(null, 1);
 		dup2(null, 2);
 		execlp("ip", "ip", "netns", "exec", b->tf, mp_test_bin("mir-perf-forward"), "--in",
-		       "fi", "--out", "fo", "--both", (char *)NULL);
+		       "fi", "--out", "fo", "--both", opt, (char *)NULL);
 		_exit(127);
 	}
 }
@@ -133,7 +134,7 @@ static void up(struct tbed *b, unsigned port)
 	mp_test_sh("ip", "-n", b->tg, "link", "set", "gd", "up", NULL);
 	mp_test_sh("ip", "-n", b->tf, "link", "set", "fi", "up", NULL);
 	mp_test_sh("ip", "-n", b->tf, "link", "set", "fo", "up", NULL);
-	fwd_start(b);
+	fwd_start(b, NULL);
 	snprintf(b->tok, sizeof(b->tok), "%s/token", mp_test_tmpdir());
 	mp_tagent_token(b->tok, TOKEN, 0600);
 	/* Started from inside <p>-tg (not by `ip netns exec`, which gives it a
@@ -159,18 +160,28 @@ static void call(struct tbed *b, struct mp_proto_reply *rep, const char *fmt, ..
 	mp_traw_call(b->fd, line, rep);
 }
 
-/* tcp_start with these values; the reply's code. */
-static enum mp_proto_code tcp_start(struct tbed *b, unsigned streams, unsigned secs,
-				    const char *offloads, uint64_t timeout_ns)
+/* tcp_start with these values (checksum NULL: not said); the reply's code. */
+static enum mp_proto_code tcp_start_csum(struct tbed *b, unsigned streams, unsigned secs,
+					 const char *offloads, const char *checksum,
+					 uint64_t timeout_ns)
 {
 	struct mp_proto_reply rep;
+	char csum[32] = "";
 
+	if (checksum)
+		snprintf(csum, sizeof(csum), ",\"checksum\":\"%s\"", checksum);
 	call(b, &rep, "\"tcp_start\",\"streams\":%u,\"duration\":%u,\"src_ip\":\"" TCP_SRC
-	     "\",\"dst_ip\":\"" TCP_DST "\",\"port\":%u,\"offloads\":\"%s\",\"timeout\":%llu",
-	     streams, secs, b->port, offloads, (unsigned long long)timeout_ns);
+	     "\",\"dst_ip\":\"" TCP_DST "\",\"port\":%u,\"offloads\":\"%s\",\"timeout\":%llu%s",
+	     streams, secs, b->port, offloads, (unsigned long long)timeout_ns, csum);
 	if (rep.code != MP_PROTO_OK)
 		printf("tcp_start: %s: %s\n", mp_proto_code_name(rep.code), rep.msg);
 	return rep.code;
+}
+
+static enum mp_proto_code tcp_start(struct tbed *b, unsigned streams, unsigned secs,
+				    const char *offloads, uint64_t timeout_ns)
+{
+	return tcp_start_csum(b, streams, secs, offloads, NULL, timeout_ns);
 }
 
 /* Polls tcp_status (which also keeps the dead-man quiet) until the run
@@ -324,6 +335,54 @@ TEST_T(agent_tcp_through_the_dut, 120)
 	/* UDP traffic is refused while... nothing runs now: configure works */
 	down(&b);
 	ASSERT(mp_tagent_log_count(&b.a, "TCP run done") == 2);
+}
+
+/* A DUT that forwards a frame's bytes and nothing else (mir-perf-forward
+ * --lose-csum, as the netif-forward unikernel through Mirage_net.S) passes
+ * on the checksums the sender left to offload unfinished: with the
+ * traff-gen's checksum offload on, the receiver drops every segment and
+ * the run fails saying so and what to do; with it off, the run goes
+ * through, and the offload is put back after. */
+TEST_T(agent_tcp_dut_losing_checksums, 120)
+{
+	struct tbed b;
+	struct mp_tcp_result r;
+	int before[2][MP_OFFLOAD_COUNT], after[2][MP_OFFLOAD_COUNT];
+
+	up(&b, 15208);
+	ASSERT(mp_tagent_wait_log(&b.a, "lives in namespace", 1, WAIT_MS));
+	fwd_kill(&b);
+	fwd_start(&b, "--lose-csum");
+	offloads_in(b.tg, "gd", before[0]);
+	offloads_in(b.tr, "gr", before[1]);
+	ASSERT_EQ(before[0][MP_OFFLOAD_TX_CSUM], 1);     /* a veth's default */
+
+	ASSERT_EQ(tcp_start_csum(&b, 1, 2, "keep", "on", 30 * MP_NS_PER_SEC), MP_PROTO_OK);
+	r = tcp_wait(&b);
+	printf("checksum on: %s, %llu bad checksums: %s\n", mp_tcp_state_name(r.state),
+	       (unsigned long long)r.csum_errors, r.reason);
+	ASSERT_EQ(r.state, MP_TCP_FAILED);
+	ASSERT(r.csum_errors > 0);
+	ASSERT_CONTAINS(r.reason, "arrived with a wrong checksum");
+	ASSERT_CONTAINS(r.reason, "traffic.tcp.checksum: off");
+	ASSERT_CONTAINS(r.reason, "iperf3");          /* and what iperf3 saw of it */
+	assert_no_iperf3(&b);
+
+	ASSERT_EQ(tcp_start_csum(&b, 1, 2, "keep", "off", 30 * MP_NS_PER_SEC), MP_PROTO_OK);
+	r = tcp_wait(&b);
+	printf("checksum off: %s, %llu bad checksums, %.3f Gbit/s; %s / %s\n",
+	       mp_tcp_state_name(r.state), (unsigned long long)r.csum_errors,
+	       (double)r.receiver_bps / 1e9, r.dev_offloads, r.rx_offloads);
+	ASSERT_MSG(r.state == MP_TCP_DONE, "%s", r.reason);
+	ASSERT_EQ(r.csum_errors, 0);
+	ASSERT(r.received_bytes > 0);
+	ASSERT_CONTAINS(r.dev_offloads, "tx-csum off");
+	ASSERT_CONTAINS(r.rx_offloads, "tx-csum off");
+	ASSERT_CONTAINS(r.dev_offloads, "tso off");  /* TSO needs the checksum offload */
+	offloads_in(b.tg, "gd", after[0]);
+	offloads_in(b.tr, "gr", after[1]);
+	ASSERT_EQ(memcmp(before, after, sizeof(before)), 0);   /* put back, TSO too */
+	down(&b);
 }
 
 /* With the DUT gone there is no other way: not one byte reaches the

@@ -10,6 +10,7 @@
 
 #include "agent/child.h"
 #include "agent/iperf.h"
+#include "agent/snmp.h"
 #include "common/clock.h"
 #include "common/duration.h"
 #include "common/err.h"
@@ -20,8 +21,10 @@
 #define IP_TIMEOUT_MS 10000
 #define ADDR_MAX (INET_ADDRSTRLEN + 4)   /* "10.202.0.1/24" */
 #define NUM_MAX 24
-/* The offloads a plan's traffic.tcp.offloads turns on or off. */
-static const enum mp_offload switched[] = { MP_OFFLOAD_TSO, MP_OFFLOAD_GSO };
+/* The offloads a plan turns on or off, in the order they are set (TSO
+ * needs the checksum offload) and put back in reverse: the transmit
+ * checksum (traffic.tcp.checksum), TSO and GSO (traffic.tcp.offloads). */
+static const enum mp_offload switched[] = { MP_OFFLOAD_TX_CSUM, MP_OFFLOAD_TSO, MP_OFFLOAD_GSO };
 #define NSWITCHED (sizeof(switched) / sizeof(switched[0]))
 
 enum phase {
@@ -39,6 +42,8 @@ struct end {
 	int before[MP_OFFLOAD_COUNT];    /* as found, to put back */
 	int changed[MP_OFFLOAD_COUNT];
 	int have_addr;
+	int have_csum;                   /* csum_errors read at the start */
+	uint64_t csum_errors;            /* its namespace's Tcp InCsumErrors then */
 };
 
 struct mp_tcp {
@@ -89,7 +94,16 @@ static int end_ip(struct mp_tcp *t, const struct end *e, const char *verb, const
 	return rc;
 }
 
-/* Gives an end its address and its TSO/GSO as asked; records its offloads. */
+/* What the spec asks of one switched offload: 1 on, 0 off, -1 as it is. */
+static int wanted(const struct mp_tcp *t, enum mp_offload o)
+{
+	enum mp_tcp_offloads w = o == MP_OFFLOAD_TX_CSUM ? t->spec.checksum : t->spec.offloads;
+
+	return w == MP_TCP_OFFLOADS_KEEP ? -1 : w == MP_TCP_OFFLOADS_ON;
+}
+
+/* Gives an end its address and its offloads as asked; records them, and
+ * its namespace's count of segments dropped for a wrong checksum. */
 static int end_setup(struct mp_tcp *t, struct end *e, struct in_addr ip, char *text,
 		     size_t textlen, char *err, size_t errlen)
 {
@@ -108,12 +122,13 @@ static int end_setup(struct mp_tcp *t, struct end *e, struct in_addr ip, char *t
 			 mp_strerror(rc));
 		return rc;
 	}
+	e->have_csum = mp_snmp_read("Tcp", "InCsumErrors", &e->csum_errors) == 0;
 	rc = mp_offload_get(e->dev, e->before);
-	for (size_t i = 0; rc == 0 && t->spec.offloads != MP_TCP_OFFLOADS_KEEP && i < NSWITCHED; i++) {
+	for (size_t i = 0; rc == 0 && i < NSWITCHED; i++) {
 		enum mp_offload o = switched[i];
-		int want = t->spec.offloads == MP_TCP_OFFLOADS_ON;
+		int want = wanted(t, o);
 
-		if (e->before[o] == want)
+		if (want < 0 || e->before[o] == want)
 			continue;
 		rc = mp_offload_set(e->dev, o, want);
 		if (rc < 0)
@@ -136,16 +151,33 @@ static void end_restore(struct mp_tcp *t, struct end *e)
 	int back;
 
 	if (in_end(t, e, &back) == 0) {
-		for (int o = 0; o < MP_OFFLOAD_COUNT; o++)
-			if (e->changed[o] && mp_offload_set(e->dev, (enum mp_offload)o, e->before[o]) < 0)
-				mp_warn("cannot put %s back %s on %s", mp_offload_name((enum mp_offload)o),
+		for (size_t i = NSWITCHED; i-- > 0;) {
+			enum mp_offload o = switched[i];
+
+			if (e->changed[o] && mp_offload_set(e->dev, o, e->before[o]) < 0)
+				mp_warn("cannot put %s back %s on %s", mp_offload_name(o),
 					e->before[o] ? "on" : "off", e->dev);
+		}
 		mp_rxns_leave(&back);
 	}
 	memset(e->changed, 0, sizeof(e->changed));
 	if (e->have_addr)
 		end_ip(t, e, "del", e->addr);
 	e->have_addr = 0;
+}
+
+/* Segments an end's namespace dropped for a wrong checksum since the start
+ * (0 when its counter could not be read). */
+static uint64_t end_csum_errors(struct mp_tcp *t, const struct end *e)
+{
+	uint64_t now = 0;
+	int back, ok;
+
+	if (!e->have_csum || in_end(t, e, &back) < 0)
+		return 0;
+	ok = mp_snmp_read("Tcp", "InCsumErrors", &now) == 0;
+	mp_rxns_leave(&back);
+	return ok && now > e->csum_errors ? now - e->csum_errors : 0;
 }
 
 /* ---- the run ------------------------------------------------------------ */
@@ -155,6 +187,20 @@ static void free_children(struct mp_tcp *t)
 	mp_achild_free(t->client);
 	mp_achild_free(t->server);
 	t->client = t->server = NULL;
+}
+
+/* Says what segments dropped for a wrong checksum mean, and what to do. */
+static const char *csum_hint(const struct mp_tcp *t, uint64_t n)
+{
+	static char buf[MP_TCP_REASON_MAX];
+
+	snprintf(buf, sizeof(buf), "%llu TCP segment%s arrived with a wrong checksum and %s "
+		 "dropped: the DUT forwards frames whose checksum the sender left to offload "
+		 "without finishing it%s", (unsigned long long)n, n == 1 ? "" : "s",
+		 n == 1 ? "was" : "were",
+		 t->spec.checksum == MP_TCP_OFFLOADS_OFF ? "" :
+		 " (traffic.tcp.checksum: off has the traff-gen finish every checksum)");
+	return buf;
 }
 
 /* The run is over: processes gone, ends restored; then the state. */
@@ -167,20 +213,33 @@ static void finish(struct mp_tcp *t, const char *fail_fmt, ...)
 	uv_timer_stop(&t->poll);
 	uv_timer_stop(&t->deadline);
 	free_children(t);
+	t->res.csum_errors = end_csum_errors(t, &t->ends[0]) + end_csum_errors(t, &t->ends[1]);
 	end_restore(t, &t->ends[0]);
 	end_restore(t, &t->ends[1]);
 	t->phase = PH_IDLE;
 	t->res.elapsed_ns = mp_now_ns() - t->started_ns;
 	if (fail_fmt) {
+		char why[sizeof(t->res.reason)];
 		va_list ap;
 
 		va_start(ap, fail_fmt);
-		vsnprintf(t->res.reason, sizeof(t->res.reason), fail_fmt, ap);
+		vsnprintf(why, sizeof(why), fail_fmt, ap);
 		va_end(ap);
+		/* the cause, when it is this one, before what iperf3 saw of it */
+		if (t->res.csum_errors) {
+			int n = snprintf(t->res.reason, sizeof(t->res.reason), "%s; %s",
+					 csum_hint(t, t->res.csum_errors), why);
+
+			if (n >= (int)sizeof(t->res.reason))
+				mp_debug("the reason was cut short: %s", why);
+		} else
+			snprintf(t->res.reason, sizeof(t->res.reason), "%s", why);
 		t->res.state = MP_TCP_FAILED;
 		mp_warn("TCP run failed: %s", t->res.reason);
 		return;
 	}
+	if (t->res.csum_errors)
+		mp_warn("%s", csum_hint(t, t->res.csum_errors));
 	t->res.state = MP_TCP_DONE;
 	mp_duration_format(t->res.elapsed_ns / MP_NS_PER_MS * MP_NS_PER_MS, d, sizeof(d));
 	mp_info("TCP run done in %s: %u stream%s, sender %.3f Gbit/s, receiver %.3f Gbit/s, "
@@ -387,9 +446,10 @@ int mp_tcp_start(struct mp_tcp *t, const struct mp_tcp_spec *s, char *err, size_
 		goto fail;
 	uv_timer_start(&t->deadline, on_deadline, s->timeout_ns / MP_NS_PER_MS, 0);
 	uv_timer_start(&t->poll, on_poll, MP_TCP_POLL_MS, MP_TCP_POLL_MS);
-	mp_info("TCP run: %u stream%s for %u s%s, %s -> %s port %u, offloads %s (%s; %s)",
-		s->streams, s->streams == 1 ? "" : "s", s->duration_s, s->reverse ? ", reverse" : "",
-		t->ends[0].addr, t->ends[1].addr, s->port, mp_tcp_offloads_name(s->offloads),
+	mp_info("TCP run: %u stream%s for %u s%s, %s -> %s port %u, offloads %s, checksum %s "
+		"(%s; %s)", s->streams, s->streams == 1 ? "" : "s", s->duration_s,
+		s->reverse ? ", reverse" : "", t->ends[0].addr, t->ends[1].addr, s->port,
+		mp_tcp_offloads_name(s->offloads), mp_tcp_offloads_name(s->checksum),
 		t->res.dev_offloads, t->res.rx_offloads);
 	return 0;
 fail:

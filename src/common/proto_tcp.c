@@ -11,7 +11,7 @@
 
 const char *const mp_proto_tcp_start_fields[] = {
 	"streams", "duration", "reverse", "src_ip", "dst_ip", "port", "offloads",
-	"timeout", NULL
+	"checksum", "timeout", NULL
 };
 
 /* A JSON integer in min..max. */
@@ -47,11 +47,26 @@ static int get_ip(const json_t *obj, const char *k, struct in_addr *ip, char *ms
 	return 0;
 }
 
+/* "keep", "on" or "off"; absent: keep. */
+static int get_switch(const json_t *obj, const char *k, enum mp_tcp_offloads *out, char *msg,
+		      size_t len)
+{
+	const json_t *v = json_object_get(obj, k);
+	int o = v ? (json_is_string(v) ? mp_tcp_offloads_parse(json_string_value(v)) : -1) :
+		MP_TCP_OFFLOADS_KEEP;
+
+	if (o < 0) {
+		snprintf(msg, len, "tcp_start: \"%s\" must be \"keep\", \"on\" or \"off\"", k);
+		return -EINVAL;
+	}
+	*out = (enum mp_tcp_offloads)o;
+	return 0;
+}
+
 int mp_proto_tcp_decode_spec(const json_t *obj, struct mp_tcp_spec *s, char *msg, size_t len)
 {
 	const json_t *v;
 	uint64_t x;
-	int o;
 
 	memset(s, 0, sizeof(*s));
 	s->port = MP_TCP_PORT_DEFAULT;
@@ -79,14 +94,9 @@ int mp_proto_tcp_decode_spec(const json_t *obj, struct mp_tcp_spec *s, char *msg
 	if (get_int(obj, "port", 1, UINT16_MAX, 0, &x, msg, len) < 0)
 		return -EINVAL;
 	s->port = (uint16_t)x;
-	v = json_object_get(obj, "offloads");
-	o = v ? (json_is_string(v) ? mp_tcp_offloads_parse(json_string_value(v)) : -1) :
-		MP_TCP_OFFLOADS_KEEP;
-	if (o < 0) {
-		snprintf(msg, len, "tcp_start: \"offloads\" must be \"keep\", \"on\" or \"off\"");
+	if (get_switch(obj, "offloads", &s->offloads, msg, len) < 0 ||
+	    get_switch(obj, "checksum", &s->checksum, msg, len) < 0)
 		return -EINVAL;
-	}
-	s->offloads = (enum mp_tcp_offloads)o;
 	if (get_int(obj, "timeout", 1, MP_PROTO_INT_MAX, 1, &s->timeout_ns, msg, len) < 0)
 		return -EINVAL;
 	if (s->timeout_ns <= (uint64_t)s->duration_s * 1000000000ULL) {
@@ -115,6 +125,7 @@ int mp_proto_tcp_encode_spec(json_t *o, const struct mp_tcp_spec *s)
 	if (s->streams < 1 || s->streams > MP_TCP_STREAMS_MAX ||
 	    s->duration_s < MP_TCP_DURATION_MIN_S || s->duration_s > MP_TCP_DURATION_MAX_S ||
 	    !s->port || (unsigned)s->offloads >= MP_TCP_OFFLOADS_COUNT ||
+	    (unsigned)s->checksum >= MP_TCP_OFFLOADS_COUNT ||
 	    s->timeout_ns <= (uint64_t)s->duration_s * 1000000000ULL)
 		return -EINVAL;
 	inet_ntop(AF_INET, &s->src_ip, src, sizeof(src));
@@ -124,17 +135,21 @@ int mp_proto_tcp_encode_spec(json_t *o, const struct mp_tcp_spec *s)
 	       set_str(o, "src_ip", src) | set_str(o, "dst_ip", dst) |
 	       set_int(o, "port", s->port) |
 	       set_str(o, "offloads", mp_tcp_offloads_name(s->offloads)) |
+	       set_str(o, "checksum", mp_tcp_offloads_name(s->checksum)) |
 	       set_int(o, "timeout", s->timeout_ns);
 }
 
-/* The result's integers, by wire name and place. */
+/* The result's integers, by wire name and place. An optional one came after
+ * version 1's first agents: absent, it reads 0. */
 static const struct {
 	const char *name;
 	size_t off;
+	int optional;
 } result_ints[] = {
-#define RI(f) { #f, offsetof(struct mp_tcp_result, f) }
+#define RI(f) { #f, offsetof(struct mp_tcp_result, f), 0 }
 	RI(elapsed_ns), RI(sender_bps), RI(receiver_bps), RI(sent_bytes), RI(received_bytes),
 	RI(retransmits), RI(seconds_ns), RI(sender_cpu_permille), RI(receiver_cpu_permille),
+	{ "csum_errors", offsetof(struct mp_tcp_result, csum_errors), 1 },
 #undef RI
 };
 
@@ -180,6 +195,8 @@ int mp_proto_tcp_decode_result(const json_t *o, struct mp_tcp_result *r, const c
 		json_int_t x;
 
 		v = json_object_get(o, result_ints[i].name);
+		if (!v && result_ints[i].optional)
+			continue;
 		x = json_is_integer(v) ? json_integer_value(v) : -1;
 		if (x < 0 || (uint64_t)x > MP_PROTO_INT_MAX)
 			return *bad = result_ints[i].name, -EINVAL;

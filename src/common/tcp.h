@@ -16,10 +16,11 @@
 #define MP_TCP_PORT_DEFAULT 5201      /* iperf3's */
 #define MP_TCP_PREFIX_LEN 24          /* the two ends' addresses share a /24 */
 #define MP_TCP_OFFLOADS_TEXT_MAX 96   /* "sg on, tso on, gso on, gro on, ..." */
-#define MP_TCP_REASON_MAX 256
+#define MP_TCP_REASON_MAX 512
 
 /* traffic.tcp.offloads: what the agent does to the traff-gen's TSO and GSO
- * (both interfaces) before the run. */
+ * (both interfaces) before the run; traffic.tcp.checksum: the same for their
+ * transmit checksum offload. */
 enum mp_tcp_offloads {
 	MP_TCP_OFFLOADS_KEEP,          /* as they are */
 	MP_TCP_OFFLOADS_ON,
@@ -38,6 +39,7 @@ struct mp_tcp_spec {
 	struct in_addr dst_ip;         /* the receiving side's (on --rx-dev) */
 	uint16_t port;                 /* iperf3's server port */
 	enum mp_tcp_offloads offloads;
+	enum mp_tcp_offloads checksum;  /* transmit checksum offload */
 	uint64_t timeout_ns;           /* the run ends by then or fails; > duration */
 };
 
@@ -62,6 +64,11 @@ struct mp_tcp_result {
 	uint64_t retransmits;
 	uint64_t seconds_ns;                    /* the receiver's measured time */
 	uint64_t sender_cpu_permille, receiver_cpu_permille;
+	/* TCP segments the two ends' kernels dropped for a wrong checksum during
+	 * the run (TcpInCsumErrors of both namespaces): a DUT that forwards
+	 * frames whose checksum the sender left to offload without finishing
+	 * it. Counted whether the run is done or failed. */
+	uint64_t csum_errors;
 	char dev_offloads[MP_TCP_OFFLOADS_TEXT_MAX];   /* the data side, during the run */
 	char rx_offloads[MP_TCP_OFFLOADS_TEXT_MAX];    /* the receiving side */
 };

@@ -146,7 +146,7 @@ static void summary_table(FILE *f, const struct mp_rundir *d, const char *ref)
 static void offloads_table(FILE *f, const struct mp_tcp_summary *s)
 {
 	fputs("<table>\n<tr><th>version</th><th>streams</th><th>traff-gen TSO/GSO</th>"
-	      "<th>data side</th><th>receiving side</th><th>DUT in: frontend</th><th>backend</th>"
+	      "<th>checksum offload</th><th>data side</th><th>receiving side</th><th>DUT in: frontend</th><th>backend</th>"
 	      "<th>DUT out: frontend</th><th>backend</th></tr>\n", f);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct mp_tcp_row *r = s->g[i].first;
@@ -155,6 +155,7 @@ static void offloads_table(FILE *f, const struct mp_tcp_summary *s)
 		td_text(f, r->version);
 		fprintf(f, "<td>%u</td>", r->streams);
 		td_text(f, r->offloads);
+		td_text(f, r->checksum);
 		td_text(f, r->tg_offloads);
 		td_text(f, r->rx_offloads);
 		td_text(f, r->dut_in_frontend);

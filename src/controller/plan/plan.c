@@ -265,6 +265,12 @@ void mp_plan_phase(const struct mp_plan *p, size_t i, struct mp_phase *out)
 	out->start_offset_ns = offset + j * mp_plan_phase_length_ns(p);
 }
 
+/* A keep/on/off setting of the traff-gen's as the summary says it. */
+static const char *switch_text(enum mp_tcp_offloads o)
+{
+	return o == MP_TCP_OFFLOADS_KEEP ? "as it is" : mp_tcp_offloads_name(o);
+}
+
 static void format_clock(uint64_t ns, char *buf, size_t len)
 {
 	uint64_t s = ns / MP_NS_PER_SEC;
@@ -349,10 +355,10 @@ static void print_tcp(const struct mp_plan *p, FILE *f)
 		t->repetitions);
 	for (size_t i = 0; i < t->nstreams; i++)
 		fprintf(f, "%s%u", i ? ", " : "", t->streams[i]);
-	fprintf(f, ")%s, the traff-gen's TSO/GSO %s\n  each repetition about %s (at most "
-		"%s, its timeout)%s; each TCP phase about %s\n", t->reverse ? ", reverse" : "",
-		t->offloads == MP_TCP_OFFLOADS_KEEP ? "as they are" :
-		t->offloads == MP_TCP_OFFLOADS_ON ? "on" : "off", rep, to,
+	fprintf(f, ")%s, the traff-gen's TSO/GSO %s, its checksum offload %s\n  each "
+		"repetition about %s (at most %s, its timeout)%s; each TCP phase about %s\n",
+		t->reverse ? ", reverse" : "", switch_text(t->offloads), switch_text(t->checksum),
+		rep, to,
 		t->reboot ? ", plus a reboot of the DUT before it" : "", ph);
 	if (t->reference)
 		fprintf(f, "  every version set against %s\n", t->reference);

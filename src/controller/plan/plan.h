@@ -112,6 +112,7 @@ struct mp_plan_tcp {
 	int reboot;              /* the DUT re-created before each repetition */
 	int reverse;             /* the receiving side sends (iperf3 -R) */
 	enum mp_tcp_offloads offloads;  /* the traff-gen's TSO and GSO */
+	enum mp_tcp_offloads checksum;  /* its transmit checksum offload */
 	char *src_ip, *dst_ip;   /* the data side's and the receiving side's (a /24) */
 	uint16_t port;           /* iperf3's */
 	uint64_t timeout_ns;     /* per repetition; then it fails */

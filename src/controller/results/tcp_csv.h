@@ -8,8 +8,10 @@
  * Rates are iperf3's over its whole run, in Gbit/s (10^9 bit/s), sender
  * (what left the data side) and receiver (what reached the receiving
  * side, through the DUT); dut_cpu_s_per_gb is the DUT's CPU time over the
- * run (libxenctrl) per 10^9 bytes received, empty without libxenctrl; the
- * offloads are the traff-gen's interfaces' during the run, the features
+ * run (libxenctrl) per 10^9 bytes received, empty without libxenctrl;
+ * csum_errors the TCP segments the two ends dropped for a wrong checksum
+ * (failed repetitions too: it is how a DUT that leaves offloaded checksums
+ * unfinished shows); the offloads are the traff-gen's interfaces' during the run, the features
  * each role's vif negotiated (frontend: the guest's netfront, backend:
  * dom0's netback) as xenstore held them.
  *
@@ -33,11 +35,13 @@ struct mp_tcp_row {
 	const char *status;           /* ok, failed, skipped */
 	double sender_gbps, receiver_gbps;
 	double retransmits;
+	double csum_errors;           /* segments dropped for a wrong checksum */
 	double sent_bytes, received_bytes;
 	double seconds;               /* the receiver's measured time */
 	double sender_cpu_pct, receiver_cpu_pct;   /* iperf3's processes */
 	double dut_cpu_s_per_gb;
 	const char *offloads;         /* traffic.tcp.offloads: keep, on, off */
+	const char *checksum;         /* traffic.tcp.checksum: keep, on, off */
 	const char *tg_offloads;      /* the data interface's, during the run */
 	const char *rx_offloads;      /* the receiving interface's */
 	const char *generator_frontend, *generator_backend;

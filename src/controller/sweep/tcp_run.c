@@ -200,6 +200,9 @@ static void fill_row(struct sweep *sw, struct mp_tcp_row *row, const char *statu
 	row->repetition = t->rep;
 	row->status = status;
 	row->offloads = mp_tcp_offloads_name(pt->offloads);
+	row->checksum = mp_tcp_offloads_name(pt->checksum);
+	if (t->res.state == MP_TCP_DONE || t->res.state == MP_TCP_FAILED)
+		row->csum_errors = (double)t->res.csum_errors;
 	if (strcmp(status, "ok") == 0) {
 		const struct mp_tcp_result *r = &t->res;
 
@@ -423,6 +426,7 @@ static int build_spec(const struct sweep *sw, unsigned streams, struct mp_tcp_sp
 	s->reverse = pt->reverse;
 	s->port = pt->port;
 	s->offloads = pt->offloads;
+	s->checksum = pt->checksum;
 	s->timeout_ns = pt->timeout_ns;
 	if (inet_pton(AF_INET, pt->src_ip, &s->src_ip) != 1 ||
 	    inet_pton(AF_INET, pt->dst_ip, &s->dst_ip) != 1)
@@ -549,6 +553,7 @@ void mp_sweep_tcp_skip(struct sweep *sw, const struct mp_phase *entry, const cha
 		row.repetition = rep;
 		row.status = "skipped";
 		row.offloads = mp_tcp_offloads_name(sw->plan->tcp->offloads);
+		row.checksum = mp_tcp_offloads_name(sw->plan->tcp->checksum);
 		row.reason = why;
 		if ((rc = mp_out_tcp(sw->out, &row)) < 0) {
 			mp_err("cannot write tcp.csv in %s: %s", mp_out_dir(sw->out), mp_strerror(rc));
