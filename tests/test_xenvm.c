@@ -418,9 +418,12 @@ static void check_demo(void)
 /* `text` with the line starting with `start` replaced by `line`. */
 static char *subst_line(char *text, const char *start, const char *line)
 {
-	char *at = strstr(text, start), *end, *out;
+	char *at = text, *end, *out;
 	size_t len = strlen(text) + strlen(line) + 2;
 
+	/* a line that starts so, not a comment that mentions it */
+	while ((at = strstr(at, start)) && at != text && at[-1] != '\n')
+		at++;
 	ASSERT_MSG(at, "no line \"%s\" in the plan", start);
 	end = strchr(at, '\n');
 	ASSERT((out = malloc(len)));
