@@ -902,6 +902,9 @@ static const char *const tcp_malformed[][2] = {
 	{ TCP_HEAD "traffic: {tcp: {offloads: partly}}\n",
 	  "5:27: traffic.tcp.offloads \"partly\" is not known; expected keep (the traff-gen's "
 	  "TSO and GSO as they are), on or off" },
+	{ TCP_HEAD "traffic: {tcp: {offloads: on, checksum: off}}\n",
+	  "5:27: traffic.tcp: offloads on with checksum off; TSO and GSO need the checksum "
+	  "offload (checksum off turns them off)" },
 	{ TCP_HEAD "traffic: {tcp: {checksum: partly}}\n",
 	  "5:27: traffic.tcp.checksum \"partly\" is not known; expected keep, on or off" },
 	{ TCP_HEAD "traffic: {tcp: {duration: 10s, timeout: 10s}}\n",

@@ -458,8 +458,8 @@ static char *plan_read(const char *cfg, const char *name_line, const char *name)
 	return set_line(text, name_line, "name: %s", name);
 }
 
-/* The plan `text` (freed here) with the DUT's config (cfg/`dut_cfg`) and
- * the traff-gen's by absolute path, written as `name`.yaml in the shared
+/* The plan `text` (freed here) with the DUT's config (cfg/`dut_cfg`; NULL:
+ * the caller set it) and the traff-gen's by absolute path, written as `name`.yaml in the shared
  * tree's test output (dom0 must read it); its path (static storage). */
 static const char *plan_write(char *text, const char *name, const char *dut_cfg)
 {
@@ -469,6 +469,8 @@ static const char *plan_write(char *text, const char *name, const char *dut_cfg)
 	for (size_t i = 0; i < sizeof(cfgs) / sizeof(cfgs[0]); i++) {
 		char start[4400];
 
+		if (!cfgs[i])
+			continue;
 		snprintf(start, sizeof(start), "    config: %s", cfgs[i]);
 		text = set_line(text, start, "    config: %s/cfg/%s", tree, cfgs[i]);
 	}
@@ -867,10 +869,15 @@ static const char *tcp_plan(const char *name, const char *reps, const char *secs
  * DUT forwarding both ways between real netfronts; three repetitions, the
  * DUT paused (xl pause) during the second: that one fails saying why, not
  * as a low number, and the third goes through again. The features are the
- * real netback's and netfront's; libxenctrl gives the DUT's CPU per GB. */
+ * real netback's and netfront's; libxenctrl gives the DUT's CPU per GB.
+ * Then a Linux DUT that forwards a frame's bytes alone, as the
+ * netif-forward unikernel does (mir-perf-forward --lose-csum), with
+ * traffic.tcp.checksum: off: xen-netfront keeps its IPv4 transmit checksum
+ * offload on whatever it is asked, so tc finishes the checksums in the
+ * traff-gen; every repetition goes through, not one segment dropped. */
 TEST_SLOW(xenvm_tcp_through_the_linux_dut, 5400)
 {
-	char log[4400], *run, *text;
+	char log[4400], cfg[4400], *run, *text;
 	pid_t pid;
 	int rc;
 
@@ -919,6 +926,50 @@ TEST_SLOW(xenvm_tcp_through_the_linux_dut, 5400)
 	text = run_file(run, "report.html");
 	ASSERT_CONTAINS(text, "<h2>TCP through the DUT</h2>");
 	free(text);
+	free(run);
+	dom0("test \"$(xl list | wc -l)\" = 2 || { xl list; exit 1; }");
+
+	/* 2. the DUT that loses the checksum-offload flag, checksum off */
+	ASSERT((text = mp_test_read_file(mp_test_src_path("cfg/xen-vm/dut-both.cfg"))));
+	text = set_line(text, "extra = ", "extra = \"console=hvc0 quiet -- --both --lose-csum\"");
+	snprintf(cfg, sizeof(cfg), "%s/dut-lose-csum.cfg", outdir());
+	mp_test_write_file(cfg, text);
+	free(text);
+	text = plan_read("xen-vm-tcp.yaml", "name: xen-vm-tcp", "xenvm-tcpcsum");
+	text = set_line(text, "    repetitions: ", "    repetitions: 2\n    checksum: off");
+	text = set_line(text, "    duration: ", "    duration: 5s");
+	text = set_line(text, "    config: xen-vm/dut-both.cfg", "    config: %s", cfg);
+	snprintf(log, sizeof(log), "%s/tcp-csum-sweep.log", mp_test_tmpdir());
+	pid = start_sweep_booted(plan_write(text, "xenvm-tcpcsum", NULL), "xenvm-tcpcsum", log);
+	rc = wait_sweep(pid);
+	text = mp_test_read_file(log);
+	ASSERT_MSG(rc == MP_EXIT_OK, "the sweep through a DUT losing the checksum flag, with "
+		   "checksum off, exited %d: %s", rc, text);
+	free(text);
+	run = newest_run("xenvm-tcpcsum");
+	{
+		struct mp_tcps t;
+		char path[4400], err[512];
+
+		snprintf(path, sizeof(path), "%stcp.csv", run);
+		ASSERT_MSG(mp_tcp_read(path, &t, err, sizeof(err)) == 0, "%s", err);
+		ASSERT_EQ(t.nrows, 2);
+		for (size_t i = 0; i < t.nrows; i++) {
+			const struct mp_tcp_row *row = &t.rows[i];
+
+			printf("checksum off, repetition %u: %s %.3f Gbit/s, %.0f bad checksums; %s\n",
+			       row->repetition, row->status, row->receiver_gbps, row->csum_errors,
+			       row->tg_offloads ? row->tg_offloads : "");
+			ASSERT_STREQ(row->status, "ok");
+			ASSERT_STREQ(row->checksum, "off");
+			ASSERT_EQ(row->csum_errors, 0);
+			ASSERT(row->receiver_gbps > 0);
+			ASSERT(row->tg_offloads && strstr(row->tg_offloads, "tso off, gso off"));
+			ASSERT(row->tg_offloads && strstr(row->tg_offloads, "tc csum"));
+			ASSERT(row->rx_offloads && strstr(row->rx_offloads, "tc csum"));
+		}
+		mp_tcp_free(&t);
+	}
 	free(run);
 	dom0("test \"$(xl list | wc -l)\" = 2 || { xl list; exit 1; }");
 }

@@ -42,6 +42,7 @@ struct end {
 	int before[MP_OFFLOAD_COUNT];    /* as found, to put back */
 	int changed[MP_OFFLOAD_COUNT];
 	int have_addr;
+	int tc_csum;                     /* a clsact qdisc of ours fills checksums */
 	int have_csum;                   /* csum_errors read at the start */
 	uint64_t csum_errors;            /* its namespace's Tcp InCsumErrors then */
 };
@@ -74,31 +75,76 @@ static int in_end(struct mp_tcp *t, const struct end *e, int *back)
 	return e->in_rx ? mp_rxns_enter(t->o.rxns, back) : 0;
 }
 
-/* Runs `ip [-n NS] ARGS` for an end. 0 or -EIO (logged). */
-static int end_ip(struct mp_tcp *t, const struct end *e, const char *verb, const char *addr)
+/* Runs `PROG [-n NS] ARGS...` (ip or tc) for an end, its namespace named
+ * when it lives in the rx one. 0, or -EIO with the command's complaint
+ * logged (or -errno when it could not run). */
+static int end_run(struct mp_tcp *t, const struct end *e, char *const args[])
 {
-	char *rx[] = { "ip", "-n", (char *)mp_rxns_name(t->o.rxns), "addr", (char *)verb,
-		       (char *)addr, "dev", (char *)e->dev, NULL };
-	char *here[] = { "ip", "addr", (char *)verb, (char *)addr, "dev", (char *)e->dev, NULL };
+	char *argv[24], line[256];
+	size_t n = 0, at = 0;
 	struct mp_run_result r;
 	int rc;
 
-	rc = mp_run(e->in_rx ? rx : here, NULL, IP_TIMEOUT_MS, &r);
+	argv[n++] = args[0];
+	if (e->in_rx) {
+		argv[n++] = "-n";
+		argv[n++] = (char *)mp_rxns_name(t->o.rxns);
+	}
+	for (size_t i = 1; args[i] && n < sizeof(argv) / sizeof(argv[0]) - 1; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	rc = mp_run(argv, NULL, IP_TIMEOUT_MS, &r);
 	if (rc < 0)
 		return rc;
 	if (r.status != 0) {
-		mp_warn("ip addr %s %s dev %s: %s", verb, addr, e->dev, r.err);
+		for (size_t i = 0; i < n && at < sizeof(line); i++)
+			at += (size_t)snprintf(line + at, sizeof(line) - at, "%s%s", i ? " " : "", argv[i]);
+		mp_warn("%s: %s", line, r.err);
 		rc = -EIO;
 	}
 	mp_run_result_free(&r);
 	return rc;
 }
 
-/* What the spec asks of one switched offload: 1 on, 0 off, -1 as it is. */
+static int end_ip(struct mp_tcp *t, const struct end *e, const char *verb, const char *addr)
+{
+	char *args[] = { "ip", "addr", (char *)verb, (char *)addr, "dev", (char *)e->dev, NULL };
+
+	return end_run(t, e, args);
+}
+
+/* Where a driver keeps its transmit checksum offload on whatever it is
+ * asked (xen-netfront's for IPv4 is fixed), tc finishes every TCP checksum
+ * before the frame reaches it: a clsact qdisc, an egress filter, the csum
+ * action (act_csum, which leaves a GSO frame alone: TSO and GSO are off
+ * then). The kernel needs sch_ingress, cls_u32 and act_csum. */
+static int end_tc_csum(struct mp_tcp *t, struct end *e, int on)
+{
+	char *qdisc[] = { "tc", "qdisc", on ? "replace" : "del", "dev", (char *)e->dev, "clsact",
+			  NULL };
+	char *filter[] = { "tc", "filter", "add", "dev", (char *)e->dev, "egress", "protocol", "ip",
+			   "prio", "1", "u32", "match", "ip", "protocol", "6", "0xff", "action",
+			   "csum", "tcp", NULL };
+	int rc = end_run(t, e, qdisc);
+
+	if (rc == 0 && on && (rc = end_run(t, e, filter)) < 0) {
+		char *del[] = { "tc", "qdisc", "del", "dev", (char *)e->dev, "clsact", NULL };
+
+		end_run(t, e, del);
+	}
+	e->tc_csum = on && rc == 0;
+	return rc;
+}
+
+/* What the spec asks of one switched offload: 1 on, 0 off, -1 as it is.
+ * Checksum off takes TSO and GSO with it (they need it; and a segment
+ * left to GSO would leave with its checksum to finish). */
 static int wanted(const struct mp_tcp *t, enum mp_offload o)
 {
 	enum mp_tcp_offloads w = o == MP_OFFLOAD_TX_CSUM ? t->spec.checksum : t->spec.offloads;
 
+	if (o != MP_OFFLOAD_TX_CSUM && t->spec.checksum == MP_TCP_OFFLOADS_OFF)
+		w = MP_TCP_OFFLOADS_OFF;
 	return w == MP_TCP_OFFLOADS_KEEP ? -1 : w == MP_TCP_OFFLOADS_ON;
 }
 
@@ -137,19 +183,35 @@ static int end_setup(struct mp_tcp *t, struct end *e, struct in_addr ip, char *t
 		else
 			e->changed[o] = 1;
 	}
-	if (rc == 0 && mp_offload_get(e->dev, now) == 0)
+	if (rc == 0 && mp_offload_get(e->dev, now) == 0) {
 		mp_offload_format(now, text, textlen);
-	else if (rc == -ENODEV)
+		if (t->spec.checksum == MP_TCP_OFFLOADS_OFF && now[MP_OFFLOAD_TX_CSUM] == 1)
+			rc = 1;   /* fixed on: tc's turn, from the agent's namespace */
+	} else if (rc == -ENODEV) {
 		snprintf(err, errlen, "no interface %s", e->dev);
+	}
 	mp_rxns_leave(&back);
+	if (rc == 1) {
+		if ((rc = end_tc_csum(t, e, 1)) < 0) {
+			snprintf(err, errlen, "%s keeps its transmit checksum offload on and tc cannot "
+				 "finish the checksums before it (the kernel needs sch_ingress, cls_u32 "
+				 "and act_csum)", e->dev);
+			return rc;
+		}
+		mp_info("%s keeps its transmit checksum offload on: tc finishes every TCP "
+			"checksum before it", e->dev);
+		snprintf(text + strlen(text), textlen - strlen(text), ", tc csum");
+	}
 	return rc;
 }
 
-/* Puts an end back as it was found: offloads, address. */
+/* Puts an end back as it was found: tc, offloads, address. */
 static void end_restore(struct mp_tcp *t, struct end *e)
 {
 	int back;
 
+	if (e->tc_csum)
+		end_tc_csum(t, e, 0);
 	if (in_end(t, e, &back) == 0) {
 		for (size_t i = NSWITCHED; i-- > 0;) {
 			enum mp_offload o = switched[i];

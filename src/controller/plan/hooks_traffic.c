@@ -496,4 +496,10 @@ void mp__pk_tcp_check(struct mp_plan_ctx *c, const struct mp_plan_key *k,
 				 "it does not route)", t->src_ip, t->dst_ip, MP_TCP_PREFIX_LEN,
 				 MP_TCP_PREFIX_LEN);
 	}
+	if (t->checksum == MP_TCP_OFFLOADS_OFF && t->offloads == MP_TCP_OFFLOADS_ON) {
+		const struct mp_yt *o = mp_yt_get(n, "offloads");
+
+		mp__perr(c, o ? o : n, "traffic.tcp: offloads on with checksum off; TSO and GSO "
+			 "need the checksum offload (checksum off turns them off)");
+	}
 }
