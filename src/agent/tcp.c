@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,7 @@ struct end {
 	int changed[MP_OFFLOAD_COUNT];
 	int have_addr;
 	int tc_csum;                     /* a clsact qdisc of ours fills checksums */
+	unsigned gso_segs_before;        /* its gso_max_segs, to put back (0: unchanged) */
 	int have_csum;                   /* csum_errors read at the start */
 	uint64_t csum_errors;            /* its namespace's Tcp InCsumErrors then */
 };
@@ -76,9 +78,10 @@ static int in_end(struct mp_tcp *t, const struct end *e, int *back)
 }
 
 /* Runs `PROG [-n NS] ARGS...` (ip or tc) for an end, its namespace named
- * when it lives in the rx one. 0, or -EIO with the command's complaint
- * logged (or -errno when it could not run). */
-static int end_run(struct mp_tcp *t, const struct end *e, char *const args[])
+ * when it lives in the rx one; its output in *out (freed by the caller)
+ * when out is not NULL. 0, or -EIO with the command's complaint logged (or
+ * -errno when it could not run). */
+static int end_run_out(struct mp_tcp *t, const struct end *e, char *const args[], char **out)
 {
 	char *argv[24], line[256];
 	size_t n = 0, at = 0;
@@ -102,8 +105,49 @@ static int end_run(struct mp_tcp *t, const struct end *e, char *const args[])
 		mp_warn("%s: %s", line, r.err);
 		rc = -EIO;
 	}
+	if (rc == 0 && out) {
+		*out = r.out;
+		r.out = NULL;
+	}
 	mp_run_result_free(&r);
 	return rc;
+}
+
+static int end_run(struct mp_tcp *t, const struct end *e, char *const args[])
+{
+	return end_run_out(t, e, args, NULL);
+}
+
+/* The interface's gso_max_segs (`ip -d -j link show`), or 0. */
+static unsigned end_gso_max_segs(struct mp_tcp *t, const struct end *e)
+{
+	char *args[] = { "ip", "-d", "-j", "link", "show", "dev", (char *)e->dev, NULL };
+	char *out = NULL;
+	json_t *j;
+	unsigned v = 0;
+
+	if (end_run_out(t, e, args, &out) < 0)
+		return 0;
+	j = json_loads(out, 0, NULL);
+	free(out);
+	if (json_is_array(j)) {
+		json_t *n = json_object_get(json_array_get(j, 0), "gso_max_segs");
+
+		if (json_is_integer(n) && json_integer_value(n) > 0 &&
+		    json_integer_value(n) <= UINT16_MAX)
+			v = (unsigned)json_integer_value(n);
+	}
+	json_decref(j);
+	return v;
+}
+
+static int end_set_gso_max_segs(struct mp_tcp *t, const struct end *e, unsigned segs)
+{
+	char n[NUM_MAX];
+	char *args[] = { "ip", "link", "set", "dev", (char *)e->dev, "gso_max_segs", n, NULL };
+
+	snprintf(n, sizeof(n), "%u", segs);
+	return end_run(t, e, args);
 }
 
 static int end_ip(struct mp_tcp *t, const struct end *e, const char *verb, const char *addr)
@@ -116,8 +160,12 @@ static int end_ip(struct mp_tcp *t, const struct end *e, const char *verb, const
 /* Where a driver keeps its transmit checksum offload on whatever it is
  * asked (xen-netfront's for IPv4 is fixed), tc finishes every TCP checksum
  * before the frame reaches it: a clsact qdisc, an egress filter, the csum
- * action (act_csum, which leaves a GSO frame alone: TSO and GSO are off
- * then). The kernel needs sch_ingress, cls_u32 and act_csum. */
+ * action (act_csum). act_csum leaves a GSO packet alone, and TCP builds
+ * them whatever the device's GSO (it is segmented after tc, its checksums
+ * left to the driver again): the device's gso_max_segs goes to 1 for the
+ * run, so that every packet TCP sends is one segment. The kernel needs
+ * sch_ingress, cls_u32 and act_csum, and to let `ip link set` change
+ * gso_max_segs. */
 static int end_tc_csum(struct mp_tcp *t, struct end *e, int on)
 {
 	char *qdisc[] = { "tc", "qdisc", on ? "replace" : "del", "dev", (char *)e->dev, "clsact",
@@ -125,15 +173,25 @@ static int end_tc_csum(struct mp_tcp *t, struct end *e, int on)
 	char *filter[] = { "tc", "filter", "add", "dev", (char *)e->dev, "egress", "protocol", "ip",
 			   "prio", "1", "u32", "match", "ip", "protocol", "6", "0xff", "action",
 			   "csum", "tcp", NULL };
-	int rc = end_run(t, e, qdisc);
+	int rc;
 
-	if (rc == 0 && on && (rc = end_run(t, e, filter)) < 0) {
-		char *del[] = { "tc", "qdisc", "del", "dev", (char *)e->dev, "clsact", NULL };
-
-		end_run(t, e, del);
+	if (!on) {
+		end_run(t, e, qdisc);
+		if (e->gso_segs_before)
+			end_set_gso_max_segs(t, e, e->gso_segs_before);
+		e->tc_csum = 0;
+		e->gso_segs_before = 0;
+		return 0;
 	}
-	e->tc_csum = on && rc == 0;
-	return rc;
+	e->tc_csum = 1;   /* from here, end_restore undoes what was done */
+	if (!(e->gso_segs_before = end_gso_max_segs(t, e)) ||
+	    (rc = end_set_gso_max_segs(t, e, 1)) < 0) {
+		e->gso_segs_before = 0;
+		return -EIO;
+	}
+	if ((rc = end_run(t, e, qdisc)) < 0 || (rc = end_run(t, e, filter)) < 0)
+		return rc;
+	return 0;
 }
 
 /* What the spec asks of one switched offload: 1 on, 0 off, -1 as it is.
@@ -195,7 +253,7 @@ static int end_setup(struct mp_tcp *t, struct end *e, struct in_addr ip, char *t
 		if ((rc = end_tc_csum(t, e, 1)) < 0) {
 			snprintf(err, errlen, "%s keeps its transmit checksum offload on and tc cannot "
 				 "finish the checksums before it (the kernel needs sch_ingress, cls_u32 "
-				 "and act_csum)", e->dev);
+				 "and act_csum, and `ip link set` to change gso_max_segs)", e->dev);
 			return rc;
 		}
 		mp_info("%s keeps its transmit checksum offload on: tc finishes every TCP "
