@@ -35,13 +35,13 @@ size_t mp_compare_tcp(const struct mp_rundir *a, const struct mp_rundir *b, doub
 		const char *verdict;
 		double change, p;
 
-		snprintf(bm, sizeof(bm), "%.3f (%zu)", gb->mean, gb->n);
+		snprintf(bm, sizeof(bm), "%.4g (%zu)", gb->mean, gb->n);
 		if (!ga) {
 			printf("%-14s %7u %14s %14s %9s %9s  only in B\n", gb->version, gb->streams, "-",
 			       bm, "-", "-");
 			continue;
 		}
-		snprintf(am, sizeof(am), "%.3f (%zu)", ga->mean, ga->n);
+		snprintf(am, sizeof(am), "%.4g (%zu)", ga->mean, ga->n);
 		if (!ga->n || !gb->n || !(ga->mean > 0)) {
 			printf("%-14s %7u %14s %14s %9s %9s  not comparable (no repetition went "
 			       "through in %s)\n", gb->version, gb->streams, ga->n ? am : "-",

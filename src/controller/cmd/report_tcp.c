@@ -82,7 +82,7 @@ static void strip_plot(FILE *f, const struct mp_tcp_summary *s)
 			double dx = g->n > 1 ? -SP_JITTER + 2.0 * SP_JITTER * (double)k / (double)(g->n - 1) : 0;
 
 			fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%d\" fill=\"#2a6fb0\" "
-				"fill-opacity=\"0.6\"><title>repetition %zu: %.3f Gbit/s</title></circle>\n",
+				"fill-opacity=\"0.6\"><title>repetition %zu: %.4g Gbit/s</title></circle>\n",
 				cx + dx, SP_TOP + ph * (1 - g->gbps[k] / top), SP_DOT_R, k + 1, g->gbps[k]);
 		}
 		if (!isnan(g->mean))
@@ -125,13 +125,13 @@ static void summary_table(FILE *f, const struct mp_rundir *d, const char *ref)
 		td_text(f, g->version);
 		fprintf(f, "<td>%u</td><td>%zu / %zu</td>", g->streams, g->n, g->n + g->failed);
 		fputs("<td><b>", f);
-		fprintf(f, isnan(g->mean) ? "-" : "%.3f", g->mean);
+		fprintf(f, isnan(g->mean) ? "-" : "%.4g", g->mean);
 		fputs("</b></td>", f);
-		td_num(f, g->ci95, "%.3f");
-		td_num(f, g->min, "%.3f");
-		td_num(f, g->max, "%.3f");
+		td_num(f, g->ci95, "%.4g");
+		td_num(f, g->min, "%.4g");
+		td_num(f, g->max, "%.4g");
 		td_num(f, g->cv_pct, "%.1f");
-		td_num(f, g->sender_mean, "%.3f");
+		td_num(f, g->sender_mean, "%.4g");
 		td_num(f, g->retransmits_mean, "%.0f");
 		td_num(f, g->dut_cpu_mean, "%.3f");
 		if (ref)

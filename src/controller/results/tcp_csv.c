@@ -18,8 +18,8 @@ static const struct mp_col cols[] = {
 	{ COL(streams, MP_COL_UINT), .flags = REQ | POS, .heading = "streams" },
 	{ COL(repetition, MP_COL_UINT), .flags = REQ | POS, .heading = "rep." },
 	{ COL(status, MP_COL_TEXT), .flags = REQ | POS, .heading = "status" },
-	{ COL(sender_gbps, MP_COL_NUM), .heading = "sender Gbit/s", .cell_fmt = "%.3f" },
-	{ COL(receiver_gbps, MP_COL_NUM), .heading = "receiver Gbit/s", .cell_fmt = "%.3f",
+	{ COL(sender_gbps, MP_COL_NUM), .heading = "sender Gbit/s", .cell_fmt = "%.4g" },
+	{ COL(receiver_gbps, MP_COL_NUM), .heading = "receiver Gbit/s", .cell_fmt = "%.4g",
 	  .metric = "tcp-gbps", .units = "Gbit/s", .trend = MP_TREND_HIGHER },
 	{ COL(retransmits, MP_COL_NUM), .heading = "retransmits", .cell_fmt = "%.0f" },
 	{ COL(csum_errors, MP_COL_NUM), .heading = "bad checksums", .cell_fmt = "%.0f" },
@@ -96,7 +96,7 @@ void mp_tcp_stats_line(FILE *f, const struct mp_tcp_row *r)
 	fprintf(f, "TCP %s, %u stream%s, repetition %u: %s", r->version, r->streams,
 		r->streams == 1 ? "" : "s", r->repetition, r->status);
 	if (strcmp(r->status, "ok") == 0)
-		fprintf(f, ": sender %.3f Gbit/s, receiver %.3f Gbit/s, %.0f retransmits",
+		fprintf(f, ": sender %.4g Gbit/s, receiver %.4g Gbit/s, %.0f retransmits",
 			r->sender_gbps, r->receiver_gbps, r->retransmits);
 	else if (r->reason)
 		fprintf(f, ": %s", r->reason);

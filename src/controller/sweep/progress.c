@@ -194,7 +194,7 @@ static void gbps_text(double g, char *buf, size_t len)
 	if (isnan(g))
 		snprintf(buf, len, "-");
 	else
-		snprintf(buf, len, "%.3f Gbit/s", g);
+		snprintf(buf, len, "%.4g Gbit/s", g);
 }
 
 void mp_progress_tcp_update(struct mp_progress *p, size_t phase, const char *version,

@@ -248,8 +248,8 @@ static void record(struct sweep *sw)
 	if (ok) {
 		t->sum_gbps += row.receiver_gbps;
 		t->nok++;
-		mp_info("TCP %s, %u stream%s, repetition %u of %u: sender %.3f Gbit/s, receiver "
-			"%.3f Gbit/s, %.0f retransmits; mean %.3f Gbit/s of %u", row.version,
+		mp_info("TCP %s, %u stream%s, repetition %u of %u: sender %.4g Gbit/s, receiver "
+			"%.4g Gbit/s, %.0f retransmits; mean %.4g Gbit/s of %u", row.version,
 			row.streams, row.streams == 1 ? "" : "s", t->rep, sw->plan->tcp->repetitions,
 			row.sender_gbps, row.receiver_gbps, row.retransmits, mean_of(t), t->nok);
 	} else {
@@ -493,7 +493,7 @@ void mp_sweep_tcp_run(struct sweep *sw, mp_sweep_phase_cb *on_over)
 		if (!rep_recorded(sw, t->phase, rep, NULL, NULL))
 			break;
 	if (rep > sw->plan->tcp->repetitions) {
-		mp_info("TCP %s, %u stream%s: %u of %u repetitions ok, mean %.3f Gbit/s",
+		mp_info("TCP %s, %u stream%s: %u of %u repetitions ok, mean %.4g Gbit/s",
 			sw->plan->versions[entry.version], entry.streams, entry.streams == 1 ? "" : "s",
 			t->nok, sw->plan->tcp->repetitions, t->nok ? mean_of(t) : 0.0);
 		on_over(sw, 1);
