@@ -10,6 +10,9 @@
 #define COL(field, t) MP_COL(struct mp_tcp_row, field, t)
 #define REQ MP_COL_REQUIRED
 #define POS MP_COL_POSITIVE
+/* Rates to 6 significant digits: 3 decimals would keep one of an emulated
+ * CPU's few Mbit/s. */
+#define GBPS_FMT "%.6g"
 
 /* File order. Add a column here and a field in struct mp_tcp_row. */
 static const struct mp_col cols[] = {
@@ -18,8 +21,10 @@ static const struct mp_col cols[] = {
 	{ COL(streams, MP_COL_UINT), .flags = REQ | POS, .heading = "streams" },
 	{ COL(repetition, MP_COL_UINT), .flags = REQ | POS, .heading = "rep." },
 	{ COL(status, MP_COL_TEXT), .flags = REQ | POS, .heading = "status" },
-	{ COL(sender_gbps, MP_COL_NUM), .heading = "sender Gbit/s", .cell_fmt = "%.4g" },
+	{ COL(sender_gbps, MP_COL_NUM), .heading = "sender Gbit/s", .cell_fmt = "%.4g",
+	  .fmt = GBPS_FMT },
 	{ COL(receiver_gbps, MP_COL_NUM), .heading = "receiver Gbit/s", .cell_fmt = "%.4g",
+	  .fmt = GBPS_FMT,
 	  .metric = "tcp-gbps", .units = "Gbit/s", .trend = MP_TREND_HIGHER },
 	{ COL(retransmits, MP_COL_NUM), .heading = "retransmits", .cell_fmt = "%.0f" },
 	{ COL(csum_errors, MP_COL_NUM), .heading = "bad checksums", .cell_fmt = "%.0f" },
