@@ -266,9 +266,9 @@ void mp_plan_phase(const struct mp_plan *p, size_t i, struct mp_phase *out)
 }
 
 /* A keep/on/off setting of the traff-gen's as the summary says it. */
-static const char *switch_text(enum mp_tcp_offloads o)
+static const char *switch_text(enum mp_tcp_offloads o, const char *kept)
 {
-	return o == MP_TCP_OFFLOADS_KEEP ? "as it is" : mp_tcp_offloads_name(o);
+	return o == MP_TCP_OFFLOADS_KEEP ? kept : mp_tcp_offloads_name(o);
 }
 
 static void format_clock(uint64_t ns, char *buf, size_t len)
@@ -357,7 +357,8 @@ static void print_tcp(const struct mp_plan *p, FILE *f)
 		fprintf(f, "%s%u", i ? ", " : "", t->streams[i]);
 	fprintf(f, ")%s, the traff-gen's TSO/GSO %s, its checksum offload %s\n  each "
 		"repetition about %s (at most %s, its timeout)%s; each TCP phase about %s\n",
-		t->reverse ? ", reverse" : "", switch_text(t->offloads), switch_text(t->checksum),
+		t->reverse ? ", reverse" : "", switch_text(t->offloads, "as they are"),
+		switch_text(t->checksum, "as it is"),
 		rep, to,
 		t->reboot ? ", plus a reboot of the DUT before it" : "", ph);
 	if (t->reference)
