@@ -864,6 +864,25 @@ static const char *tcp_plan(const char *name, const char *reps, const char *secs
 	return plan_write(text, name, "xen-vm/dut-both.cfg");
 }
 
+/* Waits for the sweep `pid` (its output in `log`) to exit `want`, and reads
+ * the tcp.csv of its run, which must hold `nrows` repetitions; the run's
+ * directory (the caller frees it, and t). */
+static char *sweep_tcp_rows(pid_t pid, const char *log, int want, const char *name,
+			    size_t nrows, struct mp_tcps *t)
+{
+	char path[4400], err[512], *run, *text;
+	int rc = wait_sweep(pid);
+
+	text = mp_test_read_file(log);
+	ASSERT_MSG(rc == want, "the %s sweep exited %d, not %d: %s", name, rc, want, text);
+	free(text);
+	run = newest_run(name);
+	snprintf(path, sizeof(path), "%stcp.csv", run);
+	ASSERT_MSG(mp_tcp_read(path, t, err, sizeof(err)) == 0, "%s", err);
+	ASSERT_EQ(t->nrows, nrows);
+	return run;
+}
+
 /* TCP through the Linux DUT on real Xen (issue 22): iperf3 from the
  * traff-gen's data side to its receiving side, in its own namespace, the
  * DUT forwarding both ways between real netfronts; three repetitions, the
@@ -878,8 +897,8 @@ static const char *tcp_plan(const char *name, const char *reps, const char *secs
 TEST_SLOW(xenvm_tcp_through_the_linux_dut, 5400)
 {
 	char log[4400], cfg[4400], *run, *text;
+	struct mp_tcps t;
 	pid_t pid;
-	int rc;
 
 	vm_host();
 	vm_start();
@@ -890,39 +909,26 @@ TEST_SLOW(xenvm_tcp_through_the_linux_dut, 5400)
 	dom0("xl pause mir-perf-dut");
 	wait_for("xenvm-tcp", "tcp.csv", "^linux,1,1,2,", 300);
 	dom0("xl unpause mir-perf-dut");
-	rc = wait_sweep(pid);
-	text = mp_test_read_file(log);
-	ASSERT_MSG(rc == MP_EXIT_FAIL, "the sweep with a stalled repetition exited %d: %s", rc,
-		   text);
-	free(text);
-	run = newest_run("xenvm-tcp");
-	{
-		struct mp_tcps t;
-		char path[4400], err[512];
+	run = sweep_tcp_rows(pid, log, MP_EXIT_FAIL, "xenvm-tcp", 3, &t);
+	for (size_t i = 0; i < t.nrows; i++) {
+		const struct mp_tcp_row *row = &t.rows[i];
 
-		snprintf(path, sizeof(path), "%stcp.csv", run);
-		ASSERT_MSG(mp_tcp_read(path, &t, err, sizeof(err)) == 0, "%s", err);
-		ASSERT_EQ(t.nrows, 3);
-		for (size_t i = 0; i < t.nrows; i++) {
-			const struct mp_tcp_row *row = &t.rows[i];
-
-			printf("repetition %u: %s %.3f Gbit/s, DUT %.3f s/GB; %s\n", row->repetition,
-			       row->status, row->receiver_gbps, row->dut_cpu_s_per_gb,
-			       row->reason ? row->reason : "");
-			ASSERT_STREQ(row->status, i == 1 ? "failed" : "ok");
-			if (i == 1) {
-				ASSERT(isnan(row->receiver_gbps));
-				ASSERT_MSG(row->reason, "repetition 2 failed without a reason");
-			} else {
-				ASSERT_MSG(row->receiver_gbps > 0, "repetition %zu: no rate", i + 1);
-				ASSERT_MSG(row->dut_cpu_s_per_gb > 0, "repetition %zu: no DUT CPU", i + 1);
-			}
-			/* Linux's netfront and netback, as they negotiated on real Xen */
-			ASSERT(row->dut_in_frontend && strstr(row->dut_in_frontend, "gso-tcpv4=1"));
-			ASSERT(row->dut_out_backend && strstr(row->dut_out_backend, "gso-tcpv4=1"));
+		printf("repetition %u: %s %.3f Gbit/s, DUT %.3f s/GB; %s\n", row->repetition,
+		       row->status, row->receiver_gbps, row->dut_cpu_s_per_gb,
+		       row->reason ? row->reason : "");
+		ASSERT_STREQ(row->status, i == 1 ? "failed" : "ok");
+		if (i == 1) {
+			ASSERT(isnan(row->receiver_gbps));
+			ASSERT_MSG(row->reason, "repetition 2 failed without a reason");
+		} else {
+			ASSERT_MSG(row->receiver_gbps > 0, "repetition %zu: no rate", i + 1);
+			ASSERT_MSG(row->dut_cpu_s_per_gb > 0, "repetition %zu: no DUT CPU", i + 1);
 		}
-		mp_tcp_free(&t);
+		/* Linux's netfront and netback, as they negotiated on real Xen */
+		ASSERT(row->dut_in_frontend && strstr(row->dut_in_frontend, "gso-tcpv4=1"));
+		ASSERT(row->dut_out_backend && strstr(row->dut_out_backend, "gso-tcpv4=1"));
 	}
+	mp_tcp_free(&t);
 	text = run_file(run, "report.html");
 	ASSERT_CONTAINS(text, "<h2>TCP through the DUT</h2>");
 	free(text);
@@ -941,35 +947,22 @@ TEST_SLOW(xenvm_tcp_through_the_linux_dut, 5400)
 	text = set_line(text, "    config: xen-vm/dut-both.cfg", "    config: %s", cfg);
 	snprintf(log, sizeof(log), "%s/tcp-csum-sweep.log", mp_test_tmpdir());
 	pid = start_sweep_booted(plan_write(text, "xenvm-tcpcsum", NULL), "xenvm-tcpcsum", log);
-	rc = wait_sweep(pid);
-	text = mp_test_read_file(log);
-	ASSERT_MSG(rc == MP_EXIT_OK, "the sweep through a DUT losing the checksum flag, with "
-		   "checksum off, exited %d: %s", rc, text);
-	free(text);
-	run = newest_run("xenvm-tcpcsum");
-	{
-		struct mp_tcps t;
-		char path[4400], err[512];
+	run = sweep_tcp_rows(pid, log, MP_EXIT_OK, "xenvm-tcpcsum", 2, &t);
+	for (size_t i = 0; i < t.nrows; i++) {
+		const struct mp_tcp_row *row = &t.rows[i];
 
-		snprintf(path, sizeof(path), "%stcp.csv", run);
-		ASSERT_MSG(mp_tcp_read(path, &t, err, sizeof(err)) == 0, "%s", err);
-		ASSERT_EQ(t.nrows, 2);
-		for (size_t i = 0; i < t.nrows; i++) {
-			const struct mp_tcp_row *row = &t.rows[i];
-
-			printf("checksum off, repetition %u: %s %.3f Gbit/s, %.0f bad checksums; %s\n",
-			       row->repetition, row->status, row->receiver_gbps, row->csum_errors,
-			       row->tg_offloads ? row->tg_offloads : "");
-			ASSERT_STREQ(row->status, "ok");
-			ASSERT_STREQ(row->checksum, "off");
-			ASSERT_EQ(row->csum_errors, 0);
-			ASSERT(row->receiver_gbps > 0);
-			ASSERT(row->tg_offloads && strstr(row->tg_offloads, "tso off, gso off"));
-			ASSERT(row->tg_offloads && strstr(row->tg_offloads, "tc csum"));
-			ASSERT(row->rx_offloads && strstr(row->rx_offloads, "tc csum"));
-		}
-		mp_tcp_free(&t);
+		printf("checksum off, repetition %u: %s %.3f Gbit/s, %.0f bad checksums; %s\n",
+		       row->repetition, row->status, row->receiver_gbps, row->csum_errors,
+		       row->tg_offloads ? row->tg_offloads : "");
+		ASSERT_STREQ(row->status, "ok");
+		ASSERT_STREQ(row->checksum, "off");
+		ASSERT_EQ(row->csum_errors, 0);
+		ASSERT(row->receiver_gbps > 0);
+		ASSERT(row->tg_offloads && strstr(row->tg_offloads, "tso off, gso off"));
+		ASSERT(row->tg_offloads && strstr(row->tg_offloads, "tc csum"));
+		ASSERT(row->rx_offloads && strstr(row->rx_offloads, "tc csum"));
 	}
+	mp_tcp_free(&t);
 	free(run);
 	dom0("test \"$(xl list | wc -l)\" = 2 || { xl list; exit 1; }");
 }

@@ -362,7 +362,7 @@ static void finish(struct mp_tcp *t, const char *fail_fmt, ...)
 		mp_warn("%s", csum_hint(t, t->res.csum_errors));
 	t->res.state = MP_TCP_DONE;
 	mp_duration_format(t->res.elapsed_ns / MP_NS_PER_MS * MP_NS_PER_MS, d, sizeof(d));
-	mp_info("TCP run done in %s: %u stream%s, sender %.3f Gbit/s, receiver %.3f Gbit/s, "
+	mp_info("TCP run done in %s: %u stream%s, sender %.4g Gbit/s, receiver %.4g Gbit/s, "
 		"%llu retransmits", d, t->spec.streams, t->spec.streams == 1 ? "" : "s",
 		(double)t->res.sender_bps / 1e9, (double)t->res.receiver_bps / 1e9,
 		(unsigned long long)t->res.retransmits);
