@@ -165,7 +165,9 @@ static int end_ip(struct mp_tcp *t, const struct end *e, const char *verb, const
  * left to the driver again): the device's gso_max_segs goes to 1 for the
  * run, so that every packet TCP sends is one segment. The kernel needs
  * sch_ingress, cls_u32 and act_csum, and to let `ip link set` change
- * gso_max_segs. */
+ * gso_max_segs. Only netfront needs this path (a veth turns its offload
+ * off), so only the Xen VM tests it: check-slow's TCP test, a Linux DUT
+ * that loses the checksum flag (mir-perf-forward --lose-csum). */
 static int end_tc_csum(struct mp_tcp *t, struct end *e, int on)
 {
 	char *qdisc[] = { "tc", "qdisc", on ? "replace" : "del", "dev", (char *)e->dev, "clsact",
