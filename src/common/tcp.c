@@ -2,9 +2,9 @@
 
 #include <string.h>
 
-static const char *const offloads_names[MP_TCP_OFFLOADS_COUNT] = {
+const char *const mp_tcp_offloads_names[MP_TCP_OFFLOADS_COUNT + 1] = {
 	[MP_TCP_OFFLOADS_KEEP] = "keep", [MP_TCP_OFFLOADS_ON] = "on",
-	[MP_TCP_OFFLOADS_OFF] = "off",
+	[MP_TCP_OFFLOADS_OFF] = "off", [MP_TCP_OFFLOADS_COUNT] = NULL,
 };
 
 static const char *const state_names[MP_TCP_STATE_COUNT] = {
@@ -22,12 +22,12 @@ static int lookup(const char *const *names, int n, const char *s)
 
 const char *mp_tcp_offloads_name(enum mp_tcp_offloads o)
 {
-	return (unsigned)o < MP_TCP_OFFLOADS_COUNT ? offloads_names[o] : "?";
+	return (unsigned)o < MP_TCP_OFFLOADS_COUNT ? mp_tcp_offloads_names[o] : "?";
 }
 
 int mp_tcp_offloads_parse(const char *s)
 {
-	return lookup(offloads_names, MP_TCP_OFFLOADS_COUNT, s);
+	return lookup(mp_tcp_offloads_names, MP_TCP_OFFLOADS_COUNT, s);
 }
 
 const char *mp_tcp_state_name(enum mp_tcp_state s)

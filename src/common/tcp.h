@@ -27,6 +27,8 @@ enum mp_tcp_offloads {
 	MP_TCP_OFFLOADS_OFF,
 	MP_TCP_OFFLOADS_COUNT,
 };
+/* "keep", "on", "off" in the enum's order, NULL after them. */
+extern const char *const mp_tcp_offloads_names[MP_TCP_OFFLOADS_COUNT + 1];
 /* "keep", "on", "off"; -1 for an unknown word. */
 const char *mp_tcp_offloads_name(enum mp_tcp_offloads o);
 int mp_tcp_offloads_parse(const char *s);

@@ -17,12 +17,6 @@
 #define S(field) .base = MP_PK_SEARCH, FIELD(struct mp_plan_search, field)
 #define T(field) .base = MP_PK_TCP, FIELD(struct mp_plan_tcp, field)
 
-/* enum mp_tcp_offloads, in its order */
-static const char *const switch_names[] = {
-	[MP_TCP_OFFLOADS_KEEP] = "keep", [MP_TCP_OFFLOADS_ON] = "on", [MP_TCP_OFFLOADS_OFF] = "off",
-	NULL,
-};
-
 static const char *const on_failure_names[] = {
 	[MP_ON_FAILURE_RECREATE] = "recreate", [MP_ON_FAILURE_STOP] = "stop", NULL,
 };
@@ -174,7 +168,7 @@ const struct mp_plan_key mp_plan_keys[] = {
 	  .help = "the receiving side sends (iperf3 -R)" },
 	{ "traffic.tcp.offloads", MP_PK_CUSTOM, T(offloads), .def = "keep", .load = mp__pk_offloads_load,
 	  .write = mp__pk_offloads_write, .help = "the traff-gen's TSO and GSO: keep, on or off" },
-	{ "traffic.tcp.checksum", MP_PK_ENUM, T(checksum), .names = switch_names, .def = "keep",
+	{ "traffic.tcp.checksum", MP_PK_ENUM, T(checksum), .names = mp_tcp_offloads_names, .def = "keep",
 	  .help = "the traff-gen's transmit checksum offload: keep, on or off" },
 	{ "traffic.tcp.src_ip", MP_PK_IPV4, T(src_ip), .def = "10.202.0.1",
 	  .help = "the data side's address" },
